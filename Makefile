@@ -1,0 +1,37 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run token test lint format
+
+# Creates .venv if missing and (re)installs whenever a requirements file changes.
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# The API on http://127.0.0.1:8000 with an embedded DynamoDB; DEMO=1 seeds a demo association.
+run: $(STAMP)
+	$(PY) -m local.runner $(if $(DEMO),--demo)
+
+# make token SUB=alice [NAME="Alice M."] [EMAIL=alice@example.org] [VERIFIED=1] [TTL=3600]
+token: $(STAMP)
+	@$(PY) -m local.devtoken --sub "$(SUB)" \
+		$(if $(NAME),--name "$(NAME)") $(if $(EMAIL),--email "$(EMAIL)") \
+		$(if $(VERIFIED),--verified) $(if $(TTL),--ttl "$(TTL)")
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(STAMP)
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+test: lint
+	$(PY) -m pytest

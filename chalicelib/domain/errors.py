@@ -1,0 +1,113 @@
+"""Every refusal the Hub can answer, with its stable code and HTTP status.
+
+Services raise these; the API layer turns them into
+`{"error": {"code": ..., "message": ..., "details"?: [...]}}`. Codes never change once
+published: clients switch on them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class HubError(Exception):
+    status: int = 400
+    code: str = "bad_request"
+    message: str = "The request cannot be served."
+
+    def __init__(self, message: str | None = None, *, details: list[dict[str, Any]] | None = None):
+        self.message = message or type(self).message
+        self.details = details
+        super().__init__(self.message)
+
+    def body(self) -> dict[str, Any]:
+        error: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.details is not None:
+            error["details"] = self.details
+        return {"error": error}
+
+
+class MalformedJson(HubError):
+    status, code, message = 400, "malformed_json", "The request body is not valid JSON."
+
+
+class InvalidCursor(HubError):
+    status, code, message = 400, "invalid_cursor", "The pagination cursor is not valid here."
+
+
+class Unauthenticated(HubError):
+    status, code, message = 401, "unauthenticated", "A valid bearer token is required."
+
+
+class Forbidden(HubError):
+    status, code, message = 403, "forbidden", "Your role does not allow this."
+
+
+class InviteOnly(HubError):
+    status, code, message = 403, "invite_only", "This association admits members by invitation."
+
+
+class NotFound(HubError):
+    status, code, message = 404, "not_found", "Nothing was found at this address."
+
+
+class RouteNotFound(NotFound):
+    code = "route_not_found"
+
+
+class GroupNotFound(NotFound):
+    code, message = "group_not_found", "No such association, or it is not visible to you."
+
+
+class MemberNotFound(NotFound):
+    code, message = "member_not_found", "This person is not a member of the association."
+
+
+class InvitationNotFound(NotFound):
+    code, message = "invitation_not_found", "No invitation has this code."
+
+
+class JoinRequestNotFound(NotFound):
+    code, message = "join_request_not_found", "No pending request to join from this person."
+
+
+class MethodNotAllowed(HubError):
+    status, code, message = 405, "method_not_allowed", "This method is not allowed here."
+
+
+class Conflict(HubError):
+    status, code, message = 409, "conflict", "The request conflicts with the current state."
+
+
+class ConcurrentUpdate(Conflict):
+    code, message = "concurrent_update", "Someone else changed this at the same time; retry."
+
+
+class LastAdmin(Conflict):
+    code = "last_admin"
+    message = "An association needs at least one admin: name another admin first."
+
+
+class AlreadyMember(Conflict):
+    code, message = "already_member", "You are already a member of this association."
+
+
+class InvitationExpired(HubError):
+    status, code, message = 410, "invitation_expired", "This invitation has expired or is used up."
+
+
+class UnsupportedMediaType(HubError):
+    status, code, message = 415, "unsupported_media_type", "Send the body as application/json."
+
+
+class ValidationFailed(HubError):
+    status, code, message = 422, "validation_failed", "Some fields are not valid."
+
+
+class AuthUnavailable(HubError):
+    status, code = 503, "auth_unavailable"
+    message = "Tokens cannot be checked right now; try again in a moment."
+
+
+class InternalError(HubError):
+    status, code, message = 500, "internal_error", "Something went wrong on our side."

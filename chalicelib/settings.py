@@ -1,0 +1,75 @@
+"""Configuration, read from the environment once, lazily, and validated.
+
+`get_settings()` is the single entry point. Tests set the environment before the first call
+(see tests/conftest.py) and may call `get_settings.cache_clear()` to read it again.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from functools import cache
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+
+class ConfigurationError(RuntimeError):
+    """The environment describes a configuration the Hub refuses to run with."""
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    stage: Literal["local", "cloud"]
+    table: str = Field(min_length=3, max_length=255)
+    region: str = "eu-west-3"
+    dynamodb_endpoint: str | None = None
+    jwt_issuer: str = Field(min_length=1)
+    jwt_audience: str = Field(min_length=1)
+    jwks_url: str | None = None
+    dev_jwt_secret: str | None = None
+    running_in_lambda: bool = False
+
+    @model_validator(mode="after")
+    def _stage_rules(self) -> Settings:
+        if self.stage == "cloud":
+            if self.dev_jwt_secret:
+                raise ValueError("HUB_DEV_JWT_SECRET must not be set on the cloud stage")
+            if self.dynamodb_endpoint:
+                raise ValueError("HUB_DYNAMODB_ENDPOINT is for the local stage only")
+            if not self.jwks_url:
+                raise ValueError("HUB_JWKS_URL is required on the cloud stage")
+        else:
+            if self.running_in_lambda:
+                raise ValueError("the local stage cannot run inside AWS Lambda")
+            if not self.dev_jwt_secret or len(self.dev_jwt_secret) < 16:
+                raise ValueError("HUB_DEV_JWT_SECRET (16+ characters) is required locally")
+        return self
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> Settings:
+        stage = environ.get("HUB_STAGE", "local")
+        values = {
+            "stage": stage,
+            "table": environ.get("HUB_TABLE", "hub-local" if stage == "local" else ""),
+            "region": environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "eu-west-3",
+            "dynamodb_endpoint": environ.get("HUB_DYNAMODB_ENDPOINT") or None,
+            "jwt_issuer": environ.get("HUB_JWT_ISSUER", "hub-local" if stage == "local" else ""),
+            "jwt_audience": environ.get("HUB_JWT_AUDIENCE", "hub"),
+            "jwks_url": environ.get("HUB_JWKS_URL") or None,
+            "dev_jwt_secret": environ.get("HUB_DEV_JWT_SECRET") or None,
+            "running_in_lambda": bool(environ.get("AWS_LAMBDA_FUNCTION_NAME")),
+        }
+        try:
+            return cls.model_validate(values)
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in error.errors()
+            )
+            raise ConfigurationError(f"invalid Hub configuration: {problems}") from None
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings.from_environ(os.environ)

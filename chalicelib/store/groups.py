@@ -1,0 +1,425 @@
+"""Groups, memberships, join requests and the audit log in the table.
+
+Every change to who holds which role is ONE transaction: the membership, the group's
+`admin_count` when an admin is added or removed (conditioned so it never drops below one),
+and the audit event. Nothing is half-written, and the last-admin rule holds under
+concurrency because it is a condition, not a read.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+
+from pynamodb.exceptions import PutError
+
+from chalicelib.domain import clock
+from chalicelib.domain.errors import (
+    AlreadyMember,
+    ConcurrentUpdate,
+    GroupNotFound,
+    InvitationExpired,
+    JoinRequestNotFound,
+    LastAdmin,
+)
+from chalicelib.domain.model import AuditEvent, Group, JoinPolicy, JoinRequest, Membership
+from chalicelib.domain.roles import Role
+from chalicelib.store import keys
+from chalicelib.store.models import (
+    AuditEventItem,
+    GroupItem,
+    InvitationItem,
+    JoinRequestItem,
+    MembershipItem,
+)
+from chalicelib.store.table import Page, Transaction, decode_cursor, encode_cursor, transact
+
+# ---------------------------------------------------------------- conversions
+
+
+def _group(item: GroupItem) -> Group:
+    return Group(
+        id=item.group_id,
+        name=item.name,
+        description=item.description,
+        listed=item.listed,
+        join_policy=JoinPolicy(item.join_policy),
+        created_at=clock.from_iso(item.created_at),
+        created_by=item.created_by,
+        admin_count=int(item.admin_count),
+    )
+
+
+def _group_item(group: Group) -> GroupItem:
+    item = GroupItem(
+        keys.group_pk(group.id),
+        keys.META,
+        group_id=group.id,
+        name=group.name,
+        description=group.description,
+        listed=group.listed,
+        join_policy=group.join_policy.value,
+        created_at=clock.to_iso(group.created_at),
+        created_by=group.created_by,
+        admin_count=group.admin_count,
+    )
+    if group.listed:
+        item.gsi1pk = keys.GROUPS_DIRECTORY
+        item.gsi1sk = keys.directory_sk(group.name, group.id)
+    return item
+
+
+def _membership(item: MembershipItem) -> Membership:
+    return Membership(
+        group_id=item.group_id,
+        user_id=item.user_id,
+        name=item.name,
+        role=Role(item.role),
+        joined_at=clock.from_iso(item.joined_at),
+    )
+
+
+def _membership_item(membership: Membership) -> MembershipItem:
+    return MembershipItem(
+        keys.group_pk(membership.group_id),
+        keys.member_sk(membership.user_id),
+        group_id=membership.group_id,
+        user_id=membership.user_id,
+        name=membership.name,
+        role=membership.role.value,
+        joined_at=clock.to_iso(membership.joined_at),
+        gsi1pk=keys.user_pk(membership.user_id),
+        gsi1sk=keys.group_pk(membership.group_id),
+    )
+
+
+def _join_request(item: JoinRequestItem) -> JoinRequest:
+    return JoinRequest(
+        group_id=item.group_id,
+        user_id=item.user_id,
+        name=item.name,
+        requested_at=clock.from_iso(item.requested_at),
+    )
+
+
+def _audit_event(item: AuditEventItem) -> AuditEvent:
+    return AuditEvent(
+        id=item.event_id,
+        group_id=item.group_id,
+        action=item.action,
+        actor_id=item.actor_id,
+        actor_name=item.actor_name,
+        at=clock.from_iso(item.at),
+        subject_id=item.subject_id,
+        details=dict(item.details.as_dict() if hasattr(item.details, "as_dict") else item.details),
+    )
+
+
+def _audit_item(event: AuditEvent) -> AuditEventItem:
+    event_id = event.id or secrets.token_hex(6)
+    at = clock.to_iso(event.at)
+    return AuditEventItem(
+        keys.audit_pk(event.group_id),
+        keys.audit_sk(at, event_id),
+        event_id=event_id,
+        group_id=event.group_id,
+        action=event.action,
+        actor_id=event.actor_id,
+        actor_name=event.actor_name,
+        at=at,
+        subject_id=event.subject_id,
+        details=event.details,
+    )
+
+
+def record_in(transaction: Transaction, event: AuditEvent) -> None:
+    """Add the audit event to a transaction: the change and its record land together."""
+    transaction.save(
+        _audit_item(event),
+        condition=AuditEventItem.pk.does_not_exist(),
+        on_fail=ConcurrentUpdate(),
+    )
+
+
+def _adjust_admins(transaction: Transaction, group_id: str, delta: int) -> None:
+    """Add `delta` to the group's admin count; a decrement requires another admin to remain."""
+    group_key = GroupItem(keys.group_pk(group_id), keys.META)
+    if delta < 0:
+        condition = GroupItem.admin_count > -delta
+        on_fail: Exception = LastAdmin()
+    else:
+        condition = GroupItem.pk.exists()
+        on_fail = GroupNotFound()
+    transaction.update(
+        group_key, [GroupItem.admin_count.add(delta)], condition=condition, on_fail=on_fail
+    )
+
+
+# ---------------------------------------------------------------- groups
+
+
+def create_group(group: Group, founder: Membership, event: AuditEvent) -> None:
+    def build(transaction: Transaction) -> None:
+        transaction.save(
+            _group_item(group), condition=GroupItem.pk.does_not_exist(), on_fail=ConcurrentUpdate()
+        )
+        transaction.save(
+            _membership_item(founder),
+            condition=MembershipItem.pk.does_not_exist(),
+            on_fail=ConcurrentUpdate(),
+        )
+        record_in(transaction, event)
+
+    transact(build)
+
+
+def get_group(group_id: str, *, consistent: bool = False) -> Group | None:
+    try:
+        item = GroupItem.get(keys.group_pk(group_id), keys.META, consistent_read=consistent)
+    except GroupItem.DoesNotExist:
+        return None
+    return _group(item)
+
+
+def get_groups(group_ids: Iterable[str]) -> dict[str, Group]:
+    """Batch read: one BatchGetItem per 100 groups."""
+    wanted = [(keys.group_pk(group_id), keys.META) for group_id in set(group_ids)]
+    return {item.group_id: _group(item) for item in GroupItem.batch_get(wanted)}
+
+
+def list_listed_groups(limit: int, cursor: str | None) -> Page[Group]:
+    start = decode_cursor(cursor, partition=("gsi1pk", keys.GROUPS_DIRECTORY))
+    results = GroupItem.gsi1.query(
+        keys.GROUPS_DIRECTORY, limit=limit, page_size=limit, last_evaluated_key=start
+    )
+    items = [_group(item) for item in results]
+    return Page(items, encode_cursor(results.last_evaluated_key))
+
+
+def update_group(before: Group, after: Group, event: AuditEvent) -> None:
+    """Write the group's settings if nobody changed them meanwhile, with the audit event."""
+    item = GroupItem(keys.group_pk(before.id), keys.META)
+    actions = [
+        GroupItem.name.set(after.name),
+        GroupItem.description.set(after.description),
+        GroupItem.listed.set(after.listed),
+        GroupItem.join_policy.set(after.join_policy.value),
+    ]
+    if after.listed:
+        actions += [
+            GroupItem.gsi1pk.set(keys.GROUPS_DIRECTORY),
+            GroupItem.gsi1sk.set(keys.directory_sk(after.name, after.id)),
+        ]
+    else:
+        actions += [GroupItem.gsi1pk.remove(), GroupItem.gsi1sk.remove()]
+    unchanged = (
+        (GroupItem.name == before.name)
+        & (GroupItem.description == before.description)
+        & (GroupItem.listed == before.listed)
+        & (GroupItem.join_policy == before.join_policy.value)
+    )
+
+    def build(transaction: Transaction) -> None:
+        transaction.update(item, actions, condition=unchanged, on_fail=ConcurrentUpdate())
+        record_in(transaction, event)
+
+    transact(build)
+
+
+# ---------------------------------------------------------------- memberships
+
+
+def get_membership(group_id: str, user_id: str, *, consistent: bool = False) -> Membership | None:
+    try:
+        item = MembershipItem.get(
+            keys.group_pk(group_id), keys.member_sk(user_id), consistent_read=consistent
+        )
+    except MembershipItem.DoesNotExist:
+        return None
+    return _membership(item)
+
+
+def list_members(group_id: str, limit: int, cursor: str | None) -> Page[Membership]:
+    pk = keys.group_pk(group_id)
+    results = MembershipItem.query(
+        pk,
+        MembershipItem.sk.startswith(keys.MEMBER_PREFIX),
+        limit=limit,
+        page_size=limit,
+        last_evaluated_key=decode_cursor(cursor, partition=("pk", pk)),
+    )
+    items = [_membership(item) for item in results]
+    return Page(items, encode_cursor(results.last_evaluated_key))
+
+
+def memberships_of_user(user_id: str) -> list[Membership]:
+    """Every group the user belongs to (one Query on gsi1, paged through)."""
+    return [_membership(item) for item in MembershipItem.gsi1.query(keys.user_pk(user_id))]
+
+
+def add_member(
+    membership: Membership,
+    event: AuditEvent,
+    *,
+    invitation_code: str | None = None,
+    join_request_of: str | None = None,
+) -> None:
+    """Admit a member, at most once, consuming an invitation use or a join request.
+
+    Raises AlreadyMember, InvitationExpired (used up or expired meanwhile),
+    JoinRequestNotFound (already handled) or GroupNotFound.
+    """
+    now_iso = clock.to_iso(clock.now())
+
+    def build(transaction: Transaction) -> None:
+        transaction.save(
+            _membership_item(membership),
+            condition=MembershipItem.pk.does_not_exist(),
+            on_fail=AlreadyMember(),
+        )
+        if membership.role is Role.ADMIN:
+            _adjust_admins(transaction, membership.group_id, +1)
+        else:
+            transaction.check(
+                GroupItem,
+                keys.group_pk(membership.group_id),
+                keys.META,
+                condition=GroupItem.pk.exists(),
+                on_fail=GroupNotFound(),
+            )
+        if invitation_code is not None:
+            usable = (InvitationItem.expires_at > now_iso) & (
+                InvitationItem.max_uses.does_not_exist()
+                | (InvitationItem.uses < InvitationItem.max_uses)
+            )
+            transaction.update(
+                InvitationItem(keys.invitation_pk(invitation_code), keys.META),
+                [InvitationItem.uses.add(1)],
+                condition=usable,
+                on_fail=InvitationExpired(),
+            )
+        if join_request_of is not None:
+            transaction.delete(
+                JoinRequestItem(
+                    keys.group_pk(membership.group_id), keys.join_request_sk(join_request_of)
+                ),
+                condition=JoinRequestItem.pk.exists(),
+                on_fail=JoinRequestNotFound(),
+            )
+        record_in(transaction, event)
+
+    transact(build)
+
+
+def change_role(current: Membership, new_role: Role, event: AuditEvent) -> None:
+    """Change a member's role if it is still `current.role`; keep at least one admin."""
+    item = MembershipItem(keys.group_pk(current.group_id), keys.member_sk(current.user_id))
+
+    def build(transaction: Transaction) -> None:
+        transaction.update(
+            item,
+            [MembershipItem.role.set(new_role.value)],
+            condition=MembershipItem.role == current.role.value,
+            on_fail=ConcurrentUpdate(),
+        )
+        if current.role is Role.ADMIN and new_role is not Role.ADMIN:
+            _adjust_admins(transaction, current.group_id, -1)
+        elif new_role is Role.ADMIN and current.role is not Role.ADMIN:
+            _adjust_admins(transaction, current.group_id, +1)
+        record_in(transaction, event)
+
+    transact(build)
+
+
+def remove_member(current: Membership, event: AuditEvent) -> None:
+    """Remove a member who still holds `current.role`; the last admin cannot go."""
+    item = MembershipItem(keys.group_pk(current.group_id), keys.member_sk(current.user_id))
+
+    def build(transaction: Transaction) -> None:
+        transaction.delete(
+            item,
+            condition=MembershipItem.role == current.role.value,
+            on_fail=ConcurrentUpdate(),
+        )
+        if current.role is Role.ADMIN:
+            _adjust_admins(transaction, current.group_id, -1)
+        record_in(transaction, event)
+
+    transact(build)
+
+
+# ---------------------------------------------------------------- join requests
+
+
+def put_join_request(request: JoinRequest) -> bool:
+    """Record a request to join; False if one is already pending (requests are idempotent)."""
+    item = JoinRequestItem(
+        keys.group_pk(request.group_id),
+        keys.join_request_sk(request.user_id),
+        group_id=request.group_id,
+        user_id=request.user_id,
+        name=request.name,
+        requested_at=clock.to_iso(request.requested_at),
+    )
+    try:
+        item.save(condition=JoinRequestItem.pk.does_not_exist())
+    except PutError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def get_join_request(group_id: str, user_id: str) -> JoinRequest | None:
+    try:
+        item = JoinRequestItem.get(keys.group_pk(group_id), keys.join_request_sk(user_id))
+    except JoinRequestItem.DoesNotExist:
+        return None
+    return _join_request(item)
+
+
+def list_join_requests(group_id: str, limit: int, cursor: str | None) -> Page[JoinRequest]:
+    pk = keys.group_pk(group_id)
+    results = JoinRequestItem.query(
+        pk,
+        JoinRequestItem.sk.startswith(keys.JOIN_REQUEST_PREFIX),
+        limit=limit,
+        page_size=limit,
+        last_evaluated_key=decode_cursor(cursor, partition=("pk", pk)),
+    )
+    items = [_join_request(item) for item in results]
+    return Page(items, encode_cursor(results.last_evaluated_key))
+
+
+def reject_join_request(group_id: str, user_id: str, event: AuditEvent) -> None:
+    item = JoinRequestItem(keys.group_pk(group_id), keys.join_request_sk(user_id))
+
+    def build(transaction: Transaction) -> None:
+        transaction.delete(
+            item, condition=JoinRequestItem.pk.exists(), on_fail=JoinRequestNotFound()
+        )
+        record_in(transaction, event)
+
+    transact(build)
+
+
+# ---------------------------------------------------------------- audit log
+
+
+def record(event: AuditEvent) -> None:
+    """Record an event that accompanies no other write (e.g. an invitation created)."""
+    _audit_item(event).save(condition=AuditEventItem.pk.does_not_exist())
+
+
+def list_audit_events(group_id: str, limit: int, cursor: str | None) -> Page[AuditEvent]:
+    pk = keys.audit_pk(group_id)
+    results = AuditEventItem.query(
+        pk,
+        AuditEventItem.sk.startswith(keys.AUDIT_PREFIX),
+        scan_index_forward=False,
+        limit=limit,
+        page_size=limit,
+        last_evaluated_key=decode_cursor(cursor, partition=("pk", pk)),
+    )
+    items = [_audit_event(item) for item in results]
+    return Page(items, encode_cursor(results.last_evaluated_key))

@@ -1,0 +1,48 @@
+"""Key builders: the one source of truth for how items are addressed (see docs/DATA.md)."""
+
+from __future__ import annotations
+
+META = "META"
+GROUPS_DIRECTORY = "GROUPS"
+
+
+def group_pk(group_id: str) -> str:
+    return f"GROUP#{group_id}"
+
+
+def member_sk(user_id: str) -> str:
+    return f"MEMBER#{user_id}"
+
+
+MEMBER_PREFIX = "MEMBER#"
+
+
+def join_request_sk(user_id: str) -> str:
+    return f"REQUEST#{user_id}"
+
+
+JOIN_REQUEST_PREFIX = "REQUEST#"
+
+
+def user_pk(user_id: str) -> str:
+    return f"USER#{user_id}"
+
+
+def directory_sk(name: str, group_id: str) -> str:
+    """Listed groups sort by name, case-insensitively; the id keeps equal names apart."""
+    return f"{name.casefold()}#{group_id}"
+
+
+def invitation_pk(code: str) -> str:
+    return f"INVITE#{code}"
+
+
+def audit_pk(group_id: str) -> str:
+    return f"AUDIT#{group_id}"
+
+
+def audit_sk(at_iso: str, event_id: str) -> str:
+    return f"EVENT#{at_iso}#{event_id}"
+
+
+AUDIT_PREFIX = "EVENT#"

@@ -1,0 +1,175 @@
+"""PynamoDB models of the single Hub table. Only `store/` imports this module.
+
+Every item type is a model over the same table (`pk`, `sk`), sharing one `TableMeta`
+whose name, endpoint and region come from the settings (see `bind`).
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.settings import Settings, get_settings
+
+
+class TableMeta:
+    table_name = "hub"
+    host: str | None = None
+    region = "eu-west-3"
+    billing_mode = "PAY_PER_REQUEST"
+    stream_view_type = "NEW_AND_OLD_IMAGES"
+    # Lambda keeps containers warm: fail fast instead of piling up retries on throttling.
+    max_retry_attempts = 3
+    connect_timeout_seconds = 5
+    read_timeout_seconds = 10
+
+
+class Gsi1(GlobalSecondaryIndex):
+    """Inverted and list patterns: the group directory, a user's groups."""
+
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class DueIndex(GlobalSecondaryIndex):
+    """Sparse: only items with a pending scheduled transition carry `due_pk`/`due_at`."""
+
+    class Meta:
+        index_name = "due"
+        projection = AllProjection()
+
+    due_pk = UnicodeAttribute(hash_key=True)
+    due_at = UnicodeAttribute(range_key=True)
+
+
+class TableItem(Model):
+    Meta = TableMeta
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = UnicodeAttribute()
+
+
+class TableSchema(TableItem):
+    """The whole table as DynamoDB sees it: keys, every index and the TTL attribute.
+    Used to create the table; infra checks its template against these indexes."""
+
+    Meta = TableMeta
+
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    due_pk = UnicodeAttribute(null=True)
+    due_at = UnicodeAttribute(null=True)
+    ttl = TTLAttribute(null=True)
+
+    gsi1 = Gsi1()
+    due = DueIndex()
+
+
+class GroupItem(TableItem):
+    Meta = TableMeta
+
+    kind = UnicodeAttribute(default="group")
+    group_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(default="")
+    listed = BooleanAttribute()
+    join_policy = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    # Maintained in the same transaction as every role change: the last-admin guard.
+    admin_count = NumberAttribute(default=0)
+    # Present only while listed: the directory is a sparse index.
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+
+    gsi1 = Gsi1()
+
+
+class MembershipItem(TableItem):
+    Meta = TableMeta
+
+    kind = UnicodeAttribute(default="membership")
+    group_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    name = UnicodeAttribute(default="")
+    role = UnicodeAttribute()
+    joined_at = UnicodeAttribute()
+    gsi1pk = UnicodeAttribute()  # USER#u: "my groups"
+    gsi1sk = UnicodeAttribute()  # GROUP#g
+
+    gsi1 = Gsi1()
+
+
+class JoinRequestItem(TableItem):
+    Meta = TableMeta
+
+    kind = UnicodeAttribute(default="join_request")
+    group_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    name = UnicodeAttribute(default="")
+    requested_at = UnicodeAttribute()
+
+
+class InvitationItem(TableItem):
+    Meta = TableMeta
+
+    kind = UnicodeAttribute(default="invitation")
+    code = UnicodeAttribute()
+    group_id = UnicodeAttribute()
+    role = UnicodeAttribute()
+    max_uses = NumberAttribute(null=True)
+    uses = NumberAttribute(default=0)
+    expires_at = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    # DynamoDB deletes the item some time after this epoch second; reads check expires_at.
+    ttl = TTLAttribute(null=True)
+
+
+class AuditEventItem(TableItem):
+    Meta = TableMeta
+
+    kind = UnicodeAttribute(default="audit_event")
+    event_id = UnicodeAttribute()
+    group_id = UnicodeAttribute()
+    action = UnicodeAttribute()
+    actor_id = UnicodeAttribute()
+    actor_name = UnicodeAttribute(default="")
+    at = UnicodeAttribute()
+    subject_id = UnicodeAttribute(null=True)
+    details = MapAttribute(default=dict)
+
+
+ALL_MODELS: tuple[type[TableItem], ...] = (
+    TableItem,
+    TableSchema,
+    GroupItem,
+    MembershipItem,
+    JoinRequestItem,
+    InvitationItem,
+    AuditEventItem,
+)
+
+
+def bind(settings: Settings) -> None:
+    """Point every model at the configured table and endpoint (and drop cached clients)."""
+    TableMeta.table_name = settings.table
+    TableMeta.host = settings.dynamodb_endpoint
+    TableMeta.region = settings.region
+    for model in ALL_MODELS:
+        model._connection = None
+
+
+bind(get_settings())
