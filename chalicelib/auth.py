@@ -35,7 +35,20 @@ def _signing_key(token: str, settings: Settings) -> tuple[object, list[str]]:
     if settings.stage == "local":
         return settings.dev_jwt_secret, LOCAL_ALGORITHMS
     assert settings.jwks_url is not None  # guaranteed by Settings validation
-    return _jwks_client(settings.jwks_url).get_signing_key_from_jwt(token).key, CLOUD_ALGORITHMS
+    return _provider_key(token, settings.jwks_url), CLOUD_ALGORITHMS
+
+
+def _provider_key(token: str, jwks_url: str) -> object:
+    """The provider's public key the token's `kid` names. A token we cannot read is the
+    caller's fault (401); a key set we cannot fetch or use is the provider's (503)."""
+    kid = jwt.get_unverified_header(token).get("kid")  # junk is refused before any fetch
+    client = _jwks_client(jwks_url)
+    try:
+        client.get_signing_keys()  # cached: fetched once per container per JWKS_CACHE_SECONDS
+    except (jwt.PyJWKClientError, jwt.PyJWKSetError, ValueError) as error:
+        log.warning("JWKS unusable at %s: %s", jwks_url, error)
+        raise AuthUnavailable() from None
+    return client.get_signing_key(kid).key
 
 
 def verify_token(token: str, settings: Settings | None = None) -> Caller:

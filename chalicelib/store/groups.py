@@ -17,6 +17,7 @@ from chalicelib.domain import clock
 from chalicelib.domain.errors import (
     AlreadyMember,
     ConcurrentUpdate,
+    Forbidden,
     GroupNotFound,
     InvitationExpired,
     JoinRequestNotFound,
@@ -141,6 +142,22 @@ def record_in(transaction: Transaction, event: AuditEvent) -> None:
     )
 
 
+def still_admin(transaction: Transaction, event: AuditEvent, *, unless_touching: str = "") -> None:
+    """Check, at write time, that the actor is still an admin: an admin demoted while their
+    request was in flight does not get to finish it. Skipped when the transaction writes
+    the actor's own membership (a transaction may touch an item once; that write's own
+    condition then covers it)."""
+    if event.actor_id == unless_touching:
+        return
+    transaction.check(
+        MembershipItem,
+        keys.group_pk(event.group_id),
+        keys.member_sk(event.actor_id),
+        condition=MembershipItem.role == Role.ADMIN.value,
+        on_fail=Forbidden(),
+    )
+
+
 def _adjust_admins(transaction: Transaction, group_id: str, delta: int) -> None:
     """Add `delta` to the group's admin count; a decrement requires another admin to remain."""
     group_key = GroupItem(keys.group_pk(group_id), keys.META)
@@ -221,6 +238,7 @@ def update_group(before: Group, after: Group, event: AuditEvent) -> None:
 
     def build(transaction: Transaction) -> None:
         transaction.update(item, actions, condition=unchanged, on_fail=ConcurrentUpdate())
+        still_admin(transaction, event)
         record_in(transaction, event)
 
     transact(build)
@@ -306,6 +324,7 @@ def add_member(
                 condition=JoinRequestItem.pk.exists(),
                 on_fail=JoinRequestNotFound(),
             )
+            still_admin(transaction, event)
         record_in(transaction, event)
 
     transact(build)
@@ -326,13 +345,15 @@ def change_role(current: Membership, new_role: Role, event: AuditEvent) -> None:
             _adjust_admins(transaction, current.group_id, -1)
         elif new_role is Role.ADMIN and current.role is not Role.ADMIN:
             _adjust_admins(transaction, current.group_id, +1)
+        still_admin(transaction, event, unless_touching=current.user_id)
         record_in(transaction, event)
 
     transact(build)
 
 
 def remove_member(current: Membership, event: AuditEvent) -> None:
-    """Remove a member who still holds `current.role`; the last admin cannot go."""
+    """Remove a member who still holds `current.role` (by an admin who still is one, unless
+    they leave by themselves); the last admin cannot go."""
     item = MembershipItem(keys.group_pk(current.group_id), keys.member_sk(current.user_id))
 
     def build(transaction: Transaction) -> None:
@@ -343,6 +364,7 @@ def remove_member(current: Membership, event: AuditEvent) -> None:
         )
         if current.role is Role.ADMIN:
             _adjust_admins(transaction, current.group_id, -1)
+        still_admin(transaction, event, unless_touching=current.user_id)
         record_in(transaction, event)
 
     transact(build)
@@ -398,6 +420,7 @@ def reject_join_request(group_id: str, user_id: str, event: AuditEvent) -> None:
         transaction.delete(
             item, condition=JoinRequestItem.pk.exists(), on_fail=JoinRequestNotFound()
         )
+        still_admin(transaction, event)
         record_in(transaction, event)
 
     transact(build)

@@ -8,7 +8,7 @@ from chalicelib.domain.errors import ConcurrentUpdate
 from chalicelib.domain.model import AuditEvent, Invitation
 from chalicelib.domain.roles import Role
 from chalicelib.store import keys
-from chalicelib.store.groups import record_in
+from chalicelib.store.groups import record_in, still_admin
 from chalicelib.store.models import InvitationItem
 from chalicelib.store.table import Transaction, transact
 
@@ -45,6 +45,7 @@ def create_invitation(invitation: Invitation, event: AuditEvent) -> None:
         transaction.save(
             item, condition=InvitationItem.pk.does_not_exist(), on_fail=ConcurrentUpdate()
         )
+        still_admin(transaction, event)
         record_in(transaction, event)
 
     transact(build)

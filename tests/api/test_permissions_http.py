@@ -1,0 +1,70 @@
+"""Every action of the permission table, through the HTTP layer, for every standing and
+both group visibilities: the route answers what the table says, with the right status."""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.domain.permissions import Action, is_allowed
+from chalicelib.domain.roles import STANDINGS, Outsider
+from tests.api.helpers import add_member, group_with_every_role
+
+# action -> (method, path template, body, status when allowed)
+ROUTES = {
+    Action.GROUP_READ: ("GET", "/v1/groups/{g}", None, 200),
+    Action.GROUP_UPDATE: ("PATCH", "/v1/groups/{g}", {"description": "new words"}, 200),
+    Action.GROUP_JOIN: ("POST", "/v1/groups/{g}/join", None, 201),
+    Action.GROUP_LEAVE: ("DELETE", "/v1/groups/{g}/members/{me}", None, 204),
+    Action.MEMBERS_LIST: ("GET", "/v1/groups/{g}/members", None, 200),
+    Action.MEMBER_SET_ROLE: ("PUT", "/v1/groups/{g}/members/{target}", {"role": "author"}, 200),
+    Action.MEMBER_REMOVE: ("DELETE", "/v1/groups/{g}/members/{target}", None, 204),
+    Action.INVITATION_CREATE: ("POST", "/v1/groups/{g}/invitations", {"role": "observer"}, 201),
+    Action.JOIN_REQUESTS_REVIEW: ("GET", "/v1/groups/{g}/join-requests", None, 200),
+    Action.AUDIT_READ: ("GET", "/v1/groups/{g}/audit", None, 200),
+}
+PUBLIC_READS = {Action.GROUP_READ}
+
+
+def expected_refusal(action, standing, visibility):
+    """What a refused caller is told: 401 without a token where one is required, 404 when
+    the group is invisible to them, else 403 (with two more precise answers)."""
+    if standing is Outsider.ANONYMOUS and action not in PUBLIC_READS:
+        return 401, "unauthenticated"
+    if not is_allowed(Action.GROUP_READ, standing, visibility):
+        return 404, "group_not_found"
+    if action is Action.GROUP_JOIN and standing not in Outsider:
+        return 409, "already_member"
+    if action is Action.GROUP_LEAVE and standing is Outsider.SIGNED_IN:
+        return 404, "member_not_found"
+    return 403, "forbidden"
+
+
+def test_every_action_has_a_route_here():
+    assert set(ROUTES) == set(Action)
+
+
+@pytest.mark.parametrize("visibility", ["listed", "unlisted"])
+@pytest.mark.parametrize("action", list(Action), ids=lambda a: a.value)
+def test_route_answers_as_the_table_says(as_user, action, visibility):
+    group_id, users = group_with_every_role(
+        as_user, listed=visibility == "listed", join_policy="open"
+    )
+    if action is Action.GROUP_LEAVE:  # a second admin, so that an admin may leave
+        add_member(as_user, users["admin"], group_id, "admin2", "admin")
+    if action in (Action.MEMBER_SET_ROLE, Action.MEMBER_REMOVE):  # someone to act on
+        for standing in STANDINGS:
+            add_member(as_user, users["admin"], group_id, f"target-{standing.value}", "observer")
+
+    method, template, body, success = ROUTES[action]
+    for standing in STANDINGS:
+        user = users[standing.value]
+        path = template.format(
+            g=group_id, me=user.sub or "nobody", target=f"target-{standing.value}"
+        )
+        response = user.request(method, path, body)
+        if is_allowed(action, standing, visibility):
+            assert response.status_code == success, (standing, response.data)
+        else:
+            status, code = expected_refusal(action, standing, visibility)
+            assert response.status_code == status, (standing, response.data)
+            assert response.data["error"]["code"] == code, (standing, response.data)

@@ -1,0 +1,69 @@
+"""Plain domain rules: roles order, invitations' validity, ids, time format."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from chalicelib.domain import clock
+from chalicelib.domain.ids import looks_like_code, looks_like_id, new_code, new_id
+from chalicelib.domain.model import Invitation
+from chalicelib.domain.roles import Role
+
+
+def test_roles_are_ordered_observer_to_admin():
+    assert [r.value for r in sorted(Role, key=lambda r: r.rank)] == [
+        "observer",
+        "participant",
+        "author",
+        "moderator",
+        "admin",
+    ]
+    assert Role.ADMIN.at_least(Role.MODERATOR)
+    assert not Role.PARTICIPANT.at_least(Role.AUTHOR)
+
+
+def _invitation(max_uses, uses, expires_in):
+    now = datetime(2026, 11, 27, tzinfo=UTC)
+    return now, Invitation(
+        code="c" * 22,
+        group_id="g",
+        role=Role.PARTICIPANT,
+        max_uses=max_uses,
+        uses=uses,
+        expires_at=now + expires_in,
+        created_at=now,
+        created_by="admin",
+    )
+
+
+def test_an_invitation_is_usable_until_its_uses_run_out():
+    now, inv = _invitation(max_uses=2, uses=1, expires_in=timedelta(hours=1))
+    assert inv.usable_at(now)
+    now, inv = _invitation(max_uses=2, uses=2, expires_in=timedelta(hours=1))
+    assert not inv.usable_at(now)
+
+
+def test_an_invitation_without_a_use_limit_is_usable_until_it_expires():
+    now, inv = _invitation(max_uses=None, uses=500, expires_in=timedelta(seconds=1))
+    assert inv.usable_at(now)
+    assert not inv.usable_at(now + timedelta(seconds=1))
+
+
+def test_ids_and_codes_are_recognised_and_distinct():
+    ids = {new_id() for _ in range(1000)}
+    assert len(ids) == 1000
+    assert all(looks_like_id(i) for i in ids)
+    assert not looks_like_id("GROUP#x")
+    assert not looks_like_id("abc")
+    code = new_code()
+    assert looks_like_code(code)
+    assert not looks_like_code("short")
+    assert not looks_like_code("x" * 20 + "#")
+
+
+def test_timestamps_are_fixed_width_utc_and_round_trip():
+    moment = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
+    text = clock.to_iso(moment)
+    assert text == "2026-01-02T03:04:05.678Z"
+    assert clock.from_iso(text) == moment
+    assert len(clock.to_iso(clock.now())) == len(text)
