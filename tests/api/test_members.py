@@ -18,7 +18,7 @@ def group(as_user):
 
 
 def test_members_see_the_member_list_with_roles(group, as_user):
-    group_id, alice, bob = group
+    group_id, _, bob = group
     listed = bob.get(f"/v1/groups/{group_id}/members").data
     assert {(m["id"], m["name"], m["role"]) for m in listed["items"]} == {
         ("alice", "Alice", "admin"),
