@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run token test lint format
+.PHONY: install run token test lint format bench
 
 # Creates .venv if missing and (re)installs whenever a requirements file changes.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -35,3 +35,7 @@ format: $(STAMP)
 
 test: lint
 	$(PY) -m pytest
+
+# Figures, not tests: DynamoDB calls and capacity units per request.
+bench: $(STAMP)
+	$(PY) -m bench.groups

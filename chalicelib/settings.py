@@ -43,8 +43,10 @@ class Settings(BaseModel):
         else:
             if self.running_in_lambda:
                 raise ValueError("the local stage cannot run inside AWS Lambda")
-            if not self.dev_jwt_secret or len(self.dev_jwt_secret) < 16:
-                raise ValueError("HUB_DEV_JWT_SECRET (16+ characters) is required locally")
+            if not self.dev_jwt_secret or len(self.dev_jwt_secret) < 32:
+                raise ValueError(
+                    "HUB_DEV_JWT_SECRET (32+ characters, as HS256 wants) is required locally"
+                )
         return self
 
     @classmethod

@@ -35,12 +35,16 @@ def group_access(
 
     `consistent` reads are for changes: decisions about roles use the latest state.
     """
-    group = store.get_group(group_id, consistent=consistent) if looks_like_id(group_id) else None
+    if not looks_like_id(group_id):
+        raise GroupNotFound()
+    if caller is None:
+        group, membership = store.get_group(group_id, consistent=consistent), None
+    else:
+        group, membership = store.get_group_and_membership(
+            group_id, caller.id, consistent=consistent
+        )
     if group is None:
         raise GroupNotFound()
-    membership = (
-        store.get_membership(group_id, caller.id, consistent=consistent) if caller else None
-    )
     access = GroupAccess(group, membership, standing(caller, membership))
     access.require(action)
     return access

@@ -33,7 +33,14 @@ from chalicelib.store.models import (
     JoinRequestItem,
     MembershipItem,
 )
-from chalicelib.store.table import Page, Transaction, decode_cursor, encode_cursor, transact
+from chalicelib.store.table import (
+    Page,
+    Transaction,
+    decode_cursor,
+    encode_cursor,
+    get_many,
+    transact,
+)
 
 # ---------------------------------------------------------------- conversions
 
@@ -196,6 +203,21 @@ def get_group(group_id: str, *, consistent: bool = False) -> Group | None:
     except GroupItem.DoesNotExist:
         return None
     return _group(item)
+
+
+def get_group_and_membership(
+    group_id: str, user_id: str, *, consistent: bool = False
+) -> tuple[Group | None, Membership | None]:
+    """The group and one user's membership in it, in one round trip."""
+    group_key = (keys.group_pk(group_id), keys.META)
+    member_key = (keys.group_pk(group_id), keys.member_sk(user_id))
+    found = get_many([group_key, member_key], consistent=consistent)
+    group = found.get(group_key)
+    membership = found.get(member_key)
+    return (
+        _group(GroupItem.from_raw_data(group)) if group else None,
+        _membership(MembershipItem.from_raw_data(membership)) if membership else None,
+    )
 
 
 def get_groups(group_ids: Iterable[str]) -> dict[str, Group]:

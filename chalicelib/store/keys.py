@@ -1,4 +1,4 @@
-"""Key builders: the one source of truth for how items are addressed (see docs/DATA.md)."""
+"""Key builders: the one source of truth for how items are addressed (see docs/data.md)."""
 
 from __future__ import annotations
 

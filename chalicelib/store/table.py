@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -87,6 +88,28 @@ class Transaction:
         self._on_fail["check"].append(on_fail)
 
 
+def get_many(keys: list[tuple[str, str]], *, consistent: bool) -> dict[tuple[str, str], dict]:
+    """Several items in one round trip (BatchGetItem), as raw DynamoDB maps by (pk, sk).
+    Models turn them into objects with `Model.from_raw_data`."""
+    pending = [{"pk": {"S": pk}, "sk": {"S": sk}} for pk, sk in keys]
+    found: dict[tuple[str, str], dict] = {}
+    for attempt in range(_BATCH_ATTEMPTS):
+        if not pending:
+            break
+        if attempt:
+            time.sleep(0.02 * 2**attempt)  # DynamoDB asks to back off on unprocessed keys
+        response = connection().client.batch_get_item(
+            RequestItems={TableMeta.table_name: {"Keys": pending, "ConsistentRead": consistent}}
+        )
+        for item in response.get("Responses", {}).get(TableMeta.table_name, []):
+            found[(item["pk"]["S"], item["sk"]["S"])] = item
+        pending = response.get("UnprocessedKeys", {}).get(TableMeta.table_name, {}).get("Keys", [])
+    if pending:
+        raise ConcurrentUpdate("The database is busy; please retry.")
+    return found
+
+
+_BATCH_ATTEMPTS = 4
 _CONFLICT_RETRIES = 3
 
 

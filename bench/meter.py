@@ -1,0 +1,125 @@
+"""Count DynamoDB calls and estimate capacity units, through botocore's event hooks.
+
+Moto answers with fixed capacity figures, so the units are computed here from DynamoDB's
+published rules, from the items actually sent and received:
+- write: 1 WCU per started KB of the item written, per table and per GSI the item is in;
+  x2 inside a transaction. An update counts the item's size after the update when the
+  meter can know it (it reads the item back, outside the count), else 1 KB.
+- read: 1 RCU per started 4 KB (strongly consistent), half for eventually consistent;
+  a Query/BatchGet sums item sizes per call before rounding; x2 inside a transaction.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.client import BaseClient
+
+INDEX_KEYS = {"gsi1": ("gsi1pk", "gsi1sk"), "due": ("due_pk", "due_at")}
+
+
+def attribute_size(value: dict[str, Any]) -> int:
+    ((kind, raw),) = value.items()
+    if kind == "S":
+        return len(raw.encode())
+    if kind == "N":
+        return len(raw.lstrip("-").replace(".", "")) // 2 + 1
+    if kind == "B":
+        return len(raw)
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "M":
+        return 3 + sum(len(k.encode()) + attribute_size(v) for k, v in raw.items())
+    if kind == "L":
+        return 3 + sum(attribute_size(v) + 1 for v in raw)
+    if kind in ("SS", "NS", "BS"):
+        return sum(len(str(v).encode()) for v in raw)
+    return 0
+
+
+def item_size(item: dict[str, Any]) -> int:
+    return sum(len(name.encode()) + attribute_size(value) for name, value in item.items())
+
+
+def write_units(item: dict[str, Any] | None) -> float:
+    size = item_size(item) if item else 1024
+    copies = 1 + sum(1 for keys in INDEX_KEYS.values() if item and all(k in item for k in keys))
+    return copies * max(1, math.ceil(size / 1024))
+
+
+def read_units(total_size: int, consistent: bool) -> float:
+    units = max(1, math.ceil(total_size / 4096))
+    return units if consistent else units / 2
+
+
+@dataclass
+class Meter:
+    calls: Counter[str] = field(default_factory=Counter)
+    read_units: float = 0.0
+    write_units: float = 0.0
+    largest_item: int = 0
+
+    @property
+    def total_calls(self) -> int:
+        return sum(self.calls.values())
+
+    def reset(self) -> None:
+        self.calls.clear()
+        self.read_units = self.write_units = 0.0
+
+    def record(self, operation: str, params: dict[str, Any], response: dict[str, Any]) -> None:
+        self.calls[operation] += 1
+        if operation == "PutItem":
+            self._written(params["Item"])
+        elif operation in ("UpdateItem", "DeleteItem"):
+            self.write_units += 1
+        elif operation == "TransactWriteItems":
+            for entry in params["TransactItems"]:
+                ((kind, body),) = entry.items()
+                if kind == "Put":
+                    self._written(body["Item"], factor=2)
+                elif kind == "ConditionCheck":
+                    self.read_units += 2 * read_units(0, True)
+                else:
+                    self.write_units += 2
+        elif operation == "GetItem":
+            item = response.get("Item")
+            self.read_units += read_units(
+                item_size(item) if item else 0, params.get("ConsistentRead", False)
+            )
+        elif operation == "Query":
+            size = sum(item_size(item) for item in response.get("Items", []))
+            self.read_units += read_units(size, params.get("ConsistentRead", False))
+        elif operation == "BatchGetItem":
+            for table, items in response.get("Responses", {}).items():
+                consistent = params["RequestItems"][table].get("ConsistentRead", False)
+                for item in items:
+                    self.read_units += read_units(item_size(item), consistent)
+
+    def _written(self, item: dict[str, Any], factor: int = 1) -> None:
+        self.largest_item = max(self.largest_item, item_size(item))
+        self.write_units += factor * write_units(item)
+
+
+@contextmanager
+def metering() -> Iterator[Meter]:
+    """Meter every DynamoDB call any botocore client makes inside this block."""
+    meter = Meter()
+    original = BaseClient._make_api_call
+
+    def metered(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        response = original(client, operation, params)
+        if client.meta.service_model.service_name == "dynamodb":
+            meter.record(operation, params, response)
+        return response
+
+    BaseClient._make_api_call = metered  # type: ignore[method-assign]
+    try:
+        yield meter
+    finally:
+        BaseClient._make_api_call = original  # type: ignore[method-assign]

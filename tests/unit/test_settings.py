@@ -1,0 +1,121 @@
+"""Configuration: what the Hub runs with, and what it refuses to start with."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from chalicelib.settings import ConfigurationError, Settings
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEV_SECRET = "a-local-secret-0123456789abcdefghij"
+
+CLOUD = {
+    "HUB_STAGE": "cloud",
+    "HUB_TABLE": "hub-prod",
+    "HUB_JWT_ISSUER": "https://idp.example",
+    "HUB_JWT_AUDIENCE": "hub",
+    "HUB_JWKS_URL": "https://idp.example/.well-known/jwks.json",
+    "AWS_REGION": "eu-west-3",
+}
+
+
+def test_the_local_stage_runs_with_nothing_but_a_dev_secret():
+    settings = Settings.from_environ({"HUB_DEV_JWT_SECRET": DEV_SECRET})
+
+    assert settings.stage == "local"
+    assert settings.table == "hub-local"
+    assert settings.jwt_issuer == "hub-local"
+    assert settings.jwt_audience == "hub"
+    assert settings.region == "eu-west-3"
+    assert settings.dev_jwt_secret == DEV_SECRET
+    assert settings.jwks_url is None
+
+
+def test_a_well_configured_cloud_stage_starts():
+    settings = Settings.from_environ(CLOUD)
+
+    assert settings.stage == "cloud"
+    assert settings.table == "hub-prod"
+    assert settings.jwks_url == CLOUD["HUB_JWKS_URL"]
+    assert settings.dev_jwt_secret is None
+
+
+def test_the_cloud_stage_refuses_a_dev_secret():
+    with pytest.raises(ConfigurationError, match="HUB_DEV_JWT_SECRET"):
+        Settings.from_environ({**CLOUD, "HUB_DEV_JWT_SECRET": DEV_SECRET})
+
+
+def test_the_cloud_stage_needs_a_jwks_url():
+    environ = {name: value for name, value in CLOUD.items() if name != "HUB_JWKS_URL"}
+
+    with pytest.raises(ConfigurationError, match="HUB_JWKS_URL"):
+        Settings.from_environ(environ)
+
+
+def test_the_cloud_stage_needs_an_issuer():
+    environ = {name: value for name, value in CLOUD.items() if name != "HUB_JWT_ISSUER"}
+
+    with pytest.raises(ConfigurationError, match="jwt_issuer"):
+        Settings.from_environ(environ)
+
+
+def test_the_cloud_stage_refuses_a_local_dynamodb_endpoint():
+    with pytest.raises(ConfigurationError, match="HUB_DYNAMODB_ENDPOINT"):
+        Settings.from_environ({**CLOUD, "HUB_DYNAMODB_ENDPOINT": "http://127.0.0.1:8001"})
+
+
+def test_the_local_stage_refuses_to_run_inside_lambda():
+    environ = {"HUB_DEV_JWT_SECRET": DEV_SECRET, "AWS_LAMBDA_FUNCTION_NAME": "hub-api"}
+
+    with pytest.raises(ConfigurationError, match="Lambda"):
+        Settings.from_environ(environ)
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        pytest.param({}, id="no-secret"),
+        pytest.param({"HUB_DEV_JWT_SECRET": ""}, id="empty-secret"),
+        pytest.param({"HUB_DEV_JWT_SECRET": "x" * 31}, id="31-characters"),
+    ],
+)
+def test_the_local_stage_needs_a_dev_secret_of_32_characters(environ):
+    with pytest.raises(ConfigurationError, match="HUB_DEV_JWT_SECRET"):
+        Settings.from_environ(environ)
+
+
+def test_a_32_character_dev_secret_is_enough():
+    assert Settings.from_environ({"HUB_DEV_JWT_SECRET": "x" * 32}).dev_jwt_secret == "x" * 32
+
+
+def test_an_unknown_stage_is_refused():
+    with pytest.raises(ConfigurationError, match="stage"):
+        Settings.from_environ({"HUB_STAGE": "prod", "HUB_DEV_JWT_SECRET": DEV_SECRET})
+
+
+def test_the_app_does_not_start_on_a_cloud_stage_with_a_dev_secret():
+    environ = {
+        **CLOUD,
+        "HUB_DEV_JWT_SECRET": DEV_SECRET,
+        "PATH": os.environ.get("PATH", ""),
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import app"],
+        cwd=REPO_ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode != 0
+    assert "ConfigurationError" in result.stderr
+    assert "HUB_DEV_JWT_SECRET" in result.stderr
