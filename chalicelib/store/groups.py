@@ -39,6 +39,7 @@ from chalicelib.store.table import (
     decode_cursor,
     encode_cursor,
     get_many,
+    query_page,
     transact,
 )
 
@@ -280,16 +281,9 @@ def get_membership(group_id: str, user_id: str, *, consistent: bool = False) -> 
 
 
 def list_members(group_id: str, limit: int, cursor: str | None) -> Page[Membership]:
-    pk = keys.group_pk(group_id)
-    results = MembershipItem.query(
-        pk,
-        MembershipItem.sk.startswith(keys.MEMBER_PREFIX),
-        limit=limit,
-        page_size=limit,
-        last_evaluated_key=decode_cursor(cursor, partition=("pk", pk)),
+    return query_page(
+        MembershipItem, keys.group_pk(group_id), keys.MEMBER_PREFIX, _membership, limit, cursor
     )
-    items = [_membership(item) for item in results]
-    return Page(items, encode_cursor(results.last_evaluated_key))
 
 
 def memberships_of_user(user_id: str) -> list[Membership]:
@@ -424,15 +418,7 @@ def get_join_request(group_id: str, user_id: str) -> JoinRequest | None:
 
 def list_join_requests(group_id: str, limit: int, cursor: str | None) -> Page[JoinRequest]:
     pk = keys.group_pk(group_id)
-    results = JoinRequestItem.query(
-        pk,
-        JoinRequestItem.sk.startswith(keys.JOIN_REQUEST_PREFIX),
-        limit=limit,
-        page_size=limit,
-        last_evaluated_key=decode_cursor(cursor, partition=("pk", pk)),
-    )
-    items = [_join_request(item) for item in results]
-    return Page(items, encode_cursor(results.last_evaluated_key))
+    return query_page(JoinRequestItem, pk, keys.JOIN_REQUEST_PREFIX, _join_request, limit, cursor)
 
 
 def reject_join_request(group_id: str, user_id: str, event: AuditEvent) -> None:
@@ -458,13 +444,6 @@ def record(event: AuditEvent) -> None:
 
 def list_audit_events(group_id: str, limit: int, cursor: str | None) -> Page[AuditEvent]:
     pk = keys.audit_pk(group_id)
-    results = AuditEventItem.query(
-        pk,
-        AuditEventItem.sk.startswith(keys.AUDIT_PREFIX),
-        scan_index_forward=False,
-        limit=limit,
-        page_size=limit,
-        last_evaluated_key=decode_cursor(cursor, partition=("pk", pk)),
+    return query_page(
+        AuditEventItem, pk, keys.AUDIT_PREFIX, _audit_event, limit, cursor, newest_first=True
     )
-    items = [_audit_event(item) for item in results]
-    return Page(items, encode_cursor(results.last_evaluated_key))

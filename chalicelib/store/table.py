@@ -20,6 +20,7 @@ from chalicelib.domain.errors import ConcurrentUpdate, HubError, InvalidCursor
 from chalicelib.store.models import TableMeta, TableSchema
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 
 
 def create_table_if_absent() -> bool:
@@ -144,6 +145,30 @@ def transact(build: Callable[[Transaction], None]) -> None:
 class Page(Generic[T]):
     items: list[T]
     next: str | None
+
+
+def query_page(
+    model: type[M],
+    pk: str,
+    sk_prefix: str,
+    convert: Callable[[M], T],
+    limit: int,
+    cursor: str | None,
+    *,
+    newest_first: bool = False,
+) -> Page[T]:
+    """One page of the items of partition `pk` whose sort key starts with `sk_prefix`:
+    one Query, resumed from `cursor`."""
+    results = model.query(
+        pk,
+        model.sk.startswith(sk_prefix),
+        scan_index_forward=not newest_first,
+        limit=limit,
+        page_size=limit,
+        last_evaluated_key=decode_cursor(cursor, partition=("pk", pk)),
+    )
+    items = [convert(item) for item in results]
+    return Page(items, encode_cursor(results.last_evaluated_key))
 
 
 def encode_cursor(last_evaluated_key: dict[str, Any] | None) -> str | None:
