@@ -1,0 +1,307 @@
+"""`make run`: the Hub on this machine, with nothing to install but the virtualenv.
+
+    python -m local.runner [--demo] [--port 8000] [--dynamodb-port 8001] [--no-reload]
+
+1. an embedded DynamoDB (local/embedded_dynamodb.py) on 127.0.0.1:8001 (HUB_DYNAMODB_PORT),
+   with the table, its indexes and its stream; it lives in memory and is empty at each start;
+2. with --demo, a demo association seeded through the service layer (see local/demo.py);
+3. the API: `chalice local` on 127.0.0.1:8000 (HUB_API_PORT), in its own process group;
+4. the periodic jobs (JOBS) that the cloud runs on a schedule or a stream trigger.
+
+Ctrl-C or SIGTERM stops all of it and exits 0. Nothing under `chalicelib` may be imported
+before `main()` has put `local_environment()` in os.environ: importing the store binds
+PynamoDB to the settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import requests
+
+from local.devtoken import DEFAULT_AUDIENCE, DEFAULT_DEV_SECRET, DEFAULT_ISSUER
+from local.jobs import JobRunner, PeriodicJob
+
+if TYPE_CHECKING:
+    from local.demo import Demo
+    from local.embedded_dynamodb import EmbeddedDynamoDB
+
+REPO_ROOT = Path(__file__).resolve().parent.parent  # the directory holding app.py
+HOST = "127.0.0.1"
+DEFAULT_API_PORT = 8000
+DEFAULT_DYNAMODB_PORT = 8001
+READY_TIMEOUT_S = 60.0
+STOP_GRACE_S = 5.0
+
+# What the cloud runs on its own and `chalice local` never does. The scheduled closer
+# (close_due_consultations, every minute) and the stream consumer (running tallies from the
+# table's stream) go here. A job's function must import chalicelib inside its body.
+JOBS: list[PeriodicJob] = []
+
+log = logging.getLogger("hub.local.runner")
+
+
+class RunnerError(Exception):
+    """Why the runner cannot go on, worded for the person who typed `make run`."""
+
+
+def local_environment(environ: Mapping[str, str], dynamodb_port: int) -> dict[str, str]:
+    """The environment of the local stage: `environ` plus what the runner sets or defaults.
+
+    Used by the runner itself (before importing chalicelib) and given to `chalice local`.
+    """
+    env = dict(environ)
+    env["HUB_STAGE"] = "local"
+    env["HUB_DYNAMODB_ENDPOINT"] = f"http://{HOST}:{dynamodb_port}"
+    env["AWS_ACCOUNT_ID_ENDPOINT_MODE"] = "disabled"  # moto does not route account endpoints
+    defaults = {
+        "HUB_TABLE": "hub-local",
+        "HUB_DEV_JWT_SECRET": DEFAULT_DEV_SECRET,  # the secret `make token` signs with
+        "HUB_JWT_ISSUER": DEFAULT_ISSUER,
+        "HUB_JWT_AUDIENCE": DEFAULT_AUDIENCE,
+        # The embedded DynamoDB accepts any credentials; these keep real ones out of it.
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": "eu-west-3",
+        "AWS_REGION": "eu-west-3",
+        "PYTHONUNBUFFERED": "1",  # request logs show up at once, even through a pipe
+    }
+    for name, value in defaults.items():
+        if not env.get(name):
+            env[name] = value
+    return env
+
+
+def ensure_port_free(port: int, setting: str) -> None:
+    """Fail clearly now rather than later (moto's server hangs on a taken port)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As the servers do: a port left in TIME_WAIT is free, one someone listens on is not.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((HOST, port))
+        except OSError as error:
+            raise RunnerError(
+                f"port {port} on {HOST} is not available ({error.strerror}). Is another "
+                f"`make run` running? Choose another port with {setting}."
+            ) from None
+
+
+def start_dynamodb(port: int) -> EmbeddedDynamoDB:
+    from local.embedded_dynamodb import EmbeddedDynamoDB
+
+    ensure_port_free(port, "HUB_DYNAMODB_PORT=<port> (or --dynamodb-port)")
+    server = EmbeddedDynamoDB(ip_address=HOST, port=port, verbose=False)
+    server.start()
+    return server
+
+
+def create_table() -> None:
+    from chalicelib.store.table import create_table_if_absent
+
+    create_table_if_absent()
+
+
+def seed_demo() -> Demo:
+    from local import demo
+
+    return demo.seed()
+
+
+def chalice_command(port: int, *, reload: bool) -> list[str]:
+    # chalice 1.34 has no __main__ module (`python -m chalice` fails), and its autoreloader
+    # restarts its worker by re-running sys.argv: run the console script next to python.
+    script = Path(sys.executable).with_name("chalice")
+    if not script.exists():
+        raise RunnerError(f"{script} not found: install the dev requirements (make install)")
+    command = [str(script), "local", "--host", HOST, "--port", str(port), "--stage", "local"]
+    return command if reload else [*command, "--no-autoreload"]
+
+
+def start_api(port: int, env: Mapping[str, str], *, reload: bool) -> subprocess.Popen[bytes]:
+    ensure_port_free(port, "HUB_API_PORT=<port> (or --port)")
+    # A session of its own: the runner signals the whole group, the autoreloader's worker
+    # included, and a Ctrl-C in the terminal reaches the runner only.
+    return subprocess.Popen(
+        chalice_command(port, reload=reload), cwd=REPO_ROOT, env=dict(env), start_new_session=True
+    )
+
+
+def wait_until_ready(
+    api: subprocess.Popen[bytes], port: int, stopping: threading.Event, timeout: float
+) -> bool:
+    """Poll the group directory until it answers 200. False if asked to stop meanwhile."""
+    url = f"http://{HOST}:{port}/v1/groups"
+    deadline = time.monotonic() + timeout
+    last = "no answer"
+    while time.monotonic() < deadline:
+        if api.poll() is not None:
+            raise RunnerError(
+                f"`chalice local` exited with code {api.returncode} before serving "
+                f"(its output is above). If port {port} is taken, choose another with "
+                "HUB_API_PORT=<port> (or --port)."
+            )
+        try:
+            response = requests.get(url, timeout=2)
+            if response.status_code == 200:
+                return True
+            last = f"HTTP {response.status_code}: {response.text[:200]}"
+        except requests.RequestException as error:
+            last = type(error).__name__
+        if stopping.wait(0.2):
+            return False
+    raise RunnerError(f"the API did not answer 200 on {url} within {timeout:.0f} s ({last})")
+
+
+def stop_process_group(process: subprocess.Popen[bytes], grace: float = STOP_GRACE_S) -> None:
+    """Stop a process started with start_new_session=True and everything in its group."""
+    group = process.pid
+    _signal_group(group, signal.SIGTERM)
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        _signal_group(group, signal.SIGKILL)
+        process.wait()
+    # The autoreloader's worker is the group's other member: wait for it too.
+    deadline = time.monotonic() + grace
+    while _signal_group(group, 0) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    _signal_group(group, signal.SIGKILL)
+
+
+def _signal_group(group: int, signum: int) -> bool:
+    """Send `signum` to the process group; False when no process is left in it."""
+    try:
+        os.killpg(group, signum)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def instructions(api_port: int, dynamodb_port: int, table: str, demo: Demo | None) -> str:
+    base = f"http://{HOST}:{api_port}"
+    token = "$(make -s token SUB=alice | tail -n 1)"
+    lines = [
+        "",
+        'The Hub runs locally (stage "local"):',
+        f"  API       {base}/v1    try: curl {base}/v1/groups",
+        f"  DynamoDB  http://{HOST}:{dynamodb_port}       "
+        f'table "{table}", in memory (empty at each start)',
+        "",
+        "Sign in with a dev token (HS256, signed with HUB_DEV_JWT_SECRET, valid 1 h):",
+        "  make token SUB=alice",
+        f'  curl -H "Authorization: Bearer {token}" {base}/v1/me',
+    ]
+    if demo is not None:
+        members = ", ".join(f"{sub} ({role.value})" for sub, role in demo.roles.items())
+        lines += [
+            "",
+            f'Demo association "{demo.group.name}": id {demo.group.id}',
+            f"  {members}",
+            "  make token SUB=demo-alice",
+        ]
+    lines += ["", "Ready. Ctrl-C stops everything.", ""]
+    return "\n".join(lines)
+
+
+def parse_args(
+    argv: list[str] | None, environ: Mapping[str, str] = os.environ
+) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m local.runner",
+        description="Run the Hub locally: embedded DynamoDB + chalice local.",
+    )
+    parser.add_argument(
+        "--port", type=int, help=f"API port (default: HUB_API_PORT or {DEFAULT_API_PORT})"
+    )
+    parser.add_argument(
+        "--dynamodb-port",
+        type=int,
+        help=f"embedded DynamoDB port (default: HUB_DYNAMODB_PORT or {DEFAULT_DYNAMODB_PORT})",
+    )
+    parser.add_argument("--demo", action="store_true", help="seed a demo association")
+    parser.add_argument(
+        "--no-reload",
+        dest="reload",
+        action="store_false",
+        help="do not restart the API when a file of the project changes",
+    )
+    parser.add_argument(
+        "--ready-timeout",
+        type=float,
+        default=READY_TIMEOUT_S,
+        help="seconds to wait for the API (default: %(default)s)",
+    )
+    args = parser.parse_args(argv)
+    for attribute, variable, default in (
+        ("port", "HUB_API_PORT", DEFAULT_API_PORT),
+        ("dynamodb_port", "HUB_DYNAMODB_PORT", DEFAULT_DYNAMODB_PORT),
+    ):
+        if getattr(args, attribute) is None:
+            raw = environ.get(variable) or str(default)
+            if not raw.isdigit():
+                parser.error(f"{variable} must be a port number, not {raw!r}")
+            setattr(args, attribute, int(raw))
+        if not 0 < getattr(args, attribute) < 65536:
+            parser.error(f"{variable} (--{attribute.replace('_', '-')}) is out of range")
+    if args.port == args.dynamodb_port:
+        parser.error("the API and DynamoDB need two different ports")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
+    logging.getLogger("hub").setLevel(logging.INFO)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log
+
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+
+    env = local_environment(os.environ, args.dynamodb_port)
+    os.environ.update(env)  # before anything imports chalicelib
+
+    dynamodb: EmbeddedDynamoDB | None = None
+    api: subprocess.Popen[bytes] | None = None
+    jobs = JobRunner(JOBS)
+    try:
+        ensure_port_free(args.port, "HUB_API_PORT=<port> (or --port)")
+        dynamodb = start_dynamodb(args.dynamodb_port)
+        create_table()
+        demo = seed_demo() if args.demo else None
+        if stopping.is_set():
+            return 0
+        api = start_api(args.port, env, reload=args.reload)
+        if not wait_until_ready(api, args.port, stopping, args.ready_timeout):
+            return 0
+        jobs.start()
+        print(instructions(args.port, args.dynamodb_port, env["HUB_TABLE"], demo), flush=True)
+        while not stopping.wait(0.5):
+            if api.poll() is not None:
+                raise RunnerError(f"`chalice local` stopped on its own (code {api.returncode})")
+        print("Stopping the Hub…", flush=True)
+        return 0
+    except RunnerError as error:
+        print(f"local runner: {error}", file=sys.stderr, flush=True)
+        return 1
+    finally:
+        jobs.stop()
+        if api is not None:
+            stop_process_group(api)
+        if dynamodb is not None:
+            dynamodb.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,189 @@
+"""`make run DEMO=1` end to end: the runner's embedded DynamoDB, `chalice local` and the demo,
+spoken to over HTTP with dev tokens, and Ctrl-C stopping all of it."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.integration.conftest import (
+    Api,
+    RunningHub,
+    assert_stopped_everything,
+    start_runner,
+    token,
+)
+
+pytestmark = pytest.mark.integration
+
+DEMO_GROUP = "Quartier des Tilleuls"
+DEMO_ROLES = {
+    "demo-admin": "admin",
+    "demo-moderator": "moderator",
+    "demo-alice": "participant",
+    "demo-bob": "participant",
+}
+
+
+def fresh_sub(name: str) -> str:
+    return f"{name}-{uuid.uuid4().hex[:8]}"
+
+
+def error_code(response: requests.Response) -> str:
+    return response.json()["error"]["code"]
+
+
+def test_anyone_reads_the_directory_without_a_token_and_finds_the_demo(hub: RunningHub) -> None:
+    response = Api(hub).get("/v1/groups?limit=100")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    demo = [group for group in response.json()["items"] if group["name"] == DEMO_GROUP]
+    assert len(demo) == 1
+    assert demo[0]["listed"] is True
+    assert demo[0]["join_policy"] == "request"
+
+
+def test_demo_users_have_their_roles(hub: RunningHub) -> None:
+    for sub, role in DEMO_ROLES.items():
+        me = Api(hub, sub).get("/v1/me")
+
+        assert me.status_code == 200, me.text
+        assert me.json()["id"] == sub
+        roles = {group["name"]: group["role"] for group in me.json()["groups"]}
+        assert roles == {DEMO_GROUP: role}, sub
+
+
+def test_found_invite_accept_and_change_roles(hub: RunningHub) -> None:
+    founder_id, invitee_id = fresh_sub("founder"), fresh_sub("invitee")
+    founder, invitee = Api(hub, founder_id), Api(hub, invitee_id)
+
+    created = founder.post("/v1/groups", {"name": f"Jardin partagé {founder_id}"})
+    assert created.status_code == 201, created.text
+    group_id = created.json()["id"]
+
+    invitation = founder.post(f"/v1/groups/{group_id}/invitations", {"role": "participant"})
+    assert invitation.status_code == 201, invitation.text
+    code = invitation.json()["code"]
+
+    accepted = invitee.post(f"/v1/invitations/{code}/accept")
+    assert accepted.status_code == 201, accepted.text
+    my_groups = invitee.get("/v1/me").json()["groups"]
+    assert [(g["id"], g["role"]) for g in my_groups] == [(group_id, "participant")]
+
+    promotion = invitee.put(f"/v1/groups/{group_id}/members/{founder_id}", {"role": "observer"})
+    assert promotion.status_code == 403
+    assert error_code(promotion) == "forbidden"
+
+    promoted = founder.put(f"/v1/groups/{group_id}/members/{invitee_id}", {"role": "moderator"})
+    assert promoted.status_code == 200, promoted.text
+    assert promoted.json()["role"] == "moderator"
+    assert invitee.get("/v1/me").json()["groups"][0]["role"] == "moderator"
+
+    leaving = founder.delete(f"/v1/groups/{group_id}/members/{founder_id}")
+    assert leaving.status_code == 409
+    assert error_code(leaving) == "last_admin"
+
+
+def test_a_malformed_token_is_refused(hub: RunningHub) -> None:
+    response = Api(hub, raw_token="not-a-token").get("/v1/me")
+
+    assert response.status_code == 401
+    assert error_code(response) == "unauthenticated"
+
+
+def test_a_token_signed_with_another_secret_is_refused(hub: RunningHub) -> None:
+    forged = token("demo-admin", secret="another-secret-0123456789abcdef-xyz")
+    response = Api(hub, raw_token=forged).get("/v1/me")
+
+    assert response.status_code == 401
+    assert error_code(response) == "unauthenticated"
+
+
+def test_an_expired_dev_token_is_refused(hub: RunningHub) -> None:
+    expired = token("demo-alice", ttl=-3600)
+    response = Api(hub, raw_token=expired).get("/v1/me")
+
+    assert response.status_code == 401
+    assert error_code(response) == "unauthenticated"
+
+
+def test_ctrl_c_stops_the_api_and_its_autoreloader(tmp_path: Path) -> None:
+    """With autoreload (the `make run` default), the server is chalice's grandchild."""
+    reloading = start_runner(tmp_path / "output.log")  # returns once the API answers
+
+    assert_stopped_everything(reloading, reloading.stop())
+
+
+def test_seeding_the_demo_again_keeps_one_group_and_restores_roles() -> None:
+    from moto import mock_aws
+
+    from chalicelib.domain.roles import Role
+    from chalicelib.services import members
+    from chalicelib.store.table import create_table_if_absent
+    from local import demo
+
+    with mock_aws():
+        create_table_if_absent()
+        first = demo.seed()
+        members.set_role(demo.ADMIN, first.group.id, "demo-alice", Role.OBSERVER)
+
+        again = demo.seed()
+
+        assert again.group.id == first.group.id
+        listed = members.list_members(demo.ADMIN, first.group.id, 100, None).items
+        assert {m.user_id: m.role.value for m in listed} == DEMO_ROLES
+
+
+def test_sixteen_people_racing_for_a_single_use_invitation_admit_exactly_one(
+    hub: RunningHub,
+) -> None:
+    founder_id = fresh_sub("founder")
+    founder = Api(hub, founder_id)
+    group_id = founder.post("/v1/groups", {"name": f"Course {founder_id}"}).json()["id"]
+    code = founder.post(f"/v1/groups/{group_id}/invitations", {"max_uses": 1}).json()["code"]
+    racers = [Api(hub, fresh_sub("racer")) for _ in range(16)]
+    start = threading.Barrier(len(racers))
+
+    def accept(racer: Api) -> int:
+        start.wait()
+        return racer.post(f"/v1/invitations/{code}/accept").status_code
+
+    with ThreadPoolExecutor(len(racers)) as pool:
+        statuses = sorted(pool.map(accept, racers))
+
+    assert statuses == [201] + [410] * 15
+    members = founder.get(f"/v1/groups/{group_id}/members?limit=100").json()["items"]
+    assert len(members) == 2
+
+
+def at_once(actors: list[Api], paths: list[str], body: dict[str, str]) -> list[int]:
+    """PUT each path as its actor, all released at the same instant."""
+    start = threading.Barrier(len(actors))
+
+    def put(actor: Api, path: str) -> int:
+        start.wait()
+        return actor.put(path, body).status_code
+
+    with ThreadPoolExecutor(len(actors)) as pool:
+        return list(pool.map(put, actors, paths))
+
+
+def test_admins_demoting_each_other_at_once_always_leave_an_admin(hub: RunningHub) -> None:
+    for _ in range(5):
+        first_id, second_id = fresh_sub("first"), fresh_sub("second")
+        first, second = Api(hub, first_id), Api(hub, second_id)
+        group_id = first.post("/v1/groups", {"name": f"Duel {first_id}"}).json()["id"]
+        code = first.post(f"/v1/groups/{group_id}/invitations", {"role": "admin"}).json()["code"]
+        assert second.post(f"/v1/invitations/{code}/accept").status_code == 201
+        paths = [f"/v1/groups/{group_id}/members/{who}" for who in (second_id, first_id)]
+        outcomes = at_once([first, second], paths, {"role": "participant"})
+
+        assert 200 in outcomes
+        roles = [m["role"] for m in first.get(f"/v1/groups/{group_id}/members").json()["items"]]
+        assert roles.count("admin") == 1, (outcomes, roles)
