@@ -2,7 +2,7 @@
 
 from chalice import Chalice, CORSConfig
 
-from chalicelib.api import groups, invitations, me
+from chalicelib.api import consultations, debates, groups, invitations, me
 from chalicelib.api.http import install_error_handling
 from chalicelib.settings import get_settings
 
@@ -17,5 +17,11 @@ app.api.cors = CORSConfig(
 )
 install_error_handling(app)
 
-for blueprint in (groups.blueprint, me.blueprint, invitations.blueprint):
+for blueprint in (
+    groups.blueprint,
+    me.blueprint,
+    invitations.blueprint,
+    consultations.blueprint,
+    debates.blueprint,
+):
     app.register_blueprint(blueprint, url_prefix="/v1")

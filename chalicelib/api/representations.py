@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.clock import to_iso
-from chalicelib.domain.model import AuditEvent, Group, Invitation, JoinRequest, Membership
+from chalicelib.domain.model import (
+    AuditEvent,
+    Consultation,
+    Debate,
+    DecisionFunction,
+    FunctionType,
+    Grant,
+    Group,
+    Invitation,
+    JoinRequest,
+    Membership,
+    ResultsVisibility,
+)
 from chalicelib.domain.roles import Role
 
 
@@ -65,3 +78,83 @@ def audit_event(value: AuditEvent) -> dict[str, Any]:
         "subject_id": value.subject_id,
         "details": value.details,
     }
+
+
+def consultation(value: Consultation, now: datetime) -> dict[str, Any]:
+    return {
+        "id": value.id,
+        "group_id": value.group_id,
+        "title": value.title,
+        "description": value.description,
+        "visibility": value.visibility.value,
+        "audience": [role.value for role in value.audience],
+        "participation": value.participation.value,
+        "status": value.status_at(now).value,
+        "opens_at": _iso(value.opens_at),
+        "closes_at": to_iso(value.closes_at),
+        "published_at": _iso(value.published_at),
+        "closed_at": _iso(value.closed_at),
+        "created_at": to_iso(value.created_at),
+        "created_by": value.created_by,
+        "partners": [
+            {"group_id": group_id, "status": status.value}
+            for group_id, status in sorted(value.partners.items())
+        ],
+    }
+
+
+def grant(value: Grant) -> dict[str, Any]:
+    return {
+        "id": value.user_id,
+        "consultation_id": value.consultation_id,
+        "role": value.role.value,
+        "granted_at": to_iso(value.granted_at),
+        "granted_by": value.granted_by,
+    }
+
+
+_FUNCTION_FIELDS = {
+    FunctionType.NONE: (),
+    FunctionType.VOTE: ("secret", "results_visibility", "allow_change", "quorum", "threshold"),
+    FunctionType.POLL: (
+        "options",
+        "min_choices",
+        "max_choices",
+        "secret",
+        "results_visibility",
+        "allow_change",
+        "quorum",
+    ),
+    FunctionType.PETITION: ("goal", "results_visibility", "allow_change"),
+}
+
+
+def decision_function(value: DecisionFunction) -> dict[str, Any]:
+    body: dict[str, Any] = {"type": value.type.value}
+    for name in _FUNCTION_FIELDS[value.type]:
+        field = getattr(value, name)
+        if name == "options":
+            field = [{"id": option.id, "label": option.label} for option in field]
+        body[name] = field.value if isinstance(field, ResultsVisibility) else field
+    return body
+
+
+def debate(value: Debate, parent: Consultation, now: datetime) -> dict[str, Any]:
+    """A debate inherits its consultation's status and dates."""
+    return {
+        "id": value.id,
+        "consultation_id": value.consultation_id,
+        "title": value.title,
+        "body": value.body,
+        "function": decision_function(value.function),
+        "status": parent.status_at(now).value,
+        "opens_at": _iso(parent.opens_at or parent.published_at),
+        "closes_at": to_iso(parent.closes_at),
+        "created_at": to_iso(value.created_at),
+        "created_by": value.created_by,
+        "updated_at": _iso(value.updated_at),
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return to_iso(moment) if moment else None

@@ -5,11 +5,31 @@ Unknown fields are refused, so a typo ("join_polcy") is a clear 422, not silentl
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import UTC, datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
-from chalicelib.domain.model import JoinPolicy
+from chalicelib.domain.model import (
+    ConsultationVisibility,
+    DecisionFunction,
+    FunctionType,
+    JoinPolicy,
+    Participation,
+    PollOption,
+    ResultsVisibility,
+)
 from chalicelib.domain.roles import Role
 
 GroupName = Annotated[
@@ -53,3 +73,186 @@ class InvitationCreate(Strict):
     role: Role = Role.PARTICIPANT
     max_uses: int | None = Field(default=None, ge=1, le=10_000)
     expires_in_hours: int | None = Field(default=None, ge=1, le=90 * 24)
+
+
+# ---------------------------------------------------------------- consultations
+
+Title = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$"
+    ),
+]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
+Markdown = Annotated[str, StringConstraints(max_length=20_000)]
+
+
+def _utc_ms(moment: datetime | None) -> datetime | None:
+    """Stored times are UTC, to the millisecond."""
+    if moment is None:
+        return None
+    moment = moment.astimezone(UTC)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_utc_ms)]
+
+
+def _unique_roles(roles: list[Role] | None) -> list[Role] | None:
+    if roles is not None and len(set(roles)) != len(roles):
+        raise PydanticCustomError("duplicate", "each role once")
+    return roles
+
+
+Audience = Annotated[list[Role], Field(min_length=1, max_length=5), AfterValidator(_unique_roles)]
+
+
+class ConsultationCreate(Strict):
+    title: Title
+    description: LongText = ""
+    visibility: ConsultationVisibility
+    audience: Audience | None = None
+    participation: Participation | None = None
+    opens_at: Moment | None = None
+    closes_at: Moment
+
+
+class ConsultationUpdate(Strict):
+    title: Title | None = None
+    description: LongText | None = None
+    visibility: ConsultationVisibility | None = None
+    audience: Audience | None = None
+    participation: Participation | None = None
+    opens_at: Moment | None = None  # null: opens when published
+    closes_at: Moment | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> ConsultationUpdate:
+        if not self.model_fields_set:
+            raise ValueError("send at least one field to change")
+        return self
+
+
+class PartnerInvite(Strict):
+    group_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+# ---------------------------------------------------------------- debates
+
+OptionLabel = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$"
+    ),
+]
+Quorum = Annotated[int, Field(ge=1, le=100_000_000)]
+
+
+class _Decision(Strict):
+    secret: bool = False
+    results_visibility: ResultsVisibility = ResultsVisibility.AFTER_CLOSE
+    allow_change: bool | None = None  # default: true, false when secret
+    quorum: Quorum | None = None
+
+    @field_validator("allow_change")
+    @classmethod
+    def _secret_ballots_cannot_change(cls, value: bool | None, info: ValidationInfo) -> bool | None:
+        if value and info.data.get("secret"):
+            raise PydanticCustomError("secret_is_final", "a secret ballot cannot be changed")
+        return value
+
+
+class NoDecision(Strict):
+    type: Literal["none"]
+
+
+class VoteDecision(_Decision):
+    type: Literal["vote"]
+    threshold: Annotated[float, Field(gt=0, le=1)] | None = None
+
+
+class PollDecision(_Decision):
+    type: Literal["poll"]
+    options: Annotated[list[OptionLabel], Field(min_length=2, max_length=20)]
+    min_choices: Annotated[int, Field(ge=1)] = 1
+    max_choices: Annotated[int, Field(ge=1)] = 1
+
+    @field_validator("options")
+    @classmethod
+    def _distinct(cls, options: list[str]) -> list[str]:
+        seen = [option.casefold() for option in options]
+        if len(set(seen)) != len(seen):
+            raise PydanticCustomError("duplicate_option", "each option must be different")
+        return options
+
+    @field_validator("max_choices")
+    @classmethod
+    def _within_options(cls, value: int, info: ValidationInfo) -> int:
+        if value < info.data.get("min_choices", 1):
+            raise PydanticCustomError("below_min_choices", "max_choices is below min_choices")
+        if "options" in info.data and value > len(info.data["options"]):
+            raise PydanticCustomError("above_options", "max_choices exceeds the options")
+        return value
+
+
+class PetitionDecision(Strict):
+    type: Literal["petition"]
+    goal: Quorum | None = None
+    results_visibility: ResultsVisibility = ResultsVisibility.LIVE
+    allow_change: bool = True  # a signature may be withdrawn
+
+
+Decision = Annotated[
+    NoDecision | VoteDecision | PollDecision | PetitionDecision, Field(discriminator="type")
+]
+
+
+def to_function(
+    decision: NoDecision | VoteDecision | PollDecision | PetitionDecision,
+) -> DecisionFunction:
+    """The domain's decision function, with the defaults filled in."""
+    kind = FunctionType(decision.type)
+    if isinstance(decision, NoDecision):
+        return DecisionFunction(type=kind)
+    if isinstance(decision, PetitionDecision):
+        return DecisionFunction(
+            type=kind,
+            goal=decision.goal,
+            results_visibility=decision.results_visibility,
+            allow_change=decision.allow_change,
+        )
+    allow_change = (not decision.secret) if decision.allow_change is None else decision.allow_change
+    common = {
+        "type": kind,
+        "secret": decision.secret,
+        "results_visibility": decision.results_visibility,
+        "allow_change": allow_change,
+        "quorum": decision.quorum,
+    }
+    if isinstance(decision, VoteDecision):
+        return DecisionFunction(**common, threshold=decision.threshold)
+    options = tuple(PollOption(f"o{n}", label) for n, label in enumerate(decision.options, 1))
+    return DecisionFunction(
+        **common,
+        options=options,
+        min_choices=decision.min_choices,
+        max_choices=decision.max_choices,
+    )
+
+
+class DebateCreate(Strict):
+    title: Title
+    body: Markdown = ""
+    function: Decision = Field(default_factory=lambda: NoDecision(type="none"))
+
+
+class DebateUpdate(Strict):
+    title: Title | None = None
+    body: Markdown | None = None
+    function: Decision | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> DebateUpdate:
+        if not self.model_fields_set:
+            raise ValueError("send at least one of title, body, function")
+        return self

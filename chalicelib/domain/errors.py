@@ -71,6 +71,23 @@ class JoinRequestNotFound(NotFound):
     code, message = "join_request_not_found", "No pending request to join from this person."
 
 
+class ConsultationNotFound(NotFound):
+    code, message = "consultation_not_found", "No such consultation, or it is not visible to you."
+
+
+class DebateNotFound(NotFound):
+    code, message = "debate_not_found", "No such debate, or it is not visible to you."
+
+
+class PartnershipNotFound(NotFound):
+    code = "partnership_not_found"
+    message = "This association is not a partner of the consultation."
+
+
+class GrantNotFound(NotFound):
+    code, message = "grant_not_found", "This person holds no grant in the consultation."
+
+
 class MethodNotAllowed(HubError):
     status, code, message = 405, "method_not_allowed", "This method is not allowed here."
 
@@ -90,6 +107,24 @@ class LastAdmin(Conflict):
 
 class AlreadyMember(Conflict):
     code, message = "already_member", "You are already a member of this association."
+
+
+class AlreadyPublished(Conflict):
+    code, message = "already_published", "This consultation is already published."
+
+
+class ConsultationLocked(Conflict):
+    code = "consultation_locked"
+    message = "Once published, only the description may change and the closing date be extended."
+
+
+class ConsultationClosed(Conflict):
+    code, message = "consultation_closed", "This consultation is closed."
+
+
+class DebateLocked(Conflict):
+    code = "debate_locked"
+    message = "The consultation is open: the debate's decision can no longer change."
 
 
 class InvitationExpired(HubError):

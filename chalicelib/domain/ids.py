@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case: no i, l, o, u
 
@@ -29,3 +30,27 @@ def looks_like_code(text: str) -> bool:
 def looks_like_user_id(text: str) -> bool:
     """Token subjects are opaque strings; bound their size before they reach a key."""
     return 0 < len(text) <= 256 and text.isprintable()
+
+
+def new_sortable_id() -> str:
+    """12 characters that sort by creation time (9 of milliseconds, 3 random)."""
+    millis = time.time_ns() // 1_000_000
+    stamp = ""
+    for _ in range(9):
+        millis, digit = divmod(millis, 32)
+        stamp = _ALPHABET[digit] + stamp
+    return stamp + new_id(3)
+
+
+def new_debate_id(consultation_id: str) -> str:
+    """A debate's id names its consultation, so a debate is read with one GetItem."""
+    return consultation_id + new_sortable_id()
+
+
+def split_debate_id(debate_id: str) -> tuple[str, str] | None:
+    """(consultation id, local id), or None if this is no debate id we issued."""
+    if len(debate_id) != 24 or not looks_like_id(debate_id[:12]):
+        return None
+    if not looks_like_id(debate_id[12:]):
+        return None
+    return debate_id[:12], debate_id[12:]

@@ -97,3 +97,152 @@ class AuditEvent:
     subject_id: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
     id: str = ""
+
+
+# ---------------------------------------------------------------- consultations
+
+
+class ConsultationVisibility(StrEnum):
+    RESTRICTED = "restricted"  # the audience roles of the host group, plus grants
+    MEMBERS = "members"  # members of the host group and of accepted partner groups
+    PUBLIC = "public"  # anyone reads; `participation` says who takes part
+
+
+class Participation(StrEnum):
+    """Who may take part in a public consultation."""
+
+    MEMBERS = "members"
+    SIGNED_IN = "signed_in"
+    VERIFIED = "verified"  # email_verified or identity_verified
+
+
+class ConsultationStatus(StrEnum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class ConsultationContext(StrEnum):
+    """The column of the permission table a consultation falls under."""
+
+    DRAFT = "draft"
+    RESTRICTED = "restricted"
+    MEMBERS = "members"
+    PUBLIC_MEMBERS = "public:members"
+    PUBLIC_SIGNED_IN = "public:signed_in"
+    PUBLIC_VERIFIED = "public:verified"
+
+
+class PartnerStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+
+
+@dataclass(frozen=True)
+class Consultation:
+    id: str
+    group_id: str  # the host
+    title: str
+    description: str
+    visibility: ConsultationVisibility
+    audience: tuple[Role, ...]  # restricted only
+    participation: Participation
+    opens_at: datetime | None  # None: opens when published
+    closes_at: datetime
+    created_at: datetime
+    created_by: str
+    published_at: datetime | None = None
+    closed_at: datetime | None = None  # closed early, by an admin
+    partners: dict[str, PartnerStatus] = field(default_factory=dict)
+    version: int = 0  # optimistic concurrency: each write is conditioned on it
+
+    def status_at(self, now: datetime) -> ConsultationStatus:
+        """Computed from the dates: past `closes_at` reads as closed before any job ran."""
+        if self.published_at is None:
+            return ConsultationStatus.DRAFT
+        if self.closed_at is not None or now >= self.closes_at:
+            return ConsultationStatus.CLOSED
+        if self.opens_at is not None and now < self.opens_at:
+            return ConsultationStatus.SCHEDULED
+        return ConsultationStatus.OPEN
+
+    @property
+    def context(self) -> ConsultationContext:
+        if self.published_at is None:
+            return ConsultationContext.DRAFT
+        if self.visibility is ConsultationVisibility.PUBLIC:
+            return ConsultationContext(f"public:{self.participation.value}")
+        return ConsultationContext(self.visibility.value)
+
+    @property
+    def accepted_partners(self) -> list[str]:
+        return [g for g, status in self.partners.items() if status is PartnerStatus.ACCEPTED]
+
+    def admits_host_role(self, role: Role) -> bool:
+        """A restricted consultation admits only its audience roles (and always admins)."""
+        if self.visibility is not ConsultationVisibility.RESTRICTED:
+            return True
+        return role is Role.ADMIN or role in self.audience
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One person's role in one consultation, member of the host group or not."""
+
+    consultation_id: str
+    user_id: str
+    role: Role
+    granted_at: datetime
+    granted_by: str
+
+
+# ---------------------------------------------------------------- debates
+
+
+class FunctionType(StrEnum):
+    NONE = "none"
+    VOTE = "vote"  # yes / no / abstain
+    POLL = "poll"  # options, single or multiple choice
+    PETITION = "petition"
+
+
+class ResultsVisibility(StrEnum):
+    LIVE = "live"
+    AFTER_VOTE = "after_vote"
+    AFTER_CLOSE = "after_close"
+
+
+@dataclass(frozen=True)
+class PollOption:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class DecisionFunction:
+    """What a debate decides, and how. Validated by the API schema before it gets here."""
+
+    type: FunctionType
+    options: tuple[PollOption, ...] = ()
+    min_choices: int | None = None
+    max_choices: int | None = None
+    secret: bool = False
+    results_visibility: ResultsVisibility | None = None
+    allow_change: bool | None = None
+    quorum: int | None = None
+    threshold: float | None = None
+    goal: int | None = None
+
+
+@dataclass(frozen=True)
+class Debate:
+    id: str
+    consultation_id: str
+    title: str
+    body: str
+    function: DecisionFunction
+    created_at: datetime
+    created_by: str
+    updated_at: datetime | None = None
+    version: int = 0

@@ -1,5 +1,9 @@
-"""The permission policy: ONE table, (action, standing, visibility) -> allowed, and one
-function that answers it. Every route asks `authorize`; tests walk every cell.
+"""The permission policy: ONE table, (action, standing, context) -> allowed, and one
+function that answers it. Every service asks `authorize`; tests walk every cell.
+
+The context is a group's visibility for group actions, and a consultation's context
+(draft, restricted, members, public:<participation>) for consultation actions. A caller
+may hold several standings (see roles.py); an action is allowed when one of them allows it.
 
 A caller who may not even read a resource is told it does not exist (404), never 403:
 the existence of an unlisted group or a private consultation must not leak.
@@ -7,14 +11,25 @@ the existence of an unlisted group or a private consultation must not leak.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 from chalicelib.domain.errors import Forbidden, NotFound
-from chalicelib.domain.model import GroupVisibility
-from chalicelib.domain.roles import STANDINGS, Outsider, Role, Standing
+from chalicelib.domain.model import ConsultationContext, GroupVisibility
+from chalicelib.domain.roles import (
+    CONSULTATION_STANDINGS,
+    GROUP_STANDINGS,
+    GrantRole,
+    Outsider,
+    PartnerRole,
+    Relation,
+    Role,
+    Standing,
+)
 
 
 class Action(StrEnum):
+    # on a group
     GROUP_READ = "group.read"
     GROUP_UPDATE = "group.update"
     GROUP_JOIN = "group.join"
@@ -25,56 +40,126 @@ class Action(StrEnum):
     INVITATION_CREATE = "invitation.create"
     JOIN_REQUESTS_REVIEW = "join_requests.review"
     AUDIT_READ = "audit.read"
+    CONSULTATION_CREATE = "consultation.create"
+    PARTNERSHIP_ACCEPT = "partnership.accept"  # by the invited group's admins
+    # on a consultation
+    CONSULTATION_READ = "consultation.read"
+    CONSULTATION_UPDATE = "consultation.update"
+    CONSULTATION_PUBLISH = "consultation.publish"
+    PARTNERS_MANAGE = "partners.manage"
+    GRANTS_MANAGE = "grants.manage"
+    DEBATE_CREATE = "debate.create"
+    DEBATE_READ = "debate.read"
+    DEBATE_UPDATE = "debate.update"
 
 
-Visibility = GroupVisibility
+Context = GroupVisibility | ConsultationContext
 
 LISTED, UNLISTED = GroupVisibility.LISTED, GroupVisibility.UNLISTED
+DRAFT = ConsultationContext.DRAFT
+RESTRICTED = ConsultationContext.RESTRICTED
+MEMBERS_ONLY = ConsultationContext.MEMBERS
+PUBLIC = (
+    ConsultationContext.PUBLIC_MEMBERS,
+    ConsultationContext.PUBLIC_SIGNED_IN,
+    ConsultationContext.PUBLIC_VERIFIED,
+)
+PUBLISHED = (RESTRICTED, MEMBERS_ONLY, *PUBLIC)
+CONSULTATION_CONTEXTS = (DRAFT, *PUBLISHED)
 
 
 def at_least(role: Role) -> frozenset[Standing]:
     return frozenset(r for r in Role if r.at_least(role))
 
 
-EVERYONE: frozenset[Standing] = frozenset(STANDINGS)
+def partners_at_least(role: Role) -> frozenset[Standing]:
+    return frozenset(PartnerRole.of(r) for r in Role if r.at_least(role))
+
+
+def grants_at_least(role: Role) -> frozenset[Standing]:
+    return frozenset(GrantRole.of(r) for r in Role if r.at_least(role))
+
+
+EVERYONE: frozenset[Standing] = frozenset(CONSULTATION_STANDINGS)
 MEMBERS = at_least(Role.OBSERVER)
 ADMINS = at_least(Role.ADMIN)
 NOBODY: frozenset[Standing] = frozenset()
+CREATOR: frozenset[Standing] = frozenset({Relation.CREATOR})
 
-# The table. A missing (action, visibility) pair allows nobody.
-PERMISSIONS: dict[Action, dict[Visibility, frozenset[Standing]]] = {
-    Action.GROUP_READ: {LISTED: EVERYONE, UNLISTED: MEMBERS},
-    Action.GROUP_UPDATE: {LISTED: ADMINS, UNLISTED: ADMINS},
+# Who prepares a consultation: its creator, the host's admins, grants of author and above.
+EDITORS = CREATOR | ADMINS | grants_at_least(Role.AUTHOR)
+# Who changes its settings and publishes it: its creator, the host's admins, granted admins.
+MANAGERS = CREATOR | ADMINS | grants_at_least(Role.ADMIN)
+INSIDE_RESTRICTED = MEMBERS | grants_at_least(Role.OBSERVER) | CREATOR
+INSIDE_MEMBERS = INSIDE_RESTRICTED | partners_at_least(Role.OBSERVER)
+AUTHORS_RESTRICTED = at_least(Role.AUTHOR) | grants_at_least(Role.AUTHOR) | CREATOR
+AUTHORS_SHARED = AUTHORS_RESTRICTED | partners_at_least(Role.AUTHOR)
+
+
+def _same(allowed: frozenset[Standing], contexts: Iterable[Context]) -> dict[Context, frozenset]:
+    return dict.fromkeys(contexts, allowed)
+
+
+_READ = {DRAFT: EDITORS, RESTRICTED: INSIDE_RESTRICTED, MEMBERS_ONLY: INSIDE_MEMBERS} | _same(
+    EVERYONE, PUBLIC
+)
+
+# THE table. A missing (action, context) pair allows nobody.
+PERMISSIONS: dict[Action, dict[Context, frozenset[Standing]]] = {
+    Action.GROUP_READ: {LISTED: frozenset(GROUP_STANDINGS), UNLISTED: MEMBERS},
+    Action.GROUP_UPDATE: _same(ADMINS, (LISTED, UNLISTED)),
     # Joining is for signed-in outsiders; an unlisted group is reached by invitation only.
     Action.GROUP_JOIN: {LISTED: frozenset({Outsider.SIGNED_IN}), UNLISTED: NOBODY},
-    Action.GROUP_LEAVE: {LISTED: MEMBERS, UNLISTED: MEMBERS},
-    Action.MEMBERS_LIST: {LISTED: MEMBERS, UNLISTED: MEMBERS},
-    Action.MEMBER_SET_ROLE: {LISTED: ADMINS, UNLISTED: ADMINS},
-    Action.MEMBER_REMOVE: {LISTED: ADMINS, UNLISTED: ADMINS},
-    Action.INVITATION_CREATE: {LISTED: ADMINS, UNLISTED: ADMINS},
-    Action.JOIN_REQUESTS_REVIEW: {LISTED: ADMINS, UNLISTED: ADMINS},
-    Action.AUDIT_READ: {LISTED: ADMINS, UNLISTED: ADMINS},
+    Action.GROUP_LEAVE: _same(MEMBERS, (LISTED, UNLISTED)),
+    Action.MEMBERS_LIST: _same(MEMBERS, (LISTED, UNLISTED)),
+    Action.MEMBER_SET_ROLE: _same(ADMINS, (LISTED, UNLISTED)),
+    Action.MEMBER_REMOVE: _same(ADMINS, (LISTED, UNLISTED)),
+    Action.INVITATION_CREATE: _same(ADMINS, (LISTED, UNLISTED)),
+    Action.JOIN_REQUESTS_REVIEW: _same(ADMINS, (LISTED, UNLISTED)),
+    Action.AUDIT_READ: _same(ADMINS, (LISTED, UNLISTED)),
+    Action.CONSULTATION_CREATE: _same(at_least(Role.AUTHOR), (LISTED, UNLISTED)),
+    Action.PARTNERSHIP_ACCEPT: _same(ADMINS, (LISTED, UNLISTED)),
+    Action.CONSULTATION_READ: _READ,
+    Action.CONSULTATION_UPDATE: _same(MANAGERS, CONSULTATION_CONTEXTS),
+    Action.CONSULTATION_PUBLISH: {DRAFT: MANAGERS},
+    Action.PARTNERS_MANAGE: _same(ADMINS, CONSULTATION_CONTEXTS),
+    Action.GRANTS_MANAGE: _same(ADMINS, CONSULTATION_CONTEXTS),
+    Action.DEBATE_CREATE: {DRAFT: EDITORS, RESTRICTED: AUTHORS_RESTRICTED}
+    | _same(AUTHORS_SHARED, (MEMBERS_ONLY, *PUBLIC)),
+    Action.DEBATE_READ: _READ,
+    # For a debate, CREATOR is whoever created the debate or its consultation.
+    Action.DEBATE_UPDATE: _same(MANAGERS, CONSULTATION_CONTEXTS),
 }
 
+GROUP_ACTIONS = frozenset(a for a, rules in PERMISSIONS.items() if LISTED in rules)
+CONSULTATION_ACTIONS = frozenset(Action) - GROUP_ACTIONS
+
 # The action that decides whether the resource an action touches is visible at all.
-READ_ACTION: dict[Action, Action] = {action: Action.GROUP_READ for action in Action}
+READ_ACTION: dict[Action, Action] = {a: Action.GROUP_READ for a in GROUP_ACTIONS} | {
+    a: Action.CONSULTATION_READ for a in CONSULTATION_ACTIONS
+}
 
 
-def is_allowed(action: Action, standing: Standing, visibility: Visibility) -> bool:
-    return standing in PERMISSIONS[action].get(visibility, NOBODY)
+def is_allowed(action: Action, standing: Standing, context: Context) -> bool:
+    return standing in PERMISSIONS[action].get(context, NOBODY)
+
+
+def allows(action: Action, standings: Iterable[Standing], context: Context) -> bool:
+    return any(is_allowed(action, standing, context) for standing in standings)
 
 
 def authorize(
     action: Action,
-    standing: Standing,
-    visibility: Visibility,
+    standings: Standing | Iterable[Standing],
+    context: Context,
     *,
     not_found: type[NotFound] = NotFound,
 ) -> None:
     """Return if allowed; raise `not_found` when the caller may not even see the resource,
-    `Forbidden` when they see it but their standing does not allow the action."""
-    if is_allowed(action, standing, visibility):
+    `Forbidden` when they see it but no standing of theirs allows the action."""
+    held = (standings,) if isinstance(standings, str) else tuple(standings)
+    if allows(action, held, context):
         return
-    if not is_allowed(READ_ACTION[action], standing, visibility):
+    if not allows(READ_ACTION[action], held, context):
         raise not_found()
     raise Forbidden()

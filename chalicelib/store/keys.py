@@ -46,3 +46,40 @@ def audit_sk(at_iso: str, event_id: str) -> str:
 
 
 AUDIT_PREFIX = "EVENT#"
+
+
+PUBLIC_CONSULTATIONS = "PUBLIC"
+
+
+def consultation_pk(consultation_id: str) -> str:
+    return f"CONSULT#{consultation_id}"
+
+
+def consultation_link_sk(created_at_iso: str, consultation_id: str) -> str:
+    """Newest first is a backwards Query of the group's partition."""
+    return f"CONSULT#{created_at_iso}#{consultation_id}"
+
+
+CONSULTATION_LINK_PREFIX = "CONSULT#"
+
+
+def public_sk(published_at_iso: str, consultation_id: str) -> str:
+    return f"{published_at_iso}#{consultation_id}"
+
+
+def grant_sk(user_id: str) -> str:
+    return f"GRANT#{user_id}"
+
+
+GRANT_PREFIX = "GRANT#"
+
+
+def user_grant_sk(consultation_id: str) -> str:
+    return f"GRANT#{consultation_id}"
+
+
+def debate_sk(local_id: str) -> str:
+    return f"DEBATE#{local_id}"
+
+
+DEBATE_PREFIX = "DEBATE#"

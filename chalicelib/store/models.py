@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pynamodb.attributes import (
     BooleanAttribute,
+    ListAttribute,
     MapAttribute,
     NumberAttribute,
     TTLAttribute,
@@ -152,6 +153,73 @@ class AuditEventItem(TableItem):
     details = MapAttribute(default=dict)
 
 
+class ConsultationItem(TableItem):
+    Meta = TableMeta
+
+    kind = UnicodeAttribute(default="consultation")
+    consultation_id = UnicodeAttribute()
+    group_id = UnicodeAttribute()  # the host
+    title = UnicodeAttribute()
+    description = UnicodeAttribute(default="")
+    visibility = UnicodeAttribute()
+    audience = ListAttribute(of=UnicodeAttribute, default=list)
+    participation = UnicodeAttribute()
+    opens_at = UnicodeAttribute(null=True)
+    closes_at = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    published_at = UnicodeAttribute(null=True)
+    closed_at = UnicodeAttribute(null=True)
+    partners = MapAttribute(default=dict)  # group id -> "pending" | "accepted"
+    version = NumberAttribute(default=0)
+    # Present only while public and published: the city-wide list is a sparse index.
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+
+    gsi1 = Gsi1()
+
+
+class ConsultationLinkItem(TableItem):
+    """In the host's and each accepted partner's partition: a group's list is one Query."""
+
+    Meta = TableMeta
+
+    kind = UnicodeAttribute(default="consultation_link")
+    group_id = UnicodeAttribute()
+    consultation_id = UnicodeAttribute()
+    relation = UnicodeAttribute()  # "host" | "partner"
+
+
+class GrantItem(TableItem):
+    Meta = TableMeta
+
+    kind = UnicodeAttribute(default="grant")
+    consultation_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    role = UnicodeAttribute()
+    granted_at = UnicodeAttribute()
+    granted_by = UnicodeAttribute()
+    gsi1pk = UnicodeAttribute()  # USER#u: with the user's memberships
+    gsi1sk = UnicodeAttribute()  # GRANT#c
+
+    gsi1 = Gsi1()
+
+
+class DebateItem(TableItem):
+    Meta = TableMeta
+
+    kind = UnicodeAttribute(default="debate")
+    debate_id = UnicodeAttribute()
+    consultation_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    body = UnicodeAttribute(default="")
+    function = UnicodeAttribute()  # the decision function, as JSON
+    created_at = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    updated_at = UnicodeAttribute(null=True)
+    version = NumberAttribute(default=0)
+
+
 ALL_MODELS: tuple[type[TableItem], ...] = (
     TableItem,
     TableSchema,
@@ -160,6 +228,10 @@ ALL_MODELS: tuple[type[TableItem], ...] = (
     JoinRequestItem,
     InvitationItem,
     AuditEventItem,
+    ConsultationItem,
+    ConsultationLinkItem,
+    GrantItem,
+    DebateItem,
 )
 
 

@@ -1,13 +1,31 @@
-"""Every action of the permission table, through the HTTP layer, for every standing and
-both group visibilities: the route answers what the table says, with the right status."""
+"""Every group action of the permission table, through the HTTP layer, for every standing
+and both group visibilities: the route answers what the table says, with the right status.
+(Consultation actions: tests/api/test_consultation_permissions_http.py.)"""
 
 from __future__ import annotations
 
 import pytest
 
-from chalicelib.domain.permissions import Action, is_allowed
-from chalicelib.domain.roles import STANDINGS, Outsider
-from tests.api.helpers import add_member, group_with_every_role
+from chalicelib.domain.permissions import GROUP_ACTIONS, Action, is_allowed
+from chalicelib.domain.roles import GROUP_STANDINGS as STANDINGS
+from chalicelib.domain.roles import Outsider
+from tests.api.helpers import add_member, create_group, group_with_every_role
+
+
+def consultation_inviting(as_user, partner_group_id):
+    host_admin = as_user("host-admin")
+    host = create_group(host_admin, "Host")
+    created = host_admin.post(
+        f"/v1/groups/{host}/consultations",
+        {"title": "Shared", "visibility": "members", "closes_at": "2099-01-01T00:00:00Z"},
+    )
+    consultation_id = created.data["id"]
+    invited = host_admin.post(
+        f"/v1/consultations/{consultation_id}/partners", {"group_id": partner_group_id}
+    )
+    assert invited.status_code == 201, invited.data
+    return consultation_id
+
 
 # action -> (method, path template, body, status when allowed)
 ROUTES = {
@@ -21,6 +39,14 @@ ROUTES = {
     Action.INVITATION_CREATE: ("POST", "/v1/groups/{g}/invitations", {"role": "observer"}, 201),
     Action.JOIN_REQUESTS_REVIEW: ("GET", "/v1/groups/{g}/join-requests", None, 200),
     Action.AUDIT_READ: ("GET", "/v1/groups/{g}/audit", None, 200),
+    Action.CONSULTATION_CREATE: (
+        "POST",
+        "/v1/groups/{g}/consultations",
+        {"title": "Budget", "visibility": "members", "closes_at": "2099-01-01T00:00:00Z"},
+        201,
+    ),
+    # {c}: a consultation of another association that invited this group as partner.
+    Action.PARTNERSHIP_ACCEPT: ("POST", "/v1/consultations/{c}/partners/{g}/accept", None, 201),
 }
 PUBLIC_READS = {Action.GROUP_READ}
 
@@ -30,6 +56,11 @@ def expected_refusal(action, standing, visibility):
     the group is invisible to them, else 403 (with two more precise answers)."""
     if standing is Outsider.ANONYMOUS and action not in PUBLIC_READS:
         return 401, "unauthenticated"
+    if action is Action.PARTNERSHIP_ACCEPT and not is_allowed(action, standing, visibility):
+        # the invited group's non-admins may not even learn of the invitation
+        if not is_allowed(Action.GROUP_READ, standing, visibility):
+            return 404, "group_not_found"
+        return 403, "forbidden"
     if not is_allowed(Action.GROUP_READ, standing, visibility):
         return 404, "group_not_found"
     if action is Action.GROUP_JOIN and standing not in Outsider:
@@ -40,11 +71,11 @@ def expected_refusal(action, standing, visibility):
 
 
 def test_every_action_has_a_route_here():
-    assert set(ROUTES) == set(Action)
+    assert set(ROUTES) == GROUP_ACTIONS
 
 
 @pytest.mark.parametrize("visibility", ["listed", "unlisted"])
-@pytest.mark.parametrize("action", list(Action), ids=lambda a: a.value)
+@pytest.mark.parametrize("action", sorted(GROUP_ACTIONS), ids=lambda a: a.value)
 def test_route_answers_as_the_table_says(as_user, action, visibility):
     group_id, users = group_with_every_role(
         as_user, listed=visibility == "listed", join_policy="open"
@@ -55,15 +86,24 @@ def test_route_answers_as_the_table_says(as_user, action, visibility):
         for standing in STANDINGS:
             add_member(as_user, users["admin"], group_id, f"target-{standing.value}", "observer")
 
+    consultation_id = None
+    if action is Action.PARTNERSHIP_ACCEPT:
+        consultation_id = consultation_inviting(as_user, group_id)
+
     method, template, body, success = ROUTES[action]
     for standing in STANDINGS:
         user = users[standing.value]
         path = template.format(
-            g=group_id, me=user.sub or "nobody", target=f"target-{standing.value}"
+            g=group_id,
+            c=consultation_id,
+            me=user.sub or "nobody",
+            target=f"target-{standing.value}",
         )
         response = user.request(method, path, body)
         if is_allowed(action, standing, visibility):
             assert response.status_code == success, (standing, response.data)
+            if action is Action.PARTNERSHIP_ACCEPT:
+                success = 200  # accepting again changes nothing
         else:
             status, code = expected_refusal(action, standing, visibility)
             assert response.status_code == status, (standing, response.data)

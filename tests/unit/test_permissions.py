@@ -1,103 +1,175 @@
 """The permission table, cell by cell, against the product's rules written out by hand.
 
-Each line: action, group visibility, then one mark per standing in this order:
-anonymous, signed-in outsider, observer, participant, author, moderator, admin.
+Each line: action, contexts, `|`, then every standing allowed there; every standing not
+named is refused. Shorthands: `members` = observer participant author moderator admin;
+`partners` and `grants` = the five roles of each kind; `x+` = role x and above.
 """
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
-from chalicelib.domain.errors import Forbidden, GroupNotFound
-from chalicelib.domain.permissions import PERMISSIONS, Action, authorize, is_allowed
-from chalicelib.domain.roles import STANDINGS, Outsider, Role
-
-EXPECTED = """
-group.read            listed    Y Y Y Y Y Y Y
-group.read            unlisted  . . Y Y Y Y Y
-group.update          listed    . . . . . . Y
-group.update          unlisted  . . . . . . Y
-group.join            listed    . Y . . . . .
-group.join            unlisted  . . . . . . .
-group.leave           listed    . . Y Y Y Y Y
-group.leave           unlisted  . . Y Y Y Y Y
-members.list          listed    . . Y Y Y Y Y
-members.list          unlisted  . . Y Y Y Y Y
-member.set_role       listed    . . . . . . Y
-member.set_role       unlisted  . . . . . . Y
-member.remove         listed    . . . . . . Y
-member.remove         unlisted  . . . . . . Y
-invitation.create     listed    . . . . . . Y
-invitation.create     unlisted  . . . . . . Y
-join_requests.review  listed    . . . . . . Y
-join_requests.review  unlisted  . . . . . . Y
-audit.read            listed    . . . . . . Y
-audit.read            unlisted  . . . . . . Y
-"""
-
-COLUMNS = (
-    Outsider.ANONYMOUS,
-    Outsider.SIGNED_IN,
-    Role.OBSERVER,
-    Role.PARTICIPANT,
-    Role.AUTHOR,
-    Role.MODERATOR,
-    Role.ADMIN,
+from chalicelib.domain.errors import Forbidden, GroupNotFound, NotFound
+from chalicelib.domain.model import ConsultationContext, GroupVisibility
+from chalicelib.domain.permissions import (
+    CONSULTATION_ACTIONS,
+    GROUP_ACTIONS,
+    PERMISSIONS,
+    Action,
+    authorize,
+    is_allowed,
+)
+from chalicelib.domain.roles import (
+    CONSULTATION_STANDINGS,
+    GROUP_STANDINGS,
+    GrantRole,
+    Outsider,
+    PartnerRole,
+    Relation,
+    Role,
 )
 
+GROUP_RULES = """
+group.read            listed    | anonymous signed_in members
+group.read            unlisted  | members
+group.update          *         | admin
+group.join            listed    | signed_in
+group.join            unlisted  |
+group.leave           *         | members
+members.list          *         | members
+member.set_role       *         | admin
+member.remove         *         | admin
+invitation.create     *         | admin
+join_requests.review  *         | admin
+audit.read            *         | admin
+consultation.create   *         | author+
+partnership.accept    *         | admin
+"""
 
-def expected_cells():
-    for line in EXPECTED.strip().splitlines():
-        action, visibility, *marks = line.split()
-        assert len(marks) == len(COLUMNS), line
-        for standing, mark in zip(COLUMNS, marks, strict=True):
-            yield Action(action), visibility, standing, mark == "Y"
+CONSULTATION_RULES = """
+consultation.read     draft             | creator admin grant:author+
+consultation.read     restricted        | creator members grants
+consultation.read     members           | creator members partners grants
+consultation.read     public:*          | everyone
+consultation.update   *                 | creator admin grant:admin
+consultation.publish  draft             | creator admin grant:admin
+consultation.publish  published         |
+partners.manage       *                 | admin
+grants.manage         *                 | admin
+debate.create         draft             | creator admin grant:author+
+debate.create         restricted        | creator author+ grant:author+
+debate.create         members public:*  | creator author+ partner:author+ grant:author+
+debate.read           draft             | creator admin grant:author+
+debate.read           restricted        | creator members grants
+debate.read           members           | creator members partners grants
+debate.read           public:*          | everyone
+debate.update         *                 | creator admin grant:admin
+"""
+
+ROLE_NAMES = [r.value for r in Role]
 
 
-CELLS = list(expected_cells())
+def expand_standing(word: str) -> set[str]:
+    prefix, _, role = word.rpartition(":")
+    if word == "everyone":
+        return {s.value for s in CONSULTATION_STANDINGS}
+    if word == "members":
+        return set(ROLE_NAMES)
+    if word in ("partners", "grants"):
+        return {f"{word[:-1]}:{r}" for r in ROLE_NAMES}
+    if role.endswith("+"):
+        above = ROLE_NAMES[ROLE_NAMES.index(role[:-1]) :]
+        return {f"{prefix}:{r}" if prefix else r for r in above}
+    return {word}
 
 
-def test_the_written_rules_cover_every_cell_of_the_table():
-    covered = {(action, visibility, standing) for action, visibility, standing, _ in CELLS}
-    every = {
-        (action, visibility, standing)
-        for action in Action
-        for visibility in ("listed", "unlisted")
-        for standing in STANDINGS
-    }
-    assert covered == every
+def expand_context(word: str, kind: str) -> list[str]:
+    group = [v.value for v in GroupVisibility]
+    consultation = [c.value for c in ConsultationContext]
+    if word == "*":
+        return group if kind == "group" else consultation
+    if word == "public:*":
+        return [c for c in consultation if c.startswith("public:")]
+    if word == "published":
+        return [c for c in consultation if c != "draft"]
+    return [word]
+
+
+def parse(rules: str, kind: str) -> dict[tuple[str, str], set[str]]:
+    allowed: dict[tuple[str, str], set[str]] = {}
+    for line in rules.strip().splitlines():
+        head, _, tail = line.partition("|")
+        action, *context_words = head.split()
+        contexts = [c for word in context_words for c in expand_context(word, kind)]
+        standings = set().union(*(expand_standing(w) for w in tail.split()))
+        for context in contexts:
+            assert (action, context) not in allowed, f"{action} {context} written twice"
+            allowed[(action, context)] = standings
+    return allowed
+
+
+def cells():
+    for kind, rules, actions, standings in (
+        ("group", GROUP_RULES, GROUP_ACTIONS, GROUP_STANDINGS),
+        ("consultation", CONSULTATION_RULES, CONSULTATION_ACTIONS, CONSULTATION_STANDINGS),
+    ):
+        written = parse(rules, kind)
+        for action in sorted(actions):
+            for context in expand_context("*", kind):
+                assert (action.value, context) in written, f"no rule for {action} {context}"
+                for standing in standings:
+                    yield action, context, standing, standing.value in written[(action, context)]
+
+
+CELLS = list(cells())
+
+
+def test_every_action_is_a_group_or_a_consultation_action_with_a_complete_row():
+    assert set(Action) == GROUP_ACTIONS | CONSULTATION_ACTIONS
+    assert not GROUP_ACTIONS & CONSULTATION_ACTIONS
     assert set(PERMISSIONS) == set(Action)
+    assert len(CELLS) == len(GROUP_ACTIONS) * 2 * len(GROUP_STANDINGS) + len(
+        CONSULTATION_ACTIONS
+    ) * len(ConsultationContext) * len(CONSULTATION_STANDINGS)
 
 
 @pytest.mark.parametrize(
-    ("action", "visibility", "standing", "allowed"),
+    ("action", "context", "standing", "allowed"),
     CELLS,
-    ids=[f"{a.value}-{v}-{s.value}" for a, v, s, _ in CELLS],
+    ids=[f"{a.value}-{c}-{s.value}" for a, c, s, _ in CELLS],
 )
-def test_cell(action, visibility, standing, allowed):
-    assert is_allowed(action, standing, visibility) is allowed
+def test_cell(action, context, standing, allowed):
+    assert is_allowed(action, standing, context) is allowed
 
 
 def test_higher_roles_can_do_everything_lower_roles_can():
-    for action, rules in PERMISSIONS.items():
-        for visibility, allowed in rules.items():
-            for lower in Role:
-                for higher in Role:
-                    if higher.at_least(lower) and lower in allowed:
-                        assert higher in allowed, (action, visibility, lower, higher)
+    for kinds in (Role, PartnerRole, GrantRole):
+        ordered = list(kinds)
+        for action, rules in PERMISSIONS.items():
+            for context, allowed in rules.items():
+                for low, high in itertools.pairwise(ordered):
+                    if low in allowed:
+                        assert high in allowed, (action, context, low, high)
 
 
-def test_an_invisible_group_is_not_found_rather_than_forbidden():
+def test_a_caller_holding_several_standings_gets_the_union():
+    held = [Outsider.SIGNED_IN, GrantRole.AUTHOR]
+    authorize(Action.DEBATE_CREATE, held, ConsultationContext.RESTRICTED)
+    with pytest.raises(NotFound):
+        authorize(Action.DEBATE_CREATE, [Outsider.SIGNED_IN], ConsultationContext.RESTRICTED)
+
+
+def test_an_invisible_resource_is_not_found_rather_than_forbidden():
     with pytest.raises(GroupNotFound):
         authorize(Action.AUDIT_READ, Outsider.SIGNED_IN, "unlisted", not_found=GroupNotFound)
+    with pytest.raises(NotFound):
+        authorize(Action.CONSULTATION_UPDATE, [Role.PARTICIPANT], ConsultationContext.DRAFT)
 
 
-def test_a_visible_group_refuses_with_forbidden():
+def test_a_visible_resource_refuses_with_forbidden():
     with pytest.raises(Forbidden):
         authorize(Action.AUDIT_READ, Role.PARTICIPANT, "listed", not_found=GroupNotFound)
     with pytest.raises(Forbidden):
-        authorize(Action.MEMBERS_LIST, Outsider.SIGNED_IN, "listed", not_found=GroupNotFound)
-
-
-def test_allowed_actions_pass_silently():
-    assert authorize(Action.GROUP_UPDATE, Role.ADMIN, "unlisted") is None
+        authorize(Action.GRANTS_MANAGE, [Relation.CREATOR], ConsultationContext.MEMBERS)

@@ -1,0 +1,154 @@
+"""The rules of a consultation's life: dates, what may change when, publishing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from chalicelib.domain.errors import (
+    AlreadyPublished,
+    ConsultationClosed,
+    ConsultationLocked,
+    ValidationFailed,
+)
+from chalicelib.domain.model import (
+    Caller,
+    Consultation,
+    ConsultationStatus,
+    ConsultationVisibility,
+    Participation,
+)
+from chalicelib.domain.roles import GrantRole, Outsider, PartnerRole, Relation, Role, Standing
+
+# While published, these may change (closes_at only later); the rest is frozen.
+EDITABLE_WHEN_PUBLISHED = frozenset({"description", "closes_at"})
+
+
+def invalid(field: str, code: str, message: str) -> ValidationFailed:
+    return ValidationFailed(details=[{"field": field, "code": code, "message": message}])
+
+
+def check_dates(opens_at: datetime | None, closes_at: datetime, now: datetime) -> None:
+    """`closes_at` must come after `opens_at`, or after now when it opens on publication."""
+    if opens_at is not None and closes_at <= opens_at:
+        raise invalid("closes_at", "before_opening", "closes_at must be after opens_at")
+    if closes_at <= now:
+        raise invalid("closes_at", "in_the_past", "closes_at must be in the future")
+
+
+def check_shape(
+    visibility: ConsultationVisibility,
+    audience: tuple[Role, ...],
+    participation: Participation,
+) -> None:
+    if audience and visibility is not ConsultationVisibility.RESTRICTED:
+        raise invalid("audience", "restricted_only", "audience applies to restricted only")
+    if visibility is ConsultationVisibility.RESTRICTED and not audience:
+        raise invalid("audience", "missing", "a restricted consultation names its audience")
+    if participation is not Participation.MEMBERS and visibility is not (
+        ConsultationVisibility.PUBLIC
+    ):
+        raise invalid("participation", "public_only", "participation applies to public only")
+
+
+@dataclass(frozen=True)
+class ConsultationChanges:
+    title: str | None = None
+    description: str | None = None
+    visibility: ConsultationVisibility | None = None
+    audience: tuple[Role, ...] | None = None
+    participation: Participation | None = None
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    clear_opens_at: bool = False  # "opens_at": null: open on publication
+
+    def wanted(self) -> dict[str, Any]:
+        fields = {k: v for k, v in vars(self).items() if v is not None and k != "clear_opens_at"}
+        if self.clear_opens_at:
+            fields["opens_at"] = None
+        return fields
+
+
+def apply_changes(
+    consultation: Consultation, changes: ConsultationChanges, now: datetime
+) -> Consultation:
+    """The consultation after `changes`, or the rule they break.
+
+    A draft may change entirely. Once published, only the description may change and
+    `closes_at` may move later (closing early is a separate act). Nothing changes once closed.
+    """
+    wanted = changes.wanted()
+    status = consultation.status_at(now)
+    if status is ConsultationStatus.CLOSED:
+        raise ConsultationClosed()
+    if status is not ConsultationStatus.DRAFT:
+        frozen = {
+            name
+            for name, value in wanted.items()
+            if name not in EDITABLE_WHEN_PUBLISHED and getattr(consultation, name) != value
+        }
+        if frozen:
+            raise ConsultationLocked(details=[_locked(name) for name in sorted(frozen)])
+        if "closes_at" in wanted and wanted["closes_at"] < consultation.closes_at:
+            raise ConsultationLocked(
+                "The closing date may only be extended; closing early is a separate act.",
+                details=[_locked("closes_at", "closes_at may only move later")],
+            )
+    after = replace(consultation, **wanted)
+    if after.visibility is not ConsultationVisibility.RESTRICTED and "visibility" in wanted:
+        after = replace(after, audience=())
+    if after.visibility is not ConsultationVisibility.PUBLIC and "visibility" in wanted:
+        after = replace(after, participation=Participation.MEMBERS)
+    check_shape(after.visibility, after.audience, after.participation)
+    if status is ConsultationStatus.DRAFT:
+        check_dates(after.opens_at, after.closes_at, now)
+    elif after.closes_at != consultation.closes_at:
+        check_dates(None, after.closes_at, now)
+    return after
+
+
+def _locked(field: str, message: str | None = None) -> dict[str, str]:
+    message = message or f"{field} cannot change once published"
+    return {"field": field, "code": "locked", "message": message}
+
+
+def publish(consultation: Consultation, now: datetime) -> Consultation:
+    """Published now: scheduled if it opens later, else open at once."""
+    if consultation.published_at is not None:
+        raise AlreadyPublished()
+    check_dates(consultation.opens_at, consultation.closes_at, now)
+    return replace(consultation, published_at=now)
+
+
+def standings_of(
+    consultation: Consultation,
+    caller: Caller | None,
+    group_roles: Mapping[str, Role],
+    grant: Role | None,
+    creators: Iterable[str] = (),
+) -> frozenset[Standing]:
+    """Every standing the caller holds towards the consultation.
+
+    `group_roles` are the caller's roles in the host and partner groups (others are ignored);
+    `creators` are the user ids that count as creator (of the consultation, or the debate).
+    A restricted consultation admits host members of its audience only, and no partner.
+    """
+    if caller is None:
+        return frozenset({Outsider.ANONYMOUS})
+    held: set[Standing] = {Outsider.SIGNED_IN}
+    if caller.email_verified or caller.identity_verified:
+        held.add(Outsider.VERIFIED)
+    host_role = group_roles.get(consultation.group_id)
+    if host_role is not None and consultation.admits_host_role(host_role):
+        held.add(host_role)
+    if consultation.visibility is not ConsultationVisibility.RESTRICTED:
+        for group_id in consultation.accepted_partners:
+            if group_id in group_roles:
+                held.add(PartnerRole.of(group_roles[group_id]))
+    if grant is not None:
+        held.add(GrantRole.of(grant))
+    if caller.id in creators:
+        held.add(Relation.CREATOR)
+    return frozenset(held)

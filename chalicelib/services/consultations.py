@@ -1,0 +1,358 @@
+"""Use cases of a consultation: create, read, list, change, publish; its partner
+associations and its grants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from chalicelib.domain import clock
+from chalicelib.domain.consultations import (
+    ConsultationChanges,
+    apply_changes,
+    check_dates,
+    check_shape,
+    invalid,
+    standings_of,
+)
+from chalicelib.domain.consultations import (
+    publish as published,
+)
+from chalicelib.domain.errors import (
+    AlreadyPublished,
+    ConsultationNotFound,
+    Forbidden,
+    GrantNotFound,
+    GroupNotFound,
+    PartnershipNotFound,
+)
+from chalicelib.domain.ids import looks_like_id, looks_like_user_id, new_id
+from chalicelib.domain.model import (
+    Caller,
+    Consultation,
+    ConsultationStatus,
+    ConsultationVisibility,
+    Grant,
+    Participation,
+    PartnerStatus,
+)
+from chalicelib.domain.permissions import Action, allows, authorize
+from chalicelib.domain.roles import Role, Standing
+from chalicelib.services.access import group_access
+from chalicelib.services.groups import audit_event
+from chalicelib.store import consultations as store
+from chalicelib.store import groups as group_store
+from chalicelib.store.table import Page
+
+# ---------------------------------------------------------------- access
+
+
+@dataclass(frozen=True)
+class ConsultationAccess:
+    consultation: Consultation
+    standings: frozenset[Standing]
+
+    def can(self, action: Action) -> bool:
+        return allows(action, self.standings, self.consultation.context)
+
+    def require(self, action: Action) -> None:
+        authorize(action, self.standings, self.consultation.context, not_found=ConsultationNotFound)
+
+
+def standings_for(
+    consultation: Consultation,
+    caller: Caller | None,
+    *,
+    creators: tuple[str, ...] = (),
+    consistent: bool = False,
+) -> frozenset[Standing]:
+    """Reads the caller's roles in the host and partner groups and their grant (one
+    BatchGetItem), then says what standings they hold."""
+    if caller is None:
+        return standings_of(consultation, None, {}, None)
+    groups = [consultation.group_id, *consultation.accepted_partners]
+    roles, grant = store.roles_and_grant(caller.id, groups, consultation.id, consistent=consistent)
+    return standings_of(
+        consultation, caller, roles, grant, creators=(consultation.created_by, *creators)
+    )
+
+
+def consultation_access(
+    consultation_id: str, caller: Caller | None, action: Action, *, consistent: bool = False
+) -> ConsultationAccess:
+    consultation = (
+        store.get_consultation(consultation_id, consistent=consistent)
+        if looks_like_id(consultation_id)
+        else None
+    )
+    if consultation is None:
+        raise ConsultationNotFound()
+    access = ConsultationAccess(
+        consultation, standings_for(consultation, caller, consistent=consistent)
+    )
+    access.require(action)
+    return access
+
+
+# ---------------------------------------------------------------- consultations
+
+
+@dataclass(frozen=True)
+class NewConsultation:
+    title: str
+    description: str
+    visibility: ConsultationVisibility
+    audience: tuple[Role, ...]
+    participation: Participation
+    opens_at: datetime | None
+    closes_at: datetime
+
+
+def create(caller: Caller, group_id: str, new: NewConsultation) -> Consultation:
+    """An author prepares a consultation; it stays a draft until published."""
+    group_access(group_id, caller, Action.CONSULTATION_CREATE)
+    now = clock.now()
+    check_shape(new.visibility, new.audience, new.participation)
+    check_dates(new.opens_at, new.closes_at, now)
+    consultation = Consultation(
+        id=new_id(),
+        group_id=group_id,
+        title=new.title,
+        description=new.description,
+        visibility=new.visibility,
+        audience=new.audience,
+        participation=new.participation,
+        opens_at=new.opens_at,
+        closes_at=new.closes_at,
+        created_at=now,
+        created_by=caller.id,
+    )
+    event = audit_event(
+        group_id,
+        caller,
+        "consultation_created",
+        consultation_id=consultation.id,
+        title=new.title,
+        visibility=new.visibility.value,
+    )
+    store.create_consultation(consultation, event)
+    return consultation
+
+
+def get(caller: Caller | None, consultation_id: str) -> ConsultationAccess:
+    return consultation_access(consultation_id, caller, Action.CONSULTATION_READ)
+
+
+def update(caller: Caller, consultation_id: str, changes: ConsultationChanges) -> Consultation:
+    access = consultation_access(
+        consultation_id, caller, Action.CONSULTATION_UPDATE, consistent=True
+    )
+    before = access.consultation
+    after = apply_changes(before, changes, clock.now())
+    changed = {
+        name: {"from": _plain(getattr(before, name)), "to": _plain(getattr(after, name))}
+        for name in EDITABLE_FIELDS
+        if getattr(before, name) != getattr(after, name)
+    }
+    if not changed:
+        return before
+    event = audit_event(
+        before.group_id, caller, "consultation_updated", consultation_id=before.id, **changed
+    )
+    return store.save_consultation(before, after, [event])
+
+
+EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "visibility",
+    "audience",
+    "participation",
+    "opens_at",
+    "closes_at",
+)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, datetime):
+        return clock.to_iso(value)
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value.value if hasattr(value, "value") else value
+
+
+def publish(caller: Caller, consultation_id: str) -> Consultation:
+    access = consultation_access(consultation_id, caller, Action.CONSULTATION_READ, consistent=True)
+    if access.consultation.published_at is not None:
+        raise AlreadyPublished()
+    access.require(Action.CONSULTATION_PUBLISH)
+    before = access.consultation
+    after = published(before, clock.now())
+    event = audit_event(
+        before.group_id,
+        caller,
+        "consultation_published",
+        consultation_id=before.id,
+        status=after.status_at(clock.now()).value,
+    )
+    return store.save_consultation(before, after, [event])
+
+
+def list_for_group(
+    caller: Caller | None, group_id: str, limit: int, cursor: str | None
+) -> Page[Consultation]:
+    """Consultations the group hosts or shares, newest first, as far as the caller may see.
+    A page holds at most `limit` and may hold fewer (those hidden from the caller)."""
+    group_access(group_id, caller, Action.GROUP_READ)
+    page = store.group_consultation_ids(group_id, limit, cursor)
+    found = store.get_consultations(page.items)
+    roles, grants = store.everything_of_user(caller.id) if caller else ({}, {})
+    visible = []
+    for consultation_id in page.items:
+        consultation = found.get(consultation_id)
+        if consultation is None:
+            continue
+        held = standings_of(
+            consultation, caller, roles, grants.get(consultation.id), (consultation.created_by,)
+        )
+        if allows(Action.CONSULTATION_READ, held, consultation.context):
+            visible.append(consultation)
+    return Page(visible, page.next)
+
+
+def list_public(limit: int, cursor: str | None) -> Page[Consultation]:
+    """Open and scheduled public consultations of every group, newest first."""
+    page = store.public_consultations(limit, cursor)
+    now = clock.now()
+    current = [
+        c
+        for c in page.items
+        if c.status_at(now) in (ConsultationStatus.OPEN, ConsultationStatus.SCHEDULED)
+    ]
+    return Page(current, page.next)
+
+
+# ---------------------------------------------------------------- partner associations
+
+
+def invite_partner(caller: Caller, consultation_id: str, group_id: str) -> tuple[str, bool]:
+    """The host's admins invite another association. Returns (status, newly invited)."""
+    access = consultation_access(consultation_id, caller, Action.PARTNERS_MANAGE, consistent=True)
+    before = access.consultation
+    if group_id == before.group_id:
+        raise invalid("group_id", "host", "the host association cannot be its own partner")
+    if not looks_like_id(group_id) or group_store.get_group(group_id) is None:
+        raise GroupNotFound()
+    if group_id in before.partners:
+        return before.partners[group_id].value, False
+    after = replace(before, partners={**before.partners, group_id: PartnerStatus.PENDING})
+    events = [
+        audit_event(g, caller, "partner_invited", consultation_id=before.id, partner=group_id)
+        for g in (before.group_id, group_id)
+    ]
+    store.save_consultation(before, after, events)
+    return PartnerStatus.PENDING.value, True
+
+
+def accept_partnership(caller: Caller, consultation_id: str, group_id: str) -> bool:
+    """An admin of the invited association accepts; its members are then inside.
+    Returns True if it was accepted now, False if it already was."""
+    group_access(group_id, caller, Action.PARTNERSHIP_ACCEPT, consistent=True)
+    before = (
+        store.get_consultation(consultation_id, consistent=True)
+        if looks_like_id(consultation_id)
+        else None
+    )
+    if before is None or group_id not in before.partners:
+        raise PartnershipNotFound()
+    if before.partners[group_id] is PartnerStatus.ACCEPTED:
+        return False
+    after = replace(before, partners={**before.partners, group_id: PartnerStatus.ACCEPTED})
+    events = [
+        audit_event(g, caller, "partner_accepted", consultation_id=before.id, partner=group_id)
+        for g in (before.group_id, group_id)
+    ]
+    store.save_consultation(before, after, events, link=(group_id, "partner"))
+    return True
+
+
+def withdraw_partner(caller: Caller, consultation_id: str, group_id: str) -> None:
+    """The host's admins withdraw an invitation or a partnership; or the partner's admins
+    leave it."""
+    consultation = (
+        store.get_consultation(consultation_id, consistent=True)
+        if looks_like_id(consultation_id)
+        else None
+    )
+    if consultation is None:
+        raise ConsultationNotFound()
+    host = ConsultationAccess(consultation, standings_for(consultation, caller, consistent=True))
+    partner_role = (
+        group_store.get_membership(group_id, caller.id, consistent=True)
+        if looks_like_id(group_id)
+        else None
+    )
+    partner_admin = partner_role is not None and partner_role.role is Role.ADMIN
+    if not host.can(Action.PARTNERS_MANAGE) and not partner_admin:
+        host.require(Action.CONSULTATION_READ)
+        raise Forbidden()
+    if group_id not in consultation.partners:
+        raise PartnershipNotFound()
+    was = consultation.partners[group_id]
+    after = replace(
+        consultation, partners={g: s for g, s in consultation.partners.items() if g != group_id}
+    )
+    events = [
+        audit_event(
+            g, caller, "partner_withdrawn", consultation_id=consultation.id, partner=group_id
+        )
+        for g in (consultation.group_id, group_id)
+    ]
+    unlink = group_id if was is PartnerStatus.ACCEPTED else None
+    store.save_consultation(consultation, after, events, unlink=unlink)
+
+
+# ---------------------------------------------------------------- grants
+
+
+def set_grant(caller: Caller, consultation_id: str, user_id: str, role: Role) -> tuple[Grant, bool]:
+    """Give one person a role in one consultation. Returns (grant, newly granted)."""
+    access = consultation_access(consultation_id, caller, Action.GRANTS_MANAGE, consistent=True)
+    if not looks_like_user_id(user_id):
+        raise invalid("user_id", "invalid", "not a user id")
+    existing = store.get_grant(consultation_id, user_id)
+    if existing is not None and existing.role is role:
+        return existing, False
+    grant = Grant(consultation_id, user_id, role, clock.now(), caller.id)
+    event = audit_event(
+        access.consultation.group_id,
+        caller,
+        "grant_set",
+        user_id,
+        consultation_id=consultation_id,
+        role=role.value,
+        previous=existing.role.value if existing else None,
+    )
+    store.put_grant(grant, event)
+    return grant, existing is None
+
+
+def remove_grant(caller: Caller, consultation_id: str, user_id: str) -> None:
+    access = consultation_access(consultation_id, caller, Action.GRANTS_MANAGE, consistent=True)
+    if not looks_like_user_id(user_id):
+        raise GrantNotFound()
+    event = audit_event(
+        access.consultation.group_id,
+        caller,
+        "grant_removed",
+        user_id,
+        consultation_id=consultation_id,
+    )
+    store.delete_grant(consultation_id, user_id, event)
+
+
+def list_grants(
+    caller: Caller, consultation_id: str, limit: int, cursor: str | None
+) -> Page[Grant]:
+    consultation_access(consultation_id, caller, Action.GRANTS_MANAGE)
+    return store.list_grants(consultation_id, limit, cursor)
