@@ -38,4 +38,4 @@ test: lint
 
 # Figures, not tests: DynamoDB calls and capacity units per request.
 bench: $(STAMP)
-	$(PY) -m bench.groups
+	$(PY) -m bench.requests

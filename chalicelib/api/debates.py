@@ -20,7 +20,6 @@ from chalicelib.api.http import (
 from chalicelib.api.schemas import DebateCreate, DebateUpdate, to_function
 from chalicelib.domain import clock
 from chalicelib.services import debates
-from chalicelib.services.consultations import get as get_consultation
 
 blueprint = Blueprint(__name__)
 
@@ -33,14 +32,13 @@ def request() -> Request:
 def create_debate(consultation_id: str) -> Response:
     caller = require_caller(request())
     body = parse_body(request(), DebateCreate)
-    debate = debates.create(
+    debate, parent = debates.create(
         caller,
         consultation_id,
         title=body.title,
         body=body.body,
         function=to_function(body.function),
     )
-    parent = get_consultation(caller, consultation_id).consultation
     return created(show.debate(debate, parent, clock.now()))
 
 

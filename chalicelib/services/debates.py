@@ -48,7 +48,7 @@ def debate_access(
 
 def create(
     caller: Caller, consultation_id: str, *, title: str, body: str, function: DecisionFunction
-) -> Debate:
+) -> tuple[Debate, Consultation]:
     access = consultation_access(consultation_id, caller, Action.DEBATE_CREATE, consistent=True)
     if access.consultation.status_at(clock.now()) is ConsultationStatus.CLOSED:
         raise ConsultationClosed()
@@ -71,7 +71,7 @@ def create(
         function=function.type.value,
     )
     store.create_debate(debate, event)
-    return debate
+    return debate, access.consultation
 
 
 def list_debates(

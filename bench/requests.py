@@ -1,6 +1,6 @@
-"""DynamoDB calls and capacity units per request, for the group and membership routes.
+"""DynamoDB calls and capacity units per request, route by route.
 
-    make bench        (or: .venv/bin/python -m bench.groups)
+    make bench        (or: .venv/bin/python -m bench.requests)
 
 Runs each request through the Chalice test client against moto and prints, per route,
 the DynamoDB calls it made and the capacity units they cost (see bench/meter.py).
@@ -77,6 +77,42 @@ def main() -> None:
         measure("update settings", "alice", "PATCH", f"/v1/groups/{gid}", {"description": "x"})
         measure("read the audit log", "alice", "GET", f"/v1/groups/{gid}/audit")
         measure("leave", "bob", "DELETE", f"/v1/groups/{gid}/members/bob")
+
+        closes = "2099-01-01T00:00:00Z"
+        consultation = measure(
+            "create a consultation",
+            "alice",
+            "POST",
+            f"/v1/groups/{gid}/consultations",
+            {"title": "Budget", "visibility": "members", "closes_at": closes},
+        )
+        cid = consultation["id"]
+        debate = measure(
+            "create a debate",
+            "alice",
+            "POST",
+            f"/v1/consultations/{cid}/debates",
+            {"title": "Playground", "function": {"type": "vote"}},
+        )
+        measure("publish", "alice", "POST", f"/v1/consultations/{cid}/publish")
+        measure("read a consultation (member)", "user1", "GET", f"/v1/consultations/{cid}")
+        measure("read a debate (member)", "user1", "GET", f"/v1/debates/{debate['id']}")
+        measure("list its debates", "user1", "GET", f"/v1/consultations/{cid}/debates")
+        for n in range(10):
+            call(
+                "alice",
+                "POST",
+                f"/v1/groups/{gid}/consultations",
+                {"title": f"C{n}", "visibility": "members", "closes_at": closes},
+            )
+        measure("list 11 group consultations", "user1", "GET", f"/v1/groups/{gid}/consultations")
+        measure(
+            "grant a role",
+            "alice",
+            "PUT",
+            f"/v1/consultations/{cid}/grants/eve",
+            {"role": "author"},
+        )
 
     print(f"{'request':28} {'calls':>5} {'RCU':>6} {'WCU':>6}  DynamoDB calls")
     for label, calls, rcu, wcu, detail in rows:
