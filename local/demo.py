@@ -7,10 +7,23 @@ Import this module only once the environment points at the embedded DynamoDB: im
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
-from chalicelib.domain.model import Caller, Group, JoinPolicy
+from chalicelib.domain import clock
+from chalicelib.domain.model import (
+    Caller,
+    ConsultationVisibility,
+    DecisionFunction,
+    FunctionType,
+    Group,
+    JoinPolicy,
+    Participation,
+    PollOption,
+    ResultsVisibility,
+)
 from chalicelib.domain.roles import Role
-from chalicelib.services import groups, invitations, members
+from chalicelib.services import consultations, debates, groups, invitations, members
+from chalicelib.services.consultations import NewConsultation
 
 DEMO_GROUP_NAME = "Quartier des Tilleuls"
 DEMO_GROUP_DESCRIPTION = (
@@ -49,8 +62,71 @@ def seed() -> Demo:
             current = invitations.accept(user, invitation.code).membership.role
         if current is not role:
             members.set_role(ADMIN, group.id, user.id, role)
+    if not consultations.list_for_group(ADMIN, group.id, 1, None).items:
+        _seed_consultations(group)
     roles = {ADMIN.id: Role.ADMIN} | {user.id: role for user, role in MEMBERS}
     return Demo(group=group, roles=roles)
+
+
+def _seed_consultations(group: Group) -> None:
+    """A public consultation of residents, open for two weeks, with a vote and a poll; and
+    a board meeting that only the admins see."""
+    closes = clock.now() + timedelta(days=14)
+    square = consultations.create(
+        ADMIN,
+        group.id,
+        NewConsultation(
+            title="Réaménagement du square",
+            description="Que faire du square des Tilleuls ? Tous les habitants sont invités.",
+            visibility=ConsultationVisibility.PUBLIC,
+            audience=(),
+            participation=Participation.SIGNED_IN,
+            opens_at=None,
+            closes_at=closes,
+        ),
+    )
+    debates.create(
+        ADMIN,
+        square.id,
+        title="Installer une aire de jeux",
+        body="Le budget participatif couvrirait une aire de jeux pour les 3-10 ans.",
+        function=DecisionFunction(
+            type=FunctionType.VOTE,
+            results_visibility=ResultsVisibility.AFTER_CLOSE,
+            allow_change=True,
+            quorum=10,
+            threshold=0.5,
+        ),
+    )
+    debates.create(
+        ADMIN,
+        square.id,
+        title="Quel jour pour la fête d'été ?",
+        body="Choisissez un ou deux jours.",
+        function=DecisionFunction(
+            type=FunctionType.POLL,
+            options=(PollOption("o1", "Samedi 20 juin"), PollOption("o2", "Dimanche 21 juin")),
+            min_choices=1,
+            max_choices=2,
+            results_visibility=ResultsVisibility.LIVE,
+            allow_change=True,
+        ),
+    )
+    consultations.publish(ADMIN, square.id)
+    board = consultations.create(
+        ADMIN,
+        group.id,
+        NewConsultation(
+            title="Conseil d'administration",
+            description="Réunion du bureau.",
+            visibility=ConsultationVisibility.RESTRICTED,
+            audience=(Role.ADMIN,),
+            participation=Participation.MEMBERS,
+            opens_at=None,
+            closes_at=closes,
+        ),
+    )
+    consultations.publish(ADMIN, board.id)
 
 
 def _demo_group() -> Group | None:

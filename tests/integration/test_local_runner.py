@@ -187,3 +187,20 @@ def test_admins_demoting_each_other_at_once_always_leave_an_admin(hub: RunningHu
         assert 200 in outcomes
         roles = [m["role"] for m in first.get(f"/v1/groups/{group_id}/members").json()["items"]]
         assert roles.count("admin") == 1, (outcomes, roles)
+
+
+def test_the_demo_holds_a_public_consultation_and_a_board_meeting(hub: RunningHub) -> None:
+    public = Api(hub).get("/v1/consultations?scope=public").json()["items"]
+    square = [c for c in public if c["title"] == "Réaménagement du square"]
+    assert len(square) == 1
+    assert square[0]["status"] == "open"
+    debates = Api(hub).get(f"/v1/consultations/{square[0]['id']}/debates").json()["items"]
+    assert [d["function"]["type"] for d in debates] == ["vote", "poll"]
+
+    group_id = square[0]["group_id"]
+    seen_by_alice = Api(hub, "demo-alice").get(f"/v1/groups/{group_id}/consultations").json()
+    seen_by_admin = Api(hub, "demo-admin").get(f"/v1/groups/{group_id}/consultations").json()
+    assert "Conseil d'administration" not in [c["title"] for c in seen_by_alice["items"]]
+    board = [c for c in seen_by_admin["items"] if c["title"] == "Conseil d'administration"]
+    assert len(board) == 1
+    assert Api(hub, "demo-alice").get(f"/v1/consultations/{board[0]['id']}").status_code == 404
