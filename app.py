@@ -1,12 +1,14 @@
-"""The Hub's Chalice app: registers the blueprints. Nothing else lives here."""
+"""The Hub's Chalice app: registers the blueprints and the stream consumer. Nothing else."""
 
 from chalice import Chalice, CORSConfig
+from chalice.app import DynamoDBEvent
 
-from chalicelib.api import consultations, debates, groups, invitations, me
+from chalicelib.api import ballots, consultations, debates, groups, invitations, me
 from chalicelib.api.http import install_error_handling
+from chalicelib.services import tallies
 from chalicelib.settings import get_settings
 
-get_settings()  # refuse to start on an invalid configuration (e.g. a dev secret in the cloud)
+settings = get_settings()  # refuse to start on an invalid configuration
 
 app = Chalice(app_name="hub")
 # Bearer tokens, no cookies: any origin may call the API from a browser.
@@ -23,5 +25,14 @@ for blueprint in (
     invitations.blueprint,
     consultations.blueprint,
     debates.blueprint,
+    ballots.blueprint,
 ):
     app.register_blueprint(blueprint, url_prefix="/v1")
+
+
+@app.on_dynamodb_record(
+    stream_arn=settings.table_stream_arn, batch_size=100, starting_position="TRIM_HORIZON"
+)
+def count_ballots(event: DynamoDBEvent) -> None:
+    """Running tallies from the table's stream (locally: driven by local/stream.py)."""
+    tallies.count_ballots(record.to_dict() for record in event)

@@ -30,6 +30,8 @@ class Settings(BaseModel):
     jwks_url: str | None = None
     dev_jwt_secret: str | None = None
     running_in_lambda: bool = False
+    # The stream the tally consumer reads; the deployment sets it (locally it is unused).
+    table_stream_arn: str = "arn:aws:dynamodb:eu-west-3:000000000000:table/hub-local/stream/local"
 
     @model_validator(mode="after")
     def _stage_rules(self) -> Settings:
@@ -63,6 +65,8 @@ class Settings(BaseModel):
             "dev_jwt_secret": environ.get("HUB_DEV_JWT_SECRET") or None,
             "running_in_lambda": bool(environ.get("AWS_LAMBDA_FUNCTION_NAME")),
         }
+        if environ.get("HUB_TABLE_STREAM_ARN"):
+            values["table_stream_arn"] = environ["HUB_TABLE_STREAM_ARN"]
         try:
             return cls.model_validate(values)
         except ValidationError as error:

@@ -45,15 +45,17 @@ def require_caller(request: Request) -> Caller:
     return caller
 
 
-def parse_body(request: Request, model: type[Body]) -> Body:
-    """Validate the JSON body: 400 when it is not JSON, 422 naming each invalid field."""
+def parse_body(
+    request: Request, model: type[Body], invalid: type[ValidationFailed] = ValidationFailed
+) -> Body:
+    """Validate the JSON body: 400 when it is not JSON, 422 (`invalid`) naming each field."""
     raw = request.raw_body or b"{}"
     try:
         return model.model_validate_json(raw)
     except ValidationError as error:
         if any(problem["type"] == "json_invalid" for problem in error.errors()):
             raise MalformedJson() from None
-        raise ValidationFailed(details=field_details(error)) from None
+        raise invalid(details=field_details(error)) from None
 
 
 def field_details(error: ValidationError) -> list[dict[str, str]]:

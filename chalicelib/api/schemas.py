@@ -52,11 +52,20 @@ class GroupCreate(Strict):
     join_policy: JoinPolicy = JoinPolicy.INVITE
 
 
+def _not_null(value: object) -> object:
+    """For PATCH bodies: a field sent as null is an error, not "no change"."""
+    if value is None:
+        raise PydanticCustomError("null", "send a value, or leave the field out")
+    return value
+
+
 class GroupUpdate(Strict):
     name: GroupName | None = None
     description: Description | None = None
     listed: bool | None = None
     join_policy: JoinPolicy | None = None
+
+    _no_nulls = field_validator("name", "description", "listed", "join_policy")(_not_null)
 
     @model_validator(mode="after")
     def _something_to_change(self) -> GroupUpdate:
@@ -126,6 +135,10 @@ class ConsultationUpdate(Strict):
     opens_at: Moment | None = None  # null: opens when published
     closes_at: Moment | None = None
 
+    _no_nulls = field_validator(
+        "title", "description", "visibility", "audience", "participation", "closes_at"
+    )(_not_null)
+
     @model_validator(mode="after")
     def _something_to_change(self) -> ConsultationUpdate:
         if not self.model_fields_set:
@@ -175,7 +188,7 @@ class PollDecision(_Decision):
     type: Literal["poll"]
     options: Annotated[list[OptionLabel], Field(min_length=2, max_length=20)]
     min_choices: Annotated[int, Field(ge=1)] = 1
-    max_choices: Annotated[int, Field(ge=1)] = 1
+    max_choices: Annotated[int, Field(ge=1)] | None = None  # default: min_choices
 
     @field_validator("options")
     @classmethod
@@ -185,12 +198,19 @@ class PollDecision(_Decision):
             raise PydanticCustomError("duplicate_option", "each option must be different")
         return options
 
+    @field_validator("min_choices")
+    @classmethod
+    def _min_within_options(cls, value: int, info: ValidationInfo) -> int:
+        if "options" in info.data and value > len(info.data["options"]):
+            raise PydanticCustomError("above_options", "min_choices exceeds the options")
+        return value
+
     @field_validator("max_choices")
     @classmethod
-    def _within_options(cls, value: int, info: ValidationInfo) -> int:
-        if value < info.data.get("min_choices", 1):
+    def _max_within_options(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if value is not None and value < info.data.get("min_choices", 1):
             raise PydanticCustomError("below_min_choices", "max_choices is below min_choices")
-        if "options" in info.data and value > len(info.data["options"]):
+        if value is not None and "options" in info.data and value > len(info.data["options"]):
             raise PydanticCustomError("above_options", "max_choices exceeds the options")
         return value
 
@@ -236,7 +256,7 @@ def to_function(
         **common,
         options=options,
         min_choices=decision.min_choices,
-        max_choices=decision.max_choices,
+        max_choices=decision.max_choices or decision.min_choices,
     )
 
 
@@ -251,8 +271,26 @@ class DebateUpdate(Strict):
     body: Markdown | None = None
     function: Decision | None = None
 
+    _no_nulls = field_validator("title", "body", "function")(_not_null)
+
     @model_validator(mode="after")
     def _something_to_change(self) -> DebateUpdate:
         if not self.model_fields_set:
             raise ValueError("send at least one of title, body, function")
         return self
+
+
+# ---------------------------------------------------------------- ballots
+
+ShortKey = Annotated[str, StringConstraints(min_length=1, max_length=32)]
+
+
+class BallotBody(Strict):
+    """`{"choice": "yes"}` (vote), `{"choices": ["o1"]}` (poll) or `{"sign": true}`
+    (petition); `receipt` optionally names a secret ballot's receipt (16-64 of A-Z a-z 0-9 - _),
+    so that a retried request keeps the receipt the client already holds."""
+
+    choice: ShortKey | None = None
+    choices: Annotated[list[ShortKey], Field(max_length=20)] | None = None
+    sign: bool | None = None
+    receipt: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None

@@ -97,9 +97,11 @@ def apply_changes(
                 details=[_locked("closes_at", "closes_at may only move later")],
             )
     after = replace(consultation, **wanted)
-    if after.visibility is not ConsultationVisibility.RESTRICTED and "visibility" in wanted:
+    # Leaving restricted (public) drops the audience (participation) it had, unless this
+    # very change sends one: then the shape check refuses it.
+    if after.visibility is not ConsultationVisibility.RESTRICTED and "audience" not in wanted:
         after = replace(after, audience=())
-    if after.visibility is not ConsultationVisibility.PUBLIC and "visibility" in wanted:
+    if after.visibility is not ConsultationVisibility.PUBLIC and "participation" not in wanted:
         after = replace(after, participation=Participation.MEMBERS)
     check_shape(after.visibility, after.audience, after.participation)
     if status is ConsultationStatus.DRAFT:

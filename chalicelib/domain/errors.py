@@ -144,5 +144,31 @@ class AuthUnavailable(HubError):
     message = "Tokens cannot be checked right now; try again in a moment."
 
 
+class InvalidBallot(ValidationFailed):
+    code, message = "invalid_ballot", "This ballot is not valid."
+
+
+class NotEligible(Forbidden):
+    code = "not_eligible"
+    message = "You may not take part in this consultation."
+
+
+class ResultsHidden(Forbidden):
+    code, message = "results_hidden", "The results are not visible yet."
+
+
+class NotOpen(Conflict):
+    code, message = "not_open", "This consultation is not open for ballots."
+
+
+class AlreadyVoted(Conflict):
+    code = "already_voted"
+    message = "You have already voted, and this ballot cannot be changed."
+
+
+class BallotNotFound(NotFound):
+    code, message = "ballot_not_found", "You have cast no ballot in this debate."
+
+
 class InternalError(HubError):
     status, code, message = 500, "internal_error", "Something went wrong on our side."

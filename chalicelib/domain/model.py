@@ -246,3 +246,4 @@ class Debate:
     created_by: str
     updated_at: datetime | None = None
     version: int = 0
+    ballot_shards: int = 1  # partitions its ballots spread over (domain/ballots.py)

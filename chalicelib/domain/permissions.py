@@ -51,6 +51,7 @@ class Action(StrEnum):
     DEBATE_CREATE = "debate.create"
     DEBATE_READ = "debate.read"
     DEBATE_UPDATE = "debate.update"
+    PARTICIPATE = "debate.participate"  # vote, answer a poll, sign a petition
 
 
 Context = GroupVisibility | ConsultationContext
@@ -94,6 +95,11 @@ INSIDE_RESTRICTED = MEMBERS | grants_at_least(Role.OBSERVER) | CREATOR
 INSIDE_MEMBERS = INSIDE_RESTRICTED | partners_at_least(Role.OBSERVER)
 AUTHORS_RESTRICTED = at_least(Role.AUTHOR) | grants_at_least(Role.AUTHOR) | CREATOR
 AUTHORS_SHARED = AUTHORS_RESTRICTED | partners_at_least(Role.AUTHOR)
+# Who takes part: participants and above, of the host (its audience, when restricted), of
+# accepted partners (not when restricted), by grant; in public consultations also whoever
+# `participation` lets in.
+VOTERS_RESTRICTED = at_least(Role.PARTICIPANT) | grants_at_least(Role.PARTICIPANT)
+VOTERS = VOTERS_RESTRICTED | partners_at_least(Role.PARTICIPANT)
 
 
 def _same(allowed: frozenset[Standing], contexts: Iterable[Context]) -> dict[Context, frozenset]:
@@ -129,6 +135,13 @@ PERMISSIONS: dict[Action, dict[Context, frozenset[Standing]]] = {
     Action.DEBATE_READ: _READ,
     # For a debate, CREATOR is whoever created the debate or its consultation.
     Action.DEBATE_UPDATE: _same(MANAGERS, CONSULTATION_CONTEXTS),
+    Action.PARTICIPATE: {
+        RESTRICTED: VOTERS_RESTRICTED,
+        MEMBERS_ONLY: VOTERS,
+        ConsultationContext.PUBLIC_MEMBERS: VOTERS,
+        ConsultationContext.PUBLIC_SIGNED_IN: VOTERS | {Outsider.SIGNED_IN, Outsider.VERIFIED},
+        ConsultationContext.PUBLIC_VERIFIED: VOTERS | {Outsider.VERIFIED},
+    },
 }
 
 GROUP_ACTIONS = frozenset(a for a, rules in PERMISSIONS.items() if LISTED in rules)

@@ -287,9 +287,11 @@ def withdraw_partner(caller: Caller, consultation_id: str, group_id: str) -> Non
     if consultation is None:
         raise ConsultationNotFound()
     host = ConsultationAccess(consultation, standings_for(consultation, caller, consistent=True))
+    # Only an actual partner's admins may leave: anyone else is judged by the consultation
+    # alone, so that a hidden consultation stays indistinguishable from a missing one.
     partner_role = (
         group_store.get_membership(group_id, caller.id, consistent=True)
-        if looks_like_id(group_id)
+        if group_id in consultation.partners
         else None
     )
     partner_admin = partner_role is not None and partner_role.role is Role.ADMIN

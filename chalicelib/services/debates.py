@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from chalicelib.domain import clock
+from chalicelib.domain.ballots import shards_for
 from chalicelib.domain.errors import ConsultationClosed, DebateLocked, DebateNotFound
 from chalicelib.domain.ids import new_debate_id, split_debate_id
 from chalicelib.domain.model import (
@@ -60,6 +61,7 @@ def create(
         function=function,
         created_at=clock.now(),
         created_by=caller.id,
+        ballot_shards=shards_for(access.consultation.visibility),
     )
     event = audit_event(
         access.consultation.group_id,
@@ -115,5 +117,9 @@ def update(caller: Caller, debate_id: str, changes: DebateChanges) -> DebateAcce
         debate_id=before.id,
         fields=changed,
     )
-    stored = store.save_debate(before, replace(after, updated_at=clock.now()), event)
+    # Ballots only exist once open, so the partition count may still follow the visibility.
+    shards = shards_for(access.consultation.visibility)
+    stored = store.save_debate(
+        before, replace(after, updated_at=clock.now(), ballot_shards=shards), event
+    )
     return replace(access, debate=stored)

@@ -163,6 +163,7 @@ def _debate(item: DebateItem) -> Debate:
         created_by=item.created_by,
         updated_at=_time(item.updated_at),
         version=int(item.version),
+        ballot_shards=int(item.ballot_shards),
     )
 
 
@@ -179,6 +180,7 @@ def _debate_item(debate: Debate) -> DebateItem:
         created_by=debate.created_by,
         updated_at=_iso(debate.updated_at),
         version=debate.version,
+        ballot_shards=debate.ballot_shards,
     )
 
 

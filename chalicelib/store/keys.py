@@ -83,3 +83,28 @@ def debate_sk(local_id: str) -> str:
 
 
 DEBATE_PREFIX = "DEBATE#"
+
+
+def ballot_pk(debate_id: str, shard: int) -> str:
+    return f"BALLOTS#{debate_id}#{shard}"
+
+
+BALLOTS_PREFIX = "BALLOTS#"
+
+
+def voter_sk(user_id: str) -> str:
+    return f"VOTER#{user_id}"
+
+
+VOTER_PREFIX = "VOTER#"
+
+
+def secret_ballot_sk(receipt: str) -> str:
+    return f"BALLOT#{receipt}"
+
+
+SECRET_BALLOT_PREFIX = "BALLOT#"
+
+
+def tally_pk(debate_id: str) -> str:
+    return f"TALLY#{debate_id}"

@@ -218,6 +218,45 @@ class DebateItem(TableItem):
     created_by = UnicodeAttribute()
     updated_at = UnicodeAttribute(null=True)
     version = NumberAttribute(default=0)
+    ballot_shards = NumberAttribute(default=1)
+
+
+class BallotMarkerItem(TableItem):
+    """One per (debate, voter): its key is what makes one person one ballot. For a secret
+    ballot it holds no choice."""
+
+    Meta = TableMeta
+
+    kind = UnicodeAttribute(default="ballot_marker")
+    debate_id = UnicodeAttribute()
+    voter_id = UnicodeAttribute()
+    choice = UnicodeAttribute(null=True)  # option keys, comma-separated; absent when secret
+    cast_at = UnicodeAttribute()
+    changed_at = UnicodeAttribute(null=True)
+
+
+class SecretBallotItem(TableItem):
+    """A secret ballot: the choice under a random receipt, with no voter and no time."""
+
+    Meta = TableMeta
+
+    kind = UnicodeAttribute(default="secret_ballot")
+    debate_id = UnicodeAttribute()
+    choice = UnicodeAttribute()
+
+
+class TallyItem(TableItem):
+    """A debate's running counts, maintained from the stream, off the vote path."""
+
+    Meta = TableMeta
+
+    kind = UnicodeAttribute(default="tally")
+    debate_id = UnicodeAttribute()
+    counts = MapAttribute(default=dict)  # option key -> count
+    ballots = NumberAttribute(default=0)
+    checkpoints = MapAttribute(default=dict)  # ballot partition -> last sequence counted
+    updated_at = UnicodeAttribute(null=True)
+    version = NumberAttribute(default=0)
 
 
 ALL_MODELS: tuple[type[TableItem], ...] = (
@@ -232,6 +271,9 @@ ALL_MODELS: tuple[type[TableItem], ...] = (
     ConsultationLinkItem,
     GrantItem,
     DebateItem,
+    BallotMarkerItem,
+    SecretBallotItem,
+    TallyItem,
 )
 
 

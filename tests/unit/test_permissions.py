@@ -66,6 +66,11 @@ debate.read           restricted        | creator members grants
 debate.read           members           | creator members partners grants
 debate.read           public:*          | everyone
 debate.update         *                 | creator admin grant:admin
+debate.participate    draft             |
+debate.participate    restricted        | participant+ grant:participant+
+debate.participate    members public:members | participant+ partner:participant+ grant:participant+
+debate.participate    public:signed_in  | signed_in verified participant+ partner:participant+ grant:participant+
+debate.participate    public:verified   | verified participant+ partner:participant+ grant:participant+
 """
 
 ROLE_NAMES = [r.value for r in Role]

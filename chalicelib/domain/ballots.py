@@ -1,0 +1,137 @@
+"""Ballot rules: what a valid ballot is, where its marker lives, and how counts move.
+
+Plain Python: the store turns items into these values and back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from chalicelib.domain.errors import InvalidBallot
+from chalicelib.domain.model import ConsultationVisibility, DecisionFunction, FunctionType
+
+VOTE_CHOICES = ("yes", "no", "abstain")
+SIGNATURE = "signed"
+
+# Ballot partitions per debate. One partition takes about 1,000 writes/s; a plain vote is
+# one write, a secret one two writes of two units in two partitions (see bench/ballots.py).
+SHARDS_BY_VISIBILITY = {
+    ConsultationVisibility.RESTRICTED: 1,
+    ConsultationVisibility.MEMBERS: 4,
+    ConsultationVisibility.PUBLIC: 64,
+}
+
+
+def shards_for(visibility: ConsultationVisibility) -> int:
+    return SHARDS_BY_VISIBILITY[visibility]
+
+
+def shard_of(key: str, shards: int) -> int:
+    """A stable shard in [0, shards): the same voter (or receipt) always lands in the same one."""
+    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % shards
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """What a voter chose: option keys, sorted. A vote holds one of yes/no/abstain, a poll
+    its option ids, a petition `signed`."""
+
+    choices: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        """The choice as stored: comma-separated option keys."""
+        return ",".join(self.choices)
+
+    @classmethod
+    def from_key(cls, key: str) -> Ballot:
+        return cls(tuple(key.split(","))) if key else cls(())
+
+
+def _refuse(field: str, message: str) -> InvalidBallot:
+    return InvalidBallot(details=[{"field": field, "code": "invalid_ballot", "message": message}])
+
+
+def ballot_for(
+    function: DecisionFunction,
+    *,
+    choice: str | None = None,
+    choices: list[str] | None = None,
+    sign: bool | None = None,
+) -> Ballot:
+    """Check a ballot against the debate's function; 422 `invalid_ballot` naming the field."""
+    sent = {
+        name
+        for name, value in (("choice", choice), ("choices", choices), ("sign", sign))
+        if value is not None
+    }
+    expected = {
+        FunctionType.VOTE: "choice",
+        FunctionType.POLL: "choices",
+        FunctionType.PETITION: "sign",
+    }.get(function.type)
+    if expected is None:
+        raise _refuse("body", "this debate takes no ballot")
+    if sent != {expected}:
+        raise _refuse(expected, f"a {function.type.value} takes `{expected}` and nothing else")
+    if function.type is FunctionType.VOTE:
+        if choice not in VOTE_CHOICES:
+            raise _refuse("choice", "choose yes, no or abstain")
+        return Ballot((choice,))
+    if function.type is FunctionType.PETITION:
+        if sign is not True:
+            raise _refuse("sign", "send true to sign; withdraw a signature with DELETE")
+        return Ballot((SIGNATURE,))
+    assert choices is not None
+    known = {option.id for option in function.options}
+    if len(set(choices)) != len(choices):
+        raise _refuse("choices", "each option at most once")
+    unknown = [c for c in choices if c not in known]
+    if unknown:
+        raise _refuse("choices", f"unknown options: {', '.join(map(str, unknown))}")
+    low, high = function.min_choices or 1, function.max_choices or 1
+    if not low <= len(choices) <= high:
+        raise _refuse("choices", f"choose between {low} and {high} options")
+    return Ballot(tuple(sorted(choices)))
+
+
+def options_of(function: DecisionFunction) -> tuple[str, ...]:
+    """Every count key a result shows, zero included."""
+    if function.type is FunctionType.VOTE:
+        return VOTE_CHOICES
+    if function.type is FunctionType.POLL:
+        return tuple(option.id for option in function.options)
+    if function.type is FunctionType.PETITION:
+        return (SIGNATURE,)
+    return ()
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Counts per option and the number of ballots (a poll ballot may hold several options)."""
+
+    per_option: dict[str, int]
+    ballots: int
+
+    @classmethod
+    def of(cls, ballots: Iterable[Ballot], options: Iterable[str]) -> Counts:
+        per_option = Counter({option: 0 for option in options})
+        total = 0
+        for ballot in ballots:
+            total += 1
+            per_option.update(ballot.choices)
+        return cls(dict(per_option), total)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A secret ballot's receipt: the only link between a voter and their anonymous ballot,
+    held by the voter alone."""
+
+    code: str
+    cast_at: datetime | None = None

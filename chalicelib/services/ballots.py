@@ -1,0 +1,240 @@
+"""Use cases of ballots: cast (or change) one, read one's own, withdraw it, see results.
+
+The vote path makes at most two reads (the debate with its consultation; the voter's
+roles, grant and marker) and one write. Concurrency is settled by the write's condition:
+when it fails, the voter's marker is read again and the request decided anew.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from chalicelib.domain import clock
+from chalicelib.domain.ballots import Ballot, Counts, ballot_for, options_of
+from chalicelib.domain.consultations import standings_of
+from chalicelib.domain.errors import (
+    AlreadyVoted,
+    BallotNotFound,
+    ConcurrentUpdate,
+    DebateNotFound,
+    InvalidBallot,
+    NotEligible,
+    NotOpen,
+    ResultsHidden,
+)
+from chalicelib.domain.ids import looks_like_code, new_code, split_debate_id
+from chalicelib.domain.model import (
+    Caller,
+    Consultation,
+    ConsultationStatus,
+    Debate,
+    DecisionFunction,
+    FunctionType,
+    ResultsVisibility,
+)
+from chalicelib.domain.permissions import Action, allows, authorize
+from chalicelib.domain.roles import Standing
+from chalicelib.store import ballots as store
+from chalicelib.store import consultations as consultation_store
+from chalicelib.store import tallies
+
+_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Voting:
+    """A debate seen by one voter: what they may do, and their current marker."""
+
+    consultation: Consultation
+    debate: Debate
+    standings: frozenset[Standing]
+    marker: store.Marker | None
+
+    @property
+    def status(self) -> ConsultationStatus:
+        return self.consultation.status_at(clock.now())
+
+
+def voting(caller: Caller, debate_id: str) -> Voting:
+    """Two strongly consistent reads: the debate with its consultation, then the caller's
+    roles, grant and marker. 404 if the caller may not see the debate."""
+    ids = split_debate_id(debate_id)
+    consultation, debate = (
+        consultation_store.get_consultation_and_debate(*ids, consistent=True)
+        if ids
+        else (None, None)
+    )
+    if consultation is None or debate is None:
+        raise DebateNotFound()
+    groups = [consultation.group_id, *consultation.accepted_partners]
+    state = store.voter_state(caller.id, groups, consultation.id, debate)
+    held = standings_of(
+        consultation,
+        caller,
+        state.roles,
+        state.grant,
+        creators=(consultation.created_by, debate.created_by),
+    )
+    authorize(Action.DEBATE_READ, held, consultation.context, not_found=DebateNotFound)
+    return Voting(consultation, debate, held, state.marker)
+
+
+@dataclass(frozen=True)
+class Cast:
+    created: bool  # a first ballot (201), else the same or a changed one (200)
+    function: DecisionFunction
+    ballot: Ballot
+    cast_at: datetime
+    receipt: str | None = None  # secret ballots only: the voter's proof, kept by them alone
+
+    @property
+    def secret(self) -> bool:
+        return self.function.secret
+
+
+def cast(
+    caller: Caller,
+    debate_id: str,
+    *,
+    choice: str | None = None,
+    choices: list[str] | None = None,
+    sign: bool | None = None,
+    receipt: str | None = None,
+) -> Cast:
+    """One person, one ballot. Sending the same ballot again is harmless (200); changing it
+    needs `allow_change` (else 409 already_voted)."""
+    seen = voting(caller, debate_id)
+    _require_open_and_eligible(seen)
+    function = seen.debate.function
+    ballot = ballot_for(function, choice=choice, choices=choices, sign=sign)
+    if function.secret:
+        return _cast_secret(caller, seen, ballot, receipt)
+    if receipt is not None:
+        raise InvalidBallot(details=[_field("receipt", "only secret ballots have receipts")])
+    marker = seen.marker
+    for _ in range(_ATTEMPTS):
+        now = clock.now()
+        try:
+            if marker is None:
+                store.cast_first(seen.debate, caller.id, ballot, now)
+                return Cast(True, function, ballot, now)
+            if marker.ballot == ballot:
+                return Cast(False, function, ballot, marker.cast_at)
+            if not function.allow_change:
+                raise AlreadyVoted()
+            store.change(seen.debate, caller.id, marker.ballot, ballot, now)
+            return Cast(False, function, ballot, marker.cast_at)
+        except (store.BallotExists, store.BallotMoved):
+            marker = store.get_marker(seen.debate, caller.id)
+    raise ConcurrentUpdate()
+
+
+def _cast_secret(caller: Caller, seen: Voting, ballot: Ballot, receipt: str | None) -> Cast:
+    """A secret ballot is cast once and never changes. The receipt may come from the client
+    (so a retried request keeps it); the Hub never stores which voter holds which receipt."""
+    if receipt is not None and not looks_like_code(receipt):
+        raise InvalidBallot(details=[_field("receipt", "16 to 64 letters, digits, - or _")])
+    if seen.marker is not None:
+        return _secret_again(seen, seen.marker, ballot)
+    now = clock.now()
+    code = receipt or new_code()
+    try:
+        store.cast_secret(seen.debate, caller.id, ballot, code, now)
+    except store.BallotExists:
+        marker = store.get_marker(seen.debate, caller.id)
+        assert marker is not None
+        return _secret_again(seen, marker, ballot)
+    return Cast(True, seen.debate.function, ballot, now, receipt=code)
+
+
+def _secret_again(seen: Voting, marker: store.Marker, ballot: Ballot) -> Cast:
+    """A secret ballot sent again: nothing changes, and the Hub cannot tell whether it is
+    the same choice (it does not know), so it does not say."""
+    return Cast(False, seen.debate.function, ballot, marker.cast_at, receipt=None)
+
+
+def _field(name: str, message: str) -> dict[str, str]:
+    return {"field": name, "code": "invalid_ballot", "message": message}
+
+
+def _require_open_and_eligible(seen: Voting) -> None:
+    if seen.debate.function.type is FunctionType.NONE:
+        raise InvalidBallot(details=[_field("body", "this debate takes no ballot")])
+    if seen.status is not ConsultationStatus.OPEN:
+        raise NotOpen()
+    if not allows(Action.PARTICIPATE, seen.standings, seen.consultation.context):
+        raise NotEligible()
+
+
+def my_ballot(caller: Caller, debate_id: str) -> tuple[Voting, store.Marker]:
+    seen = voting(caller, debate_id)
+    if seen.marker is None:
+        raise BallotNotFound()
+    return seen, seen.marker
+
+
+def withdraw(caller: Caller, debate_id: str) -> None:
+    """Withdraw one's ballot (or signature) while open, when changing is allowed."""
+    seen = voting(caller, debate_id)
+    _require_open_and_eligible(seen)
+    marker = seen.marker
+    for _ in range(_ATTEMPTS):
+        if marker is None:
+            raise BallotNotFound()
+        if marker.ballot is None or not seen.debate.function.allow_change:
+            raise AlreadyVoted("This ballot cannot be withdrawn.")
+        try:
+            store.withdraw(seen.debate, caller.id, marker.ballot)
+            return
+        except store.BallotMoved:
+            marker = store.get_marker(seen.debate, caller.id)
+    raise ConcurrentUpdate()
+
+
+@dataclass(frozen=True)
+class Results:
+    counts: Counts
+    final: bool
+    as_of: datetime | None
+
+
+def results(caller: Caller | None, debate_id: str) -> Results:
+    """The running tally, when the debate's results visibility lets the caller see it.
+    Admins follow the same rule: no peeking."""
+    seen = voting(caller, debate_id) if caller else _anonymous_view(debate_id)
+    visibility = seen.debate.function.results_visibility
+    if seen.debate.function.type is FunctionType.NONE:
+        raise ResultsHidden("This debate has no decision to count.")
+    closed = seen.status is ConsultationStatus.CLOSED
+    visible = (
+        visibility is ResultsVisibility.LIVE
+        or closed
+        or (visibility is ResultsVisibility.AFTER_VOTE and seen.marker is not None)
+    )
+    if not visible or seen.status in (ConsultationStatus.DRAFT, ConsultationStatus.SCHEDULED):
+        raise ResultsHidden()
+    tally = tallies.get_tally(seen.debate.id)
+    options = options_of(seen.debate.function)
+    per_option = {option: tally.counts.get(option, 0) for option in options}
+    return Results(Counts(per_option, tally.ballots), final=False, as_of=tally.updated_at)
+
+
+def _anonymous_view(debate_id: str) -> Voting:
+    ids = split_debate_id(debate_id)
+    consultation, debate = (
+        consultation_store.get_consultation_and_debate(*ids) if ids else (None, None)
+    )
+    if consultation is None or debate is None:
+        raise DebateNotFound()
+    held = standings_of(consultation, None, {}, None)
+    authorize(Action.DEBATE_READ, held, consultation.context, not_found=DebateNotFound)
+    return Voting(consultation, debate, held, None)
+
+
+def recount(debate: Debate) -> Counts:
+    """Count every ballot from the items themselves (the tally's check)."""
+    options = options_of(debate.function)
+    if debate.function.secret:
+        return Counts.of((ballot for _, ballot in store.secret_ballots(debate)), options)
+    return Counts.of((m.ballot for m in store.markers(debate) if m.ballot), options)

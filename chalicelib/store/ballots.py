@@ -1,0 +1,223 @@
+"""Ballots in the table: one marker per (debate, voter), anonymous secret ballots, recounts.
+
+The vote path writes ONE item (two, in one transaction, for a secret ballot) and never a
+shared one: no debate record, no counter. Uniqueness comes from the marker's key, written
+with `attribute_not_exists`; a change is conditioned on the choice the voter last saw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
+
+from chalicelib.domain import clock
+from chalicelib.domain.ballots import Ballot, shard_of
+from chalicelib.domain.errors import ConcurrentUpdate
+from chalicelib.domain.model import Debate
+from chalicelib.domain.roles import Role
+from chalicelib.store import keys
+from chalicelib.store.models import (
+    BallotMarkerItem,
+    GrantItem,
+    MembershipItem,
+    SecretBallotItem,
+)
+from chalicelib.store.table import Transaction, get_many, transact
+
+
+class BallotExists(Exception):
+    """The voter's marker appeared between the read and the write."""
+
+
+class BallotMoved(Exception):
+    """The voter's ballot changed (or went) between the read and the write."""
+
+
+@dataclass(frozen=True)
+class Marker:
+    """The trace of a voter's ballot. `ballot` is None for a secret ballot."""
+
+    debate_id: str
+    voter_id: str
+    ballot: Ballot | None
+    cast_at: datetime
+    changed_at: datetime | None = None
+
+
+def _marker(item: BallotMarkerItem) -> Marker:
+    return Marker(
+        debate_id=item.debate_id,
+        voter_id=item.voter_id,
+        ballot=Ballot.from_key(item.choice) if item.choice is not None else None,
+        cast_at=clock.from_iso(item.cast_at),
+        changed_at=clock.from_iso(item.changed_at) if item.changed_at else None,
+    )
+
+
+def marker_key(debate: Debate, voter_id: str) -> tuple[str, str]:
+    shard = shard_of(voter_id, debate.ballot_shards)
+    return keys.ballot_pk(debate.id, shard), keys.voter_sk(voter_id)
+
+
+def _marker_item(debate: Debate, voter_id: str) -> BallotMarkerItem:
+    return BallotMarkerItem(*marker_key(debate, voter_id))
+
+
+def _failed_condition(error: Exception) -> bool:
+    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+# ---------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class VoterState:
+    roles: dict[str, Role]  # the voter's roles in the host and partner groups
+    grant: Role | None
+    marker: Marker | None
+
+
+def voter_state(
+    voter_id: str, group_ids: list[str], consultation_id: str, debate: Debate
+) -> VoterState:
+    """Everything the vote path needs about the voter, in ONE strongly consistent
+    BatchGetItem: memberships, grant and their current marker."""
+    member_keys = [(keys.group_pk(g), keys.member_sk(voter_id)) for g in group_ids]
+    grant_key = (keys.consultation_pk(consultation_id), keys.grant_sk(voter_id))
+    marker = marker_key(debate, voter_id)
+    found = get_many([*member_keys, grant_key, marker], consistent=True)
+    roles = {
+        group_id: Role(MembershipItem.from_raw_data(found[key]).role)
+        for group_id, key in zip(group_ids, member_keys, strict=True)
+        if key in found
+    }
+    grant = found.get(grant_key)
+    mark = found.get(marker)
+    return VoterState(
+        roles=roles,
+        grant=Role(GrantItem.from_raw_data(grant).role) if grant else None,
+        marker=_marker(BallotMarkerItem.from_raw_data(mark)) if mark else None,
+    )
+
+
+def get_marker(debate: Debate, voter_id: str) -> Marker | None:
+    try:
+        item = BallotMarkerItem.get(*marker_key(debate, voter_id), consistent_read=True)
+    except BallotMarkerItem.DoesNotExist:
+        return None
+    return _marker(item)
+
+
+# ---------------------------------------------------------------- writing
+
+
+def cast_first(debate: Debate, voter_id: str, ballot: Ballot, now: datetime) -> None:
+    """The voter's first ballot: one conditional PutItem. BallotExists if they have one."""
+    item = _marker_item(debate, voter_id)
+    item.debate_id = debate.id
+    item.voter_id = voter_id
+    item.choice = ballot.key
+    item.cast_at = clock.to_iso(now)
+    try:
+        item.save(condition=BallotMarkerItem.pk.does_not_exist())
+    except PutError as error:
+        if _failed_condition(error):
+            raise BallotExists() from None
+        raise
+
+
+def change(debate: Debate, voter_id: str, before: Ballot, after: Ballot, now: datetime) -> None:
+    """Change a ballot if it still holds `before`: one conditional UpdateItem."""
+    item = _marker_item(debate, voter_id)
+    try:
+        item.update(
+            actions=[
+                BallotMarkerItem.choice.set(after.key),
+                BallotMarkerItem.changed_at.set(clock.to_iso(now)),
+            ],
+            condition=BallotMarkerItem.choice == before.key,
+        )
+    except UpdateError as error:
+        if _failed_condition(error):
+            raise BallotMoved() from None
+        raise
+
+
+def withdraw(debate: Debate, voter_id: str, before: Ballot) -> None:
+    """Withdraw a ballot if it still holds `before`: one conditional DeleteItem."""
+    try:
+        _marker_item(debate, voter_id).delete(condition=BallotMarkerItem.choice == before.key)
+    except DeleteError as error:
+        if _failed_condition(error):
+            raise BallotMoved() from None
+        raise
+
+
+def cast_secret(debate: Debate, voter_id: str, ballot: Ballot, receipt: str, now: datetime) -> None:
+    """A secret ballot: the voter's marker (no choice) and the anonymous ballot (no voter,
+    no time), together or not at all. BallotExists if the voter has a marker already."""
+    marker = _marker_item(debate, voter_id)
+    marker.debate_id = debate.id
+    marker.voter_id = voter_id
+    marker.cast_at = clock.to_iso(now)
+    anonymous = SecretBallotItem(
+        keys.ballot_pk(debate.id, shard_of(receipt, debate.ballot_shards)),
+        keys.secret_ballot_sk(receipt),
+        debate_id=debate.id,
+        choice=ballot.key,
+    )
+
+    def build(transaction: Transaction) -> None:
+        transaction.save(marker, condition=BallotMarkerItem.pk.does_not_exist(), on_fail=_Exists())
+        transaction.save(
+            anonymous, condition=SecretBallotItem.pk.does_not_exist(), on_fail=ConcurrentUpdate()
+        )
+
+    try:
+        transact(build)
+    except _Exists:
+        raise BallotExists() from None
+
+
+class _Exists(ConcurrentUpdate):
+    """Marks the marker's condition inside the transaction."""
+
+
+# ---------------------------------------------------------------- recounting
+
+
+def markers(debate: Debate) -> Iterator[Marker]:
+    """Every marker of the debate: one Query per ballot partition, strongly consistent."""
+    for shard in range(debate.ballot_shards):
+        for item in BallotMarkerItem.query(
+            keys.ballot_pk(debate.id, shard),
+            BallotMarkerItem.sk.startswith(keys.VOTER_PREFIX),
+            consistent_read=True,
+        ):
+            yield _marker(item)
+
+
+def secret_ballots(debate: Debate) -> Iterator[tuple[str, Ballot]]:
+    """Every anonymous ballot of the debate, as (receipt, ballot)."""
+    prefix = keys.SECRET_BALLOT_PREFIX
+    for shard in range(debate.ballot_shards):
+        for item in SecretBallotItem.query(
+            keys.ballot_pk(debate.id, shard),
+            SecretBallotItem.sk.startswith(prefix),
+            consistent_read=True,
+        ):
+            yield item.sk[len(prefix) :], Ballot.from_key(item.choice)
+
+
+def get_secret_ballot(debate: Debate, receipt: str) -> Ballot | None:
+    try:
+        item = SecretBallotItem.get(
+            keys.ballot_pk(debate.id, shard_of(receipt, debate.ballot_shards)),
+            keys.secret_ballot_sk(receipt),
+        )
+    except SecretBallotItem.DoesNotExist:
+        return None
+    return Ballot.from_key(item.choice)
