@@ -6,7 +6,8 @@
    with the table, its indexes and its stream; it lives in memory and is empty at each start;
 2. with --demo, a demo association seeded through the service layer (see local/demo.py);
 3. the API: `chalice local` on 127.0.0.1:8000 (HUB_API_PORT), in its own process group;
-4. the periodic jobs (JOBS) that the cloud runs on a schedule or a stream trigger.
+4. the periodic jobs (`periodic_jobs()`) that the cloud runs on a schedule or a stream
+   trigger: the stream consumer's running tallies every HUB_TALLY_INTERVAL_S (1 s).
 
 Ctrl-C or SIGTERM stops all of it and exits 0. Nothing under `chalicelib` may be imported
 before `main()` has put `local_environment()` in os.environ: importing the store binds
@@ -32,6 +33,7 @@ import requests
 
 from local.devtoken import DEFAULT_AUDIENCE, DEFAULT_DEV_SECRET, DEFAULT_ISSUER
 from local.jobs import JobRunner, PeriodicJob
+from local.stream import StreamReader
 
 if TYPE_CHECKING:
     from local.demo import Demo
@@ -44,10 +46,40 @@ DEFAULT_DYNAMODB_PORT = 8001
 READY_TIMEOUT_S = 60.0
 STOP_GRACE_S = 5.0
 
-# What the cloud runs on its own and `chalice local` never does. The scheduled closer
-# (close_due_consultations, every minute) and the stream consumer (running tallies from the
-# table's stream) go here. A job's function must import chalicelib inside its body.
-JOBS: list[PeriodicJob] = []
+
+class StreamTallies:
+    """The stream consumer's trigger: read new stream records of the embedded DynamoDB and
+    hand them to the same handler Lambda invokes (`app.count_ballots`)."""
+
+    def __init__(self) -> None:
+        self._reader: StreamReader | None = None
+
+    def __call__(self) -> None:
+        from app import count_ballots  # only once the environment is set
+
+        if self._reader is None:
+            self._reader = StreamReader(
+                os.environ["HUB_TABLE"], endpoint_url=os.environ["HUB_DYNAMODB_ENDPOINT"]
+            )
+        self._reader.drain(count_ballots)
+
+
+def interval(variable: str, default: float) -> float:
+    raw = os.environ.get(variable)
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        raise RunnerError(f"{variable} must be a number of seconds, not {raw!r}") from None
+    if value <= 0:
+        raise RunnerError(f"{variable} must be positive")
+    return value
+
+
+def periodic_jobs() -> list[PeriodicJob]:
+    """What the cloud runs on its own and `chalice local` never does. The scheduled closer
+    (close_due_consultations) goes here too."""
+    return [PeriodicJob("tallies", interval("HUB_TALLY_INTERVAL_S", 1.0), StreamTallies())]
+
 
 log = logging.getLogger("hub.local.runner")
 
@@ -119,12 +151,11 @@ def seed_demo() -> Demo:
 
 
 def chalice_command(port: int, *, reload: bool) -> list[str]:
-    # chalice 1.34 has no __main__ module (`python -m chalice` fails), and its autoreloader
-    # restarts its worker by re-running sys.argv: run the console script next to python.
-    script = Path(sys.executable).with_name("chalice")
-    if not script.exists():
-        raise RunnerError(f"{script} not found: install the dev requirements (make install)")
-    command = [str(script), "local", "--host", HOST, "--port", str(port), "--stage", "local"]
+    # chalice's CLI with a larger listen backlog (local/chalice_local.py), run as a script:
+    # chalice's autoreloader restarts its worker by re-running sys.argv.
+    script = Path(__file__).with_name("chalice_local.py")
+    command = [sys.executable, str(script), "local", "--host", HOST, "--port", str(port)]
+    command += ["--stage", "local"]
     return command if reload else [*command, "--no-autoreload"]
 
 
@@ -274,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
 
     dynamodb: EmbeddedDynamoDB | None = None
     api: subprocess.Popen[bytes] | None = None
-    jobs = JobRunner(JOBS)
+    jobs = JobRunner([])
     try:
         ensure_port_free(args.port, "HUB_API_PORT=<port> (or --port)")
         dynamodb = start_dynamodb(args.dynamodb_port)
@@ -285,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:
         api = start_api(args.port, env, reload=args.reload)
         if not wait_until_ready(api, args.port, stopping, args.ready_timeout):
             return 0
+        jobs = JobRunner(periodic_jobs())
         jobs.start()
         print(instructions(args.port, args.dynamodb_port, env["HUB_TABLE"], demo), flush=True)
         while not stopping.wait(0.5):

@@ -53,12 +53,15 @@ def accepts_connections(port: int) -> bool:
         return False
 
 
+TABLE = "hub-integration"
+
+
 def runner_environment(**overrides: str) -> dict[str, str]:
     env = dict(os.environ)
     for name in ("HUB_DYNAMODB_ENDPOINT", "HUB_API_PORT", "HUB_DYNAMODB_PORT", "CHALICE_WORKER"):
         env.pop(name, None)
     env.update(
-        HUB_TABLE="hub-integration",
+        HUB_TABLE=TABLE,
         HUB_DEV_JWT_SECRET=DEV_SECRET,
         HUB_JWT_ISSUER=ISSUER,
         HUB_JWT_AUDIENCE=AUDIENCE,
@@ -138,7 +141,7 @@ def assert_stopped_everything(hub: RunningHub, exit_code: int) -> None:
     assert not accepts_connections(hub.dynamodb_port), f"DynamoDB still answers:\n{output}"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHub]:
     """`make run DEMO=1`, without reloading on file changes (others edit this checkout)."""
     output = tmp_path_factory.mktemp("runner") / "output.log"
