@@ -36,6 +36,8 @@ format: $(STAMP)
 test: lint
 	$(PY) -m pytest
 
-# Figures, not tests: DynamoDB calls and capacity units per request.
+# Figures, not tests: DynamoDB calls and capacity units per request; what a ballot costs
+# and how many ballots per second one debate can take.
 bench: $(STAMP)
 	$(PY) -m bench.requests
+	$(PY) -m bench.ballots

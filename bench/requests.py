@@ -8,53 +8,12 @@ the DynamoDB calls it made and the capacity units they cost (see bench/meter.py)
 
 from __future__ import annotations
 
-import json
-import os
-
-os.environ.update(
-    HUB_STAGE="local",
-    HUB_TABLE="hub-bench",
-    HUB_DEV_JWT_SECRET="bench-dev-secret-0123456789abcdef",
-    AWS_ACCESS_KEY_ID="bench",
-    AWS_SECRET_ACCESS_KEY="bench",
-    AWS_DEFAULT_REGION="eu-west-3",
-    AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled",
-)
-os.environ.pop("HUB_DYNAMODB_ENDPOINT", None)
-
-from chalice.test import Client
-from moto import mock_aws
-
-from bench.meter import metering
-from local.devtoken import make_token
+from bench.harness import session
 
 
 def main() -> None:
-    from app import app
-    from chalicelib.store.table import create_table_if_absent
-
-    with mock_aws(), Client(app) as client:
-        create_table_if_absent()
-        secret = os.environ["HUB_DEV_JWT_SECRET"]
-
-        def call(sub: str | None, method: str, path: str, body: object = None) -> dict:
-            headers = {"content-type": "application/json"}
-            if sub:
-                headers["authorization"] = f"Bearer {make_token(sub, secret=secret)}"
-            raw = json.dumps(body) if body is not None else None
-            response = getattr(client.http, method.lower())(path, headers=headers, body=raw)
-            assert response.status_code < 300, (path, response.body)
-            return json.loads(response.body) if response.body else {}
-
-        rows = []
-
-        def measure(label: str, sub: str | None, method: str, path: str, body: object = None):
-            with metering() as meter:
-                result = call(sub, method, path, body)
-            calls = ", ".join(f"{n} {op}" for op, n in sorted(meter.calls.items()))
-            rows.append((label, meter.total_calls, meter.read_units, meter.write_units, calls))
-            return result
-
+    with session() as bench:
+        call, measure = bench.call, bench.measure
         group = measure("create a group", "alice", "POST", "/v1/groups", {"name": "Club"})
         gid = group["id"]
         invitation = measure(
@@ -114,9 +73,7 @@ def main() -> None:
             {"role": "author"},
         )
 
-    print(f"{'request':28} {'calls':>5} {'RCU':>6} {'WCU':>6}  DynamoDB calls")
-    for label, calls, rcu, wcu, detail in rows:
-        print(f"{label:28} {calls:5d} {rcu:6.1f} {wcu:6.1f}  {detail}")
+    bench.print_rows()
 
 
 if __name__ == "__main__":
