@@ -9,6 +9,8 @@ from datetime import timedelta
 
 import pytest
 
+from chalicelib.domain.model import Caller
+from chalicelib.services.ballots import voting
 from chalicelib.store import ballots as ballot_store
 from tests.api.helpers import (
     add_member,
