@@ -1,11 +1,11 @@
-"""The Hub's Chalice app: registers the blueprints and the stream consumer. Nothing else."""
+"""The Hub's Chalice app: registers the blueprints, the stream consumer and the schedule."""
 
 from chalice import Chalice, CORSConfig
-from chalice.app import DynamoDBEvent
+from chalice.app import CloudWatchEvent, DynamoDBEvent
 
 from chalicelib.api import ballots, consultations, debates, groups, invitations, me
 from chalicelib.api.http import install_error_handling
-from chalicelib.services import tallies
+from chalicelib.services import closing, tallies
 from chalicelib.settings import get_settings
 
 settings = get_settings()  # refuse to start on an invalid configuration
@@ -36,3 +36,9 @@ for blueprint in (
 def count_ballots(event: DynamoDBEvent) -> None:
     """Running tallies from the table's stream (locally: driven by local/stream.py)."""
     tallies.count_ballots(record.to_dict() for record in event)
+
+
+@app.schedule("rate(1 minute)")
+def close_due_consultations(event: CloudWatchEvent) -> None:
+    """Open, close and finalise consultations on schedule (locally: driven by the runner)."""
+    closing.close_due_consultations()

@@ -7,7 +7,8 @@
 2. with --demo, a demo association seeded through the service layer (see local/demo.py);
 3. the API: `chalice local` on 127.0.0.1:8000 (HUB_API_PORT), in its own process group;
 4. the periodic jobs (`periodic_jobs()`) that the cloud runs on a schedule or a stream
-   trigger: the stream consumer's running tallies every HUB_TALLY_INTERVAL_S (1 s).
+   trigger: the stream consumer's running tallies every HUB_TALLY_INTERVAL_S (1 s), and
+   the closer every HUB_CLOSER_INTERVAL_S (60 s).
 
 Ctrl-C or SIGTERM stops all of it and exits 0. Nothing under `chalicelib` may be imported
 before `main()` has put `local_environment()` in os.environ: importing the store binds
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -75,10 +77,34 @@ def interval(variable: str, default: float) -> float:
     return value
 
 
+def scheduled_event() -> dict[str, object]:
+    """An EventBridge scheduled event, as Lambda receives it."""
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "000000000000",
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "region": os.environ.get("AWS_REGION", "eu-west-3"),
+        "resources": ["arn:aws:events:local:000000000000:rule/close-due-consultations"],
+        "detail": {},
+    }
+
+
+def close_due_consultations() -> None:
+    from app import close_due_consultations as scheduled  # only once the environment is set
+
+    scheduled(scheduled_event(), None)
+
+
 def periodic_jobs() -> list[PeriodicJob]:
-    """What the cloud runs on its own and `chalice local` never does. The scheduled closer
-    (close_due_consultations) goes here too."""
-    return [PeriodicJob("tallies", interval("HUB_TALLY_INTERVAL_S", 1.0), StreamTallies())]
+    """What the cloud runs on its own and `chalice local` never does: the stream consumer
+    and the scheduled closer, through the very handlers Lambda invokes."""
+    return [
+        PeriodicJob("tallies", interval("HUB_TALLY_INTERVAL_S", 1.0), StreamTallies()),
+        PeriodicJob("closer", interval("HUB_CLOSER_INTERVAL_S", 60.0), close_due_consultations),
+    ]
 
 
 log = logging.getLogger("hub.local.runner")

@@ -66,10 +66,31 @@ def withdraw_ballot(debate_id: str) -> Response:
 @route(blueprint, "/debates/{debate_id}/results", methods=["GET"])
 def get_results(debate_id: str) -> dict[str, Any]:
     result = ballots.results(optional_caller(request()), debate_id)
-    return {
+    answer = {
         "debate_id": debate_id,
         "counts": result.counts.per_option,
         "total": result.counts.ballots,
         "final": result.final,
         "as_of": to_iso(result.as_of) if result.as_of else None,
     }
+    if result.final:
+        answer |= {
+            "outcome": result.outcome,
+            "closed_at": to_iso(result.closed_at) if result.closed_at else None,
+            "tally_mismatch": result.tally_mismatch,
+        }
+    return answer
+
+
+@route(blueprint, "/debates/{debate_id}/receipts/{receipt}", methods=["GET"])
+def check_receipt(debate_id: str, receipt: str) -> dict[str, Any]:
+    ballot = ballots.check_receipt(optional_caller(request()), debate_id, receipt)
+    return {"debate_id": debate_id, "receipt": receipt, "counted": True, "choices": ballot.choices}
+
+
+@route(blueprint, "/debates/{debate_id}/ballots", methods=["GET"])
+def ballot_board(debate_id: str) -> dict[str, Any]:
+    """The anonymous ballot board of a secret debate, once final: receipts and choices."""
+    _, board = ballots.ballot_board(optional_caller(request()), debate_id)
+    items = [{"receipt": receipt, "choices": list(b.choices)} for receipt, b in board]
+    return {"items": items, "next": None}

@@ -20,6 +20,7 @@ from chalicelib.api.http import (
     route,
 )
 from chalicelib.api.schemas import (
+    CloseRequest,
     ConsultationCreate,
     ConsultationUpdate,
     PartnerInvite,
@@ -28,7 +29,7 @@ from chalicelib.api.schemas import (
 from chalicelib.domain import clock
 from chalicelib.domain.consultations import ConsultationChanges, invalid
 from chalicelib.domain.model import Participation
-from chalicelib.services import consultations
+from chalicelib.services import closing, consultations
 from chalicelib.services.consultations import NewConsultation
 
 blueprint = Blueprint(__name__)
@@ -92,6 +93,14 @@ def update_consultation(consultation_id: str) -> dict[str, Any]:
 def publish_consultation(consultation_id: str) -> dict[str, Any]:
     published = consultations.publish(require_caller(request()), consultation_id)
     return show.consultation(published, clock.now())
+
+
+@route(blueprint, "/consultations/{consultation_id}/close", methods=["POST"])
+def close_consultation(consultation_id: str) -> dict[str, Any]:
+    caller = require_caller(request())
+    body = parse_body(request(), CloseRequest)
+    closed = closing.close(caller, consultation_id, body.reason)
+    return show.consultation(closed, clock.now())
 
 
 @route(blueprint, "/consultations/{consultation_id}/partners", methods=["POST"])

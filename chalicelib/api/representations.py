@@ -94,6 +94,7 @@ def consultation(value: Consultation, now: datetime) -> dict[str, Any]:
         "closes_at": to_iso(value.closes_at),
         "published_at": _iso(value.published_at),
         "closed_at": _iso(value.closed_at),
+        "finalised_at": _iso(value.finalised_at),
         "created_at": to_iso(value.created_at),
         "created_by": value.created_by,
         "partners": [

@@ -146,6 +146,10 @@ class ConsultationUpdate(Strict):
         return self
 
 
+class CloseRequest(Strict):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
 class PartnerInvite(Strict):
     group_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.errors import (
     AlreadyPublished,
     ConsultationClosed,
     ConsultationLocked,
+    NotOpen,
     ValidationFailed,
 )
 from chalicelib.domain.model import (
@@ -19,6 +20,7 @@ from chalicelib.domain.model import (
     ConsultationStatus,
     ConsultationVisibility,
     Participation,
+    Phase,
 )
 from chalicelib.domain.roles import GrantRole, Outsider, PartnerRole, Relation, Role, Standing
 
@@ -97,6 +99,8 @@ def apply_changes(
                 details=[_locked("closes_at", "closes_at may only move later")],
             )
     after = replace(consultation, **wanted)
+    if after.phase is Phase.OPEN and after.closes_at != consultation.closes_at:
+        after = replace(after, due_at=after.closes_at)
     # Leaving restricted (public) drops the audience (participation) it had, unless this
     # very change sends one: then the shape check refuses it.
     if after.visibility is not ConsultationVisibility.RESTRICTED and "audience" not in wanted:
@@ -117,11 +121,38 @@ def _locked(field: str, message: str | None = None) -> dict[str, str]:
 
 
 def publish(consultation: Consultation, now: datetime) -> Consultation:
-    """Published now: scheduled if it opens later, else open at once."""
+    """Published now: scheduled if it opens later, else open at once. The closer is due at
+    the next transition."""
     if consultation.published_at is not None:
         raise AlreadyPublished()
     check_dates(consultation.opens_at, consultation.closes_at, now)
-    return replace(consultation, published_at=now)
+    published = replace(consultation, published_at=now)
+    if published.opens_at is not None and now < published.opens_at:
+        return replace(published, phase=Phase.SCHEDULED, due_at=published.opens_at)
+    return replace(published, phase=Phase.OPEN, due_at=published.closes_at)
+
+
+def close_early(
+    consultation: Consultation, now: datetime, actor_id: str, grace: timedelta
+) -> Consultation:
+    """Closing before the date is a separate act: ballots stop now; results follow after the
+    grace period, by the same path as a scheduled close."""
+    if consultation.status_at(now) is not ConsultationStatus.OPEN:
+        raise (ConsultationClosed() if consultation.published_at else NotOpen())
+    return replace(
+        consultation, closed_at=now, closed_by=actor_id, phase=Phase.CLOSED, due_at=now + grace
+    )
+
+
+def advance(consultation: Consultation, now: datetime, grace: timedelta) -> Consultation | None:
+    """The closer's next step for a due consultation, or None when nothing is due: a
+    scheduled one opens at `opens_at`; an open one closes at `closes_at`; a closed one is
+    due for finalisation `grace` after it closed (done by the closer, not here)."""
+    if consultation.phase is Phase.SCHEDULED and consultation.opens_at <= now:
+        return replace(consultation, phase=Phase.OPEN, due_at=consultation.closes_at)
+    if consultation.phase is Phase.OPEN and consultation.ends_at <= now:
+        return replace(consultation, phase=Phase.CLOSED, due_at=consultation.ends_at + grace)
+    return None
 
 
 def standings_of(
@@ -136,6 +167,8 @@ def standings_of(
     `group_roles` are the caller's roles in the host and partner groups (others are ignored);
     `creators` are the user ids that count as creator (of the consultation, or the debate).
     A restricted consultation admits host members of its audience only, and no partner.
+    A creator keeps that standing only while they still belong: to the host (whatever their
+    role or the audience), to an accepted partner, or by a grant.
     """
     if caller is None:
         return frozenset({Outsider.ANONYMOUS})
@@ -145,12 +178,16 @@ def standings_of(
     host_role = group_roles.get(consultation.group_id)
     if host_role is not None and consultation.admits_host_role(host_role):
         held.add(host_role)
+    partner_roles = [
+        group_roles[group_id]
+        for group_id in consultation.accepted_partners
+        if group_id in group_roles
+    ]
     if consultation.visibility is not ConsultationVisibility.RESTRICTED:
-        for group_id in consultation.accepted_partners:
-            if group_id in group_roles:
-                held.add(PartnerRole.of(group_roles[group_id]))
+        held.update(PartnerRole.of(role) for role in partner_roles)
     if grant is not None:
         held.add(GrantRole.of(grant))
-    if caller.id in creators:
+    belongs = host_role is not None or grant is not None or bool(partner_roles)
+    if caller.id in creators and belongs:
         held.add(Relation.CREATOR)
     return frozenset(held)

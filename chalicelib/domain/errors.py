@@ -170,5 +170,13 @@ class BallotNotFound(NotFound):
     code, message = "ballot_not_found", "You have cast no ballot in this debate."
 
 
+class ReceiptNotFound(NotFound):
+    code, message = "receipt_not_found", "No ballot was counted under this receipt."
+
+
+class NotSecret(Conflict):
+    code, message = "not_secret", "This debate's ballots are not secret: it has no receipts."
+
+
 class InternalError(HubError):
     status, code, message = 500, "internal_error", "Something went wrong on our side."

@@ -123,6 +123,17 @@ class ConsultationStatus(StrEnum):
     CLOSED = "closed"
 
 
+class Phase(StrEnum):
+    """How far the closer has taken a consultation (its status is computed from the dates;
+    the phase records which transitions were processed and their events recorded)."""
+
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    OPEN = "open"
+    CLOSED = "closed"  # closed, results not yet final
+    FINALISED = "finalised"  # recounted; final results written
+
+
 class ConsultationContext(StrEnum):
     """The column of the permission table a consultation falls under."""
 
@@ -156,6 +167,15 @@ class Consultation:
     closed_at: datetime | None = None  # closed early, by an admin
     partners: dict[str, PartnerStatus] = field(default_factory=dict)
     version: int = 0  # optimistic concurrency: each write is conditioned on it
+    phase: Phase = Phase.DRAFT
+    due_at: datetime | None = None  # when the closer should next look at it
+    closed_by: str | None = None  # who closed it early
+    finalised_at: datetime | None = None
+
+    @property
+    def ends_at(self) -> datetime:
+        """When ballots stopped (or stop): an early close, else the closing date."""
+        return self.closed_at or self.closes_at
 
     def status_at(self, now: datetime) -> ConsultationStatus:
         """Computed from the dates: past `closes_at` reads as closed before any job ran."""

@@ -52,6 +52,7 @@ class Action(StrEnum):
     DEBATE_READ = "debate.read"
     DEBATE_UPDATE = "debate.update"
     PARTICIPATE = "debate.participate"  # vote, answer a poll, sign a petition
+    CONSULTATION_CLOSE = "consultation.close"  # close early, with a reason
 
 
 Context = GroupVisibility | ConsultationContext
@@ -135,6 +136,7 @@ PERMISSIONS: dict[Action, dict[Context, frozenset[Standing]]] = {
     Action.DEBATE_READ: _READ,
     # For a debate, CREATOR is whoever created the debate or its consultation.
     Action.DEBATE_UPDATE: _same(MANAGERS, CONSULTATION_CONTEXTS),
+    Action.CONSULTATION_CLOSE: _same(ADMINS, PUBLISHED),
     Action.PARTICIPATE: {
         RESTRICTED: VOTERS_RESTRICTED,
         MEMBERS_ONLY: VOTERS,

@@ -21,6 +21,8 @@ from chalicelib.domain.errors import (
     InvalidBallot,
     NotEligible,
     NotOpen,
+    NotSecret,
+    ReceiptNotFound,
     ResultsHidden,
 )
 from chalicelib.domain.ids import looks_like_code, new_code, split_debate_id
@@ -31,12 +33,14 @@ from chalicelib.domain.model import (
     Debate,
     DecisionFunction,
     FunctionType,
+    Phase,
     ResultsVisibility,
 )
 from chalicelib.domain.permissions import Action, allows, authorize
 from chalicelib.domain.roles import Standing
 from chalicelib.store import ballots as store
 from chalicelib.store import consultations as consultation_store
+from chalicelib.store import results as result_store
 from chalicelib.store import tallies
 
 _ATTEMPTS = 3
@@ -197,15 +201,29 @@ class Results:
     counts: Counts
     final: bool
     as_of: datetime | None
+    outcome: dict | None = None
+    closed_at: datetime | None = None
+    tally_mismatch: dict | None = None
 
 
 def results(caller: Caller | None, debate_id: str) -> Results:
-    """The running tally, when the debate's results visibility lets the caller see it.
-    Admins follow the same rule: no peeking."""
+    """Final results once the closer has recounted (visible to everyone who sees the
+    debate); before that the running tally, when the debate's results visibility lets the
+    caller see it. Admins follow the same rule: no peeking."""
     seen = voting(caller, debate_id) if caller else _anonymous_view(debate_id)
     visibility = seen.debate.function.results_visibility
     if seen.debate.function.type is FunctionType.NONE:
         raise ResultsHidden("This debate has no decision to count.")
+    final = _final(seen)
+    if final is not None:
+        return Results(
+            final.counts,
+            final=True,
+            as_of=final.finalised_at,
+            outcome=final.outcome,
+            closed_at=final.closed_at,
+            tally_mismatch=final.tally_mismatch,
+        )
     closed = seen.status is ConsultationStatus.CLOSED
     visible = (
         visibility is ResultsVisibility.LIVE
@@ -218,6 +236,36 @@ def results(caller: Caller | None, debate_id: str) -> Results:
     options = options_of(seen.debate.function)
     per_option = {option: tally.counts.get(option, 0) for option in options}
     return Results(Counts(per_option, tally.ballots), final=False, as_of=tally.updated_at)
+
+
+def _final(seen: Voting) -> result_store.FinalResult | None:
+    if seen.consultation.phase is not Phase.FINALISED:
+        return None
+    return result_store.get_result(seen.consultation.id, seen.debate.id)
+
+
+def _secret_and_final(seen: Voting) -> None:
+    if not seen.debate.function.secret:
+        raise NotSecret()
+    if _final(seen) is None:
+        raise ResultsHidden("The ballot board opens once the final results are in.")
+
+
+def check_receipt(caller: Caller | None, debate_id: str, receipt: str) -> Ballot:
+    """After finalisation: was this receipt counted, and for what?"""
+    seen = voting(caller, debate_id) if caller else _anonymous_view(debate_id)
+    _secret_and_final(seen)
+    ballot = store.get_secret_ballot(seen.debate, receipt) if looks_like_code(receipt) else None
+    if ballot is None:
+        raise ReceiptNotFound()
+    return ballot
+
+
+def ballot_board(caller: Caller | None, debate_id: str) -> tuple[Voting, list[tuple[str, Ballot]]]:
+    """After finalisation: every anonymous ballot (receipt, choice), by receipt."""
+    seen = voting(caller, debate_id) if caller else _anonymous_view(debate_id)
+    _secret_and_final(seen)
+    return seen, sorted(store.secret_ballots(seen.debate))
 
 
 def _anonymous_view(debate_id: str) -> Voting:

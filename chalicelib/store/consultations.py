@@ -7,7 +7,7 @@ and carries its audit event in the same transaction.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, replace
 from datetime import datetime
 
@@ -27,6 +27,7 @@ from chalicelib.domain.model import (
     Grant,
     Participation,
     PartnerStatus,
+    Phase,
     PollOption,
     ResultsVisibility,
 )
@@ -81,6 +82,10 @@ def _consultation(item: ConsultationItem) -> Consultation:
         closed_at=_time(item.closed_at),
         partners={g: PartnerStatus(s) for g, s in (partners or {}).items()},
         version=int(item.version),
+        phase=Phase(item.phase),
+        due_at=_time(item.due_at),
+        closed_by=item.closed_by,
+        finalised_at=_time(item.finalised_at),
     )
 
 
@@ -103,8 +108,14 @@ def _consultation_item(c: Consultation) -> ConsultationItem:
         closed_at=_iso(c.closed_at),
         partners={g: s.value for g, s in c.partners.items()},
         version=c.version,
+        phase=c.phase.value,
+        closed_by=c.closed_by,
+        finalised_at=_iso(c.finalised_at),
     )
-    if c.visibility is ConsultationVisibility.PUBLIC and c.published_at and not c.closed_at:
+    if c.due_at is not None:
+        item.due_pk = keys.DUE
+        item.due_at = clock.to_iso(c.due_at)
+    if c.visibility is ConsultationVisibility.PUBLIC and c.phase in (Phase.SCHEDULED, Phase.OPEN):
         item.gsi1pk = keys.PUBLIC_CONSULTATIONS
         item.gsi1sk = keys.public_sk(clock.to_iso(c.published_at), c.id)
     return item
@@ -433,3 +444,24 @@ def save_debate(before: Debate, after: Debate, event: AuditEvent) -> Debate:
 
     transact(build)
     return stored
+
+
+# ---------------------------------------------------------------- the closer
+
+
+def due_consultations(now: datetime) -> Iterator[Consultation]:
+    """Consultations with a transition due by `now`: a Query of the sparse due index, whose
+    cost grows with what is due, never with how many consultations exist."""
+    for item in ConsultationItem.due.query(keys.DUE, ConsultationItem.due_at <= clock.to_iso(now)):
+        yield _consultation(item)
+
+
+def all_debates(consultation_id: str) -> list[Debate]:
+    return [
+        _debate(item)
+        for item in DebateItem.query(
+            keys.consultation_pk(consultation_id),
+            DebateItem.sk.startswith(keys.DEBATE_PREFIX),
+            consistent_read=True,
+        )
+    ]

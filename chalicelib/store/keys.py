@@ -108,3 +108,10 @@ SECRET_BALLOT_PREFIX = "BALLOT#"
 
 def tally_pk(debate_id: str) -> str:
     return f"TALLY#{debate_id}"
+
+
+DUE = "DUE"  # the due index's one partition: transitions are few, whatever the table's size
+
+
+def result_sk(debate_id: str) -> str:
+    return f"RESULT#{debate_id}"

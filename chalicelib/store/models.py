@@ -172,11 +172,18 @@ class ConsultationItem(TableItem):
     closed_at = UnicodeAttribute(null=True)
     partners = MapAttribute(default=dict)  # group id -> "pending" | "accepted"
     version = NumberAttribute(default=0)
+    phase = UnicodeAttribute(default="draft")
+    closed_by = UnicodeAttribute(null=True)
+    finalised_at = UnicodeAttribute(null=True)
     # Present only while public and published: the city-wide list is a sparse index.
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
+    # Present only while a transition is pending: the closer's sparse index.
+    due_pk = UnicodeAttribute(null=True)
+    due_at = UnicodeAttribute(null=True)
 
     gsi1 = Gsi1()
+    due = DueIndex()
 
 
 class ConsultationLinkItem(TableItem):
@@ -259,6 +266,21 @@ class TallyItem(TableItem):
     version = NumberAttribute(default=0)
 
 
+class ResultItem(TableItem):
+    """A debate's final result, written once by the closer from a recount."""
+
+    Meta = TableMeta
+
+    kind = UnicodeAttribute(default="result")
+    debate_id = UnicodeAttribute()
+    counts = MapAttribute(default=dict)
+    ballots = NumberAttribute()
+    outcome = UnicodeAttribute()  # JSON
+    closed_at = UnicodeAttribute()
+    finalised_at = UnicodeAttribute()
+    tally_mismatch = UnicodeAttribute(null=True)  # JSON: the running tally, when it differed
+
+
 ALL_MODELS: tuple[type[TableItem], ...] = (
     TableItem,
     TableSchema,
@@ -274,6 +296,7 @@ ALL_MODELS: tuple[type[TableItem], ...] = (
     BallotMarkerItem,
     SecretBallotItem,
     TallyItem,
+    ResultItem,
 )
 
 

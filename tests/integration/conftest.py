@@ -62,6 +62,9 @@ def runner_environment(**overrides: str) -> dict[str, str]:
         env.pop(name, None)
     env.update(
         HUB_TABLE=TABLE,
+        # the closer every second, final results 2 s after closing: schedules in seconds
+        HUB_CLOSER_INTERVAL_S="1",
+        HUB_CLOSE_GRACE_S="2",
         HUB_DEV_JWT_SECRET=DEV_SECRET,
         HUB_JWT_ISSUER=ISSUER,
         HUB_JWT_AUDIENCE=AUDIENCE,

@@ -402,9 +402,22 @@ def test_a_grant_counts_even_outside_the_host_and_its_audience():
 
 def test_creators_hold_the_creator_standing_and_nobody_else_does():
     consultation = published()
-    assert Relation.CREATOR in standings_of(consultation, caller("alice"), {}, None, ("alice",))
+    member = {HOST: Role.AUTHOR}
+    assert Relation.CREATOR in standings_of(consultation, caller("alice"), member, None, ("alice",))
     assert Relation.CREATOR in standings_of(
-        consultation, caller("dora"), {}, None, ("alice", "dora")
+        consultation, caller("dora"), member, None, ("alice", "dora")
     )
-    assert Relation.CREATOR not in standings_of(consultation, caller("bob"), {}, None, ("alice",))
-    assert Relation.CREATOR not in standings_of(consultation, caller("alice"), {}, None)
+    assert Relation.CREATOR not in standings_of(
+        consultation, caller("bob"), member, None, ("alice",)
+    )
+    assert Relation.CREATOR not in standings_of(consultation, caller("alice"), member, None)
+
+
+def test_a_creator_who_no_longer_belongs_loses_the_creator_standing():
+    board = published(visibility=ConsultationVisibility.RESTRICTED, audience=(Role.ADMIN,))
+    gone = standings_of(board, caller("alice"), {}, None, ("alice",))
+    assert gone == {Outsider.SIGNED_IN}
+    still_author = standings_of(board, caller("alice"), {HOST: Role.AUTHOR}, None, ("alice",))
+    assert Relation.CREATOR in still_author  # outside the audience, but still a member
+    by_grant = standings_of(board, caller("alice"), {}, Role.OBSERVER, ("alice",))
+    assert Relation.CREATOR in by_grant

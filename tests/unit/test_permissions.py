@@ -66,6 +66,8 @@ debate.read           restricted        | creator members grants
 debate.read           members           | creator members partners grants
 debate.read           public:*          | everyone
 debate.update         *                 | creator admin grant:admin
+consultation.close   draft             |
+consultation.close   published         | admin
 debate.participate    draft             |
 debate.participate    restricted        | participant+ grant:participant+
 debate.participate    members public:members | participant+ partner:participant+ grant:participant+

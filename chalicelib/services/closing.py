@@ -1,0 +1,172 @@
+"""Opening and closing on schedule, closing early, and finalising: the final recount.
+
+`close_due_consultations` runs every minute (EventBridge; locally the runner). Runs may
+overlap and EventBridge delivers at least once: every transition is a write conditioned on
+the version read, carrying its audit event, so two runs at once leave the same state and
+record each event once; a final result is written only if none exists.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from chalicelib.domain import clock
+from chalicelib.domain.ballots import Counts, options_of
+from chalicelib.domain.consultations import advance, close_early
+from chalicelib.domain.errors import ConcurrentUpdate
+from chalicelib.domain.model import (
+    AuditEvent,
+    Caller,
+    Consultation,
+    Debate,
+    FunctionType,
+    Phase,
+)
+from chalicelib.domain.outcomes import outcome
+from chalicelib.domain.permissions import Action
+from chalicelib.services.consultations import consultation_access
+from chalicelib.services.groups import audit_event
+from chalicelib.settings import get_settings
+from chalicelib.store import ballots as ballot_store
+from chalicelib.store import consultations as store
+from chalicelib.store import results as result_store
+from chalicelib.store import tallies
+
+log = logging.getLogger("hub.closer")
+
+SCHEDULE = Caller("hub-scheduler", name="Scheduled")  # the actor of scheduled transitions
+_STEPS = 4  # at most: open, close, finalise (a consultation overdue on all three)
+
+
+def grace() -> timedelta:
+    return timedelta(seconds=get_settings().close_grace_s)
+
+
+def close_due_consultations(now: datetime | None = None) -> int:
+    """Bring every due consultation up to date. Returns how many transitions were made."""
+    now = now or clock.now()
+    made = 0
+    for consultation in store.due_consultations(now):
+        made += bring_up_to_date(consultation, now)
+    return made
+
+
+def bring_up_to_date(consultation: Consultation, now: datetime) -> int:
+    made = 0
+    for _ in range(_STEPS):
+        try:
+            if consultation.phase is Phase.CLOSED:
+                if consultation.due_at is None or consultation.due_at > now:
+                    return made
+                finalise(consultation, now)
+                return made + 1
+            after = advance(consultation, now, grace())
+            if after is None:
+                return made
+            event = _transition_event(consultation, after)
+            consultation = store.save_consultation(consultation, after, [event])
+            made += 1
+        except ConcurrentUpdate:
+            # Another closer (or an edit) wrote first: look again at what is stored now.
+            fresh = store.get_consultation(consultation.id, consistent=True)
+            if fresh is None:
+                return made
+            consultation = fresh
+    return made
+
+
+def _transition_event(before: Consultation, after: Consultation) -> AuditEvent:
+    if after.phase is Phase.OPEN:
+        return audit_event(
+            before.group_id, SCHEDULE, "consultation_opened", consultation_id=before.id
+        )
+    return audit_event(
+        before.group_id,
+        SCHEDULE,
+        "consultation_closed",
+        consultation_id=before.id,
+        by="schedule",
+    )
+
+
+def close(caller: Caller, consultation_id: str, reason: str) -> Consultation:
+    """A host admin closes now, with a reason; finalised by the same path after the grace."""
+    access = consultation_access(
+        consultation_id, caller, Action.CONSULTATION_CLOSE, consistent=True
+    )
+    before = access.consultation
+    after = close_early(before, clock.now(), caller.id, grace())
+    event = audit_event(
+        before.group_id,
+        caller,
+        "consultation_closed",
+        consultation_id=before.id,
+        by="admin",
+        reason=reason,
+    )
+    return store.save_consultation(before, after, [event])
+
+
+def recount(debate: Debate, ends_at: datetime) -> Counts:
+    """Count the ballots themselves: markers cast before the end (or, for a secret ballot,
+    the anonymous ballots: every one was written by a request accepted before the end)."""
+    options = options_of(debate.function)
+    if debate.function.secret:
+        return Counts.of((b for _, b in ballot_store.secret_ballots(debate)), options)
+    return Counts.of(
+        (m.ballot for m in ballot_store.markers(debate) if m.ballot and m.cast_at < ends_at),
+        options,
+    )
+
+
+def finalise(consultation: Consultation, now: datetime) -> None:
+    """Recount every debate, write each final result once, compare with the running tally
+    (a mismatch is recorded and kept on the result), then mark the consultation finalised
+    with its event — conditioned on the version, so recorded once."""
+    events = []
+    for debate in store.all_debates(consultation.id):
+        if debate.function.type is FunctionType.NONE:
+            continue
+        counted = recount(debate, consultation.ends_at)
+        tally = tallies.get_tally(debate.id)
+        running = {option: tally.counts.get(option, 0) for option in counted.per_option}
+        mismatch = None
+        if running != counted.per_option or tally.ballots != counted.ballots:
+            mismatch = {"counts": running, "total": tally.ballots}
+            events.append(
+                audit_event(
+                    consultation.group_id,
+                    SCHEDULE,
+                    "tally_mismatch",
+                    consultation_id=consultation.id,
+                    debate_id=debate.id,
+                    recount={"counts": counted.per_option, "total": counted.ballots},
+                    running=mismatch,
+                )
+            )
+            log.warning(
+                "tally mismatch on %s: recount %s, running %s", debate.id, counted, mismatch
+            )
+        result_store.put_result(
+            consultation.id,
+            result_store.FinalResult(
+                debate_id=debate.id,
+                counts=counted,
+                outcome=outcome(debate.function, counted),
+                closed_at=consultation.ends_at,
+                finalised_at=now,
+                tally_mismatch=mismatch,
+            ),
+        )
+    events.append(
+        audit_event(
+            consultation.group_id,
+            SCHEDULE,
+            "consultation_finalised",
+            consultation_id=consultation.id,
+        )
+    )
+    after = replace(consultation, phase=Phase.FINALISED, due_at=None, finalised_at=now)
+    store.save_consultation(consultation, after, events)

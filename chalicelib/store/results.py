@@ -1,0 +1,66 @@
+"""Final results: written once per debate by the closer, from a recount."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pynamodb.exceptions import PutError
+
+from chalicelib.domain import clock
+from chalicelib.domain.ballots import Counts
+from chalicelib.store import keys
+from chalicelib.store.models import ResultItem
+
+
+@dataclass(frozen=True)
+class FinalResult:
+    debate_id: str
+    counts: Counts
+    outcome: dict[str, Any] | None
+    closed_at: datetime
+    finalised_at: datetime
+    tally_mismatch: dict[str, Any] | None = None  # the running tally, when it differed
+
+
+def put_result(consultation_id: str, result: FinalResult) -> bool:
+    """Write the final result unless one exists (two closers at once write it once).
+    Returns True if this call wrote it."""
+    item = ResultItem(
+        keys.consultation_pk(consultation_id),
+        keys.result_sk(result.debate_id),
+        debate_id=result.debate_id,
+        counts=result.counts.per_option,
+        ballots=result.counts.ballots,
+        outcome=json.dumps(result.outcome),
+        closed_at=clock.to_iso(result.closed_at),
+        finalised_at=clock.to_iso(result.finalised_at),
+        tally_mismatch=json.dumps(result.tally_mismatch) if result.tally_mismatch else None,
+    )
+    try:
+        item.save(condition=ResultItem.pk.does_not_exist())
+    except PutError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def get_result(consultation_id: str, debate_id: str) -> FinalResult | None:
+    try:
+        item = ResultItem.get(
+            keys.consultation_pk(consultation_id), keys.result_sk(debate_id), consistent_read=True
+        )
+    except ResultItem.DoesNotExist:
+        return None
+    counts = item.counts.as_dict() if hasattr(item.counts, "as_dict") else dict(item.counts)
+    return FinalResult(
+        debate_id=item.debate_id,
+        counts=Counts({k: int(v) for k, v in counts.items()}, int(item.ballots)),
+        outcome=json.loads(item.outcome),
+        closed_at=clock.from_iso(item.closed_at),
+        finalised_at=clock.from_iso(item.finalised_at),
+        tally_mismatch=json.loads(item.tally_mismatch) if item.tally_mismatch else None,
+    )

@@ -1,0 +1,301 @@
+"""Opening and closing on schedule, closing early, and the final recount."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pytest
+
+from bench.meter import metering
+from chalicelib.domain import clock
+from chalicelib.services import closing
+from chalicelib.store import ballots as ballot_store
+from chalicelib.store import consultations as consultation_store
+from tests.api.helpers import (
+    add_member,
+    audit_actions,
+    create_consultation,
+    create_group,
+    moment,
+    publish,
+    travel,
+)
+
+GRACE = timedelta(seconds=60)  # the default HUB_CLOSE_GRACE_S
+
+
+@pytest.fixture
+def drain(table):
+    from app import count_ballots
+    from local.stream import StreamReader
+
+    reader = StreamReader(os.environ["HUB_TABLE"])
+    return lambda: reader.drain(count_ballots)
+
+
+@pytest.fixture
+def club(as_user):
+    admin = as_user("admin", name="Admin")
+    group_id = create_group(admin, "Club")
+    users = {"admin": admin}
+    for sub in ("alice", "bob", "carol"):
+        users[sub] = add_member(as_user, admin, group_id, sub, "participant")
+    return group_id, users
+
+
+def consultation_with(admin, group_id, function, **fields):
+    c = create_consultation(admin, group_id, **fields)
+    debate = admin.post(
+        f"/v1/consultations/{c['id']}/debates", {"title": "Motion", "function": function}
+    ).data["id"]
+    return c["id"], debate
+
+
+def run_closer():
+    return closing.close_due_consultations(clock.now())
+
+
+def state_of(consultation_id):
+    c = consultation_store.get_consultation(consultation_id, consistent=True)
+    return (c.phase, c.due_at, c.finalised_at, c.version)
+
+
+def test_a_scheduled_consultation_opens_closes_and_is_finalised_by_the_closer(
+    club, monkeypatch, drain
+):
+    group_id, users = club
+    admin, alice = users["admin"], users["alice"]
+    cid, debate = consultation_with(
+        admin,
+        group_id,
+        {"type": "vote", "quorum": 2},
+        opens_at=moment(timedelta(hours=1)),
+        closes_at=moment(timedelta(hours=2)),
+    )
+    assert publish(admin, cid)["status"] == "scheduled"
+    assert run_closer() == 0  # nothing due yet
+
+    travel(monkeypatch, timedelta(hours=1))
+    assert run_closer() == 1
+    assert admin.get(f"/v1/consultations/{cid}").data["status"] == "open"
+    for voter, choice in (("alice", "yes"), ("bob", "yes"), ("carol", "no")):
+        assert (
+            users[voter].put(f"/v1/debates/{debate}/ballot", {"choice": choice}).status_code == 201
+        )
+    drain()
+
+    travel(monkeypatch, timedelta(hours=1))
+    assert run_closer() == 1  # closed, not yet final
+    between = alice.get(f"/v1/debates/{debate}/results").data
+    assert between["final"] is False
+
+    travel(monkeypatch, GRACE)
+    assert run_closer() == 1
+    final = alice.get(f"/v1/debates/{debate}/results").data
+    assert final["final"] is True
+    assert final["counts"] == {"yes": 2, "no": 1, "abstain": 0}
+    assert final["outcome"]["result"] == "adopted"
+    assert final["tally_mismatch"] is None
+    assert admin.get(f"/v1/consultations/{cid}").data["finalised_at"] is not None
+    actions = audit_actions(admin, group_id)
+    assert actions[-3:] == ["consultation_opened", "consultation_closed", "consultation_finalised"]
+
+
+def test_running_the_closer_twice_changes_nothing_the_second_time(club, monkeypatch):
+    group_id, users = club
+    cid, _ = consultation_with(users["admin"], group_id, {"type": "vote"})
+    publish(users["admin"], cid)
+    travel(monkeypatch, timedelta(days=7) + GRACE)
+    assert run_closer() == 2  # closed, then finalised
+    settled = state_of(cid)
+    events = audit_actions(users["admin"], group_id)
+    assert run_closer() == 0
+    assert state_of(cid) == settled
+    assert audit_actions(users["admin"], group_id) == events
+
+
+def test_two_closers_at_once_record_each_event_once(club, monkeypatch):
+    """The race is forced: a second closer runs whole inside the first one's first write."""
+    group_id, users = club
+    cid, debate = consultation_with(users["admin"], group_id, {"type": "vote"})
+    publish(users["admin"], cid)
+    users["alice"].put(f"/v1/debates/{debate}/ballot", {"choice": "no"})
+    travel(monkeypatch, timedelta(days=7) + GRACE)
+    real_save = consultation_store.save_consultation
+    raced = []
+
+    def save_after_a_rival(before, after, events, **kw):
+        if not raced:
+            raced.append(True)
+            run_closer()
+        return real_save(before, after, events, **kw)
+
+    monkeypatch.setattr(consultation_store, "save_consultation", save_after_a_rival)
+    run_closer()
+    actions = audit_actions(users["admin"], group_id)
+    assert actions.count("consultation_closed") == 1
+    assert actions.count("consultation_finalised") == 1
+    assert users["bob"].get(f"/v1/debates/{debate}/results").data["counts"]["no"] == 1
+
+
+def test_a_ballot_accepted_before_closing_but_written_after_is_counted(club, monkeypatch, drain):
+    group_id, users = club
+    admin = users["admin"]
+    cid, debate = consultation_with(admin, group_id, {"type": "vote"})
+    publish(admin, cid)
+    closes = travel(monkeypatch, timedelta(days=7) - timedelta(seconds=1))
+    real_cast = ballot_store.cast_first
+
+    def slow_write(debate_, voter, ballot, now):
+        # accepted at closes - 1 s; the write lands after the closer closed the consultation
+        travel(monkeypatch, timedelta(seconds=2))
+        assert run_closer() == 1
+        return real_cast(debate_, voter, ballot, now)
+
+    monkeypatch.setattr(ballot_store, "cast_first", slow_write)
+    assert users["alice"].put(f"/v1/debates/{debate}/ballot", {"choice": "yes"}).status_code == 201
+    monkeypatch.setattr(ballot_store, "cast_first", real_cast)
+    late = users["bob"].put(f"/v1/debates/{debate}/ballot", {"choice": "no"})
+    assert (late.status_code, late.data["error"]["code"]) == (409, "not_open")
+    drain()
+    monkeypatch.setattr(clock, "now", lambda: closes + timedelta(seconds=2) + GRACE)
+    assert run_closer() == 1
+    final = users["carol"].get(f"/v1/debates/{debate}/results").data
+    assert (final["final"], final["counts"]["yes"], final["counts"]["no"]) == (True, 1, 0)
+
+
+def test_an_admin_closes_early_with_a_reason_and_ballots_stop(club, monkeypatch):
+    group_id, users = club
+    admin, alice = users["admin"], users["alice"]
+    cid, debate = consultation_with(admin, group_id, {"type": "vote"})
+    publish(admin, cid)
+    refused = alice.post(f"/v1/consultations/{cid}/close", {"reason": "no"})
+    assert refused.status_code == 403
+    missing = admin.post(f"/v1/consultations/{cid}/close", {})
+    assert (missing.status_code, missing.data["error"]["details"][0]["field"]) == (422, "reason")
+    closed = admin.post(f"/v1/consultations/{cid}/close", {"reason": "Quorum atteint hors ligne"})
+    assert closed.status_code == 200
+    assert closed.data["status"] == "closed"
+    stopped = alice.put(f"/v1/debates/{debate}/ballot", {"choice": "yes"})
+    assert (stopped.status_code, stopped.data["error"]["code"]) == (409, "not_open")
+    again = admin.post(f"/v1/consultations/{cid}/close", {"reason": "twice"})
+    assert (again.status_code, again.data["error"]["code"]) == (409, "consultation_closed")
+    events = admin.get(f"/v1/groups/{group_id}/audit").data["items"]
+    closing_event = next(e for e in events if e["action"] == "consultation_closed")
+    assert closing_event["actor"]["id"] == "admin"
+    assert closing_event["details"]["reason"] == "Quorum atteint hors ligne"
+    travel(monkeypatch, GRACE)
+    assert run_closer() == 1
+    assert alice.get(f"/v1/debates/{debate}/results").data["final"] is True
+
+
+def test_a_mismatch_between_tally_and_recount_is_kept_visible(club, monkeypatch):
+    group_id, users = club
+    cid, debate = consultation_with(users["admin"], group_id, {"type": "vote"})
+    publish(users["admin"], cid)
+    users["alice"].put(f"/v1/debates/{debate}/ballot", {"choice": "yes"})
+    # the stream is never consumed: the running tally stays at zero
+    travel(monkeypatch, timedelta(days=7) + GRACE)
+    run_closer()
+    final = users["bob"].get(f"/v1/debates/{debate}/results").data
+    assert final["counts"]["yes"] == 1
+    assert final["tally_mismatch"] == {"counts": {"yes": 0, "no": 0, "abstain": 0}, "total": 0}
+    assert "tally_mismatch" in audit_actions(users["admin"], group_id)
+
+
+def test_final_results_show_to_every_reader_whatever_the_visibility(club, monkeypatch, drain):
+    group_id, users = club
+    admin = users["admin"]
+    cid, debate = consultation_with(admin, group_id, {"type": "vote"})  # after_close
+    publish(admin, cid)
+    users["alice"].put(f"/v1/debates/{debate}/ballot", {"choice": "yes"})
+    drain()
+    assert users["bob"].get(f"/v1/debates/{debate}/results").status_code == 403
+    travel(monkeypatch, timedelta(days=7) + GRACE)
+    run_closer()
+    assert users["bob"].get(f"/v1/debates/{debate}/results").data["final"] is True
+
+
+def test_a_secret_poll_voter_finds_their_receipt_counted_after_the_close(
+    club, monkeypatch, as_user
+):
+    group_id, users = club
+    admin = users["admin"]
+    poll = {"type": "poll", "options": ["Oui", "Non"], "secret": True}
+    cid, debate = consultation_with(admin, group_id, poll)
+    publish(admin, cid)
+    receipt = (
+        users["alice"].put(f"/v1/debates/{debate}/ballot", {"choices": ["o2"]}).data["receipt"]
+    )
+    users["bob"].put(f"/v1/debates/{debate}/ballot", {"choices": ["o1"]})
+    early = users["alice"].get(f"/v1/debates/{debate}/receipts/{receipt}")
+    assert (early.status_code, early.data["error"]["code"]) == (403, "results_hidden")
+    travel(monkeypatch, timedelta(days=7) + GRACE)
+    run_closer()
+    checked = users["alice"].get(f"/v1/debates/{debate}/receipts/{receipt}")
+    assert checked.status_code == 200
+    assert (checked.data["counted"], checked.data["choices"]) == (True, ["o2"])
+    unknown = users["alice"].get(f"/v1/debates/{debate}/receipts/{'x' * 22}")
+    assert (unknown.status_code, unknown.data["error"]["code"]) == (404, "receipt_not_found")
+    board = users["carol"].get(f"/v1/debates/{debate}/ballots").data["items"]
+    assert sorted(b["choices"][0] for b in board) == ["o1", "o2"]
+    assert all(set(b) == {"receipt", "choices"} for b in board)
+    assert receipt in [b["receipt"] for b in board]
+
+
+def test_the_closer_reads_grow_with_what_is_due_not_with_what_exists(club, monkeypatch):
+    """5 due among 5,000 open consultations: the closer's DynamoDB reads are the same as
+    with 50 — counted by botocore hooks, not timed."""
+    from chalicelib.domain.model import (
+        Consultation,
+        ConsultationVisibility,
+        Participation,
+        Phase,
+    )
+    from chalicelib.store.consultations import _consultation_item
+    from chalicelib.store.models import ConsultationItem
+
+    group_id, _ = club
+    now = clock.now()
+
+    def bulk(prefix, count, closes_in):
+        """Open consultations written straight to the table, closing at now + closes_in."""
+        with ConsultationItem.batch_write() as batch:
+            for n in range(count):
+                consultation = Consultation(
+                    id=f"{prefix}{n:011d}",
+                    group_id=group_id,
+                    title=f"C{n}",
+                    description="",
+                    visibility=ConsultationVisibility.MEMBERS,
+                    audience=(),
+                    participation=Participation.MEMBERS,
+                    opens_at=None,
+                    closes_at=now + closes_in,
+                    created_at=now,
+                    created_by="admin",
+                    published_at=now,
+                    phase=Phase.OPEN,
+                    due_at=now + closes_in,
+                )
+                batch.save(_consultation_item(consultation))
+
+    def reads_of_one_run():
+        with metering() as meter:
+            closing.close_due_consultations(now + timedelta(hours=1))
+        return {
+            op: n
+            for op, n in meter.calls.items()
+            if op in ("Query", "GetItem", "BatchGetItem", "Scan")
+        }
+
+    bulk("d", 5, timedelta(minutes=30))  # due within the hour
+    bulk("f", 50, timedelta(days=30))
+    with_50 = reads_of_one_run()
+    assert "Scan" not in with_50
+    bulk("d", 5, timedelta(minutes=30))  # the same 5, open and due again
+    bulk("f", 5000, timedelta(days=30))
+    with_5000 = reads_of_one_run()
+    assert with_5000 == with_50
+    assert with_50["Query"] <= 1 + 5 * 2  # the due index, then each one's debates

@@ -1,0 +1,466 @@
+"""Every consultation action of the permission table, through the HTTP layer, for every
+standing a caller can hold and every consultation context: the route answers what the table
+says, with the right status and error code. Then the issue's acceptance, spec by spec.
+(Group actions: tests/api/test_permissions_http.py.)
+
+The expected answers come from the table (`allows`) and from the standings written out below
+from the product's rules, never from what the routes happen to answer. So this file pins each
+route to the table; tests/unit/test_permissions.py pins each cell of the table to the rules
+written out by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from chalice.test import Client
+from moto import mock_aws
+
+from chalicelib.domain.model import ConsultationContext
+from chalicelib.domain.permissions import CONSULTATION_ACTIONS, Action, allows
+from chalicelib.domain.roles import GrantRole, Outsider, PartnerRole, Relation, Role, Standing
+from tests.api.conftest import Api
+from tests.api.helpers import (
+    ROLES,
+    add_member,
+    create_consultation,
+    create_group,
+    group_with_every_role,
+    publish,
+)
+
+DRAFT = ConsultationContext.DRAFT
+RESTRICTED = ConsultationContext.RESTRICTED
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A consultation as its creator makes it, falling under one context of the table."""
+
+    name: str
+    context: ConsultationContext
+    fields: dict[str, Any]
+
+    @property
+    def audience(self) -> tuple[str, ...]:
+        return tuple(self.fields.get("audience", ()))
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# Every context, published except the draft. The draft is a public one: the shape most likely
+# to leak before its time. The board meeting admits host admins only, so host observers to
+# moderators hold no role in it; the second restricted shape admits every role, so that the
+# table's restricted cells for those roles are walked too.
+SHAPES = (
+    Shape("draft", DRAFT, {"visibility": "public", "participation": "signed_in"}),
+    Shape("restricted", RESTRICTED, {"visibility": "restricted", "audience": ["admin"]}),
+    Shape("restricted-all", RESTRICTED, {"visibility": "restricted", "audience": list(ROLES)}),
+    Shape("members", ConsultationContext.MEMBERS, {"visibility": "members"}),
+    Shape(
+        "public:members",
+        ConsultationContext.PUBLIC_MEMBERS,
+        {"visibility": "public", "participation": "members"},
+    ),
+    Shape(
+        "public:signed_in",
+        ConsultationContext.PUBLIC_SIGNED_IN,
+        {"visibility": "public", "participation": "signed_in"},
+    ),
+    Shape(
+        "public:verified",
+        ConsultationContext.PUBLIC_VERIFIED,
+        {"visibility": "public", "participation": "verified"},
+    ),
+)
+
+# The callers of the world, by what they are: `host:<role>` members of the host association,
+# `partner:<role>` members of an accepted partner association, `grant:<role>` outsiders given a
+# role in this one consultation, and the host author who created the consultation.
+CALLERS = (
+    "anonymous",
+    "signed_in",
+    "verified",
+    *(f"host:{role}" for role in ROLES),
+    "creator",
+    *(f"partner:{role}" for role in ROLES),
+    *(f"grant:{role}" for role in ROLES),
+)
+# Who created the world's debate: its creator standing then adds to their grant's.
+DEBATE_CREATOR = "grant:author"
+
+
+def standings(caller: str, shape: Shape, *, of_debate: bool) -> set[Standing]:
+    """What `caller` holds towards the consultation (or, `of_debate`, its debate), written out
+    from the product's rules: a restricted consultation admits host admins and its audience,
+    and no partner; grants and the creator count whatever the visibility."""
+    if caller == "anonymous":
+        return {Outsider.ANONYMOUS}
+    held: set[Standing] = {Outsider.SIGNED_IN}
+    if caller == "verified":
+        held.add(Outsider.VERIFIED)
+    kind, _, role_name = caller.partition(":")
+    if caller == "creator":
+        held.add(Relation.CREATOR)
+        kind, role_name = "host", "author"
+    if of_debate and caller == DEBATE_CREATOR:
+        held.add(Relation.CREATOR)
+    restricted = shape.context is RESTRICTED
+    if kind == "host" and (not restricted or role_name in ("admin", *shape.audience)):
+        held.add(Role(role_name))
+    if kind == "partner" and not restricted:
+        held.add(PartnerRole.of(Role(role_name)))
+    if kind == "grant":
+        held.add(GrantRole.of(Role(role_name)))
+    return held
+
+
+# ---------------------------------------------------------------- the routes of each action
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # {c} the consultation, {d} its debate, {me} the caller, {third} a third group
+    body: dict[str, Any] | None
+    success: int
+    needs_token: bool = True
+
+    @property
+    def of_debate(self) -> bool:
+        return self.path.startswith("/v1/debates/")
+
+    @property
+    def not_found(self) -> str:
+        return "debate_not_found" if self.of_debate else "consultation_not_found"
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+# Each action's routes, run in this order for each caller. State-changing routes leave the
+# world as they found it for the next caller: invitations are withdrawn, grants target the
+# caller's own user id, a consultation published or closed is replaced (see the test).
+ROUTES: dict[Action, tuple[Route, ...]] = {
+    Action.CONSULTATION_READ: (
+        Route("GET", "/v1/consultations/{c}", None, 200, needs_token=False),
+    ),
+    Action.CONSULTATION_UPDATE: (
+        Route("PATCH", "/v1/consultations/{c}", {"description": "Ordre du jour"}, 200),
+    ),
+    Action.CONSULTATION_PUBLISH: (Route("POST", "/v1/consultations/{c}/publish", None, 200),),
+    Action.CONSULTATION_CLOSE: (
+        Route("POST", "/v1/consultations/{c}/close", {"reason": "Quorum atteint"}, 200),
+    ),
+    Action.PARTNERS_MANAGE: (
+        Route("POST", "/v1/consultations/{c}/partners", {"group_id": "{third}"}, 201),
+        Route("DELETE", "/v1/consultations/{c}/partners/{third}", None, 204),
+    ),
+    Action.GRANTS_MANAGE: (
+        Route("PUT", "/v1/consultations/{c}/grants/target-{me}", {"role": "observer"}, 201),
+        Route("GET", "/v1/consultations/{c}/grants", None, 200),
+        Route("DELETE", "/v1/consultations/{c}/grants/target-{me}", None, 204),
+    ),
+    Action.DEBATE_CREATE: (
+        Route(
+            "POST",
+            "/v1/consultations/{c}/debates",
+            {"title": "Nouvelle motion", "function": {"type": "vote"}},
+            201,
+        ),
+    ),
+    Action.DEBATE_READ: (
+        Route("GET", "/v1/debates/{d}", None, 200, needs_token=False),
+        Route("GET", "/v1/consultations/{c}/debates", None, 200, needs_token=False),
+    ),
+    Action.DEBATE_UPDATE: (Route("PATCH", "/v1/debates/{d}", {"body": "Amendée"}, 200),),
+    Action.PARTICIPATE: (Route("PUT", "/v1/debates/{d}/ballot", {"choice": "yes"}, 201),),
+}
+
+# Actions whose success moves the consultation out of its shape.
+CHANGES_CONTEXT = frozenset({Action.CONSULTATION_PUBLISH, Action.CONSULTATION_CLOSE})
+
+
+def expected(
+    action: Action, route: Route, held: set[Standing], context: ConsultationContext
+) -> tuple[int, str | None]:
+    """(status, error code) the table calls for: 401 without a token where one is needed,
+    success when a standing allows the action, 404 when none lets the caller even read,
+    else 403 (or the conflict the consultation's state raises first)."""
+    if route.needs_token and Outsider.ANONYMOUS in held:
+        return 401, "unauthenticated"
+    if allows(action, held, context):
+        return route.success, None
+    read = Action.DEBATE_READ if route.of_debate else Action.CONSULTATION_READ
+    if not allows(read, held, context):
+        return 404, route.not_found
+    if action is Action.CONSULTATION_PUBLISH and context is not DRAFT:
+        return 409, "already_published"
+    if action is Action.PARTICIPATE:
+        return (409, "not_open") if context is DRAFT else (403, "not_eligible")
+    return 403, "forbidden"
+
+
+# ---------------------------------------------------------------- the world
+
+
+@dataclass
+class World:
+    host: str
+    partner: str
+    third: str  # an association with no part in anything, to be invited
+    callers: dict[str, Any]  # caller (see CALLERS) -> their API client
+    shape: Shape | None = None
+    consultation: str = ""  # of `shape`, with its grants, partner and debate
+    debate: str = ""
+
+
+def build_world(as_user: Any) -> World:
+    host, host_users = group_with_every_role(as_user, prefix="host-", name="Les Amis du Parc")
+    partner, partner_users = group_with_every_role(as_user, prefix="partner-", name="Quartier")
+    callers = {
+        "anonymous": as_user(None),
+        "signed_in": as_user("outsider"),
+        "verified": as_user("verified-outsider", email="x@example.org", verified=True),
+        "creator": add_member(as_user, host_users["admin"], host, "host-creator", "author"),
+    }
+    for role in ROLES:
+        callers[f"host:{role}"] = host_users[role]
+        callers[f"partner:{role}"] = partner_users[role]
+        callers[f"grant:{role}"] = as_user(f"grant-{role}")
+    third = create_group(as_user("third-admin"), "Troisième association")
+    return World(host, partner, third, callers)
+
+
+def prepare(world: World, shape: Shape) -> None:
+    """A consultation of `shape`, created by the creator, with a grant of each role, the
+    partner association accepted, and one vote debate opened by the grant holder of author."""
+    admin, creator = world.callers["host:admin"], world.callers["creator"]
+    consultation = create_consultation(creator, world.host, "Assemblée", **shape.fields)["id"]
+    for role in ROLES:
+        granted = admin.put(f"/v1/consultations/{consultation}/grants/grant-{role}", {"role": role})
+        assert granted.status_code == 201, granted.data
+    invited = admin.post(f"/v1/consultations/{consultation}/partners", {"group_id": world.partner})
+    assert invited.status_code == 201, invited.data
+    accepted = world.callers["partner:admin"].post(
+        f"/v1/consultations/{consultation}/partners/{world.partner}/accept"
+    )
+    assert accepted.status_code == 201, accepted.data
+    debate = world.callers[DEBATE_CREATOR].post(
+        f"/v1/consultations/{consultation}/debates",
+        {"title": "Motion", "function": {"type": "vote"}},
+    )
+    assert debate.status_code == 201, debate.data
+    if shape.context is not DRAFT:
+        publish(creator, consultation)
+    world.shape, world.consultation, world.debate = shape, consultation, debate.data["id"]
+
+
+def answer(response: Any) -> tuple[int, str | None]:
+    error = (response.data or {}).get("error") if response.status_code >= 400 else None
+    return response.status_code, error["code"] if error else None
+
+
+def fill(template: Any, **values: str) -> Any:
+    if isinstance(template, str):
+        return template.format(**values)
+    if isinstance(template, dict):
+        return {key: fill(value, **values) for key, value in template.items()}
+    return template
+
+
+# ---------------------------------------------------------------- every cell
+
+
+def test_every_consultation_action_has_a_route_here():
+    assert set(ROUTES) == CONSULTATION_ACTIONS
+
+
+def test_the_shapes_cover_every_context_and_the_callers_every_standing():
+    assert {shape.context for shape in SHAPES} == set(ConsultationContext)
+    held = set().union(*(standings(c, s, of_debate=True) for c in CALLERS for s in SHAPES))
+    assert held == set(Outsider) | set(Role) | set(PartnerRole) | set(GrantRole) | set(Relation)
+
+
+@pytest.fixture(scope="class", params=SHAPES, ids=str)
+def world(request: pytest.FixtureRequest) -> Iterator[World]:
+    """A world around a consultation of one shape, on its own moto table, built once for the
+    walks of every action over it (building it is most of the cost)."""
+    from app import app
+    from chalicelib.store.table import create_table_if_absent
+
+    with mock_aws():
+        create_table_if_absent()
+        with Client(app) as client:
+            world = build_world(lambda sub, **claims: Api(client, sub, **claims))
+            prepare(world, request.param)
+            yield world
+
+
+class TestEveryCell:
+    """The walks of every action share one world per shape: each leaves it as it found it
+    (see ROUTES), so their order does not matter."""
+
+    @pytest.mark.parametrize("action", sorted(CONSULTATION_ACTIONS), ids=str)
+    def test_route_answers_as_the_table_says(self, world: World, action: Action) -> None:
+        shape = world.shape
+        assert shape is not None
+        wrong = []
+        for caller in CALLERS:
+            user = world.callers[caller]
+            for route in ROUTES[action]:
+                held = standings(caller, shape, of_debate=route.of_debate)
+                want = expected(action, route, held, shape.context)
+                values = {
+                    "c": world.consultation,
+                    "d": world.debate,
+                    "me": user.sub or "nobody",
+                    "third": world.third,
+                }
+                response = user.request(
+                    route.method, fill(route.path, **values), fill(route.body, **values)
+                )
+                got = answer(response)
+                if got != want:
+                    wrong.append((caller, str(route), f"want {want}", f"got {got}", response.data))
+                if action in CHANGES_CONTEXT and response.status_code == 200:
+                    prepare(world, shape)  # the next caller (and test) finds it as it was
+        assert not wrong, "\n".join(map(str, wrong))
+
+
+# ---------------------------------------------------------------- the issue's acceptance
+
+
+def listed(user: Any, group_id: str) -> list[str]:
+    """The ids of the group's consultations that `user` sees in its list."""
+    response = user.get(f"/v1/groups/{group_id}/consultations?limit=100")
+    assert response.status_code == 200, response.data
+    return [consultation["id"] for consultation in response.data["items"]]
+
+
+def publicly_listed(user: Any) -> list[str]:
+    response = user.get("/v1/consultations?scope=public&limit=100")
+    assert response.status_code == 200, response.data
+    return [consultation["id"] for consultation in response.data["items"]]
+
+
+def open_debate(author: Any, consultation_id: str, title: str = "Motion") -> str:
+    response = author.post(
+        f"/v1/consultations/{consultation_id}/debates",
+        {"title": title, "function": {"type": "vote"}},
+    )
+    assert response.status_code == 201, response.data
+    return response.data["id"]
+
+
+def assert_hidden(user: Any, consultation_id: str, debate_id: str) -> None:
+    """`user` is told neither the consultation nor its debate exists."""
+    for path, code in (
+        (f"/v1/consultations/{consultation_id}", "consultation_not_found"),
+        (f"/v1/consultations/{consultation_id}/debates", "consultation_not_found"),
+        (f"/v1/debates/{debate_id}", "debate_not_found"),
+    ):
+        assert answer(user.get(path)) == (404, code), (user.sub, path)
+
+
+def test_a_board_meeting_is_seen_by_the_host_admins_alone(as_user):
+    host, users = group_with_every_role(as_user, prefix="host-")
+    partner, partner_users = group_with_every_role(as_user, prefix="partner-")
+    admin = users["admin"]
+    board = create_consultation(
+        admin, host, "Conseil d'administration", visibility="restricted", audience=["admin"]
+    )["id"]
+    motion = open_debate(admin, board, "Comptes annuels")
+    # Even an accepted partner association is kept out of a board meeting.
+    assert (
+        admin.post(f"/v1/consultations/{board}/partners", {"group_id": partner}).status_code == 201
+    )
+    accept = partner_users["admin"].post(f"/v1/consultations/{board}/partners/{partner}/accept")
+    assert accept.status_code == 201, accept.data
+    publish(admin, board)
+
+    outside = [users["participant"], users["anonymous"], users["signed_in"]]
+    outside += [partner_users[role] for role in ROLES]
+    for user in outside:
+        assert_hidden(user, board, motion)
+    assert answer(admin.get(f"/v1/consultations/{board}")) == (200, None)
+    assert answer(admin.get(f"/v1/debates/{motion}")) == (200, None)
+    assert board in listed(admin, host)
+    assert board not in listed(users["participant"], host)
+    assert board not in listed(partner_users["admin"], partner)
+
+
+@pytest.mark.parametrize("withdrawn_by", ["host admin", "partner admin"])
+def test_a_partner_association_reads_a_shared_consultation_only_while_it_is_a_partner(
+    as_user, withdrawn_by
+):
+    host, users = group_with_every_role(as_user, prefix="host-")
+    partner, partner_users = group_with_every_role(as_user, prefix="partner-")
+    admin, partner_admin = users["admin"], partner_users["admin"]
+    shared = create_consultation(admin, host, "Fête du quartier", visibility="members")["id"]
+    debate = open_debate(admin, shared)
+    publish(admin, shared)
+    members = [partner_users[role] for role in ROLES]
+
+    invited = admin.post(f"/v1/consultations/{shared}/partners", {"group_id": partner})
+    assert invited.status_code == 201, invited.data
+    for user in members:  # invited is not yet inside
+        assert_hidden(user, shared, debate)
+        assert shared not in listed(user, partner)
+
+    accepted = partner_admin.post(f"/v1/consultations/{shared}/partners/{partner}/accept")
+    assert accepted.status_code == 201, accepted.data
+    for user in members:
+        assert answer(user.get(f"/v1/consultations/{shared}")) == (200, None)
+        debates = user.get(f"/v1/consultations/{shared}/debates")
+        assert [d["id"] for d in debates.data["items"]] == [debate], user.sub
+        assert answer(user.get(f"/v1/debates/{debate}")) == (200, None)
+        assert shared in listed(user, partner)
+
+    leaver = admin if withdrawn_by == "host admin" else partner_admin
+    withdrawn = leaver.delete(f"/v1/consultations/{shared}/partners/{partner}")
+    assert withdrawn.status_code == 204, withdrawn.data
+    for user in members:
+        assert_hidden(user, shared, debate)
+        assert shared not in listed(user, partner)
+    assert answer(users["observer"].get(f"/v1/consultations/{shared}")) == (200, None)
+
+
+def test_a_public_consultation_reads_without_a_token_once_published(as_user):
+    admin = as_user("admin")
+    host = create_group(admin, "Ville en transition")
+    fields = {"visibility": "public", "participation": "signed_in"}
+    consultation = create_consultation(admin, host, "Plan vélo", **fields)["id"]
+    debate = open_debate(admin, consultation, "Pistes cyclables")
+    anonymous = as_user(None)
+
+    assert_hidden(anonymous, consultation, debate)  # a draft, public or not, stays hidden
+    assert consultation not in publicly_listed(anonymous)
+
+    publish(admin, consultation)
+    assert answer(anonymous.get(f"/v1/consultations/{consultation}")) == (200, None)
+    debates = anonymous.get(f"/v1/consultations/{consultation}/debates")
+    assert [d["id"] for d in debates.data["items"]] == [debate]
+    assert answer(anonymous.get(f"/v1/debates/{debate}")) == (200, None)
+    assert consultation in publicly_listed(anonymous)
+
+
+def test_a_resident_granted_author_drafts_debates_in_a_draft_and_reads_them(as_user):
+    admin = as_user("admin")
+    host = create_group(admin, "Ville en transition")
+    fields = {"visibility": "public", "participation": "signed_in"}
+    draft = create_consultation(admin, host, "Plan vélo", **fields)["id"]
+    resident, neighbour = as_user("resident"), as_user("neighbour")
+    granted = admin.put(f"/v1/consultations/{draft}/grants/resident", {"role": "author"})
+    assert granted.status_code == 201, granted.data
+
+    mine = open_debate(resident, draft, "Une piste rue Carnot")
+    assert answer(resident.get(f"/v1/consultations/{draft}")) == (200, None)
+    assert answer(resident.get(f"/v1/debates/{mine}")) == (200, None)
+    debates = resident.get(f"/v1/consultations/{draft}/debates")
+    assert [d["id"] for d in debates.data["items"]] == [mine]
+    assert_hidden(neighbour, draft, mine)  # no grant, no draft

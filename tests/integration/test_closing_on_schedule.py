@@ -1,0 +1,72 @@
+"""The runner's closer, on the clock: a consultation closing in a few seconds reads closed,
+then its results become final with the right outcome, nobody staying up for it."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+
+import pytest
+
+from tests.integration.conftest import Api, RunningHub
+
+pytestmark = pytest.mark.integration
+
+T = TypeVar("T")
+
+
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def wait_for(probe: Callable[[], T], timeout: float = 30.0) -> T:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.5)
+
+
+def test_a_consultation_closes_and_finalises_on_schedule(hub: RunningHub) -> None:
+    admin = Api(hub, f"chair-{uuid.uuid4().hex[:8]}")
+    group = admin.post("/v1/groups", {"name": f"AG {admin.sub}", "join_policy": "open"}).json()
+    voters = [Api(hub, f"member-{n}-{uuid.uuid4().hex[:6]}") for n in range(3)]
+    for voter in voters:
+        assert voter.post(f"/v1/groups/{group['id']}/join").status_code == 201
+    closes_at = datetime.now(UTC) + timedelta(seconds=6)
+    consultation = admin.post(
+        f"/v1/groups/{group['id']}/consultations",
+        {"title": "AG", "visibility": "members", "closes_at": iso(closes_at)},
+    ).json()
+    debate = admin.post(
+        f"/v1/consultations/{consultation['id']}/debates",
+        {"title": "Budget 2027", "function": {"type": "vote", "quorum": 3}},
+    ).json()["id"]
+    assert admin.post(f"/v1/consultations/{consultation['id']}/publish").status_code == 200
+    for voter, choice in zip(voters, ["yes", "yes", "no"], strict=True):
+        assert voter.put(f"/v1/debates/{debate}/ballot", {"choice": choice}).status_code == 201
+
+    def status() -> str:
+        return admin.get(f"/v1/consultations/{consultation['id']}").json()["status"]
+
+    assert wait_for(lambda: status() == "closed")
+    late = voters[0].put(f"/v1/debates/{debate}/ballot", {"choice": "no"})
+    assert late.json()["error"]["code"] == "not_open"
+
+    def final_results() -> dict | None:
+        shown = voters[1].get(f"/v1/debates/{debate}/results").json()
+        return shown if shown.get("final") else None
+
+    final = wait_for(final_results)
+    assert final, "results never became final"
+    assert final["counts"] == {"yes": 2, "no": 1, "abstain": 0}
+    assert final["outcome"]["result"] == "adopted"
+    assert final["tally_mismatch"] is None
+    events = admin.get(f"/v1/groups/{group['id']}/audit").json()["items"]
+    actions = [e["action"] for e in events]
+    assert actions.count("consultation_closed") == 1
+    assert actions.count("consultation_finalised") == 1
