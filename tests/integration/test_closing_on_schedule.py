@@ -3,6 +3,8 @@ then its results become final with the right outcome, nobody staying up for it."
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -11,7 +13,7 @@ from typing import TypeVar
 
 import pytest
 
-from tests.integration.conftest import Api, RunningHub
+from tests.integration.conftest import REPO_ROOT, Api, RunningHub, runner_environment
 
 pytestmark = pytest.mark.integration
 
@@ -68,5 +70,61 @@ def test_a_consultation_closes_and_finalises_on_schedule(hub: RunningHub) -> Non
     assert final["tally_mismatch"] is None
     events = admin.get(f"/v1/groups/{group['id']}/audit").json()["items"]
     actions = [e["action"] for e in events]
+    assert actions.count("consultation_closed") == 1
+    assert actions.count("consultation_finalised") == 1
+
+
+CLOSERS = """
+import threading, time
+from chalicelib.services import closing
+
+def keep_closing():
+    deadline = time.monotonic() + 8
+    while time.monotonic() < deadline:
+        closing.close_due_consultations()
+        time.sleep(0.05)
+
+threads = [threading.Thread(target=keep_closing) for _ in range(2)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+"""
+
+
+def test_closers_running_at_once_record_each_event_once(hub: RunningHub) -> None:
+    """Two closer threads in another process, and the runner's own closer, all at once."""
+    admin = Api(hub, f"chair-{uuid.uuid4().hex[:8]}")
+    group = admin.post("/v1/groups", {"name": f"Bureau {admin.sub}"}).json()["id"]
+    closes_at = datetime.now(UTC) + timedelta(seconds=3)
+    consultation = admin.post(
+        f"/v1/groups/{group}/consultations",
+        {"title": "Bureau", "visibility": "members", "closes_at": iso(closes_at)},
+    ).json()["id"]
+    debate = admin.post(
+        f"/v1/consultations/{consultation}/debates",
+        {"title": "Motion", "function": {"type": "vote", "results_visibility": "live"}},
+    ).json()["id"]
+    admin.post(f"/v1/consultations/{consultation}/publish")
+    assert admin.put(f"/v1/debates/{debate}/ballot", {"choice": "yes"}).status_code == 201
+
+    env = runner_environment(
+        HUB_STAGE="local",
+        HUB_DYNAMODB_ENDPOINT=f"http://127.0.0.1:{hub.dynamodb_port}",
+        AWS_ACCESS_KEY_ID="local",
+        AWS_SECRET_ACCESS_KEY="local",
+        AWS_DEFAULT_REGION="eu-west-3",
+        AWS_REGION="eu-west-3",
+        AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", CLOSERS], cwd=REPO_ROOT, env=env, capture_output=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+
+    final = wait_for(lambda: admin.get(f"/v1/debates/{debate}/results").json().get("final"))
+    assert final
+    events = admin.get(f"/v1/groups/{group}/audit?limit=100").json()["items"]
+    actions = [e["action"] for e in events if e["details"].get("consultation_id") == consultation]
     assert actions.count("consultation_closed") == 1
     assert actions.count("consultation_finalised") == 1
