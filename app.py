@@ -3,7 +3,7 @@
 from chalice import Chalice, CORSConfig
 from chalice.app import CloudWatchEvent, DynamoDBEvent
 
-from chalicelib.api import ballots, consultations, debates, groups, invitations, me
+from chalicelib.api import ballots, comments, consultations, debates, groups, invitations, me
 from chalicelib.api.http import install_error_handling
 from chalicelib.services import closing, tallies
 from chalicelib.settings import get_settings
@@ -26,6 +26,7 @@ for blueprint in (
     consultations.blueprint,
     debates.blueprint,
     ballots.blueprint,
+    comments.blueprint,
 ):
     app.register_blueprint(blueprint, url_prefix="/v1")
 

@@ -30,6 +30,8 @@ class Settings(BaseModel):
     jwks_url: str | None = None
     dev_jwt_secret: str | None = None
     running_in_lambda: bool = False
+    # Distinct flags that hide a comment pending review.
+    flags_to_hide: int = Field(default=3, ge=1, le=1000)
     # Seconds between a consultation closing and its final recount (late writes settle).
     close_grace_s: int = Field(default=60, ge=0, le=3600)
     # The stream the tally consumer reads; the deployment sets it (locally it is unused).
@@ -67,6 +69,8 @@ class Settings(BaseModel):
             "dev_jwt_secret": environ.get("HUB_DEV_JWT_SECRET") or None,
             "running_in_lambda": bool(environ.get("AWS_LAMBDA_FUNCTION_NAME")),
         }
+        if environ.get("HUB_FLAGS_TO_HIDE"):
+            values["flags_to_hide"] = environ["HUB_FLAGS_TO_HIDE"]
         if environ.get("HUB_CLOSE_GRACE_S"):
             values["close_grace_s"] = environ["HUB_CLOSE_GRACE_S"]
         if environ.get("HUB_TABLE_STREAM_ARN"):

@@ -19,7 +19,8 @@ from chalicelib.api.http import (
 )
 from chalicelib.api.schemas import DebateCreate, DebateUpdate, to_function
 from chalicelib.domain import clock
-from chalicelib.services import debates
+from chalicelib.domain.model import Stance
+from chalicelib.services import comments, debates
 
 blueprint = Blueprint(__name__)
 
@@ -39,7 +40,8 @@ def create_debate(consultation_id: str) -> Response:
         body=body.body,
         function=to_function(body.function),
     )
-    return created(show.debate(debate, parent, clock.now()))
+    no_comments = {stance.value: 0 for stance in Stance}
+    return created(show.debate(debate, parent, clock.now()) | {"comments": no_comments})
 
 
 @route(blueprint, "/consultations/{consultation_id}/debates", methods=["GET"])
@@ -47,13 +49,16 @@ def list_debates(consultation_id: str) -> dict[str, Any]:
     caller = optional_caller(request())
     parent, result = debates.list_debates(caller, consultation_id, *paging(request()))
     now = clock.now()
-    return page([show.debate(d, parent, now) for d in result.items], result.next)
+    counts = comments.stance_counts([d.id for d in result.items])
+    items = [show.debate(d, parent, now) | {"comments": counts[d.id]} for d in result.items]
+    return page(items, result.next)
 
 
 @route(blueprint, "/debates/{debate_id}", methods=["GET"])
 def get_debate(debate_id: str) -> dict[str, Any]:
     access = debates.get(optional_caller(request()), debate_id)
-    return show.debate(access.debate, access.consultation, clock.now())
+    counts = comments.stance_counts([debate_id])[debate_id]
+    return show.debate(access.debate, access.consultation, clock.now()) | {"comments": counts}
 
 
 @route(blueprint, "/debates/{debate_id}", methods=["PATCH"])
@@ -66,4 +71,5 @@ def update_debate(debate_id: str) -> dict[str, Any]:
         function=to_function(body.function) if body.function is not None else None,
     )
     access = debates.update(caller, debate_id, changes)
-    return show.debate(access.debate, access.consultation, clock.now())
+    counts = comments.stance_counts([debate_id])[debate_id]
+    return show.debate(access.debate, access.consultation, clock.now()) | {"comments": counts}

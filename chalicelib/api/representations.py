@@ -8,6 +8,8 @@ from typing import Any
 from chalicelib.domain.clock import to_iso
 from chalicelib.domain.model import (
     AuditEvent,
+    Block,
+    Comment,
     Consultation,
     Debate,
     DecisionFunction,
@@ -159,3 +161,52 @@ def debate(value: Debate, parent: Consultation, now: datetime) -> dict[str, Any]
 
 def _iso(moment: datetime | None) -> str | None:
     return to_iso(moment) if moment else None
+
+
+def comment(value: Comment, *, reacted: bool, full: bool) -> dict[str, Any]:
+    """A comment as one caller sees it. `full`: its author or a moderator — who see hidden
+    text; moderators also see flags and earlier versions (added by `moderated_comment`).
+    Deleted comments stay as placeholders; hidden ones show others only the reason."""
+    body: dict[str, Any] = {
+        "id": value.id,
+        "debate_id": value.debate_id,
+        "parent_id": value.parent_id,
+        "author": {"id": value.author_id, "name": value.author_name},
+        "stance": value.stance.value,
+        "body": value.body,
+        "created_at": to_iso(value.created_at),
+        "edited_at": _iso(value.edited_at),
+        "reactions": value.reactions,
+        "replies": value.replies,
+        "reacted": reacted,
+        "hidden": value.hidden,
+        "hidden_reason": value.hidden_reason,
+        "deleted": value.deleted,
+    }
+    if value.deleted:
+        body |= {"body": None, "author": None, "edited_at": None}
+    elif value.hidden and not full:
+        body["body"] = None
+    return body
+
+
+def moderated_comment(value: Comment) -> dict[str, Any]:
+    return comment(value, reacted=False, full=True) | {
+        "flags": value.flags,
+        "flag_reasons": dict(value.flag_reasons),
+        "history": [
+            {"body": version.body, "written_at": to_iso(version.written_at)}
+            for version in value.history
+        ],
+    }
+
+
+def block(value: Block) -> dict[str, Any]:
+    return {
+        "group_id": value.group_id,
+        "user_id": value.user_id,
+        "reason": value.reason,
+        "until": _iso(value.until),
+        "blocked_by": value.blocked_by,
+        "blocked_at": to_iso(value.blocked_at),
+    }

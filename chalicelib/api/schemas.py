@@ -24,11 +24,13 @@ from pydantic_core import PydanticCustomError
 from chalicelib.domain.model import (
     ConsultationVisibility,
     DecisionFunction,
+    FlagReason,
     FunctionType,
     JoinPolicy,
     Participation,
     PollOption,
     ResultsVisibility,
+    Stance,
 )
 from chalicelib.domain.roles import Role
 
@@ -298,3 +300,34 @@ class BallotBody(Strict):
     choices: Annotated[list[ShortKey], Field(max_length=20)] | None = None
     sign: bool | None = None
     receipt: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+
+
+# ---------------------------------------------------------------- deliberation
+
+CommentBody = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)
+]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class CommentCreate(Strict):
+    body: CommentBody
+    stance: Stance = Stance.NEUTRAL
+    parent_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+
+
+class CommentEdit(Strict):
+    body: CommentBody
+
+
+class FlagRequest(Strict):
+    reason: FlagReason
+
+
+class HideRequest(Strict):
+    reason: Reason
+
+
+class BlockRequest(Strict):
+    reason: Reason
+    until: Moment | None = None

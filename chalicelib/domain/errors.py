@@ -180,3 +180,28 @@ class NotSecret(Conflict):
 
 class InternalError(HubError):
     status, code, message = 500, "internal_error", "Something went wrong on our side."
+
+
+class CommentNotFound(NotFound):
+    code, message = "comment_not_found", "No such comment, or it is not visible to you."
+
+
+class Blocked(Conflict):
+    code = "blocked"
+    message = "A moderator has blocked you from taking part in this association's consultations."
+
+
+class AlreadyReacted(Conflict):
+    code, message = "already_reacted", "You have already reacted to this comment."
+
+
+class OwnComment(Conflict):
+    code, message = "own_comment", "You cannot react to or flag your own comment."
+
+
+class AlreadyFlagged(Conflict):
+    code, message = "already_flagged", "You have already flagged this comment."
+
+
+class BlockNotFound(NotFound):
+    code, message = "block_not_found", "This person is not blocked."

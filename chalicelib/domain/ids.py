@@ -54,3 +54,18 @@ def split_debate_id(debate_id: str) -> tuple[str, str] | None:
     if not looks_like_id(debate_id[12:]):
         return None
     return debate_id[:12], debate_id[12:]
+
+
+def new_comment_id(debate_id: str, parent_id: str | None = None) -> str:
+    """A comment's id names its debate (and, for a reply, its parent): one GetItem finds it."""
+    return (parent_id or debate_id) + new_sortable_id()
+
+
+def split_comment_id(comment_id: str) -> tuple[str, str] | None:
+    """(debate id, path) where path is `local` or `parent local#local`; None if not ours."""
+    if len(comment_id) not in (36, 48) or split_debate_id(comment_id[:24]) is None:
+        return None
+    locals_ = [comment_id[i : i + 12] for i in range(24, len(comment_id), 12)]
+    if not all(looks_like_id(part) for part in locals_):
+        return None
+    return comment_id[:24], "#".join(locals_)

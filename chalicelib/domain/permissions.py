@@ -53,6 +53,14 @@ class Action(StrEnum):
     DEBATE_UPDATE = "debate.update"
     PARTICIPATE = "debate.participate"  # vote, answer a poll, sign a petition
     CONSULTATION_CLOSE = "consultation.close"  # close early, with a reason
+    COMMENT_CREATE = "comment.create"
+    COMMENT_REACT = "comment.react"
+    COMMENT_FLAG = "comment.flag"
+    COMMENT_EDIT = "comment.edit"  # CREATOR: the comment's author
+    COMMENT_DELETE = "comment.delete"
+    COMMENT_MODERATE = "comment.moderate"  # hide, restore, read edit history
+    MODERATION_QUEUE = "moderation.queue"  # on a group
+    BLOCKS_MANAGE = "blocks.manage"  # on a group
 
 
 Context = GroupVisibility | ConsultationContext
@@ -107,6 +115,18 @@ def _same(allowed: frozenset[Standing], contexts: Iterable[Context]) -> dict[Con
     return dict.fromkeys(contexts, allowed)
 
 
+# Who takes part (votes, comments, reacts, flags), context by context.
+_TAKE_PART: dict[Context, frozenset[Standing]] = {
+    RESTRICTED: VOTERS_RESTRICTED,
+    MEMBERS_ONLY: VOTERS,
+    ConsultationContext.PUBLIC_MEMBERS: VOTERS,
+    ConsultationContext.PUBLIC_SIGNED_IN: VOTERS | {Outsider.SIGNED_IN, Outsider.VERIFIED},
+    ConsultationContext.PUBLIC_VERIFIED: VOTERS | {Outsider.VERIFIED},
+}
+MODERATORS = (
+    at_least(Role.MODERATOR) | partners_at_least(Role.MODERATOR) | grants_at_least(Role.MODERATOR)
+)
+
 _READ = {DRAFT: EDITORS, RESTRICTED: INSIDE_RESTRICTED, MEMBERS_ONLY: INSIDE_MEMBERS} | _same(
     EVERYONE, PUBLIC
 )
@@ -137,13 +157,17 @@ PERMISSIONS: dict[Action, dict[Context, frozenset[Standing]]] = {
     # For a debate, CREATOR is whoever created the debate or its consultation.
     Action.DEBATE_UPDATE: _same(MANAGERS, CONSULTATION_CONTEXTS),
     Action.CONSULTATION_CLOSE: _same(ADMINS, PUBLISHED),
-    Action.PARTICIPATE: {
-        RESTRICTED: VOTERS_RESTRICTED,
-        MEMBERS_ONLY: VOTERS,
-        ConsultationContext.PUBLIC_MEMBERS: VOTERS,
-        ConsultationContext.PUBLIC_SIGNED_IN: VOTERS | {Outsider.SIGNED_IN, Outsider.VERIFIED},
-        ConsultationContext.PUBLIC_VERIFIED: VOTERS | {Outsider.VERIFIED},
-    },
+    Action.PARTICIPATE: _TAKE_PART,
+    Action.COMMENT_CREATE: _TAKE_PART,
+    Action.COMMENT_REACT: _TAKE_PART,
+    Action.COMMENT_FLAG: _TAKE_PART,
+    # For a comment, CREATOR is its author (and nobody else: not the consultation's creator).
+    Action.COMMENT_EDIT: _same(CREATOR, PUBLISHED),
+    Action.COMMENT_DELETE: _same(CREATOR | MODERATORS, PUBLISHED),
+    # Partner moderators act on their own members' comments only (checked by the service).
+    Action.COMMENT_MODERATE: _same(MODERATORS, PUBLISHED),
+    Action.MODERATION_QUEUE: _same(at_least(Role.MODERATOR), (LISTED, UNLISTED)),
+    Action.BLOCKS_MANAGE: _same(at_least(Role.MODERATOR), (LISTED, UNLISTED)),
 }
 
 GROUP_ACTIONS = frozenset(a for a, rules in PERMISSIONS.items() if LISTED in rules)

@@ -16,6 +16,7 @@ from chalicelib.domain.consultations import standings_of
 from chalicelib.domain.errors import (
     AlreadyVoted,
     BallotNotFound,
+    Blocked,
     ConcurrentUpdate,
     DebateNotFound,
     InvalidBallot,
@@ -54,6 +55,7 @@ class Voting:
     debate: Debate
     standings: frozenset[Standing]
     marker: store.Marker | None
+    blocked: bool = False
 
     @property
     def status(self) -> ConsultationStatus:
@@ -81,7 +83,7 @@ def voting(caller: Caller, debate_id: str) -> Voting:
         creators=(consultation.created_by, debate.created_by),
     )
     authorize(Action.DEBATE_READ, held, consultation.context, not_found=DebateNotFound)
-    return Voting(consultation, debate, held, state.marker)
+    return Voting(consultation, debate, held, state.marker, state.blocked)
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,8 @@ def _require_open_and_eligible(seen: Voting) -> None:
         raise InvalidBallot(details=[_field("body", "this debate takes no ballot")])
     if seen.status is not ConsultationStatus.OPEN:
         raise NotOpen()
+    if seen.blocked:
+        raise Blocked()
     if not allows(Action.PARTICIPATE, seen.standings, seen.consultation.context):
         raise NotEligible()
 

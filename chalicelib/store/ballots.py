@@ -21,6 +21,7 @@ from chalicelib.domain.roles import Role
 from chalicelib.store import keys
 from chalicelib.store.models import (
     BallotMarkerItem,
+    BlockItem,
     GrantItem,
     MembershipItem,
     SecretBallotItem,
@@ -78,17 +79,20 @@ class VoterState:
     roles: dict[str, Role]  # the voter's roles in the host and partner groups
     grant: Role | None
     marker: Marker | None
+    blocked: bool = False  # by the host's moderators, until now or for good
 
 
 def voter_state(
     voter_id: str, group_ids: list[str], consultation_id: str, debate: Debate
 ) -> VoterState:
     """Everything the vote path needs about the voter, in ONE strongly consistent
-    BatchGetItem: memberships, grant and their current marker."""
+    BatchGetItem: memberships, grant, a block by the host (`group_ids[0]`), their marker."""
     member_keys = [(keys.group_pk(g), keys.member_sk(voter_id)) for g in group_ids]
     grant_key = (keys.consultation_pk(consultation_id), keys.grant_sk(voter_id))
+    block_key = (keys.group_pk(group_ids[0]), keys.block_sk(voter_id))
     marker = marker_key(debate, voter_id)
-    found = get_many([*member_keys, grant_key, marker], consistent=True)
+    found = get_many([*member_keys, grant_key, block_key, marker], consistent=True)
+    block = BlockItem.from_raw_data(found[block_key]) if block_key in found else None
     roles = {
         group_id: Role(MembershipItem.from_raw_data(found[key]).role)
         for group_id, key in zip(group_ids, member_keys, strict=True)
@@ -100,6 +104,8 @@ def voter_state(
         roles=roles,
         grant=Role(GrantItem.from_raw_data(grant).role) if grant else None,
         marker=_marker(BallotMarkerItem.from_raw_data(mark)) if mark else None,
+        blocked=block is not None
+        and (block.until is None or clock.now() < clock.from_iso(block.until)),
     )
 
 

@@ -465,3 +465,11 @@ def all_debates(consultation_id: str) -> list[Debate]:
             consistent_read=True,
         )
     ]
+
+
+def consultation_from_raw(raw: dict) -> Consultation:
+    return _consultation(ConsultationItem.from_raw_data(raw))
+
+
+def debate_from_raw(raw: dict) -> Debate:
+    return _debate(DebateItem.from_raw_data(raw))

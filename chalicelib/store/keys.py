@@ -115,3 +115,57 @@ DUE = "DUE"  # the due index's one partition: transitions are few, whatever the 
 
 def result_sk(debate_id: str) -> str:
     return f"RESULT#{debate_id}"
+
+
+def comments_pk(debate_id: str) -> str:
+    return f"COMMENTS#{debate_id}"
+
+
+def comment_sk(path: str) -> str:
+    """`path`: the comment's local id, or `<parent local id>#<local id>` for a reply."""
+    parent, _, local = path.rpartition("#")
+    return f"R#{parent}#{local}" if parent else f"T#{local}"
+
+
+TOP_LEVEL_PREFIX = "T#"
+COMMENT_COUNTS = "COUNTS"
+
+
+def replies_prefix(parent_local: str) -> str:
+    return f"R#{parent_local}#"
+
+
+def top_pk(debate_id: str) -> str:
+    return f"TOP#{debate_id}"
+
+
+def top_sk(reactions: int, local: str) -> str:
+    """Most reactions first is a backwards Query; equal counts, newest first."""
+    return f"{reactions:010d}#{local}"
+
+
+def comment_pk(comment_id: str) -> str:
+    return f"COMMENT#{comment_id}"
+
+
+def reaction_sk(user_id: str) -> str:
+    return f"REACT#{user_id}"
+
+
+def flag_sk(user_id: str) -> str:
+    return f"FLAG#{user_id}"
+
+
+def queue_pk(group_id: str) -> str:
+    return f"MODQ#{group_id}"
+
+
+def queue_sk(comment_id: str) -> str:
+    return f"COMMENT#{comment_id}"
+
+
+def block_sk(user_id: str) -> str:
+    return f"BLOCK#{user_id}"
+
+
+BLOCK_PREFIX = "BLOCK#"

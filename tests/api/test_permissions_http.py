@@ -45,6 +45,8 @@ ROUTES = {
         {"title": "Budget", "visibility": "members", "closes_at": "2099-01-01T00:00:00Z"},
         201,
     ),
+    Action.MODERATION_QUEUE: ("GET", "/v1/groups/{g}/moderation", None, 200),
+    Action.BLOCKS_MANAGE: ("PUT", "/v1/groups/{g}/blocks/{target}", {"reason": "insults"}, 200),
     # {c}: a consultation of another association that invited this group as partner.
     Action.PARTNERSHIP_ACCEPT: ("POST", "/v1/consultations/{c}/partners/{g}/accept", None, 201),
 }

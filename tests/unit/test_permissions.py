@@ -46,6 +46,8 @@ join_requests.review  *         | admin
 audit.read            *         | admin
 consultation.create   *         | author+
 partnership.accept    *         | admin
+moderation.queue      *         | moderator+
+blocks.manage         *         | moderator+
 """
 
 CONSULTATION_RULES = """
@@ -73,6 +75,27 @@ debate.participate    restricted        | participant+ grant:participant+
 debate.participate    members public:members | participant+ partner:participant+ grant:participant+
 debate.participate    public:signed_in  | signed_in verified participant+ partner:participant+ grant:participant+
 debate.participate    public:verified   | verified participant+ partner:participant+ grant:participant+
+comment.create        draft             |
+comment.create        restricted        | participant+ grant:participant+
+comment.create        members public:members | participant+ partner:participant+ grant:participant+
+comment.create        public:signed_in  | signed_in verified participant+ partner:participant+ grant:participant+
+comment.create        public:verified   | verified participant+ partner:participant+ grant:participant+
+comment.react         draft             |
+comment.react         restricted        | participant+ grant:participant+
+comment.react         members public:members | participant+ partner:participant+ grant:participant+
+comment.react         public:signed_in  | signed_in verified participant+ partner:participant+ grant:participant+
+comment.react         public:verified   | verified participant+ partner:participant+ grant:participant+
+comment.flag          draft             |
+comment.flag          restricted        | participant+ grant:participant+
+comment.flag          members public:members | participant+ partner:participant+ grant:participant+
+comment.flag          public:signed_in  | signed_in verified participant+ partner:participant+ grant:participant+
+comment.flag          public:verified   | verified participant+ partner:participant+ grant:participant+
+comment.edit          draft             |
+comment.edit          published         | creator
+comment.delete        draft             |
+comment.delete        published         | creator moderator+ partner:moderator+ grant:moderator+
+comment.moderate      draft             |
+comment.moderate      published         | moderator+ partner:moderator+ grant:moderator+
 """
 
 ROLE_NAMES = [r.value for r in Role]
