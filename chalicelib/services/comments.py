@@ -279,6 +279,7 @@ def react(caller: Caller, comment_id: str) -> bool:
         _take_part(access, Action.COMMENT_REACT)
         comment = access.comment
         assert comment is not None
+        _live(comment)
         if comment.author_id == caller.id:
             raise OwnComment()
         if access.reacted:
@@ -320,6 +321,7 @@ def flag(caller: Caller, comment_id: str, reason: FlagReason) -> Comment:
         _take_part(access, Action.COMMENT_FLAG)
         comment = access.comment
         assert comment is not None
+        _live(comment)
         if comment.author_id == caller.id:
             raise OwnComment()
         reasons = dict(comment.flag_reasons)
@@ -343,6 +345,12 @@ def flag(caller: Caller, comment_id: str, reason: FlagReason) -> Comment:
 
 
 SYSTEM = Caller("hub-moderation", name="Automatic moderation")
+
+
+def _live(comment: Comment) -> None:
+    """A deleted comment is a placeholder: nothing more happens to it."""
+    if comment.deleted:
+        raise CommentNotFound()
 
 
 def _queues(access: Seat, comment: Comment) -> list[str]:
@@ -377,6 +385,7 @@ def _moderated(caller: Caller, comment_id: str) -> tuple[Seat, Comment]:
     if not access.may_moderate(comment):
         access.require(Action.COMMENT_MODERATE)
         raise Forbidden()
+    _live(comment)
     return access, comment
 
 
