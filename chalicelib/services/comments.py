@@ -35,7 +35,7 @@ from chalicelib.domain.model import (
     Stance,
 )
 from chalicelib.domain.permissions import Action, allows, authorize
-from chalicelib.domain.roles import GrantRole, Role, Standing
+from chalicelib.domain.roles import GrantRole, Relation, Role, Standing
 from chalicelib.services.access import group_access
 from chalicelib.services.groups import audit_event
 from chalicelib.settings import get_settings
@@ -55,7 +55,8 @@ class Seat:
     consultation: Consultation
     debate: Debate
     comment: Comment | None
-    standings: frozenset[Standing]
+    standings: frozenset[Standing]  # towards the debate
+    author_standings: frozenset[Standing]  # towards the comment: CREATOR = its author
     roles: dict[str, Role]  # in the host and accepted partners
     blocked: bool
     reacted: bool
@@ -121,12 +122,17 @@ def seat(
             raise missing()
         comment = store.from_raw(raw)
     roles, grant, blocked, reacted = _caller_state(caller, consultation, comment)
-    creators = (comment.author_id,) if comment else ()
-    held = standings_of(consultation, caller, roles, grant, creators)
-    access = Seat(consultation, debate, comment, held, roles, blocked, reacted)
-    read = Action.DEBATE_READ
-    authorize(read, held, consultation.context, not_found=missing)
-    return access
+    # Reading and taking part: as for the debate (its creator and the consultation's count).
+    held = standings_of(
+        consultation, caller, roles, grant, (consultation.created_by, debate.created_by)
+    )
+    authorize(Action.DEBATE_READ, held, consultation.context, not_found=missing)
+    # Editing or deleting a comment: CREATOR is its author alone, whoever they are (a
+    # resident taking part in a public consultation included).
+    as_author = standings_of(consultation, caller, roles, grant)
+    if comment is not None and caller is not None and caller.id == comment.author_id:
+        as_author |= {Relation.CREATOR}
+    return Seat(consultation, debate, comment, held, as_author, roles, blocked, reacted)
 
 
 def _caller_state(
@@ -232,8 +238,9 @@ def get(caller: Caller | None, comment_id: str) -> Seat:
 
 def edit(caller: Caller, comment_id: str, body: str) -> tuple[Seat, Comment]:
     """The author edits; the earlier version is kept, for moderators."""
-    access = seat(caller, comment_id=comment_id, consistent=True)
-    access.require(Action.COMMENT_EDIT)
+    access = seat(caller, comment_id=comment_id, consistent=True)  # may read it
+    if not allows(Action.COMMENT_EDIT, access.author_standings, access.consultation.context):
+        raise Forbidden()
     if access.closed:
         raise ConsultationClosed("Comments are read-only once the consultation is closed.")
     before = access.comment

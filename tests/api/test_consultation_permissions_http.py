@@ -12,16 +12,19 @@ written out by hand.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from chalice.test import Client
 from moto import mock_aws
 
-from chalicelib.domain.model import ConsultationContext
+from chalicelib.domain import clock
+from chalicelib.domain.ids import new_comment_id
+from chalicelib.domain.model import Comment, ConsultationContext, Stance
 from chalicelib.domain.permissions import CONSULTATION_ACTIONS, Action, allows
 from chalicelib.domain.roles import GrantRole, Outsider, PartnerRole, Relation, Role, Standing
+from chalicelib.store import comments as comment_store
 from tests.api.conftest import Api
 from tests.api.helpers import (
     ROLES,
@@ -92,12 +95,16 @@ CALLERS = (
 )
 # Who created the world's debate: its creator standing then adds to their grant's.
 DEBATE_CREATOR = "grant:author"
+# Who hold the creator standing towards the consultation, and towards its debate. Towards a
+# comment, to act on it (edit, delete), its author alone does; to read it, those of its debate.
+CONSULTATION_CREATORS = frozenset({"creator"})
+DEBATE_CREATORS = frozenset({"creator", DEBATE_CREATOR})
 
 
-def standings(caller: str, shape: Shape, *, of_debate: bool) -> set[Standing]:
-    """What `caller` holds towards the consultation (or, `of_debate`, its debate), written out
-    from the product's rules: a restricted consultation admits host admins and its audience,
-    and no partner; grants and the creator count whatever the visibility."""
+def standings(caller: str, shape: Shape, *, creators: frozenset[str]) -> set[Standing]:
+    """What `caller` holds towards a resource whose `creators` hold the creator standing,
+    written out from the product's rules: a restricted consultation admits host admins and
+    its audience, and no partner; grants and creators count whatever the visibility."""
     if caller == "anonymous":
         return {Outsider.ANONYMOUS}
     held: set[Standing] = {Outsider.SIGNED_IN}
@@ -105,9 +112,8 @@ def standings(caller: str, shape: Shape, *, of_debate: bool) -> set[Standing]:
         held.add(Outsider.VERIFIED)
     kind, _, role_name = caller.partition(":")
     if caller == "creator":
-        held.add(Relation.CREATOR)
         kind, role_name = "host", "author"
-    if of_debate and caller == DEBATE_CREATOR:
+    if caller in creators:
         held.add(Relation.CREATOR)
     restricted = shape.context is RESTRICTED
     if kind == "host" and (not restricted or role_name in ("admin", *shape.audience)):
@@ -125,18 +131,30 @@ def standings(caller: str, shape: Shape, *, of_debate: bool) -> set[Standing]:
 @dataclass(frozen=True)
 class Route:
     method: str
-    path: str  # {c} the consultation, {d} its debate, {me} the caller, {third} a third group
+    # {c} the consultation, {d} its debate, {me} the caller, {third} a third group; comments of
+    # the debate: {comment} the speaker's, {spare} another of the speaker's, for acts that
+    # cannot be undone (flags, deletion), {mine} one of the caller's own.
+    path: str
     body: dict[str, Any] | None
     success: int
     needs_token: bool = True
 
     @property
-    def of_debate(self) -> bool:
-        return self.path.startswith("/v1/debates/")
+    def resource(self) -> str:
+        """What the path names: "consultation", "debate" or "comment"."""
+        return self.path.split("/")[2].removesuffix("s")
 
     @property
     def not_found(self) -> str:
-        return "debate_not_found" if self.of_debate else "consultation_not_found"
+        return f"{self.resource}_not_found"
+
+    @property
+    def on_own_comment(self) -> bool:
+        return "{mine}" in self.path
+
+    @property
+    def touches_comments(self) -> bool:
+        return "/comments" in self.path
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
@@ -144,7 +162,9 @@ class Route:
 
 # Each action's routes, run in this order for each caller. State-changing routes leave the
 # world as they found it for the next caller: invitations are withdrawn, grants target the
-# caller's own user id, a consultation published or closed is replaced (see the test).
+# caller's own user id, a consultation published or closed is replaced (see the test),
+# reactions are withdrawn, a hidden comment is restored; flags (one per caller) fall on a
+# spare comment, and a comment deleted is replaced.
 ROUTES: dict[Action, tuple[Route, ...]] = {
     Action.CONSULTATION_READ: (
         Route("GET", "/v1/consultations/{c}", None, 200, needs_token=False),
@@ -175,34 +195,95 @@ ROUTES: dict[Action, tuple[Route, ...]] = {
     ),
     Action.DEBATE_READ: (
         Route("GET", "/v1/debates/{d}", None, 200, needs_token=False),
-        Route("GET", "/v1/consultations/{c}/debates", None, 200, needs_token=False),
+        Route("GET", "/v1/consultations/{c}/debates?limit=1", None, 200, needs_token=False),
+        Route("GET", "/v1/debates/{d}/comments?sort=new&limit=1", None, 200, needs_token=False),
+        Route("GET", "/v1/comments/{comment}", None, 200, needs_token=False),
+        Route("GET", "/v1/comments/{comment}/replies", None, 200, needs_token=False),
     ),
     Action.DEBATE_UPDATE: (Route("PATCH", "/v1/debates/{d}", {"body": "Amendée"}, 200),),
     Action.PARTICIPATE: (Route("PUT", "/v1/debates/{d}/ballot", {"choice": "yes"}, 201),),
+    Action.COMMENT_CREATE: (
+        Route(
+            "POST",
+            "/v1/debates/{d}/comments",
+            {"body": "J'y suis favorable.", "stance": "pro"},
+            201,
+        ),
+    ),
+    Action.COMMENT_REACT: (
+        Route("PUT", "/v1/comments/{comment}/reaction", None, 201),
+        Route("DELETE", "/v1/comments/{comment}/reaction", None, 204),
+    ),
+    Action.COMMENT_FLAG: (
+        Route("POST", "/v1/comments/{spare}/flags", {"reason": "off_topic"}, 201),
+    ),
+    Action.COMMENT_EDIT: (
+        Route("PATCH", "/v1/comments/{mine}", {"body": "Je précise ma pensée."}, 200),
+        Route("PATCH", "/v1/comments/{comment}", {"body": "Réécrit par un autre."}, 200),
+    ),
+    Action.COMMENT_DELETE: (
+        Route("DELETE", "/v1/comments/{mine}", None, 204),
+        Route("DELETE", "/v1/comments/{spare}", None, 204),
+    ),
+    Action.COMMENT_MODERATE: (
+        Route("POST", "/v1/comments/{comment}/hide", {"reason": "Hors sujet"}, 200),
+        Route("POST", "/v1/comments/{comment}/restore", None, 200),
+    ),
 }
 
 # Actions whose success moves the consultation out of its shape.
 CHANGES_CONTEXT = frozenset({Action.CONSULTATION_PUBLISH, Action.CONSULTATION_CLOSE})
 
 
+def reading_creators(route: Route) -> frozenset[str]:
+    """Who count as creators when deciding whether the caller may read what the route
+    names: a comment is read as its debate is."""
+    return CONSULTATION_CREATORS if route.resource == "consultation" else DEBATE_CREATORS
+
+
+def acting_creators(action: Action, route: Route, caller: str) -> frozenset[str]:
+    """Who count as creators for the action itself: on a comment, its author alone (the
+    speaker is no caller; {mine} is the caller's own)."""
+    if route.resource != "comment" or action is Action.DEBATE_READ:
+        return reading_creators(route)
+    return frozenset({caller}) if route.on_own_comment else frozenset()
+
+
+def takes_part(caller: str, shape: Shape) -> bool:
+    """Whether `caller` may comment here: only they have comments of their own to act on."""
+    held = standings(caller, shape, creators=DEBATE_CREATORS)
+    return allows(Action.COMMENT_CREATE, held, shape.context)
+
+
 def expected(
-    action: Action, route: Route, held: set[Standing], context: ConsultationContext
+    action: Action,
+    route: Route,
+    held: set[Standing],
+    reading: set[Standing],
+    context: ConsultationContext,
 ) -> tuple[int, str | None]:
     """(status, error code) the table calls for: 401 without a token where one is needed,
-    success when a standing allows the action, 404 when none lets the caller even read,
-    else 403 (or the conflict the consultation's state raises first)."""
+    success when a standing `held` allows the action, 404 when none of `reading` lets the
+    caller even read, else 403 (or the conflict the consultation's state raises first)."""
     if route.needs_token and Outsider.ANONYMOUS in held:
         return 401, "unauthenticated"
     if allows(action, held, context):
         return route.success, None
-    read = Action.DEBATE_READ if route.of_debate else Action.CONSULTATION_READ
-    if not allows(read, held, context):
+    read = Action.CONSULTATION_READ if route.resource == "consultation" else Action.DEBATE_READ
+    if not allows(read, reading, context):
         return 404, route.not_found
     if action is Action.CONSULTATION_PUBLISH and context is not DRAFT:
         return 409, "already_published"
     if action is Action.PARTICIPATE:
         return (409, "not_open") if context is DRAFT else (403, "not_eligible")
     return 403, "forbidden"
+
+
+# Bugs reported and not fixed yet: why a cell's answer departs from the table (None: it does
+# not). A test walking such a cell is marked xfail(strict=True) once every other cell of it
+# answers right, so that the fix shows (XPASS, a failure) and the entry goes. None left.
+def known_bug(shape: Shape, caller: str, route: Route) -> str | None:
+    return None
 
 
 # ---------------------------------------------------------------- the world
@@ -214,9 +295,13 @@ class World:
     partner: str
     third: str  # an association with no part in anything, to be invited
     callers: dict[str, Any]  # caller (see CALLERS) -> their API client
+    speaker: str  # a member of the partner association, whose comments the callers act on
     shape: Shape | None = None
     consultation: str = ""  # of `shape`, with its grants, partner and debate
     debate: str = ""
+    comment: str = ""  # the speaker's, in the debate
+    spare: str = ""  # another of the speaker's
+    own: dict[str, str] = field(default_factory=dict)  # caller -> a comment of their own
 
 
 def build_world(as_user: Any) -> World:
@@ -232,13 +317,17 @@ def build_world(as_user: Any) -> World:
         callers[f"host:{role}"] = host_users[role]
         callers[f"partner:{role}"] = partner_users[role]
         callers[f"grant:{role}"] = as_user(f"grant-{role}")
+    # The speaker belongs to the partner: its moderators, whom the table lets moderate, act on
+    # their own members' comments only (test_comments.py walks that rule).
+    speaker = add_member(as_user, partner_users["admin"], partner, "partner-speaker", "participant")
     third = create_group(as_user("third-admin"), "Troisième association")
-    return World(host, partner, third, callers)
+    return World(host, partner, third, callers, speaker.sub)
 
 
 def prepare(world: World, shape: Shape) -> None:
     """A consultation of `shape`, created by the creator, with a grant of each role, the
-    partner association accepted, and one vote debate opened by the grant holder of author."""
+    partner association accepted, one vote debate opened by the grant holder of author, and
+    a comment of the speaker's in it."""
     admin, creator = world.callers["host:admin"], world.callers["creator"]
     consultation = create_consultation(creator, world.host, "Assemblée", **shape.fields)["id"]
     for role in ROLES:
@@ -258,6 +347,58 @@ def prepare(world: World, shape: Shape) -> None:
     if shape.context is not DRAFT:
         publish(creator, consultation)
     world.shape, world.consultation, world.debate = shape, consultation, debate.data["id"]
+    world.comment = write_comment(world, world.speaker, world.partner)
+    world.spare = write_comment(world, world.speaker, world.partner)
+    world.own = {}
+
+
+def write_comment(world: World, author: str, partner: str | None) -> str:
+    """A new comment in the world's debate by `author` (speaking for `partner`, if named),
+    written straight to the table: a draft takes no comment through the API (nobody takes
+    part in it), yet the routes of its comments are walked; and so it is quicker."""
+    comment = Comment(
+        id=new_comment_id(world.debate),
+        debate_id=world.debate,
+        parent_id=None,
+        author_id=author,
+        author_name=author.title(),
+        author_group=partner,
+        body="Un argument",
+        stance=Stance.PRO,
+        created_at=clock.now(),
+    )
+    comment_store.create(comment)
+    return comment.id
+
+
+def own_comment(world: World, caller: str) -> str:
+    if caller not in world.own:
+        partner = world.partner if caller.startswith("partner:") else None
+        world.own[caller] = write_comment(world, world.callers[caller].sub, partner)
+    return world.own[caller]
+
+
+def replace_deleted(world: World, caller: str, route: Route) -> None:
+    """After a deletion, the next caller finds a comment to act on again."""
+    if route.on_own_comment:
+        world.own.pop(caller, None)
+    elif "{spare}" in route.path:
+        world.spare = write_comment(world, world.speaker, world.partner)
+
+
+def forget_stream() -> None:
+    """Drop the records of the table's stream. moto copies the whole table, stream included,
+    for each item of each transaction (to roll back a failed one): the walks read no stream,
+    and with its records left to pile up, they would take minutes."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    from chalicelib.settings import get_settings
+
+    settings = get_settings()
+    table = dynamodb_backends[DEFAULT_ACCOUNT_ID][settings.region].tables[settings.table]
+    if table.stream_shard is not None:
+        table.stream_shard.items.clear()
 
 
 def answer(response: Any) -> tuple[int, str | None]:
@@ -282,8 +423,17 @@ def test_every_consultation_action_has_a_route_here():
 
 def test_the_shapes_cover_every_context_and_the_callers_every_standing():
     assert {shape.context for shape in SHAPES} == set(ConsultationContext)
-    held = set().union(*(standings(c, s, of_debate=True) for c in CALLERS for s in SHAPES))
+    held = set().union(
+        *(standings(c, s, creators=DEBATE_CREATORS) for c in CALLERS for s in SHAPES)
+    )
     assert held == set(Outsider) | set(Role) | set(PartnerRole) | set(GrantRole) | set(Relation)
+
+
+def test_every_published_shape_has_callers_who_take_part_and_own_comments():
+    """The walks of acts on one's own comment reach the creator cells of every context."""
+    for shape in SHAPES:
+        takers = [caller for caller in CALLERS if takes_part(caller, shape)]
+        assert bool(takers) == (shape.context is not DRAFT), shape
 
 
 @pytest.fixture(scope="class", params=SHAPES, ids=str)
@@ -306,30 +456,51 @@ class TestEveryCell:
     (see ROUTES), so their order does not matter."""
 
     @pytest.mark.parametrize("action", sorted(CONSULTATION_ACTIONS), ids=str)
-    def test_route_answers_as_the_table_says(self, world: World, action: Action) -> None:
+    def test_route_answers_as_the_table_says(
+        self, world: World, action: Action, request: pytest.FixtureRequest
+    ) -> None:
         shape = world.shape
         assert shape is not None
-        wrong = []
+        wrong, known, reasons = [], [], set()
         for caller in CALLERS:
+            forget_stream()
             user = world.callers[caller]
             for route in ROUTES[action]:
-                held = standings(caller, shape, of_debate=route.of_debate)
-                want = expected(action, route, held, shape.context)
+                if route.on_own_comment and not takes_part(caller, shape):
+                    continue  # who may not take part has written nothing to act on
+                held = standings(caller, shape, creators=acting_creators(action, route, caller))
+                reading = standings(caller, shape, creators=reading_creators(route))
+                want = expected(action, route, held, reading, shape.context)
                 values = {
                     "c": world.consultation,
                     "d": world.debate,
                     "me": user.sub or "nobody",
                     "third": world.third,
+                    "comment": world.comment,
+                    "spare": world.spare,
                 }
+                if route.on_own_comment:
+                    values["mine"] = own_comment(world, caller)
                 response = user.request(
                     route.method, fill(route.path, **values), fill(route.body, **values)
                 )
+                if route.method == "DELETE" and response.status_code == 204:
+                    replace_deleted(world, caller, route)
                 got = answer(response)
-                if got != want:
-                    wrong.append((caller, str(route), f"want {want}", f"got {got}", response.data))
+                bug = known_bug(shape, caller, route)
+                cell = (caller, str(route), f"want {want}", f"got {got}", response.data)
+                if bug:
+                    reasons.add(bug)
+                    if got != want:
+                        known.append(cell)
+                elif got != want:
+                    wrong.append(cell)
                 if action in CHANGES_CONTEXT and response.status_code == 200:
                     prepare(world, shape)  # the next caller (and test) finds it as it was
         assert not wrong, "\n".join(map(str, wrong))
+        if reasons:
+            request.applymarker(pytest.mark.xfail(strict=True, reason=" / ".join(sorted(reasons))))
+            assert not known, "\n".join(map(str, known))
 
 
 # ---------------------------------------------------------------- the issue's acceptance
