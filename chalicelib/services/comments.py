@@ -200,7 +200,7 @@ def create(
 
 def _in_debate(comment_id: str, debate_id: str) -> bool:
     ids = split_comment_id(comment_id)
-    return ids is not None and ids[0] == debate_id and len(comment_id) == 36
+    return ids is not None and ids[0] == debate_id
 
 
 def list_comments(

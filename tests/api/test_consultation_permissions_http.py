@@ -152,10 +152,6 @@ class Route:
     def on_own_comment(self) -> bool:
         return "{mine}" in self.path
 
-    @property
-    def touches_comments(self) -> bool:
-        return "/comments" in self.path
-
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
 
@@ -328,6 +324,7 @@ def prepare(world: World, shape: Shape) -> None:
     """A consultation of `shape`, created by the creator, with a grant of each role, the
     partner association accepted, one vote debate opened by the grant holder of author, and
     a comment of the speaker's in it."""
+    forget_stream()
     admin, creator = world.callers["host:admin"], world.callers["creator"]
     consultation = create_consultation(creator, world.host, "Assemblée", **shape.fields)["id"]
     for role in ROLES:
