@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run token test lint format bench
+.PHONY: install run token test lint format bench package deploy
 
 # Creates .venv if missing and (re)installs whenever a requirements file changes.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -38,6 +38,15 @@ test: lint
 
 # Figures, not tests: DynamoDB calls and capacity units per request; what a ballot costs
 # and how many ballots per second one debate can take.
-bench: $(STAMP)
+bench: package
 	$(PY) -m bench.requests
 	$(PY) -m bench.ballots
+	$(PY) -m bench.bundle build/deployment.zip
+
+# The deployable template and bundle in build/ (sam.yaml, deployment.zip), checked by cfn-lint.
+package: $(STAMP)
+	$(PY) -m infra.package build
+
+# Deploys build/ with the AWS CLI; the README's "Deploying" section says what to set first.
+deploy: package
+	infra/deploy.sh

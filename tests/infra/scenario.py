@@ -1,0 +1,342 @@
+"""One season in the life of the Hub, driven through HTTP as its users would drive it: every
+route the app serves answers 2xx at least once (tests/infra/test_permissions_cover_calls.py).
+
+Les Amis du Parc (alice, admin) take members in by invitation, by request and freely, open a
+members' consultation to a partner association and to one neighbour, vote three ways (a
+vote, a secret vote, a poll), argue, moderate, and close early; the scheduler then
+finalises, and a voter checks her receipt on the ballot board.
+
+`every_route(as_user)` returns the (METHOD, route template) pairs that answered 2xx;
+`routes_served()` lists what the app serves. A route added without a place in this story, or
+a step that stops answering 2xx, fails that test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from app import app, count_ballots
+from chalicelib.domain import clock
+from chalicelib.services import closing
+from local.stream import StreamReader
+from tests.api.conftest import Api
+from tests.api.helpers import (
+    add_member,
+    audit_actions,
+    create_consultation,
+    create_group,
+    invite,
+    publish,
+)
+
+Route = tuple[str, str]  # (METHOD, template), e.g. ("PUT", "/v1/debates/{debate_id}/ballot")
+People = dict[str, "Visitor"]
+
+
+def routes_served() -> set[Route]:
+    """Every (METHOD, route template) the app serves, CORS preflights aside."""
+    return {
+        (method, template)
+        for template, methods in app.routes.items()
+        for method in methods
+        if method != "OPTIONS"
+    }
+
+
+@cache
+def _patterns() -> dict[Route, re.Pattern[str]]:
+    """Each route as a pattern over concrete paths: `{param}` stands for one path segment."""
+    return {
+        (method, template): re.compile(
+            "[^/]+".join(re.escape(part) for part in re.split(r"\{\w+\}", template))
+        )
+        for method, template in routes_served()
+    }
+
+
+def template_of(method: str, path: str) -> str:
+    """The route template a concrete path reaches, e.g. `/v1/debates/{debate_id}/ballot`."""
+    path = path.partition("?")[0]
+    matches = [
+        template
+        for (served, template), pattern in _patterns().items()
+        if served == method and pattern.fullmatch(path)
+    ]
+    assert len(matches) == 1, f"{method} {path} reaches {matches or 'no route'}"
+    return matches[0]
+
+
+class Visitor:
+    """One user's `Api` that insists on a 2xx answer and notes the route each call reached.
+    `expect` asks for an exact status (by default 200 for GET and PATCH, 204 for DELETE).
+    It speaks as `Api` does, so the helpers of tests/api/helpers.py take it as it is."""
+
+    def __init__(self, api: Api, reached: set[Route]):
+        self.api = api
+        self.sub = api.sub
+        self.reached = reached
+
+    def request(self, method: str, path: str, body: Any = None, expect: int | None = None) -> Any:
+        response = self.api.request(method, path, body)
+        said = f"{method} {path} as {self.sub or 'anonymous'} answered {response.status_code}"
+        assert 200 <= response.status_code < 300, f"{said}: {response.data}"
+        assert expect in (None, response.status_code), f"{said}, not {expect}: {response.data}"
+        self.reached.add((method, template_of(method, path)))
+        return response
+
+    def get(self, path: str, expect: int | None = 200) -> Any:
+        return self.request("GET", path, expect=expect)
+
+    def post(self, path: str, body: Any = None, expect: int | None = None) -> Any:
+        return self.request("POST", path, body, expect)
+
+    def put(self, path: str, body: Any = None, expect: int | None = None) -> Any:
+        return self.request("PUT", path, body, expect)
+
+    def patch(self, path: str, body: Any = None, expect: int | None = 200) -> Any:
+        return self.request("PATCH", path, body, expect)
+
+    def delete(self, path: str, expect: int | None = 204) -> Any:
+        return self.request("DELETE", path, expect=expect)
+
+
+# Everyone who appears, signed in with their name; "anonymous" sends no token.
+CAST = (
+    "alice",  # founds Les Amis du Parc, its admin
+    "mona",  # its moderator, invited
+    "bob",  # an author, who drafts the consultation
+    "carol",  # participants: they vote and argue
+    "dave",
+    "erin",
+    "frank",  # asks to join, is let in, becomes an observer
+    "gina",  # asks to join, is turned down
+    "hugo",  # joins once the park is open, then is removed
+    "paula",  # founds the Comité des fêtes, a partner that accepts
+    "quentin",  # founds Jardins partagés, a partner asked in, then withdrawn
+    "dora",  # a neighbour let into one consultation by a grant
+)
+
+
+def every_route(as_user: Callable[..., Api]) -> set[Route]:
+    """Drive the whole app through HTTP as real users would: every route the app serves,
+    each at least once with a 2xx answer. Returns the (METHOD, route template) pairs that
+    answered 2xx, e.g. ("PUT", "/v1/debates/{debate_id}/ballot")."""
+    reached: set[Route] = set()
+
+    def visit(sub: str | None, **claims: Any) -> Visitor:
+        return Visitor(as_user(sub, **claims), reached)
+
+    people = {sub: visit(sub, name=sub.title()) for sub in CAST} | {"anonymous": visit(None)}
+    park = found_the_park(people, visit)
+    consultation, debates = prepare_the_consultation(people, park)
+    receipt = vote(people, consultation, debates)
+    deliberate(people, park, debates["vote"])
+    close_and_count(people, park, consultation, debates, receipt)
+    return reached
+
+
+def ids(response: Any) -> list[str]:
+    return [item["id"] for item in response.data["items"]]
+
+
+def found_the_park(people: People, visit: Callable[..., Visitor]) -> str:
+    """Alice founds a listed association; members come by invitation, by request (one let
+    in, one turned down), then freely once it is open; a role changes, a member is removed."""
+    alice, anonymous = people["alice"], people["anonymous"]
+    park = create_group(alice, "Les Amis du Parc", listed=True, join_policy="request")
+    assert park in ids(anonymous.get("/v1/groups?limit=100"))
+    assert anonymous.get(f"/v1/groups/{park}").data["my_role"] is None
+
+    code = invite(alice, park, "moderator", max_uses=1)
+    mona = people["mona"]
+    assert mona.get(f"/v1/invitations/{code}").data["group_name"] == "Les Amis du Parc"
+    assert mona.post(f"/v1/invitations/{code}/accept", expect=201).data["role"] == "moderator"
+    add_member(visit, alice, park, "bob", "author")
+    for sub in ("carol", "dave", "erin"):
+        add_member(visit, alice, park, sub, "participant")
+
+    for sub in ("frank", "gina"):
+        asked = people[sub].post(f"/v1/groups/{park}/join", expect=202)
+        assert asked.data["status"] == "pending"
+    requests = f"/v1/groups/{park}/join-requests"
+    assert sorted(ids(alice.get(requests))) == ["frank", "gina"]
+    assert alice.post(f"{requests}/frank/approve", expect=201).data["role"] == "participant"
+    alice.post(f"{requests}/gina/reject", expect=204)
+
+    opened = {"join_policy": "open", "description": "Le parc, ses bancs et sa fête"}
+    assert alice.patch(f"/v1/groups/{park}", opened).data["join_policy"] == "open"
+    joined = people["hugo"].post(f"/v1/groups/{park}/join", expect=201)
+    assert joined.data["role"] == "participant"
+
+    members = f"/v1/groups/{park}/members"
+    demoted = alice.put(f"{members}/frank", {"role": "observer"}, expect=200)
+    assert demoted.data["role"] == "observer"
+    alice.delete(f"{members}/hugo")
+    roles = {m["id"]: m["role"] for m in people["bob"].get(members).data["items"]}
+    assert roles == {
+        "alice": "admin",
+        "mona": "moderator",
+        "bob": "author",
+        "carol": "participant",
+        "dave": "participant",
+        "erin": "participant",
+        "frank": "observer",
+    }
+    assert people["bob"].get("/v1/me").data["groups"] == [
+        {"id": park, "name": "Les Amis du Parc", "role": "author"}
+    ]
+    return park
+
+
+def prepare_the_consultation(people: People, park: str) -> tuple[str, dict[str, str]]:
+    """Bob drafts a members' consultation with a vote, a secret vote and a poll, edits it and
+    publishes it; alice asks one partner association in for good (whose own public
+    consultation anyone finds), withdraws another, and lets dora in by a grant."""
+    alice, bob, carol = people["alice"], people["bob"], people["carol"]
+    draft = create_consultation(bob, park, "Budget participatif")  # for members
+    url = f"/v1/consultations/{draft['id']}"
+    bob.patch(url, {"description": "Trois décisions pour le parc"})
+    functions = {
+        "vote": {"type": "vote", "results_visibility": "live", "quorum": 3, "threshold": 0.5},
+        "secret": {"type": "vote", "secret": True},
+        "poll": {
+            "type": "poll",
+            "options": ["Mardi", "Jeudi", "Samedi"],
+            "max_choices": 2,
+            "results_visibility": "after_vote",
+        },
+    }
+    debates = {
+        name: bob.post(
+            f"{url}/debates", {"title": f"Débat : {name}", "function": function}, expect=201
+        ).data["id"]
+        for name, function in functions.items()
+    }
+    bob.patch(f"/v1/debates/{debates['vote']}", {"body": "Des bancs le long de l'allée"})
+    assert publish(bob, draft["id"])["status"] == "open"
+
+    assert ids(carol.get(f"/v1/groups/{park}/consultations")) == [draft["id"]]
+    assert carol.get(url).data["description"] == "Trois décisions pour le parc"
+    assert sorted(ids(carol.get(f"{url}/debates"))) == sorted(debates.values())
+    shown = carol.get(f"/v1/debates/{debates['vote']}").data
+    assert (shown["body"], shown["status"]) == ("Des bancs le long de l'allée", "open")
+
+    fetes = create_group(people["paula"], "Comité des fêtes")
+    jardins = create_group(people["quentin"], "Jardins partagés")
+    music = create_consultation(people["paula"], fetes, "Fête de la musique", visibility="public")
+    publish(people["paula"], music["id"])
+    assert ids(people["anonymous"].get("/v1/consultations?scope=public")) == [music["id"]]
+    alice.post(f"{url}/partners", {"group_id": fetes}, expect=201)
+    accepted = people["paula"].post(f"{url}/partners/{fetes}/accept", expect=201)
+    assert accepted.data["status"] == "accepted"
+    alice.post(f"{url}/partners", {"group_id": jardins}, expect=201)
+    alice.delete(f"{url}/partners/{jardins}")
+    assert carol.get(url).data["partners"] == [{"group_id": fetes, "status": "accepted"}]
+
+    alice.put(f"{url}/grants/dora", {"role": "participant"}, expect=201)
+    assert ids(alice.get(f"{url}/grants")) == ["dora"]
+    return draft["id"], debates
+
+
+def vote(people: People, consultation: str, debates: dict[str, str]) -> str:
+    """Members, a partner's admin and dora cast ballots: one changed, one withdrawn, one
+    secret (whose receipt is returned); the stream is counted and live results read."""
+    carol, dave, erin = people["carol"], people["dave"], people["erin"]
+    motion, secret, poll = (f"/v1/debates/{debates[n]}" for n in ("vote", "secret", "poll"))
+
+    carol.put(f"{motion}/ballot", {"choice": "yes"}, expect=201)
+    dave.put(f"{motion}/ballot", {"choice": "yes"}, expect=201)
+    assert dave.put(f"{motion}/ballot", {"choice": "no"}, expect=200).data["choice"] == "no"
+    people["paula"].put(f"{motion}/ballot", {"choice": "yes"}, expect=201)  # from the partner
+    erin.put(f"{motion}/ballot", {"choice": "abstain"}, expect=201)
+    erin.delete(f"{motion}/ballot")
+    assert carol.get(f"{motion}/ballot").data["choice"] == "yes"
+
+    cast = carol.put(f"{secret}/ballot", {"choice": "yes"}, expect=201).data
+    assert cast["secret"] is True
+    dave.put(f"{secret}/ballot", {"choice": "no"}, expect=201)
+    assert carol.get(f"{secret}/ballot").data["receipt"] is None  # the Hub cannot show it again
+
+    dave.put(f"{poll}/ballot", {"choices": ["o1", "o3"]}, expect=201)
+    people["dora"].put(f"{poll}/ballot", {"choices": ["o3"]}, expect=201)  # by her grant
+    people["alice"].delete(f"/v1/consultations/{consultation}/grants/dora")
+
+    StreamReader(os.environ["HUB_TABLE"]).drain(count_ballots)  # what Lambda does
+    live = people["frank"].get(f"{motion}/results").data  # an observer reads, live
+    assert (live["counts"], live["total"], live["final"]) == (
+        {"yes": 2, "no": 1, "abstain": 0},
+        3,
+        False,
+    )
+    assert dave.get(f"{poll}/results").data["counts"] == {"o1": 1, "o2": 0, "o3": 2}
+    return cast["receipt"]
+
+
+def deliberate(people: People, park: str, debate: str) -> None:
+    """An argument and a reply; reading, editing, reacting, flagging; mona moderates the
+    queue, hides and restores, blocks and unblocks; a reply is deleted by its author."""
+    carol, dave, erin, mona = (people[sub] for sub in ("carol", "dave", "erin", "mona"))
+    thread = f"/v1/debates/{debate}/comments"
+    argument = carol.post(thread, {"body": "Des bancs pour les aînés", "stance": "pro"}, expect=201)
+    argument_url = f"/v1/comments/{argument.data['id']}"
+    reply = dave.post(
+        thread,
+        {"body": "Et une fontaine ?", "stance": "neutral", "parent_id": argument.data["id"]},
+        expect=201,
+    )
+    reply_url = f"/v1/comments/{reply.data['id']}"
+
+    assert ids(erin.get(f"{thread}?sort=top")) == [argument.data["id"]]
+    assert ids(erin.get(f"{argument_url}/replies")) == [reply.data["id"]]
+    carol.patch(argument_url, {"body": "Des bancs à l'ombre pour les aînés"})
+    assert erin.get(argument_url).data["body"] == "Des bancs à l'ombre pour les aînés"
+
+    erin.put(f"{argument_url}/reaction", expect=201)
+    dave.put(f"{argument_url}/reaction", expect=201)
+    dave.delete(f"{argument_url}/reaction")
+    assert erin.get(argument_url).data["reactions"] == 1
+
+    erin.post(f"{reply_url}/flags", {"reason": "off_topic"}, expect=201)
+    queued = mona.get(f"/v1/groups/{park}/moderation").data["items"]
+    assert [(c["id"], c["flags"]) for c in queued] == [(reply.data["id"], 1)]
+    hidden = mona.post(f"{reply_url}/hide", {"reason": "Hors sujet"}, expect=200)
+    assert hidden.data["hidden"] is True
+    assert mona.post(f"{reply_url}/restore", expect=200).data["hidden"] is False
+    dave.delete(reply_url)
+
+    blocks = f"/v1/groups/{park}/blocks/erin"
+    mona.put(blocks, {"reason": "Insultes répétées"}, expect=200)
+    mona.delete(blocks)
+
+
+def close_and_count(
+    people: People, park: str, consultation: str, debates: dict[str, str], receipt: str
+) -> None:
+    """Alice closes early with a reason; the scheduler finalises a grace period later (its
+    run has no route: it is called as EventBridge would, at that later time); everyone reads
+    the final results, carol finds her receipt counted, the ballot board is open to readers."""
+    alice, carol, frank = people["alice"], people["carol"], people["frank"]
+    url = f"/v1/consultations/{consultation}"
+    closed = alice.post(f"{url}/close", {"reason": "Le budget est voté en assemblée"}, expect=200)
+    assert closed.data["status"] == "closed"
+    assert closing.close_due_consultations(clock.now() + closing.grace()) == 1
+
+    motion, secret = (f"/v1/debates/{debates[n]}" for n in ("vote", "secret"))
+    final = frank.get(f"{motion}/results").data
+    assert (final["final"], final["outcome"]["result"], final["tally_mismatch"]) == (
+        True,
+        "adopted",
+        None,
+    )
+    checked = carol.get(f"{secret}/receipts/{receipt}").data
+    assert (checked["counted"], checked["choices"]) == (True, ["yes"])
+    board = frank.get(f"{secret}/ballots").data["items"]
+    assert sorted(b["choices"][0] for b in board) == ["no", "yes"]
+    assert receipt in [b["receipt"] for b in board]
+
+    actions = audit_actions(alice, park)
+    assert actions[-2:] == ["consultation_closed", "consultation_finalised"]
