@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run token test lint format bench package deploy
+.PHONY: install run token test lint format bench package deploy openapi fuzz
 
 # Creates .venv if missing and (re)installs whenever a requirements file changes.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -35,6 +35,15 @@ format: $(STAMP)
 
 test: lint
 	$(PY) -m pytest
+
+# schemathesis over every operation, as every kind of caller: a few thousand cases (make test
+# runs the same with 3 examples per operation).
+fuzz: $(STAMP)
+	HUB_FUZZ_EXAMPLES=30 $(PY) -m pytest tests/fuzz
+
+# The OpenAPI document the code generates, written to openapi.json (commit it with the change).
+openapi: $(STAMP)
+	$(PY) -m local.openapi openapi.json
 
 # Figures, not tests: DynamoDB calls and capacity units per request; what a ballot costs
 # and how many ballots per second one debate can take.

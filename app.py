@@ -3,8 +3,19 @@
 from chalice import Chalice, CORSConfig
 from chalice.app import CloudWatchEvent, DynamoDBEvent
 
-from chalicelib.api import ballots, comments, consultations, debates, groups, invitations, me
+from chalicelib.api import (
+    ballots,
+    comments,
+    consultations,
+    debates,
+    groups,
+    invitations,
+    me,
+    reference,
+)
+from chalicelib.api.contract import API_PREFIX
 from chalicelib.api.http import install_error_handling
+from chalicelib.api.locale import install_locale
 from chalicelib.services import closing, tallies
 from chalicelib.settings import get_settings
 
@@ -18,6 +29,7 @@ app.api.cors = CORSConfig(
     max_age=600,
 )
 install_error_handling(app)
+install_locale(app)  # error messages in French or English: chalicelib/api/locale.py
 
 for blueprint in (
     groups.blueprint,
@@ -27,8 +39,9 @@ for blueprint in (
     debates.blueprint,
     ballots.blueprint,
     comments.blueprint,
+    reference.blueprint,
 ):
-    app.register_blueprint(blueprint, url_prefix="/v1")
+    app.register_blueprint(blueprint, url_prefix=API_PREFIX)
 
 
 @app.on_dynamodb_record(

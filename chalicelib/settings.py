@@ -13,6 +13,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+# The languages the Hub answers in (see chalicelib/api/locale.py).
+Locale = Literal["fr", "en"]
+
 
 class ConfigurationError(RuntimeError):
     """The environment describes a configuration the Hub refuses to run with."""
@@ -36,6 +39,8 @@ class Settings(BaseModel):
     close_grace_s: int = Field(default=60, ge=0, le=3600)
     # The stream the tally consumer reads; the deployment sets it (locally it is unused).
     table_stream_arn: str = "arn:aws:dynamodb:eu-west-3:000000000000:table/hub-local/stream/local"
+    # The language of error messages when `Accept-Language` names no language the Hub speaks.
+    default_locale: Locale = "fr"
 
     @model_validator(mode="after")
     def _stage_rules(self) -> Settings:
@@ -75,6 +80,8 @@ class Settings(BaseModel):
             values["close_grace_s"] = environ["HUB_CLOSE_GRACE_S"]
         if environ.get("HUB_TABLE_STREAM_ARN"):
             values["table_stream_arn"] = environ["HUB_TABLE_STREAM_ARN"]
+        if environ.get("HUB_DEFAULT_LOCALE"):
+            values["default_locale"] = environ["HUB_DEFAULT_LOCALE"]
         try:
             return cls.model_validate(values)
         except ValidationError as error:

@@ -1,4 +1,5 @@
-"""/v1/consultations/{id}/debates and /v1/debates/{id}."""
+"""/v1/consultations/{id}/debates and /v1/debates/{id}: a consultation's debates, each with
+its decision (none, a vote, a poll or a petition)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from chalice import Blueprint, Response
 from chalice.app import Request
 
 from chalicelib.api import representations as show
+from chalicelib.api.answers.consultations import DebateOut, DebatePage
+from chalicelib.api.contract import Auth
 from chalicelib.api.http import (
     created,
     optional_caller,
@@ -19,6 +22,14 @@ from chalicelib.api.http import (
 )
 from chalicelib.api.schemas import DebateCreate, DebateUpdate, to_function
 from chalicelib.domain import clock
+from chalicelib.domain.errors import (
+    ConcurrentUpdate,
+    ConsultationClosed,
+    ConsultationNotFound,
+    DebateLocked,
+    DebateNotFound,
+    Forbidden,
+)
 from chalicelib.domain.model import Stance
 from chalicelib.services import comments, debates
 
@@ -29,8 +40,19 @@ def request() -> Request:
     return blueprint.current_request
 
 
-@route(blueprint, "/consultations/{consultation_id}/debates", methods=["POST"])
+@route(
+    blueprint,
+    "/consultations/{consultation_id}/debates",
+    methods=["POST"],
+    body=DebateCreate,
+    answers={201: DebateOut},
+    errors=(ConsultationNotFound, Forbidden, ConsultationClosed, ConcurrentUpdate),
+)
 def create_debate(consultation_id: str) -> Response:
+    """Add a debate to a consultation (its editors while a draft; its authors once published).
+
+    `function` says what it decides: nothing (`none`, the default), a `vote`, a `poll` or a
+    `petition`. Refused once the consultation is closed."""
     caller = require_caller(request())
     body = parse_body(request(), DebateCreate)
     debate, parent = debates.create(
@@ -44,8 +66,17 @@ def create_debate(consultation_id: str) -> Response:
     return created(show.debate(debate, parent, clock.now()) | {"comments": no_comments})
 
 
-@route(blueprint, "/consultations/{consultation_id}/debates", methods=["GET"])
+@route(
+    blueprint,
+    "/consultations/{consultation_id}/debates",
+    methods=["GET"],
+    auth=Auth.OPTIONAL,
+    paged=True,
+    answers={200: DebatePage},
+    errors=(ConsultationNotFound, ConcurrentUpdate),
+)
 def list_debates(consultation_id: str) -> dict[str, Any]:
+    """A consultation's debates, oldest first, for whoever may see the consultation."""
     caller = optional_caller(request())
     parent, result = debates.list_debates(caller, consultation_id, *paging(request()))
     now = clock.now()
@@ -54,15 +85,35 @@ def list_debates(consultation_id: str) -> dict[str, Any]:
     return page(items, result.next)
 
 
-@route(blueprint, "/debates/{debate_id}", methods=["GET"])
+@route(
+    blueprint,
+    "/debates/{debate_id}",
+    methods=["GET"],
+    auth=Auth.OPTIONAL,
+    answers={200: DebateOut},
+    errors=(DebateNotFound, ConcurrentUpdate),
+)
 def get_debate(debate_id: str) -> dict[str, Any]:
+    """A debate, with its comment counts per stance, for whoever may see its consultation."""
     access = debates.get(optional_caller(request()), debate_id)
     counts = comments.stance_counts([debate_id])[debate_id]
     return show.debate(access.debate, access.consultation, clock.now()) | {"comments": counts}
 
 
-@route(blueprint, "/debates/{debate_id}", methods=["PATCH"])
+@route(
+    blueprint,
+    "/debates/{debate_id}",
+    methods=["PATCH"],
+    body=DebateUpdate,
+    answers={200: DebateOut},
+    errors=(DebateNotFound, Forbidden, ConsultationClosed, DebateLocked, ConcurrentUpdate),
+)
 def update_debate(debate_id: str) -> dict[str, Any]:
+    """Change a debate (its creator, or whoever manages its consultation).
+
+    Managers are the consultation's creator, the host's admins and granted admins. Title
+    and body change until the consultation closes; the decision `function` only until it
+    opens (409 debate_locked)."""
     caller = require_caller(request())
     body = parse_body(request(), DebateUpdate)
     changes = debates.DebateChanges(

@@ -12,7 +12,9 @@ from chalice import Blueprint, Chalice, Response
 from chalice.app import Request
 from pydantic import BaseModel, ValidationError
 
-from chalicelib import auth
+from chalicelib.api import contract
+from chalicelib.api.contract import Auth, Operation
+from chalicelib.auth import authenticate
 from chalicelib.domain.errors import (
     HubError,
     InternalError,
@@ -35,7 +37,7 @@ MAX_LIMIT = 100
 def optional_caller(request: Request) -> Caller | None:
     """The verified caller, or None without a token. A token that is present but invalid
     is refused (401) even where anonymous reading would be allowed."""
-    return auth.authenticate(request.headers.get("authorization"))
+    return authenticate(request.headers.get("authorization"))
 
 
 def require_caller(request: Request) -> Caller:
@@ -74,7 +76,11 @@ def paging(request: Request) -> tuple[int, str | None]:
     raw_limit = params.get("limit")
     limit = DEFAULT_LIMIT
     if raw_limit is not None:
-        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+        # ASCII digits only: isdigit() alone takes superscripts and full-width digits too.
+        if (
+            not (raw_limit.isascii() and raw_limit.isdigit())
+            or not 1 <= int(raw_limit) <= MAX_LIMIT
+        ):
             raise ValidationFailed(
                 details=[
                     {
@@ -114,9 +120,22 @@ _CHALICE_ERRORS: dict[int, type[HubError]] = {
 
 
 def route(
-    blueprint: Blueprint, path: str, methods: list[str]
+    blueprint: Blueprint,
+    path: str,
+    methods: list[str],
+    *,
+    answers: dict[int, type[BaseModel] | None] | None = None,
+    errors: tuple[type[HubError], ...] = (),
+    auth: Auth = Auth.REQUIRED,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    paged: bool = False,
+    media_type: str = "application/json",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """`blueprint.route`, with the Hub's refusals (HubError) answered as JSON errors."""
+    """`blueprint.route`, with the Hub's refusals (HubError) answered as JSON errors, and the
+    route's contract recorded for the OpenAPI document (chalicelib/api/contract.py): its
+    `answers` by status, the refusals it adds to the shared ones (`errors`), who may call it,
+    its body and query models, whether it pages."""
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
@@ -127,6 +146,21 @@ def route(
                 return error_response(error)
 
         blueprint.route(path, methods=methods)(answer)
+        for method in methods:
+            contract.register(
+                Operation(
+                    method=method,
+                    path=path,
+                    view=view,
+                    auth=auth,
+                    body=body,
+                    query=query,
+                    paged=paged,
+                    answers=dict(answers or {}),
+                    errors=errors,
+                    media_type=media_type,
+                )
+            )
         return view
 
     return register

@@ -6,14 +6,16 @@ from typing import Any
 
 from chalice import Blueprint
 
+from chalicelib.api.answers.groups import MeOut
 from chalicelib.api.http import require_caller, route
 from chalicelib.services import members
 
 blueprint = Blueprint(__name__)
 
 
-@route(blueprint, "/me", methods=["GET"])
+@route(blueprint, "/me", methods=["GET"], answers={200: MeOut})
 def me() -> dict[str, Any]:
+    """Who you are, as your token says, and your associations with your role in each."""
     caller = require_caller(blueprint.current_request)
     return {
         "id": caller.id,

@@ -102,7 +102,10 @@ def _utc_ms(moment: datetime | None) -> datetime | None:
     """Stored times are UTC, to the millisecond."""
     if moment is None:
         return None
-    moment = moment.astimezone(UTC)
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:59:59-01:00 is past the calendar's end in UTC
+        raise PydanticCustomError("out_of_range", "this date is out of range") from None
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 

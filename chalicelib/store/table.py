@@ -179,6 +179,14 @@ def encode_cursor(last_evaluated_key: dict[str, Any] | None) -> str | None:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+# A page's last key, by the partition attribute of the listing: the table's keys, plus the
+# index's own for an index listing. Anything else would reach DynamoDB as a bad start key.
+_CURSOR_KEYS = {
+    "pk": {"pk", "sk"},
+    "gsi1pk": {"gsi1pk", "gsi1sk", "pk", "sk"},
+}
+
+
 def decode_cursor(cursor: str | None, *, partition: tuple[str, str]) -> dict[str, Any] | None:
     """Turn a cursor back into an ExclusiveStartKey, refusing one from another listing.
 
@@ -194,10 +202,9 @@ def decode_cursor(cursor: str | None, *, partition: tuple[str, str]) -> dict[str
         raise InvalidCursor() from None
     if (
         not isinstance(plain, dict)
-        or not 2 <= len(plain) <= 4
-        or not all(isinstance(k, str) and isinstance(v, str) for k, v in plain.items())
+        or set(plain) != _CURSOR_KEYS[partition[0]]
+        or not all(isinstance(v, str) for v in plain.values())
         or plain.get(partition[0]) != partition[1]
-        or not {"pk", "sk"} <= plain.keys()
     ):
         raise InvalidCursor()
     return {name: {"S": value} for name, value in plain.items()}

@@ -67,7 +67,7 @@ def test_an_unexpected_failure_is_a_500_without_internals(as_user, monkeypatch):
         raise RuntimeError("secret internals")
 
     monkeypatch.setattr(groups, "directory", explode)
-    response = as_user(None).get("/v1/groups")
+    response = as_user(None).get("/v1/groups", headers={"Accept-Language": "en"})
     assert response.status_code == 500
     assert response.data == {
         "error": {"code": "internal_error", "message": "Something went wrong on our side."}

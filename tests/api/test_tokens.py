@@ -72,7 +72,9 @@ def tampered() -> str:
 
 
 def get(client: Client, path: str, authorization: str | None) -> Any:
-    headers = {} if authorization is None else {"authorization": authorization}
+    headers = {"accept-language": "en"}  # the messages compared below are the English ones
+    if authorization is not None:
+        headers["authorization"] = authorization
     return client.http.get(path, headers=headers)
 
 

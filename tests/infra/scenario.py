@@ -136,6 +136,7 @@ def every_route(as_user: Callable[..., Api]) -> set[Route]:
     receipt = vote(people, consultation, debates)
     deliberate(people, park, debates["vote"])
     close_and_count(people, park, consultation, debates, receipt)
+    read_the_contract(people["anonymous"])
     return reached
 
 
@@ -340,3 +341,9 @@ def close_and_count(
 
     actions = audit_actions(alice, park)
     assert actions[-2:] == ["consultation_closed", "consultation_finalised"]
+
+
+def read_the_contract(anonymous: Visitor) -> None:
+    """A developer of the city's app reads the API's contract, without a token."""
+    assert anonymous.get("/v1/openapi.json").data["openapi"] == "3.1.0"
+    assert b"openapi.json" in anonymous.get("/v1/docs").body

@@ -62,6 +62,7 @@ def test_the_bundle_holds_every_runtime_dependency_and_the_app():
     assert "app.py" in names
     in_package = {p.relative_to(ROOT).as_posix() for p in (ROOT / "chalicelib").rglob("*.py")}
     assert in_package <= names, in_package - names
+    assert "chalicelib/api/reference.html" in names  # GET /v1/docs reads it at run time
 
 
 def test_the_bundle_holds_nothing_only_the_developers_need():

@@ -1,0 +1,203 @@
+"""What the consultation and debate routes answer: consultations, their partner associations
+and grants, debates with their decision function and comment counts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from chalicelib.api.answers import Answer, Page, Timestamp
+from chalicelib.domain.model import (
+    ConsultationStatus,
+    ConsultationVisibility,
+    Participation,
+    PartnerStatus,
+    ResultsVisibility,
+)
+from chalicelib.domain.roles import Role
+
+# ---------------------------------------------------------------- consultations
+
+
+class ConsultationPartnerOut(Answer):
+    """An association invited to share the consultation with its members."""
+
+    group_id: str
+    status: PartnerStatus = Field(
+        description="`pending` until one of its admins accepts; then its members are inside "
+        "(unless the consultation is restricted)."
+    )
+
+
+class ConsultationOut(Answer):
+    """A consultation: a question an association puts to its members (and its partners'),
+    through one or more debates, between two dates."""
+
+    id: str
+    group_id: str = Field(description="The host association.")
+    title: str
+    description: str
+    visibility: ConsultationVisibility = Field(
+        description="`restricted`: the `audience` roles of the host, and grants; `members`: "
+        "members of the host and of accepted partners; `public`: anyone reads, "
+        "`participation` says who takes part."
+    )
+    audience: list[Role] = Field(
+        description="The host roles a restricted consultation admits (its admins always); "
+        "empty otherwise."
+    )
+    participation: Participation = Field(
+        description="Who takes part in a public consultation: members (of the host and its "
+        "partners), anyone signed in, or anyone with a verified email or identity. "
+        "`members` for any other visibility."
+    )
+    status: ConsultationStatus = Field(
+        description="From the dates, at the moment of the answer: `draft` until published, "
+        "`scheduled` until `opens_at`, `open` until `closes_at` (or an early close), then "
+        "`closed`."
+    )
+    opens_at: Timestamp | None = Field(description="Null: it opens when published.")
+    closes_at: Timestamp
+    published_at: Timestamp | None = Field(description="Null while a draft.")
+    closed_at: Timestamp | None = Field(
+        description="When an admin closed it early; null otherwise."
+    )
+    finalised_at: Timestamp | None = Field(
+        description="When its final results were counted, a grace period after it closed; "
+        "null until then."
+    )
+    created_at: Timestamp
+    created_by: str = Field(description="The user id of its creator.")
+    partners: list[ConsultationPartnerOut] = Field(
+        description="Partner associations, invited or accepted, by id."
+    )
+
+
+class ConsultationPage(Page[ConsultationOut]):
+    """A page of consultations, newest first. It may hold fewer than `limit` (those the
+    caller may not see, or no longer current, are left out) and still have a `next`."""
+
+
+class PartnershipOut(Answer):
+    """An association's partnership in a consultation."""
+
+    consultation_id: str
+    group_id: str = Field(description="The partner association.")
+    status: PartnerStatus = Field(
+        description="`pending` until one of the partner's admins accepts, then `accepted`."
+    )
+
+
+class GrantOut(Answer):
+    """One person's role in one consultation, given by the host's admins, whether or not
+    they belong to the host association."""
+
+    id: str = Field(description="The user id of the person granted the role.")
+    consultation_id: str
+    role: Role
+    granted_at: Timestamp
+    granted_by: str = Field(description="The user id of the admin who gave the role.")
+
+
+class GrantPage(Page[GrantOut]):
+    """A page of a consultation's grants."""
+
+
+# ---------------------------------------------------------------- debates
+
+
+class NoDecisionOut(Answer):
+    """A debate for discussion only: no ballot."""
+
+    type: Literal["none"]
+
+
+class BallotRulesOut(Answer):
+    """What a vote and a poll share: how ballots are kept, shown and counted."""
+
+    secret: bool = Field(
+        description="Secret ballots are stored without the voter; each voter gets a receipt."
+    )
+    results_visibility: ResultsVisibility = Field(
+        description="When participants see the counts: live, once they voted, or once closed."
+    )
+    allow_change: bool = Field(description="Whether a ballot may be changed while open.")
+    quorum: int | None = Field(description="The ballots needed for the outcome to count.")
+
+
+class VoteDecisionOut(BallotRulesOut):
+    """A yes / no / abstain vote."""
+
+    type: Literal["vote"]
+    threshold: float | None = Field(
+        description="The share of yes among yes and no needed to pass (0 to 1); null: a "
+        "simple majority."
+    )
+
+
+class PollOptionOut(Answer):
+    id: str = Field(description="What a ballot names in `choices`: o1, o2, …")
+    label: str
+
+
+class PollDecisionOut(BallotRulesOut):
+    """A choice among options, single or multiple."""
+
+    type: Literal["poll"]
+    options: list[PollOptionOut]
+    min_choices: int
+    max_choices: int
+
+
+class PetitionDecisionOut(Answer):
+    """A petition: participants sign it."""
+
+    type: Literal["petition"]
+    goal: int | None = Field(description="The signatures it aims for; null: none.")
+    results_visibility: ResultsVisibility = Field(
+        description="When participants see the count: live, once they signed, or once closed."
+    )
+    allow_change: bool = Field(description="Whether a signature may be withdrawn while open.")
+
+
+DecisionOut = Annotated[
+    NoDecisionOut | VoteDecisionOut | PollDecisionOut | PetitionDecisionOut,
+    Field(discriminator="type"),
+]
+
+
+class CommentCountsOut(Answer):
+    """How many comments the debate holds (arguments and replies, deleted ones aside), per
+    stance."""
+
+    pro: int
+    con: int
+    neutral: int
+
+
+class DebateOut(Answer):
+    """A debate of a consultation: a text to discuss and, optionally, a decision to take
+    (vote, poll or petition). It inherits its consultation's status and dates."""
+
+    id: str
+    consultation_id: str
+    title: str
+    body: str = Field(description="Markdown.")
+    function: DecisionOut = Field(
+        description="What the debate decides, and how; frozen once the consultation opens."
+    )
+    status: ConsultationStatus = Field(description="The consultation's status.")
+    opens_at: Timestamp | None = Field(
+        description="The consultation's opening: its `opens_at`, else when it was published; "
+        "null for a draft that opens on publication."
+    )
+    closes_at: Timestamp = Field(description="The consultation's closing date.")
+    created_at: Timestamp
+    created_by: str = Field(description="The user id of its creator.")
+    updated_at: Timestamp | None = Field(description="Its last change; null if never changed.")
+    comments: CommentCountsOut
+
+
+class DebatePage(Page[DebateOut]):
+    """A page of a consultation's debates, oldest first."""

@@ -1,0 +1,184 @@
+"""What /v1/groups, /v1/me and /v1/invitations answer: associations, memberships, join
+requests, invitations and the audit log (built by chalicelib/api/representations.py)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from chalicelib.api.answers import Answer, Page, Timestamp
+from chalicelib.domain.model import JoinPolicy
+from chalicelib.domain.roles import Role
+
+# ---------------------------------------------------------------- associations
+
+
+class GroupOut(Answer):
+    """An association."""
+
+    id: str
+    name: str
+    description: str
+    listed: bool = Field(
+        description="Listed associations appear in the directory (GET /v1/groups) and anyone "
+        "may read them; an unlisted one is visible to its members only."
+    )
+    join_policy: JoinPolicy = Field(
+        description="How people join: `invite` with an invitation code only, `request` by "
+        "asking an admin (POST .../join answers 202), `open` at once as participant."
+    )
+    created_at: Timestamp
+    my_role: Role | None = Field(
+        description="The caller's role in the association; null when they are not a member, "
+        "are anonymous, and always in the directory."
+    )
+
+
+class GroupPage(Page[GroupOut]):
+    """Listed associations, by name."""
+
+
+# ---------------------------------------------------------------- members and joining
+
+
+class MembershipOut(Answer):
+    """A member of an association, with their role."""
+
+    id: str = Field(description="The member's user id (the token's subject).")
+    group_id: str
+    name: str = Field(description="The member's display name when they joined.")
+    role: Role
+    joined_at: Timestamp
+
+
+class MemberPage(Page[MembershipOut]):
+    """An association's members, by user id."""
+
+
+class JoinRequestOut(Answer):
+    """Someone asking to join an association whose join policy is `request`."""
+
+    id: str = Field(description="The user id of who asks to join.")
+    group_id: str
+    name: str = Field(description="Their display name.")
+    status: Literal["pending"] = Field(
+        description="Always `pending`: approved or rejected requests are no longer listed."
+    )
+    requested_at: Timestamp
+
+
+class JoinRequestPage(Page[JoinRequestOut]):
+    """The requests to join waiting for an admin, by user id."""
+
+
+# ---------------------------------------------------------------- invitations
+
+
+class InvitationOut(Answer):
+    """An invitation code: whoever holds it may join with its role, while it is usable."""
+
+    code: str = Field(description="The secret code to share: /v1/invitations/{code}.")
+    group_id: str
+    role: Role = Field(description="The role given to whoever accepts it.")
+    max_uses: int | None = Field(description="How many people may accept it; null: no limit.")
+    uses: int = Field(description="How many have accepted it so far.")
+    expires_at: Timestamp
+    created_at: Timestamp
+
+
+class InvitationPreviewOut(InvitationOut):
+    """An invitation, with the name of the association it leads to."""
+
+    group_name: str
+
+
+class InvitationAcceptanceOut(MembershipOut):
+    """The caller's membership after accepting an invitation, and the association's name."""
+
+    group_name: str
+
+
+# ---------------------------------------------------------------- the caller
+
+
+class MyGroupOut(Answer):
+    """An association the caller belongs to."""
+
+    id: str
+    name: str
+    role: Role = Field(description="The caller's role in it.")
+
+
+class MeOut(Answer):
+    """The caller, as their token describes them, and their associations."""
+
+    id: str = Field(description="The token's subject: the caller's user id.")
+    name: str = Field(description="The display name (the token's name, else the user id).")
+    email: str | None
+    email_verified: bool
+    identity_verified: bool
+    groups: list[MyGroupOut] = Field(description="By name.")
+
+
+# ---------------------------------------------------------------- audit log
+
+AuditAction = Literal[
+    "group_created",
+    "group_updated",
+    "invitation_created",
+    "member_joined",
+    "member_role_changed",
+    "member_left",
+    "member_removed",
+    "join_request_rejected",
+    "member_blocked",
+    "member_unblocked",
+    "consultation_created",
+    "consultation_updated",
+    "consultation_published",
+    "consultation_opened",
+    "consultation_closed",
+    "consultation_finalised",
+    "partner_invited",
+    "partner_accepted",
+    "partner_withdrawn",
+    "grant_set",
+    "grant_removed",
+    "debate_created",
+    "debate_updated",
+    "tally_mismatch",
+    "comment_deleted",
+    "comment_hidden",
+    "comment_auto_hidden",
+    "comment_restored",
+]
+
+
+class AuditActorOut(Answer):
+    """Who did it: a user, or the Hub itself (`hub-scheduler` for scheduled changes,
+    `hub-moderation` for comments hidden automatically)."""
+
+    id: str
+    name: str
+
+
+class AuditEventOut(Answer):
+    """One entry of an association's audit log: who did what to whom."""
+
+    id: str
+    at: Timestamp
+    action: AuditAction
+    actor: AuditActorOut
+    subject_id: str | None = Field(
+        description="The user the action was about (the member joined, removed, blocked, "
+        "the comment's author...); null when it was about no one in particular."
+    )
+    details: dict[str, Any] = Field(
+        description="What changed, by action: e.g. `{field: {from, to}}` for group_updated, "
+        "`{from, to}` for member_role_changed, `{via, role}` for member_joined."
+    )
+
+
+class AuditEventPage(Page[AuditEventOut]):
+    """An association's audit log, newest first."""

@@ -1,0 +1,334 @@
+"""The API's contract, declared where each route is registered, and the OpenAPI 3.1 document
+generated from it.
+
+`route()` (chalicelib/api/http.py) records an `Operation` per route: who may call it, its
+request body and query parameters (pydantic models), its answers (pydantic models, by
+status) and the refusals it may answer beyond the ones every route of its kind shares
+(`shared_errors`). `document()` turns the registry into OpenAPI; nothing is written by hand.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import sys
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from chalicelib.domain import errors
+from chalicelib.domain.errors import HubError
+
+API_PREFIX = "/v1"
+API_VERSION = "1.0.0"
+
+
+class Auth(Enum):
+    REQUIRED = "required"  # a valid bearer token, or 401
+    OPTIONAL = "optional"  # anonymous callers see less; a token sent must be valid
+    NONE = "none"  # no token is read
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str  # as the blueprint registers it, without API_PREFIX
+    view: Any
+    auth: Auth
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    paged: bool
+    answers: dict[int, type[BaseModel] | None]
+    errors: tuple[type[HubError], ...]
+    media_type: str = "application/json"
+    examples: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def full_path(self) -> str:
+        return API_PREFIX + self.path
+
+    @property
+    def operation_id(self) -> str:
+        return self.view.__name__
+
+    @property
+    def tag(self) -> str:
+        return self.view.__module__.rsplit(".", 1)[-1]
+
+    def all_errors(self) -> tuple[type[HubError], ...]:
+        """Every refusal this operation may answer: its own and the shared ones."""
+        found: dict[str, type[HubError]] = {}
+        for error in (*self.errors, *shared_errors(self)):
+            found.setdefault(error.code, error)
+        return tuple(found.values())
+
+
+OPERATIONS: list[Operation] = []
+
+
+def register(operation: Operation) -> None:
+    OPERATIONS.append(operation)
+
+
+def shared_errors(operation: Operation) -> tuple[type[HubError], ...]:
+    """What any route of this kind may answer, whatever it does."""
+    shared: list[type[HubError]] = [errors.InternalError]
+    if operation.auth is not Auth.NONE:
+        shared += [errors.Unauthenticated, errors.AuthUnavailable]
+    if operation.body is not None:
+        shared += [errors.MalformedJson, errors.UnsupportedMediaType, errors.ValidationFailed]
+    if operation.query is not None or operation.paged:
+        shared.append(errors.ValidationFailed)
+    if operation.paged:
+        shared.append(errors.InvalidCursor)
+    return tuple(shared)
+
+
+# ---------------------------------------------------------------- the document
+
+_REF = "#/components/schemas/{model}"
+
+
+class ErrorDetail(BaseModel):
+    """One field the request got wrong."""
+
+    field: str
+    code: str
+    message: str
+
+
+def _error_schema(codes: list[str]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["error"],
+        "additionalProperties": False,
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "additionalProperties": False,
+                "properties": {
+                    "code": {"enum": codes, "description": "Stable: clients switch on it."},
+                    "message": {
+                        "type": "string",
+                        "description": "For people, in the language Accept-Language asks.",
+                    },
+                    "details": {
+                        "type": "array",
+                        "items": {"$ref": _REF.format(model="ErrorDetail")},
+                    },
+                },
+            }
+        },
+    }
+
+
+def _paging_parameters() -> list[dict[str, Any]]:
+    return [
+        {
+            "name": "limit",
+            "in": "query",
+            "required": False,
+            "description": "How many items per page.",
+            "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+        },
+        {
+            "name": "cursor",
+            "in": "query",
+            "required": False,
+            "description": "The `next` of the previous page.",
+            "schema": {"type": "string"},
+        },
+    ]
+
+
+def _query_parameters(model: type[BaseModel], schemas: dict[str, Any]) -> list[dict[str, Any]]:
+    schema = model.model_json_schema(ref_template=_REF)
+    schemas.update(schema.pop("$defs", {}))
+    required = set(schema.get("required", []))
+    return [
+        {
+            "name": name,
+            "in": "query",
+            "required": name in required,
+            "description": prop.pop("description", ""),
+            "schema": prop,
+        }
+        for name, prop in schema["properties"].items()
+    ]
+
+
+def _path_parameters(path: str) -> list[dict[str, Any]]:
+    return [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in re.findall(r"{(\w+)}", path)
+    ]
+
+
+def _security(auth: Auth) -> list[dict[str, list[str]]]:
+    return {
+        Auth.REQUIRED: [{"bearer": []}],
+        Auth.OPTIONAL: [{}, {"bearer": []}],
+        Auth.NONE: [],
+    }[auth]
+
+
+def _describe(view: Any) -> tuple[str, str]:
+    doc = inspect.getdoc(view) or view.__name__.replace("_", " ").capitalize() + "."
+    summary, _, rest = doc.partition("\n\n")
+    return " ".join(summary.split()), rest.strip()
+
+
+def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
+    summary, description = _describe(op.view)
+    parameters = _path_parameters(op.path)
+    if op.query is not None:
+        parameters += _query_parameters(op.query, schemas)
+    if op.paged:
+        parameters += _paging_parameters()
+    answer: dict[str, Any] = {
+        "operationId": op.operation_id,
+        "tags": [op.tag],
+        "summary": summary,
+        "security": _security(op.auth),
+        "parameters": parameters,
+        "responses": {},
+    }
+    if description:
+        answer["description"] = description
+    if op.body is not None:
+        answer["requestBody"] = {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": _REF.format(model=_name(op.body))}}
+            },
+        }
+    for status, model in sorted(op.answers.items()):
+        response: dict[str, Any] = {"description": _STATUS_TEXT.get(status, "Success")}
+        if model is not None:
+            response["content"] = {op.media_type: {"schema": _answer_schema(model)}}
+        elif op.media_type != "application/json":
+            response["content"] = {op.media_type: {"schema": {"type": "string"}}}
+        answer["responses"][str(status)] = response
+    by_status: dict[int, list[str]] = {}
+    for error in op.all_errors():
+        by_status.setdefault(error.status, []).append(error.code)
+    for status, codes in sorted(by_status.items()):
+        answer["responses"][str(status)] = {
+            "description": _STATUS_TEXT.get(status, "Refused"),
+            "content": {"application/json": {"schema": _error_schema(sorted(codes))}},
+        }
+    return answer
+
+
+class AnyJson(BaseModel):
+    """Marks an answer whose body is any JSON object (the OpenAPI document itself)."""
+
+
+def _answer_schema(model: type[BaseModel]) -> dict[str, Any]:
+    if model is AnyJson:
+        return {"type": "object"}
+    return {"$ref": _REF.format(model=_name(model))}
+
+
+def _name(model: type[BaseModel]) -> str:
+    return model.__name__
+
+
+_STATUS_TEXT = {
+    200: "OK",
+    201: "Created",
+    202: "Accepted: pending someone's decision",
+    204: "Done; no content",
+    400: "The request is malformed",
+    401: "No valid bearer token",
+    403: "Your role does not allow this",
+    404: "Not found, or not visible to you",
+    409: "Conflicts with the current state",
+    410: "Gone",
+    415: "Not JSON",
+    422: "Some fields are not valid",
+    500: "A bug on our side",
+    503: "Try again in a moment",
+}
+
+
+def _components(operations: list[Operation]) -> dict[str, Any]:
+    """Every model the operations use, as JSON Schema 2020-12 under one namespace."""
+    wanted: list[tuple[type[BaseModel], Any]] = [(ErrorDetail, "serialization")]
+    for op in operations:
+        if op.body is not None:
+            wanted.append((op.body, "validation"))
+        for model in op.answers.values():
+            if model is not None and model is not AnyJson:
+                wanted.append((model, "serialization"))
+    unique = list(dict.fromkeys(wanted))
+    _, top = models_json_schema(unique, ref_template=_REF)
+    return top.get("$defs", {})
+
+
+@cache
+def document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document of every registered route."""
+    operations = sorted(OPERATIONS, key=lambda op: (op.full_path, op.method))
+    schemas = _components(operations)
+    paths: dict[str, dict[str, Any]] = {}
+    for op in operations:
+        paths.setdefault(op.full_path, {})[op.method.lower()] = _operation(op, schemas)
+    tags = sorted({op.tag for op in operations}, key=_TAG_ORDER.index)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "The Hub",
+            "version": API_VERSION,
+            "description": _DESCRIPTION,
+        },
+        "servers": [{"url": "..", "description": "This deployment (relative to this document)"}],
+        "tags": [{"name": tag, "description": _tag_description(tag)} for tag in tags],
+        "security": [{"bearer": []}],
+        "paths": paths,
+        "components": {
+            "schemas": dict(sorted(schemas.items())),
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": "An access token from the city's identity provider "
+                    "(OIDC; RS256 or ES256). Locally: `make token SUB=alice`.",
+                }
+            },
+        },
+    }
+
+
+_TAG_ORDER = [
+    "me",
+    "groups",
+    "invitations",
+    "consultations",
+    "debates",
+    "ballots",
+    "comments",
+    "reference",
+]
+
+
+def _tag_description(tag: str) -> str:
+    module = sys.modules.get(f"chalicelib.api.{tag}")
+    doc = inspect.getdoc(module) if module else None
+    return " ".join((doc or "").partition("\n\n")[0].split())
+
+
+_DESCRIPTION = """\
+The Hub's JSON API: associations (groups), their members and roles, consultations and their \
+debates, ballots (votes, polls, petitions), results, and deliberation (comments, reactions, \
+flags, moderation).
+
+Timestamps are ISO 8601 UTC. Lists answer `{"items": [...], "next": "<cursor>"}`: pass \
+`cursor` for the next page. Every refusal answers `{"error": {"code", "message", \
+"details"?}}`; `code` is stable, `message` follows `Accept-Language` (French or English)."""

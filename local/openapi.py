@@ -1,0 +1,38 @@
+"""Write the OpenAPI document the code generates: `make openapi` (python -m local.openapi [FILE]).
+
+The committed `openapi.json` is what web and mobile teams read without running anything;
+tests/api/test_contract.py fails when it differs from what the code generates.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from local.devtoken import DEFAULT_DEV_SECRET
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def rendered(document: dict[str, Any]) -> str:
+    """The file's exact text: stable key order, two-space indent, a final newline."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def main() -> None:
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "openapi.json"
+    # The document does not depend on the stage; the local one needs no AWS or IdP.
+    os.environ.setdefault("HUB_STAGE", "local")
+    os.environ.setdefault("HUB_DEV_JWT_SECRET", DEFAULT_DEV_SECRET)
+    import app  # noqa: F401  (registers every route)
+    from chalicelib.api import contract
+
+    target.write_text(rendered(contract.document()), encoding="utf-8")
+    print(f"{target}: {len(contract.OPERATIONS)} operations")
+
+
+if __name__ == "__main__":
+    main()
