@@ -6,7 +6,7 @@ Unknown fields are refused, so a typo ("join_polcy") is a clear 422, not silentl
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -61,7 +61,29 @@ def _not_null(value: object) -> object:
     return value
 
 
-class GroupUpdate(Strict):
+def _patch_schema(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """What a PATCH body accepts, as the validators enforce it: at least one field, and null
+    only where it means something (`nullable`)."""
+    schema["minProperties"] = 1
+    nullable = getattr(model, "nullable", frozenset())
+    for name, field in schema["properties"].items():
+        field.pop("default", None)
+        options = field.get("anyOf", [])
+        if name not in nullable and {"type": "null"} in options:
+            options.remove({"type": "null"})
+            if len(options) == 1:
+                field.update(field.pop("anyOf")[0])
+
+
+class Patch(Strict):
+    """A PATCH body: the fields sent change, the others stay; null is refused unless the
+    field is `nullable` (where null means something, e.g. "no opening date")."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=_patch_schema)
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+
+class GroupUpdate(Patch):
     name: GroupName | None = None
     description: Description | None = None
     listed: bool | None = None
@@ -131,7 +153,7 @@ class ConsultationCreate(Strict):
     closes_at: Moment
 
 
-class ConsultationUpdate(Strict):
+class ConsultationUpdate(Patch):
     title: Title | None = None
     description: LongText | None = None
     visibility: ConsultationVisibility | None = None
@@ -139,6 +161,8 @@ class ConsultationUpdate(Strict):
     participation: Participation | None = None
     opens_at: Moment | None = None  # null: opens when published
     closes_at: Moment | None = None
+
+    nullable = frozenset({"opens_at"})
 
     _no_nulls = field_validator(
         "title", "description", "visibility", "audience", "participation", "closes_at"
@@ -275,7 +299,7 @@ class DebateCreate(Strict):
     function: Decision = Field(default_factory=lambda: NoDecision(type="none"))
 
 
-class DebateUpdate(Strict):
+class DebateUpdate(Patch):
     title: Title | None = None
     body: Markdown | None = None
     function: Decision | None = None
