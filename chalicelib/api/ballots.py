@@ -93,7 +93,7 @@ def cast_ballot(debate_id: str) -> Response:
     "/debates/{debate_id}/ballot",
     methods=["GET"],
     answers={200: BallotOut},
-    errors=(DebateNotFound, BallotNotFound, ConcurrentUpdate),
+    errors=(DebateNotFound, BallotNotFound),
 )
 def get_ballot(debate_id: str) -> dict[str, Any]:
     """Your own ballot in a debate (anyone who sees the debate; 404 if you cast none).
@@ -143,7 +143,7 @@ def withdraw_ballot(debate_id: str) -> Response:
     methods=["GET"],
     auth=Auth.OPTIONAL,
     answers={200: ResultsOut},
-    errors=(DebateNotFound, ResultsHidden, ConcurrentUpdate),
+    errors=(DebateNotFound, ResultsHidden),
 )
 def get_results(debate_id: str) -> dict[str, Any]:
     """A debate's results (anyone who sees the debate, when its results are visible).
@@ -175,7 +175,7 @@ def get_results(debate_id: str) -> dict[str, Any]:
     methods=["GET"],
     auth=Auth.OPTIONAL,
     answers={200: ReceiptOut},
-    errors=(DebateNotFound, NotSecret, ResultsHidden, ReceiptNotFound, ConcurrentUpdate),
+    errors=(DebateNotFound, NotSecret, ResultsHidden, ReceiptNotFound),
 )
 def check_receipt(debate_id: str, receipt: str) -> dict[str, Any]:
     """Check that a secret ballot was counted, by its receipt, once the final results are in
@@ -192,7 +192,7 @@ def check_receipt(debate_id: str, receipt: str) -> dict[str, Any]:
     methods=["GET"],
     auth=Auth.OPTIONAL,
     answers={200: BallotBoardPage},
-    errors=(DebateNotFound, NotSecret, ResultsHidden, ConcurrentUpdate),
+    errors=(DebateNotFound, NotSecret, ResultsHidden),
 )
 def ballot_board(debate_id: str) -> dict[str, Any]:
     """The anonymous ballot board of a secret debate, once the final results are in

@@ -118,7 +118,7 @@ def create_comment(debate_id: str) -> Response:
     query=CommentListing,
     paged=True,
     answers={200: CommentPage},
-    errors=(DebateNotFound, ConcurrentUpdate),
+    errors=(DebateNotFound,),
 )
 def list_comments(debate_id: str) -> dict[str, Any]:
     """A debate's arguments (not their replies), by reactions or by time, optionally of one
@@ -138,7 +138,7 @@ def list_comments(debate_id: str) -> dict[str, Any]:
     methods=["GET"],
     auth=Auth.OPTIONAL,
     answers={200: CommentOut},
-    errors=(CommentNotFound, ConcurrentUpdate),
+    errors=(CommentNotFound,),
 )
 def get_comment(comment_id: str) -> dict[str, Any]:
     """One comment (anyone who sees its debate); its moderators also see its flags and
@@ -156,7 +156,7 @@ def get_comment(comment_id: str) -> dict[str, Any]:
     auth=Auth.OPTIONAL,
     paged=True,
     answers={200: CommentPage},
-    errors=(CommentNotFound, ConcurrentUpdate),
+    errors=(CommentNotFound,),
 )
 def list_replies(comment_id: str) -> dict[str, Any]:
     """The replies to an argument, oldest first (anyone who sees its debate)."""
@@ -300,7 +300,7 @@ def restore(comment_id: str) -> dict[str, Any]:
     methods=["GET"],
     paged=True,
     answers={200: ModerationQueuePage},
-    errors=(GroupNotFound, Forbidden, ConcurrentUpdate),
+    errors=(GroupNotFound, Forbidden),
 )
 def moderation_queue(group_id: str) -> dict[str, Any]:
     """The comments waiting for an association's moderators: flagged or hidden, not yet

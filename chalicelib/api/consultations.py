@@ -98,7 +98,7 @@ def create_consultation(group_id: str) -> Response:
     auth=Auth.OPTIONAL,
     paged=True,
     answers={200: ConsultationPage},
-    errors=(GroupNotFound, ConcurrentUpdate),
+    errors=(GroupNotFound,),
 )
 def list_group_consultations(group_id: str) -> dict[str, Any]:
     """The consultations an association hosts or shares as a partner, as far as you may see.
@@ -138,7 +138,7 @@ def list_public_consultations() -> dict[str, Any]:
     methods=["GET"],
     auth=Auth.OPTIONAL,
     answers={200: ConsultationOut},
-    errors=(ConsultationNotFound, ConcurrentUpdate),
+    errors=(ConsultationNotFound,),
 )
 def get_consultation(consultation_id: str) -> dict[str, Any]:
     """A consultation, for whoever may see it (anyone, if it is public and published)."""
@@ -273,7 +273,7 @@ def withdraw_partner(consultation_id: str, group_id: str) -> Response:
     methods=["GET"],
     paged=True,
     answers={200: GrantPage},
-    errors=(ConsultationNotFound, Forbidden, ConcurrentUpdate),
+    errors=(ConsultationNotFound, Forbidden),
 )
 def list_grants(consultation_id: str) -> dict[str, Any]:
     """The roles given to people in this consultation (the host's admins)."""

@@ -78,7 +78,8 @@ def shared_errors(operation: Operation) -> tuple[type[HubError], ...]:
     """What any route of this kind may answer, whatever it does."""
     shared: list[type[HubError]] = [errors.InternalError]
     if operation.auth is not Auth.NONE:
-        shared += [errors.Unauthenticated, errors.AuthUnavailable]
+        # Every route that reads a token also reads the table, whose reads may be throttled.
+        shared += [errors.Unauthenticated, errors.AuthUnavailable, errors.DatabaseBusy]
     if operation.body is not None:
         shared += [errors.MalformedJson, errors.UnsupportedMediaType, errors.ValidationFailed]
     if operation.query is not None or operation.paged:

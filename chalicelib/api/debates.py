@@ -73,7 +73,7 @@ def create_debate(consultation_id: str) -> Response:
     auth=Auth.OPTIONAL,
     paged=True,
     answers={200: DebatePage},
-    errors=(ConsultationNotFound, ConcurrentUpdate),
+    errors=(ConsultationNotFound,),
 )
 def list_debates(consultation_id: str) -> dict[str, Any]:
     """A consultation's debates, oldest first, for whoever may see the consultation."""
@@ -91,7 +91,7 @@ def list_debates(consultation_id: str) -> dict[str, Any]:
     methods=["GET"],
     auth=Auth.OPTIONAL,
     answers={200: DebateOut},
-    errors=(DebateNotFound, ConcurrentUpdate),
+    errors=(DebateNotFound,),
 )
 def get_debate(debate_id: str) -> dict[str, Any]:
     """A debate, with its comment counts per stance, for whoever may see its consultation."""

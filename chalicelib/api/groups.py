@@ -80,7 +80,7 @@ def list_groups() -> dict[str, Any]:
     methods=["GET"],
     auth=Auth.OPTIONAL,
     answers={200: GroupOut},
-    errors=(GroupNotFound, ConcurrentUpdate),
+    errors=(GroupNotFound,),
 )
 def get_group(group_id: str) -> dict[str, Any]:
     """Read an association (anyone if it is listed; its members only if it is not).
@@ -116,7 +116,7 @@ def update_group(group_id: str) -> dict[str, Any]:
     methods=["GET"],
     paged=True,
     answers={200: MemberPage},
-    errors=(GroupNotFound, Forbidden, ConcurrentUpdate),
+    errors=(GroupNotFound, Forbidden),
 )
 def list_members(group_id: str) -> dict[str, Any]:
     """List an association's members and their roles (its members)."""
@@ -183,7 +183,7 @@ def join_group(group_id: str) -> Response:
     methods=["GET"],
     paged=True,
     answers={200: JoinRequestPage},
-    errors=(GroupNotFound, Forbidden, ConcurrentUpdate),
+    errors=(GroupNotFound, Forbidden),
 )
 def list_join_requests(group_id: str) -> dict[str, Any]:
     """List the pending requests to join an association (admins)."""
@@ -243,7 +243,7 @@ def create_invitation(group_id: str) -> Response:
     methods=["GET"],
     paged=True,
     answers={200: AuditEventPage},
-    errors=(GroupNotFound, Forbidden, ConcurrentUpdate),
+    errors=(GroupNotFound, Forbidden),
 )
 def audit_log(group_id: str) -> dict[str, Any]:
     """Read an association's audit log, newest first (admins)."""

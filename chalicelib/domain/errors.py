@@ -139,6 +139,10 @@ class ValidationFailed(HubError):
     status, code, message = 422, "validation_failed", "Some fields are not valid."
 
 
+class DatabaseBusy(HubError):
+    status, code, message = 503, "busy", "The database is busy; please retry."
+
+
 class AuthUnavailable(HubError):
     status, code = 503, "auth_unavailable"
     message = "Tokens cannot be checked right now; try again in a moment."

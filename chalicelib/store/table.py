@@ -16,7 +16,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.domain.errors import ConcurrentUpdate, HubError, InvalidCursor
+from chalicelib.domain.errors import ConcurrentUpdate, DatabaseBusy, HubError, InvalidCursor
 from chalicelib.store.models import TableMeta, TableSchema
 
 T = TypeVar("T")
@@ -106,7 +106,7 @@ def get_many(keys: list[tuple[str, str]], *, consistent: bool) -> dict[tuple[str
             found[(item["pk"]["S"], item["sk"]["S"])] = item
         pending = response.get("UnprocessedKeys", {}).get(TableMeta.table_name, {}).get("Keys", [])
     if pending:
-        raise ConcurrentUpdate("The database is busy; please retry.")
+        raise DatabaseBusy()
     return found
 
 
