@@ -1,4 +1,5 @@
-"""/v1/me: who the token says you are, and your associations with your role in each."""
+"""/v1/me: who the token says you are, your associations with your role in each, and the
+consultations you were given a role in (grants)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ blueprint = Blueprint(__name__)
 
 @route(blueprint, "/me", methods=["GET"], answers={200: MeOut})
 def me() -> dict[str, Any]:
-    """Who you are, as your token says, and your associations with your role in each."""
+    """Who you are, as your token says, your associations with your role in each, and the
+    consultations you hold a grant in (those you can open)."""
     caller = require_caller(blueprint.current_request)
     return {
         "id": caller.id,
@@ -26,5 +28,9 @@ def me() -> dict[str, Any]:
         "groups": [
             {"id": group.id, "name": group.name, "role": membership.role.value}
             for membership, group in members.my_groups(caller)
+        ],
+        "grants": [
+            {"consultation_id": consultation.id, "title": consultation.title, "role": role.value}
+            for role, consultation in members.my_grants(caller)
         ],
     }

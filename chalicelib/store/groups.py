@@ -287,8 +287,14 @@ def list_members(group_id: str, limit: int, cursor: str | None) -> Page[Membersh
 
 
 def memberships_of_user(user_id: str) -> list[Membership]:
-    """Every group the user belongs to (one Query on gsi1, paged through)."""
-    return [_membership(item) for item in MembershipItem.gsi1.query(keys.user_pk(user_id))]
+    """Every group the user belongs to (one Query on gsi1, paged through). The user's
+    partition also holds their grants: only the memberships' sort keys are read."""
+    return [
+        _membership(item)
+        for item in MembershipItem.gsi1.query(
+            keys.user_pk(user_id), MembershipItem.gsi1sk.startswith(keys.USER_MEMBERSHIP_PREFIX)
+        )
+    ]
 
 
 def add_member(

@@ -25,7 +25,11 @@ JOIN_REQUEST_PREFIX = "REQUEST#"
 
 
 def user_pk(user_id: str) -> str:
+    """A user's partition in gsi1: their memberships (`GROUP#g`) and grants (`GRANT#c`)."""
     return f"USER#{user_id}"
+
+
+USER_MEMBERSHIP_PREFIX = "GROUP#"  # gsi1sk of a membership in its user's partition
 
 
 def directory_sk(name: str, group_id: str) -> str:

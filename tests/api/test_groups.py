@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.helpers import add_member, create_group
+from tests.api.helpers import add_member, create_consultation, create_group, publish
 
 
 def test_founder_becomes_admin_and_sees_the_group_in_me(as_user):
@@ -98,3 +98,29 @@ def test_a_non_admin_member_cannot_change_settings(as_user):
     assert response.status_code == 403
     assert response.data["error"]["code"] == "forbidden"
     assert alice.get(f"/v1/groups/{group_id}").data["name"] == "Les Amis du Parc"
+
+
+def test_me_answers_for_a_user_given_a_grant_and_lists_the_grants_they_can_use(as_user):
+    """Grants share the user's index partition with memberships: /v1/me must tell them
+    apart, list memberships as groups, and show a grant only where it opens something."""
+    stranger = as_user("stranger", name="Stranger")
+    group_id = create_group(stranger, "Conseil des Sages", listed=False)
+    draft = create_consultation(
+        stranger, group_id, "Budget", visibility="restricted", audience=["admin"]
+    )
+    alice = as_user("demo-alice", name="Alice")
+    own_group = create_group(alice, "Amicale")
+    url = f"/v1/consultations/{draft['id']}"
+    assert stranger.put(f"{url}/grants/demo-alice", {"role": "observer"}).status_code == 201
+
+    me = alice.get("/v1/me")
+    assert me.status_code == 200, me.data
+    assert me.data["groups"] == [{"id": own_group, "name": "Amicale", "role": "admin"}]
+    assert me.data["grants"] == []  # an observer does not see a draft: nothing to show
+
+    publish(stranger, draft["id"])
+    assert alice.get("/v1/me").data["grants"] == [
+        {"consultation_id": draft["id"], "title": "Budget", "role": "observer"}
+    ]
+    assert stranger.delete(f"{url}/grants/demo-alice").status_code == 204
+    assert alice.get("/v1/me").data["grants"] == []

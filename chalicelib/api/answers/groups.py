@@ -110,6 +110,14 @@ class MyGroupOut(Answer):
     role: Role = Field(description="The caller's role in it.")
 
 
+class MyGrantOut(Answer):
+    """A consultation the caller was given a role in by its host's admins (a grant)."""
+
+    consultation_id: str
+    title: str
+    role: Role = Field(description="The role the grant gives in this consultation.")
+
+
 class MeOut(Answer):
     """The caller, as their token describes them, and their associations."""
 
@@ -119,6 +127,10 @@ class MeOut(Answer):
     email_verified: bool
     identity_verified: bool
     groups: list[MyGroupOut] = Field(description="By name.")
+    grants: list[MyGrantOut] = Field(
+        description="By title; only consultations the caller can open (a draft shows to "
+        "granted authors and admins only)."
+    )
 
 
 # ---------------------------------------------------------------- audit log
