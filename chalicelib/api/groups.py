@@ -12,6 +12,7 @@ from chalicelib.api.answers.groups import (
     GroupOut,
     GroupPage,
     InvitationOut,
+    InvitationPage,
     JoinRequestOut,
     JoinRequestPage,
     MemberPage,
@@ -34,6 +35,7 @@ from chalicelib.domain.errors import (
     ConcurrentUpdate,
     Forbidden,
     GroupNotFound,
+    InvitationNotFound,
     InviteOnly,
     JoinRequestNotFound,
     LastAdmin,
@@ -230,11 +232,44 @@ def create_invitation(group_id: str) -> Response:
     """Create an invitation code that admits whoever holds it with a role (admins).
 
     It is valid for `expires_in_hours` (default: a week), for `max_uses` people (default:
-    no limit). Share its `code`: /v1/invitations/{code}."""
+    no limit), until an admin revokes it, and only while its creator still holds the role
+    it gives. Share its `code`: /v1/invitations/{code}."""
     caller = require_caller(request())
     body = parse_body(request(), InvitationCreate)
     invitation = invitations.create(caller, group_id, **body.model_dump())
     return created(show.invitation(invitation))
+
+
+@route(
+    blueprint,
+    "/groups/{group_id}/invitations",
+    methods=["GET"],
+    paged=True,
+    answers={200: InvitationPage},
+    errors=(GroupNotFound, Forbidden),
+)
+def list_invitations(group_id: str) -> dict[str, Any]:
+    """List an association's invitations, newest first, with their creator, uses, expiry
+    and `status` (admins). Revoked invitations are not listed."""
+    caller = require_caller(request())
+    result = invitations.list_for_group(caller, group_id, *paging(request()))
+    return page(
+        [show.listed_invitation(i.invitation, i.status.value) for i in result.items], result.next
+    )
+
+
+@route(
+    blueprint,
+    "/groups/{group_id}/invitations/{code}",
+    methods=["DELETE"],
+    answers={204: None},
+    errors=(GroupNotFound, Forbidden, InvitationNotFound, ConcurrentUpdate),
+)
+def revoke_invitation(group_id: str, code: str) -> Response:
+    """Revoke an invitation (admins): from now on it admits nobody (`invitation_revoked`).
+    Recorded in the audit log; revoking it again changes nothing."""
+    invitations.revoke(require_caller(request()), group_id, code)
+    return no_content()
 
 
 @route(

@@ -14,6 +14,7 @@ from chalicelib.domain.errors import (
     ConcurrentUpdate,
     InvitationExpired,
     InvitationNotFound,
+    InvitationRevoked,
 )
 from chalicelib.services import invitations
 
@@ -25,7 +26,7 @@ blueprint = Blueprint(__name__)
     "/invitations/{code}",
     methods=["GET"],
     answers={200: InvitationPreviewOut},
-    errors=(InvitationNotFound, InvitationExpired),
+    errors=(InvitationNotFound, InvitationExpired, InvitationRevoked),
 )
 def preview_invitation(code: str) -> dict[str, Any]:
     """See where an invitation leads: the association's name and the role (anyone signed in
@@ -40,14 +41,21 @@ def preview_invitation(code: str) -> dict[str, Any]:
     "/invitations/{code}/accept",
     methods=["POST"],
     answers={200: InvitationAcceptanceOut, 201: InvitationAcceptanceOut},
-    errors=(InvitationNotFound, InvitationExpired, AlreadyMember, ConcurrentUpdate),
+    errors=(
+        InvitationNotFound,
+        InvitationExpired,
+        InvitationRevoked,
+        AlreadyMember,
+        ConcurrentUpdate,
+    ),
 )
 def accept_invitation(code: str) -> Response:
     """Join an association with an invitation code, with the role it carries (anyone signed
     in who holds the code).
 
     201 when you joined; 200, with your membership unchanged, when you already were a member
-    (the code is not used up then)."""
+    (the code is not used up then). `invitation_revoked` when an admin revoked it or its
+    creator no longer holds the role it gives (removed, or demoted below it)."""
     acceptance = invitations.accept(require_caller(blueprint.current_request), code)
     body = show.membership(acceptance.membership) | {"group_name": acceptance.group.name}
     return Response(body=body, status_code=201 if acceptance.joined else 200)

@@ -118,6 +118,9 @@ FRENCH: dict[str, str] = {
     "This invitation has expired or is used up.": (
         "Cette invitation a expiré ou a déjà servi autant de fois que prévu."
     ),
+    "This invitation was withdrawn, or whoever made it no longer holds its role.": (
+        "Cette invitation a été retirée, ou la personne qui l'a créée n'a plus ce rôle."
+    ),
     "Send the body as application/json.": "Envoyez le corps de la requête en application/json.",
     "Some fields are not valid.": "Certains champs ne sont pas valides.",
     "Tokens cannot be checked right now; try again in a moment.": (

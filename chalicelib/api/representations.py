@@ -71,6 +71,14 @@ def invitation(value: Invitation, group_name: str | None = None) -> dict[str, An
     return body
 
 
+def listed_invitation(value: Invitation, status: str) -> dict[str, Any]:
+    """An invitation in its group's list (admins): with who made it and what it does now."""
+    return invitation(value) | {
+        "created_by": {"id": value.created_by, "name": value.created_by_name},
+        "status": status,
+    }
+
+
 def audit_event(value: AuditEvent) -> dict[str, Any]:
     return {
         "id": value.id,

@@ -131,6 +131,11 @@ class InvitationExpired(HubError):
     status, code, message = 410, "invitation_expired", "This invitation has expired or is used up."
 
 
+class InvitationRevoked(HubError):
+    status, code = 410, "invitation_revoked"
+    message = "This invitation was withdrawn, or whoever made it no longer holds its role."
+
+
 class UnsupportedMediaType(HubError):
     status, code, message = 415, "unsupported_media_type", "Send the body as application/json."
 

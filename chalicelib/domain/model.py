@@ -69,8 +69,20 @@ class JoinRequest:
     requested_at: datetime
 
 
+class InvitationStatus(StrEnum):
+    USABLE = "usable"
+    EXPIRED = "expired"
+    USED_UP = "used_up"
+    VOID = "void"  # its creator no longer holds the role it gives (or left)
+    REVOKED = "revoked"  # withdrawn by an admin
+
+
 @dataclass(frozen=True)
 class Invitation:
+    """A code that admits whoever holds it with `role`. It carries no more than its creator
+    holds when it is accepted: a removed admin's invitations admit nobody, a demoted one's
+    only up to their new role."""
+
     code: str
     group_id: str
     role: Role
@@ -79,10 +91,28 @@ class Invitation:
     expires_at: datetime
     created_at: datetime
     created_by: str
+    created_by_name: str = ""
+    revoked_at: datetime | None = None
 
     def usable_at(self, now: datetime) -> bool:
         within_uses = self.max_uses is None or self.uses < self.max_uses
-        return within_uses and now < self.expires_at
+        return within_uses and now < self.expires_at and self.revoked_at is None
+
+    @property
+    def backing_roles(self) -> tuple[Role, ...]:
+        """The roles its creator must still hold for it to admit anyone."""
+        return tuple(role for role in Role if role.at_least(self.role))
+
+    def status_at(self, now: datetime, creator_role: Role | None) -> InvitationStatus:
+        if self.revoked_at is not None:
+            return InvitationStatus.REVOKED
+        if now >= self.expires_at:
+            return InvitationStatus.EXPIRED
+        if self.max_uses is not None and self.uses >= self.max_uses:
+            return InvitationStatus.USED_UP
+        if creator_role not in self.backing_roles:
+            return InvitationStatus.VOID
+        return InvitationStatus.USABLE
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
 """Use cases of invitations: an admin creates a code; whoever holds it may join, with the
-role it carries, until it expires or its uses run out."""
+role it carries, until it expires, its uses run out or an admin revokes it, and only while
+its creator still holds that role. Admins list and revoke a group's invitations."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -12,17 +14,22 @@ from chalicelib.domain.errors import (
     GroupNotFound,
     InvitationExpired,
     InvitationNotFound,
+    InvitationRevoked,
 )
 from chalicelib.domain.ids import looks_like_code, new_code
-from chalicelib.domain.model import Caller, Group, Invitation, Membership
+from chalicelib.domain.model import Caller, Group, Invitation, InvitationStatus, Membership
 from chalicelib.domain.permissions import Action
 from chalicelib.domain.roles import Role
 from chalicelib.services.access import group_access
 from chalicelib.services.groups import audit_event
 from chalicelib.store import groups as group_store
 from chalicelib.store import invitations as store
+from chalicelib.store.table import Page
 
 DEFAULT_VALIDITY_HOURS = 7 * 24
+
+# Whoever may create a group's invitations (its admins) may also see and revoke them.
+MANAGE_INVITATIONS = Action.INVITATION_CREATE
 
 
 def create(
@@ -33,6 +40,8 @@ def create(
     max_uses: int | None,
     expires_in_hours: int | None,
 ) -> Invitation:
+    """An admin creates a code (the write checks they still are one; any role up to admin,
+    which is theirs)."""
     group_access(group_id, caller, Action.INVITATION_CREATE, consistent=True)
     now = clock.now()
     invitation = Invitation(
@@ -44,11 +53,13 @@ def create(
         expires_at=now + timedelta(hours=expires_in_hours or DEFAULT_VALIDITY_HOURS),
         created_at=now,
         created_by=caller.id,
+        created_by_name=caller.display_name,
     )
     event = audit_event(
         group_id,
         caller,
         "invitation_created",
+        code=invitation.code,
         role=role.value,
         max_uses=max_uses,
         expires_at=clock.to_iso(invitation.expires_at),
@@ -63,15 +74,28 @@ class InvitationView:
     group: Group
 
 
+_REFUSALS: dict[InvitationStatus, type[Exception]] = {
+    InvitationStatus.REVOKED: InvitationRevoked,
+    InvitationStatus.VOID: InvitationRevoked,
+    InvitationStatus.EXPIRED: InvitationExpired,
+    InvitationStatus.USED_UP: InvitationExpired,
+}
+
+
 def _usable(code: str) -> InvitationView:
+    """The invitation and its group, if it would admit someone now: not revoked, expired or
+    used up, and its creator still holds its role (one GetItem, one BatchGetItem)."""
     invitation = store.get_invitation(code, consistent=True) if looks_like_code(code) else None
     if invitation is None:
         raise InvitationNotFound()
-    group = group_store.get_group(invitation.group_id)
+    group, creator = group_store.get_group_and_membership(
+        invitation.group_id, invitation.created_by, consistent=True
+    )
     if group is None:
         raise InvitationNotFound()
-    if not invitation.usable_at(clock.now()):
-        raise InvitationExpired()
+    status = invitation.status_at(clock.now(), creator.role if creator else None)
+    if status in _REFUSALS:
+        raise _REFUSALS[status]()
     return InvitationView(invitation, group)
 
 
@@ -89,7 +113,9 @@ class Acceptance:
 
 def accept(caller: Caller, code: str) -> Acceptance:
     """Join with a code. Uses are counted by a conditional write: with one use left, two
-    people accepting at once admit exactly one. A member accepting again changes nothing."""
+    people accepting at once admit exactly one. The same transaction requires the creator
+    to still hold the invitation's role and the invitation not to be revoked. A member
+    accepting again changes nothing."""
     view = _usable(code)
     invitation = view.invitation
     existing = group_store.get_membership(invitation.group_id, caller.id, consistent=True)
@@ -108,12 +134,63 @@ def accept(caller: Caller, code: str) -> Acceptance:
         invited_by=invitation.created_by,
     )
     try:
-        group_store.add_member(membership, event, invitation_code=invitation.code)
+        group_store.add_member(membership, event, invitation=invitation)
     except AlreadyMember:
         existing = group_store.get_membership(invitation.group_id, caller.id, consistent=True)
         if existing is None:
             raise
         return Acceptance(existing, view.group, joined=False)
+    except InvitationExpired:
+        _usable(code)  # say why, as it now stands: revoked, expired or used up
+        raise
     except GroupNotFound:
         raise InvitationNotFound() from None
     return Acceptance(membership, view.group, joined=True)
+
+
+# ---------------------------------------------------------------- for the group's admins
+
+
+@dataclass(frozen=True)
+class ListedInvitation:
+    invitation: Invitation
+    status: InvitationStatus
+
+
+def list_for_group(
+    caller: Caller, group_id: str, limit: int, cursor: str | None
+) -> Page[ListedInvitation]:
+    """A group's invitations, newest first, with what each would do now (admins): one
+    Query and one BatchGetItem of their creators' memberships. Revoked ones are not listed;
+    expired ones are until DynamoDB's TTL removes them."""
+    group_access(group_id, caller, MANAGE_INVITATIONS)
+    page = store.list_invitations(group_id, limit, cursor)
+    creators = group_store.roles_in(group_id, (i.created_by for i in page.items))
+    now = clock.now()
+    return Page(
+        [ListedInvitation(i, i.status_at(now, creators.get(i.created_by))) for i in page.items],
+        page.next,
+    )
+
+
+def revoke(caller: Caller, group_id: str, code: str) -> None:
+    """An admin withdraws an invitation of their group: it admits nobody from now on.
+    Revoking a revoked invitation changes nothing (and records nothing)."""
+    group_access(group_id, caller, MANAGE_INVITATIONS, consistent=True)
+    invitation = store.get_invitation(code, consistent=True) if looks_like_code(code) else None
+    if invitation is None or invitation.group_id != group_id:
+        raise InvitationNotFound()
+    if invitation.revoked_at is not None:
+        return
+    event = audit_event(
+        group_id,
+        caller,
+        "invitation_revoked",
+        code=invitation.code,
+        role=invitation.role.value,
+        uses=invitation.uses,
+        created_by=invitation.created_by,
+    )
+    # Revoked meanwhile by another admin (or gone with its TTL): the same outcome.
+    with suppress(InvitationRevoked):
+        store.revoke_invitation(invitation, event)

@@ -20,10 +20,18 @@ from chalicelib.domain.errors import (
     Forbidden,
     GroupNotFound,
     InvitationExpired,
+    InvitationRevoked,
     JoinRequestNotFound,
     LastAdmin,
 )
-from chalicelib.domain.model import AuditEvent, Group, JoinPolicy, JoinRequest, Membership
+from chalicelib.domain.model import (
+    AuditEvent,
+    Group,
+    Invitation,
+    JoinPolicy,
+    JoinRequest,
+    Membership,
+)
 from chalicelib.domain.roles import Role
 from chalicelib.store import keys
 from chalicelib.store.models import (
@@ -286,6 +294,19 @@ def list_members(group_id: str, limit: int, cursor: str | None) -> Page[Membersh
     )
 
 
+def roles_in(group_id: str, user_ids: Iterable[str]) -> dict[str, Role]:
+    """The roles of some users in a group (those who are members): one BatchGetItem per
+    100 users."""
+    wanted = sorted(set(user_ids))
+    roles: dict[str, Role] = {}
+    for start in range(0, len(wanted), 100):
+        chunk = [(keys.group_pk(group_id), keys.member_sk(u)) for u in wanted[start : start + 100]]
+        for raw in get_many(chunk, consistent=False).values():
+            item = MembershipItem.from_raw_data(raw)
+            roles[item.user_id] = Role(item.role)
+    return roles
+
+
 def memberships_of_user(user_id: str) -> list[Membership]:
     """Every group the user belongs to (one Query on gsi1, paged through). The user's
     partition also holds their grants: only the memberships' sort keys are read."""
@@ -301,15 +322,24 @@ def add_member(
     membership: Membership,
     event: AuditEvent,
     *,
-    invitation_code: str | None = None,
+    invitation: Invitation | None = None,
     join_request_of: str | None = None,
 ) -> None:
     """Admit a member, at most once, consuming an invitation use or a join request.
 
-    Raises AlreadyMember, InvitationExpired (used up or expired meanwhile),
-    JoinRequestNotFound (already handled) or GroupNotFound.
+    An invitation admits only while its creator still holds a role at least as high as
+    the one it gives: a condition on the creator's membership in the same transaction, so a
+    demotion or removal racing the acceptance cannot slip through.
+
+    Raises AlreadyMember, InvitationExpired (used up, expired or revoked meanwhile),
+    InvitationRevoked (its creator no longer holds its role), JoinRequestNotFound (already
+    handled) or GroupNotFound.
     """
     now_iso = clock.to_iso(clock.now())
+    if invitation is not None and invitation.created_by == membership.user_id:
+        # The creator accepting their own code is not a member (or this would not be
+        # written): they hold nothing that could back it.
+        raise InvitationRevoked()
 
     def build(transaction: Transaction) -> None:
         transaction.save(
@@ -327,16 +357,27 @@ def add_member(
                 condition=GroupItem.pk.exists(),
                 on_fail=GroupNotFound(),
             )
-        if invitation_code is not None:
-            usable = (InvitationItem.expires_at > now_iso) & (
-                InvitationItem.max_uses.does_not_exist()
-                | (InvitationItem.uses < InvitationItem.max_uses)
+        if invitation is not None:
+            usable = (
+                (InvitationItem.expires_at > now_iso)
+                & InvitationItem.revoked_at.does_not_exist()
+                & (
+                    InvitationItem.max_uses.does_not_exist()
+                    | (InvitationItem.uses < InvitationItem.max_uses)
+                )
             )
             transaction.update(
-                InvitationItem(keys.invitation_pk(invitation_code), keys.META),
+                InvitationItem(keys.invitation_pk(invitation.code), keys.META),
                 [InvitationItem.uses.add(1)],
                 condition=usable,
                 on_fail=InvitationExpired(),
+            )
+            transaction.check(
+                MembershipItem,
+                keys.group_pk(membership.group_id),
+                keys.member_sk(invitation.created_by),
+                condition=MembershipItem.role.is_in(*(r.value for r in invitation.backing_roles)),
+                on_fail=InvitationRevoked(),
             )
         if join_request_of is not None:
             transaction.delete(

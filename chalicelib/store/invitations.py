@@ -1,16 +1,21 @@
-"""Invitation codes in the table. Uses are counted by the conditional update in
-`store.groups.add_member`, in the same transaction that admits the member."""
+"""Invitation codes in the table. Uses are counted, and the creator's role re-checked, by
+the conditions of `store.groups.add_member`, in the same transaction that admits the member.
+
+A group's invitations are listed through gsi1 (`INVITES#g`, newest first); a revoked
+invitation leaves the list but keeps its item (with `revoked_at`) until its TTL, so whoever
+holds the code is told it was withdrawn rather than that it never existed.
+"""
 
 from __future__ import annotations
 
 from chalicelib.domain import clock
-from chalicelib.domain.errors import ConcurrentUpdate
+from chalicelib.domain.errors import ConcurrentUpdate, InvitationRevoked
 from chalicelib.domain.model import AuditEvent, Invitation
 from chalicelib.domain.roles import Role
 from chalicelib.store import keys
 from chalicelib.store.groups import record_in, still_admin
 from chalicelib.store.models import InvitationItem
-from chalicelib.store.table import Transaction, transact
+from chalicelib.store.table import Page, Transaction, decode_cursor, encode_cursor, transact
 
 
 def _invitation(item: InvitationItem) -> Invitation:
@@ -23,10 +28,13 @@ def _invitation(item: InvitationItem) -> Invitation:
         expires_at=clock.from_iso(item.expires_at),
         created_at=clock.from_iso(item.created_at),
         created_by=item.created_by,
+        created_by_name=item.created_by_name or item.created_by,
+        revoked_at=clock.from_iso(item.revoked_at) if item.revoked_at else None,
     )
 
 
 def create_invitation(invitation: Invitation, event: AuditEvent) -> None:
+    created_at = clock.to_iso(invitation.created_at)
     item = InvitationItem(
         keys.invitation_pk(invitation.code),
         keys.META,
@@ -36,9 +44,12 @@ def create_invitation(invitation: Invitation, event: AuditEvent) -> None:
         max_uses=invitation.max_uses,
         uses=invitation.uses,
         expires_at=clock.to_iso(invitation.expires_at),
-        created_at=clock.to_iso(invitation.created_at),
+        created_at=created_at,
         created_by=invitation.created_by,
+        created_by_name=invitation.created_by_name,
         ttl=invitation.expires_at,
+        gsi1pk=keys.group_invitations_pk(invitation.group_id),
+        gsi1sk=keys.group_invitation_sk(created_at, invitation.code),
     )
 
     def build(transaction: Transaction) -> None:
@@ -57,3 +68,47 @@ def get_invitation(code: str, *, consistent: bool = False) -> Invitation | None:
     except InvitationItem.DoesNotExist:
         return None
     return _invitation(item)
+
+
+def list_invitations(group_id: str, limit: int, cursor: str | None) -> Page[Invitation]:
+    """A group's invitations not revoked (nor yet deleted by TTL), newest first: one Query."""
+    pk = keys.group_invitations_pk(group_id)
+    results = InvitationItem.gsi1.query(
+        pk,
+        scan_index_forward=False,
+        limit=limit,
+        page_size=limit,
+        last_evaluated_key=decode_cursor(cursor, partition=("gsi1pk", pk)),
+    )
+    items = [_invitation(item) for item in results]
+    return Page(items, encode_cursor(results.last_evaluated_key))
+
+
+def revoke_invitation(invitation: Invitation, event: AuditEvent) -> None:
+    """Withdraw an invitation of `event.group_id`, by an admin who still is one.
+
+    Raises InvitationRevoked if it was revoked (or deleted) meanwhile, Forbidden if the
+    actor is no longer an admin. An acceptance racing it either lands first or is refused:
+    acceptance is conditioned on `revoked_at` not existing."""
+    item = InvitationItem(keys.invitation_pk(invitation.code), keys.META)
+    still_there = (
+        InvitationItem.pk.exists()
+        & (InvitationItem.group_id == event.group_id)
+        & InvitationItem.revoked_at.does_not_exist()
+    )
+
+    def build(transaction: Transaction) -> None:
+        transaction.update(
+            item,
+            [
+                InvitationItem.revoked_at.set(clock.to_iso(event.at)),
+                InvitationItem.gsi1pk.remove(),
+                InvitationItem.gsi1sk.remove(),
+            ],
+            condition=still_there,
+            on_fail=InvitationRevoked(),
+        )
+        still_admin(transaction, event)
+        record_in(transaction, event)
+
+    transact(build)

@@ -41,6 +41,16 @@ def invitation_pk(code: str) -> str:
     return f"INVITE#{code}"
 
 
+def group_invitations_pk(group_id: str) -> str:
+    """gsi1 partition of a group's invitations (until revoked or deleted by TTL)."""
+    return f"INVITES#{group_id}"
+
+
+def group_invitation_sk(created_at_iso: str, code: str) -> str:
+    """Newest first is a backwards Query."""
+    return f"{created_at_iso}#{code}"
+
+
 def audit_pk(group_id: str) -> str:
     return f"AUDIT#{group_id}"
 

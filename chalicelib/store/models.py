@@ -135,8 +135,15 @@ class InvitationItem(TableItem):
     expires_at = UnicodeAttribute()
     created_at = UnicodeAttribute()
     created_by = UnicodeAttribute()
+    created_by_name = UnicodeAttribute(null=True)
+    revoked_at = UnicodeAttribute(null=True)
     # DynamoDB deletes the item some time after this epoch second; reads check expires_at.
     ttl = TTLAttribute(null=True)
+    # INVITES#g / <created_at>#code: the group's list; removed when revoked.
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+
+    gsi1 = Gsi1()
 
 
 class AuditEventItem(TableItem):

@@ -168,6 +168,11 @@ def found_the_park(people: People, visit: Callable[..., Visitor]) -> str:
     assert alice.post(f"{requests}/frank/approve", expect=201).data["role"] == "participant"
     alice.post(f"{requests}/gina/reject", expect=204)
 
+    spare = invite(alice, park, "participant")
+    listed = alice.get(f"/v1/groups/{park}/invitations").data["items"]
+    assert listed[0]["code"] == spare
+    alice.delete(f"/v1/groups/{park}/invitations/{spare}")
+
     opened = {"join_policy": "open", "description": "Le parc, ses bancs et sa fête"}
     assert alice.patch(f"/v1/groups/{park}", opened).data["join_policy"] == "open"
     joined = people["hugo"].post(f"/v1/groups/{park}/join", expect=201)

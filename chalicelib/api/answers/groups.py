@@ -87,6 +87,29 @@ class InvitationOut(Answer):
     created_at: Timestamp
 
 
+class InvitationCreatorOut(Answer):
+    """Who created an invitation."""
+
+    id: str
+    name: str = Field(description="Their display name when they created it.")
+
+
+class ListedInvitationOut(InvitationOut):
+    """An invitation in its association's list, for its admins."""
+
+    created_by: InvitationCreatorOut
+    status: Literal["usable", "expired", "used_up", "void", "revoked"] = Field(
+        description="What the code does now: `usable` admits; `expired` and `used_up` no "
+        "longer do; `void` when its creator no longer holds the role it gives (removed, or "
+        "demoted below it): it admits nobody unless they regain that role. `revoked` only "
+        "for a moment after a revocation (the list is an index that follows shortly)."
+    )
+
+
+class InvitationPage(Page[ListedInvitationOut]):
+    """An association's invitations, newest first; revoked ones are not listed."""
+
+
 class InvitationPreviewOut(InvitationOut):
     """An invitation, with the name of the association it leads to."""
 
@@ -139,6 +162,7 @@ AuditAction = Literal[
     "group_created",
     "group_updated",
     "invitation_created",
+    "invitation_revoked",
     "member_joined",
     "member_role_changed",
     "member_left",
