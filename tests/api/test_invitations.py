@@ -436,3 +436,27 @@ def test_a_creator_removed_while_accepting_their_own_invitation_is_refused(
     assert raced
     assert (response.status_code, response.data["error"]["code"]) == (410, "invitation_revoked")
     assert _member_ids(alice, group_id) == {"alice"}
+
+
+def test_two_admins_revoking_at_once_both_succeed_and_it_is_recorded_once(
+    group, as_user, monkeypatch
+):
+    """The race is forced: bob's whole revocation runs between alice's read and her write;
+    hers then finds it revoked, which is what she asked for."""
+    group_id, alice = group
+    bob = _second_admin(group, as_user)
+    code = invite(alice, group_id)
+    real_revoke = invitation_store.revoke_invitation
+    raced = []
+
+    def revoke_after_a_rival(*args, **kw):
+        if not raced:
+            raced.append(True)
+            assert bob.delete(f"/v1/groups/{group_id}/invitations/{code}").status_code == 204
+        return real_revoke(*args, **kw)
+
+    monkeypatch.setattr(invitation_store, "revoke_invitation", revoke_after_a_rival)
+    assert alice.delete(f"/v1/groups/{group_id}/invitations/{code}").status_code == 204
+    events = alice.get(f"/v1/groups/{group_id}/audit").data["items"]
+    revocations = [e for e in events if e["action"] == "invitation_revoked"]
+    assert [e["actor"]["id"] for e in revocations] == ["bob"]
