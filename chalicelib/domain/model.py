@@ -73,15 +73,16 @@ class InvitationStatus(StrEnum):
     USABLE = "usable"
     EXPIRED = "expired"
     USED_UP = "used_up"
-    VOID = "void"  # its creator no longer holds the role it gives (or left)
+    VOID = "void"  # its creator no longer holds the role it gives, or left (even if back)
     REVOKED = "revoked"  # withdrawn by an admin
 
 
 @dataclass(frozen=True)
 class Invitation:
     """A code that admits whoever holds it with `role`. It carries no more than its creator
-    holds when it is accepted: a removed admin's invitations admit nobody, a demoted one's
-    only up to their new role."""
+    holds when it is accepted: a removed admin's invitations admit nobody (even once they
+    are back: it rests on the membership they had), a demoted one's only up to their new
+    role."""
 
     code: str
     group_id: str
@@ -93,6 +94,9 @@ class Invitation:
     created_by: str
     created_by_name: str = ""
     revoked_at: datetime | None = None
+    # When the creator's membership began: the membership the invitation rests on (None for
+    # invitations made before this was recorded).
+    creator_joined_at: datetime | None = None
 
     def usable_at(self, now: datetime) -> bool:
         within_uses = self.max_uses is None or self.uses < self.max_uses
@@ -103,14 +107,23 @@ class Invitation:
         """The roles its creator must still hold for it to admit anyone."""
         return tuple(role for role in Role if role.at_least(self.role))
 
-    def status_at(self, now: datetime, creator_role: Role | None) -> InvitationStatus:
+    def backed_by(self, creator: Membership | None) -> bool:
+        """Whether the creator's membership, as it stands, still backs the invitation."""
+        return (
+            creator is not None
+            and creator.role in self.backing_roles
+            and self.creator_joined_at in (None, creator.joined_at)
+        )
+
+    def status_at(self, now: datetime, creator: Membership | None) -> InvitationStatus:
+        """What it does now, given its creator's membership in the group (None: none)."""
         if self.revoked_at is not None:
             return InvitationStatus.REVOKED
         if now >= self.expires_at:
             return InvitationStatus.EXPIRED
         if self.max_uses is not None and self.uses >= self.max_uses:
             return InvitationStatus.USED_UP
-        if creator_role not in self.backing_roles:
+        if not self.backed_by(creator):
             return InvitationStatus.VOID
         return InvitationStatus.USABLE
 

@@ -1,6 +1,7 @@
 """Use cases of invitations: an admin creates a code; whoever holds it may join, with the
 role it carries, until it expires, its uses run out or an admin revokes it, and only while
-its creator still holds that role. Admins list and revoke a group's invitations."""
+its creator still holds that role in the membership they had when they made it. Admins
+list and revoke a group's invitations."""
 
 from __future__ import annotations
 
@@ -42,7 +43,8 @@ def create(
 ) -> Invitation:
     """An admin creates a code (the write checks they still are one; any role up to admin,
     which is theirs)."""
-    group_access(group_id, caller, Action.INVITATION_CREATE, consistent=True)
+    access = group_access(group_id, caller, Action.INVITATION_CREATE, consistent=True)
+    assert access.membership is not None  # only members may create invitations
     now = clock.now()
     invitation = Invitation(
         code=new_code(),
@@ -54,6 +56,7 @@ def create(
         created_at=now,
         created_by=caller.id,
         created_by_name=caller.display_name,
+        creator_joined_at=access.membership.joined_at,
     )
     event = audit_event(
         group_id,
@@ -93,7 +96,7 @@ def _usable(code: str) -> InvitationView:
     )
     if group is None:
         raise InvitationNotFound()
-    status = invitation.status_at(clock.now(), creator.role if creator else None)
+    status = invitation.status_at(clock.now(), creator)
     if status in _REFUSALS:
         raise _REFUSALS[status]()
     return InvitationView(invitation, group)
@@ -165,7 +168,7 @@ def list_for_group(
     expired ones are until DynamoDB's TTL removes them."""
     group_access(group_id, caller, MANAGE_INVITATIONS)
     page = store.list_invitations(group_id, limit, cursor)
-    creators = group_store.roles_in(group_id, (i.created_by for i in page.items))
+    creators = group_store.memberships_in(group_id, (i.created_by for i in page.items))
     now = clock.now()
     return Page(
         [ListedInvitation(i, i.status_at(now, creators.get(i.created_by))) for i in page.items],

@@ -294,17 +294,17 @@ def list_members(group_id: str, limit: int, cursor: str | None) -> Page[Membersh
     )
 
 
-def roles_in(group_id: str, user_ids: Iterable[str]) -> dict[str, Role]:
-    """The roles of some users in a group (those who are members): one BatchGetItem per
-    100 users."""
+def memberships_in(group_id: str, user_ids: Iterable[str]) -> dict[str, Membership]:
+    """The memberships of some users in a group (those who are members), by user id: one
+    BatchGetItem per 100 users."""
     wanted = sorted(set(user_ids))
-    roles: dict[str, Role] = {}
+    found: dict[str, Membership] = {}
     for start in range(0, len(wanted), 100):
         chunk = [(keys.group_pk(group_id), keys.member_sk(u)) for u in wanted[start : start + 100]]
         for raw in get_many(chunk, consistent=False).values():
-            item = MembershipItem.from_raw_data(raw)
-            roles[item.user_id] = Role(item.role)
-    return roles
+            membership = _membership(MembershipItem.from_raw_data(raw))
+            found[membership.user_id] = membership
+    return found
 
 
 def memberships_of_user(user_id: str) -> list[Membership]:
@@ -328,8 +328,9 @@ def add_member(
     """Admit a member, at most once, consuming an invitation use or a join request.
 
     An invitation admits only while its creator still holds a role at least as high as
-    the one it gives: a condition on the creator's membership in the same transaction, so a
-    demotion or removal racing the acceptance cannot slip through.
+    the one it gives, in the membership they had when they made it: a condition on the
+    creator's membership in the same transaction, so a demotion or removal racing the
+    acceptance cannot slip through.
 
     Raises AlreadyMember, InvitationExpired (used up, expired or revoked meanwhile),
     InvitationRevoked (its creator no longer holds its role), JoinRequestNotFound (already
@@ -372,11 +373,14 @@ def add_member(
                 condition=usable,
                 on_fail=InvitationExpired(),
             )
+            backed = MembershipItem.role.is_in(*(r.value for r in invitation.backing_roles))
+            if invitation.creator_joined_at is not None:
+                backed &= MembershipItem.joined_at == clock.to_iso(invitation.creator_joined_at)
             transaction.check(
                 MembershipItem,
                 keys.group_pk(membership.group_id),
                 keys.member_sk(invitation.created_by),
-                condition=MembershipItem.role.is_in(*(r.value for r in invitation.backing_roles)),
+                condition=backed,
                 on_fail=InvitationRevoked(),
             )
         if join_request_of is not None:

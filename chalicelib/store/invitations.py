@@ -30,6 +30,9 @@ def _invitation(item: InvitationItem) -> Invitation:
         created_by=item.created_by,
         created_by_name=item.created_by_name or item.created_by,
         revoked_at=clock.from_iso(item.revoked_at) if item.revoked_at else None,
+        creator_joined_at=(
+            clock.from_iso(item.creator_joined_at) if item.creator_joined_at else None
+        ),
     )
 
 
@@ -47,6 +50,9 @@ def create_invitation(invitation: Invitation, event: AuditEvent) -> None:
         created_at=created_at,
         created_by=invitation.created_by,
         created_by_name=invitation.created_by_name,
+        creator_joined_at=(
+            clock.to_iso(invitation.creator_joined_at) if invitation.creator_joined_at else None
+        ),
         ttl=invitation.expires_at,
         gsi1pk=keys.group_invitations_pk(invitation.group_id),
         gsi1sk=keys.group_invitation_sk(created_at, invitation.code),

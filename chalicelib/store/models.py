@@ -136,6 +136,7 @@ class InvitationItem(TableItem):
     created_at = UnicodeAttribute()
     created_by = UnicodeAttribute()
     created_by_name = UnicodeAttribute(null=True)
+    creator_joined_at = UnicodeAttribute(null=True)  # the creator's membership it rests on
     revoked_at = UnicodeAttribute(null=True)
     # DynamoDB deletes the item some time after this epoch second; reads check expires_at.
     ttl = TTLAttribute(null=True)

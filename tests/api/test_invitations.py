@@ -460,3 +460,20 @@ def test_two_admins_revoking_at_once_both_succeed_and_it_is_recorded_once(
     events = alice.get(f"/v1/groups/{group_id}/audit").data["items"]
     revocations = [e for e in events if e["action"] == "invitation_revoked"]
     assert [e["actor"]["id"] for e in revocations] == ["bob"]
+
+
+def test_a_removed_admin_invited_back_does_not_revive_their_old_invitations(group, as_user):
+    group_id, alice = group
+    bob = _second_admin(group, as_user)
+    old_code = invite(bob, group_id, "admin")
+    assert alice.delete(f"/v1/groups/{group_id}/members/bob").status_code == 204
+    back = bob.post(f"/v1/invitations/{invite(alice, group_id, 'admin')}/accept")
+    assert (back.status_code, back.data["role"]) == (201, "admin")
+
+    refused = as_user("mallory").post(f"/v1/invitations/{old_code}/accept")
+    assert (refused.status_code, refused.data["error"]["code"]) == (410, "invitation_revoked")
+    items = alice.get(f"/v1/groups/{group_id}/invitations").data["items"]
+    assert {i["code"]: i["status"] for i in items}[old_code] == "void"
+    # what bob makes now, he backs
+    new_code = invite(bob, group_id)
+    assert as_user("nina").post(f"/v1/invitations/{new_code}/accept").status_code == 201

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from chalicelib.domain import clock
 from chalicelib.domain.ids import looks_like_code, looks_like_id, new_code, new_id
-from chalicelib.domain.model import Invitation, InvitationStatus
+from chalicelib.domain.model import Invitation, InvitationStatus, Membership
 from chalicelib.domain.roles import Role
 
 
@@ -50,25 +50,39 @@ def test_an_invitation_without_a_use_limit_is_usable_until_it_expires():
     assert not inv.usable_at(now + timedelta(seconds=1))
 
 
+def _creator(role, joined_at=datetime(2026, 1, 1, tzinfo=UTC)):
+    return Membership("g", "admin", "Admin", role, joined_at)
+
+
 def test_an_invitation_admits_only_while_its_creator_holds_its_role_or_higher():
     now, inv = _invitation(max_uses=None, uses=0, expires_in=timedelta(hours=1))
-    assert inv.status_at(now, Role.ADMIN) is InvitationStatus.USABLE
-    assert inv.status_at(now, Role.PARTICIPANT) is InvitationStatus.USABLE
-    assert inv.status_at(now, Role.OBSERVER) is InvitationStatus.VOID
+    assert inv.status_at(now, _creator(Role.ADMIN)) is InvitationStatus.USABLE
+    assert inv.status_at(now, _creator(Role.PARTICIPANT)) is InvitationStatus.USABLE
+    assert inv.status_at(now, _creator(Role.OBSERVER)) is InvitationStatus.VOID
     assert inv.status_at(now, None) is InvitationStatus.VOID  # the creator left
     admin_code = replace(inv, role=Role.ADMIN)
     assert admin_code.backing_roles == (Role.ADMIN,)
-    assert admin_code.status_at(now, Role.MODERATOR) is InvitationStatus.VOID
+    assert admin_code.status_at(now, _creator(Role.MODERATOR)) is InvitationStatus.VOID
+
+
+def test_an_invitation_rests_on_the_membership_its_creator_had():
+    now, inv = _invitation(max_uses=None, uses=0, expires_in=timedelta(hours=1))
+    first = _creator(Role.ADMIN)
+    rests = replace(inv, creator_joined_at=first.joined_at)
+    assert rests.status_at(now, first) is InvitationStatus.USABLE
+    back_later = _creator(Role.ADMIN, joined_at=first.joined_at + timedelta(days=3))
+    assert rests.status_at(now, back_later) is InvitationStatus.VOID
 
 
 def test_a_revoked_invitation_is_not_usable_whatever_else_holds():
     now, inv = _invitation(max_uses=None, uses=0, expires_in=timedelta(hours=1))
+    admin = _creator(Role.ADMIN)
     revoked = replace(inv, revoked_at=now)
     assert not revoked.usable_at(now)
-    assert revoked.status_at(now, Role.ADMIN) is InvitationStatus.REVOKED
-    assert inv.status_at(now + timedelta(hours=1), Role.ADMIN) is InvitationStatus.EXPIRED
+    assert revoked.status_at(now, admin) is InvitationStatus.REVOKED
+    assert inv.status_at(now + timedelta(hours=1), admin) is InvitationStatus.EXPIRED
     used = replace(inv, max_uses=1, uses=1)
-    assert used.status_at(now, Role.ADMIN) is InvitationStatus.USED_UP
+    assert used.status_at(now, admin) is InvitationStatus.USED_UP
 
 
 def test_ids_and_codes_are_recognised_and_distinct():
