@@ -223,6 +223,13 @@ def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
             "description": _STATUS_TEXT.get(status, "Refused"),
             "content": {"application/json": {"schema": _error_schema(sorted(codes))}},
         }
+        if errors.DatabaseBusy.code in codes:
+            answer["responses"][str(status)]["headers"] = {
+                "Retry-After": {
+                    "description": "Seconds to wait before retrying.",
+                    "schema": {"type": "integer", "minimum": 1},
+                }
+            }
     return answer
 
 

@@ -107,7 +107,10 @@ def no_content() -> Response:
 
 
 def error_response(error: HubError, headers: dict[str, str] | None = None) -> Response:
-    return Response(body=error.body(), status_code=error.status, headers=headers or {})
+    headers = dict(headers or {})
+    if error.retry_after is not None:
+        headers["Retry-After"] = str(error.retry_after)
+    return Response(body=error.body(), status_code=error.status, headers=headers)
 
 
 # Chalice answers some refusals itself, in its own shape: give them ours.

@@ -14,6 +14,7 @@ class HubError(Exception):
     status: int = 400
     code: str = "bad_request"
     message: str = "The request cannot be served."
+    retry_after: int | None = None  # seconds, sent as Retry-After
 
     def __init__(self, message: str | None = None, *, details: list[dict[str, Any]] | None = None):
         self.message = message or type(self).message
@@ -141,6 +142,7 @@ class ValidationFailed(HubError):
 
 class DatabaseBusy(HubError):
     status, code, message = 503, "busy", "The database is busy; please retry."
+    retry_after = 1
 
 
 class AuthUnavailable(HubError):
