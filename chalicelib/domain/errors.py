@@ -32,6 +32,11 @@ class MalformedJson(HubError):
     status, code, message = 400, "malformed_json", "The request body is not valid JSON."
 
 
+class DuplicateKey(MalformedJson):
+    code = "duplicate_key"
+    message = "The request body names the same key twice in an object."
+
+
 class InvalidCursor(HubError):
     status, code, message = 400, "invalid_cursor", "The pagination cursor is not valid here."
 

@@ -265,6 +265,16 @@ _CURSOR_KEYS = {
 }
 
 
+_MAX_KEY_BYTES = 1024  # DynamoDB's sort key limit (partition keys: 2048)
+
+
+def _key_sized(value: str) -> bool:
+    try:
+        return len(value.encode("utf-8")) <= _MAX_KEY_BYTES
+    except UnicodeEncodeError:
+        return False
+
+
 def decode_cursor(cursor: str | None, *, partition: tuple[str, str]) -> dict[str, Any] | None:
     """Turn a cursor back into an ExclusiveStartKey, refusing one from another listing.
 
@@ -281,7 +291,7 @@ def decode_cursor(cursor: str | None, *, partition: tuple[str, str]) -> dict[str
     if (
         not isinstance(plain, dict)
         or set(plain) != _CURSOR_KEYS[partition[0]]
-        or not all(isinstance(v, str) for v in plain.values())
+        or not all(isinstance(v, str) and _key_sized(v) for v in plain.values())
         or plain.get(partition[0]) != partition[1]
     ):
         raise InvalidCursor()
