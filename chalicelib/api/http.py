@@ -79,9 +79,9 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def refuse_duplicate_keys(raw: bytes | str) -> None:
     """DuplicateKey (400) when an object of the JSON text names a key twice.
 
-    JSON parsers keep the last value of a repeated key, and not all of them do (a proxy, a
-    log, another client may read the first): `{"role": "observer", "role": "admin"}` would
-    mean different things to different readers. Whether the text is JSON at all is left to
+    Python's parsers keep the last value of a repeated key, others keep the first (a proxy,
+    a log, another client): `{"role": "observer", "role": "admin"}` would mean different
+    things to different readers. Whether the text is JSON at all is left to
     the model's parser, which answers `malformed_json`."""
     try:
         json.loads(raw, object_pairs_hook=_unique_keys)
@@ -165,7 +165,7 @@ def decoded_path(params: dict[str, str]) -> dict[str, str]:
             problems.append(
                 {
                     "field": name,
-                    "code": "too_long",
+                    "code": "too_many_bytes",
                     "message": f"at most {MAX_ID_BYTES} bytes in UTF-8",
                 }
             )
@@ -198,10 +198,11 @@ def route(
     paged: bool = False,
     media_type: str = "application/json",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """`blueprint.route`, with the Hub's refusals (HubError) answered as JSON errors, and the
-    route's contract recorded for the OpenAPI document (chalicelib/api/contract.py): its
-    `answers` by status, the refusals it adds to the shared ones (`errors`), who may call it,
-    its body and query models, whether it pages."""
+    """`blueprint.route`, with the path parameters decoded (`decoded_path`), the Hub's
+    refusals (HubError) answered as JSON errors, and the route's contract recorded for the
+    OpenAPI document (chalicelib/api/contract.py): its `answers` by status, the refusals it
+    adds to the shared ones (`errors`), who may call it, its body and query models, whether
+    it pages."""
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)

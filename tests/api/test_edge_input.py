@@ -152,7 +152,8 @@ def test_a_user_id_longer_than_256_bytes_is_422_in_every_route(
     response = admin.request(method, path, body)
     assert response.status_code == 422, response.data
     assert response.data["error"]["code"] == "validation_failed"
-    assert [d["field"] for d in response.data["error"]["details"]] == ["user_id"]
+    details = response.data["error"]["details"]
+    assert [(d["field"], d["code"]) for d in details] == [("user_id", "too_many_bytes")]
 
 
 def test_a_user_id_of_exactly_256_bytes_still_works(as_user):
