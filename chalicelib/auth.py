@@ -14,7 +14,9 @@ from functools import cache
 import jwt
 
 from chalicelib.domain.errors import AuthUnavailable, Unauthenticated
+from chalicelib.domain.ids import looks_like_user_id
 from chalicelib.domain.model import Caller
+from chalicelib.domain.text import shown_line
 from chalicelib.settings import Settings, get_settings
 
 log = logging.getLogger("hub.auth")
@@ -76,13 +78,14 @@ def verify_token(token: str, settings: Settings | None = None) -> Caller:
         log.info("token refused: %s", type(error).__name__)
         raise Unauthenticated() from None
     subject = claims.get("sub")
-    if not isinstance(subject, str) or not subject.strip() or len(subject) > 256:
+    # The subject becomes part of keys (MEMBER#<sub>…): bounded in bytes, like every id.
+    if not isinstance(subject, str) or not subject.strip() or not looks_like_user_id(subject):
         raise Unauthenticated()
     name = claims.get("name")
     email = claims.get("email")
     return Caller(
         id=subject,
-        name=name.strip()[:200] if isinstance(name, str) else "",
+        name=shown_line(name)[:200] if isinstance(name, str) else "",
         email=email if isinstance(email, str) else None,
         email_verified=claims.get("email_verified") is True,
         identity_verified=claims.get("identity_verified") is True,

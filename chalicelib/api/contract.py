@@ -22,6 +22,7 @@ from pydantic.json_schema import models_json_schema
 
 from chalicelib.domain import errors
 from chalicelib.domain.errors import HubError
+from chalicelib.domain.ids import MAX_ID_BYTES
 
 API_PREFIX = "/v1"
 API_VERSION = "1.0.0"
@@ -81,7 +82,15 @@ def shared_errors(operation: Operation) -> tuple[type[HubError], ...]:
         # Every route that reads a token also reads the table, whose reads may be throttled.
         shared += [errors.Unauthenticated, errors.AuthUnavailable, errors.DatabaseBusy]
     if operation.body is not None:
-        shared += [errors.MalformedJson, errors.UnsupportedMediaType, errors.ValidationFailed]
+        shared += [
+            errors.MalformedJson,
+            errors.DuplicateKey,
+            errors.UnsupportedMediaType,
+            errors.ValidationFailed,
+        ]
+    if re.search(r"{\w+}", operation.path):
+        # Path parameters are decoded and bounded in size (chalicelib/api/http.py).
+        shared.append(errors.ValidationFailed)
     if operation.query is not None or operation.paged:
         shared.append(errors.ValidationFailed)
     if operation.paged:
@@ -165,7 +174,13 @@ def _query_parameters(model: type[BaseModel], schemas: dict[str, Any]) -> list[d
 
 def _path_parameters(path: str) -> list[dict[str, Any]]:
     return [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "description": f"Percent-encoded UTF-8; at most {MAX_ID_BYTES} bytes once decoded.",
+            "schema": {"type": "string", "minLength": 1},
+        }
         for name in re.findall(r"{(\w+)}", path)
     ]
 
@@ -223,6 +238,13 @@ def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
             "description": _STATUS_TEXT.get(status, "Refused"),
             "content": {"application/json": {"schema": _error_schema(sorted(codes))}},
         }
+        if errors.DatabaseBusy.code in codes:
+            answer["responses"][str(status)]["headers"] = {
+                "Retry-After": {
+                    "description": "Seconds to wait before retrying.",
+                    "schema": {"type": "integer", "minimum": 1},
+                }
+            }
     return answer
 
 

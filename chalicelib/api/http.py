@@ -7,6 +7,7 @@ import json
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import unquote_to_bytes
 
 from chalice import Blueprint, Chalice, Response
 from chalice.app import Request
@@ -16,6 +17,7 @@ from chalicelib.api import contract
 from chalicelib.api.contract import Auth, Operation
 from chalicelib.auth import authenticate
 from chalicelib.domain.errors import (
+    DuplicateKey,
     HubError,
     InternalError,
     MalformedJson,
@@ -24,6 +26,7 @@ from chalicelib.domain.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from chalicelib.domain.ids import MAX_ID_BYTES, fits_in_key
 from chalicelib.domain.model import Caller
 
 log = logging.getLogger("hub.api")
@@ -50,14 +53,42 @@ def require_caller(request: Request) -> Caller:
 def parse_body(
     request: Request, model: type[Body], invalid: type[ValidationFailed] = ValidationFailed
 ) -> Body:
-    """Validate the JSON body: 400 when it is not JSON, 422 (`invalid`) naming each field."""
+    """Validate the JSON body: 400 when it is not JSON or names a key twice in an object,
+    422 (`invalid`) naming each field."""
     raw = request.raw_body or b"{}"
+    refuse_duplicate_keys(raw)
     try:
         return model.model_validate_json(raw)
     except ValidationError as error:
         if any(problem["type"] == "json_invalid" for problem in error.errors()):
             raise MalformedJson() from None
         raise invalid(details=field_details(error)) from None
+
+
+class _Repeated(Exception):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise _Repeated()
+    return dict(pairs)
+
+
+def refuse_duplicate_keys(raw: bytes | str) -> None:
+    """DuplicateKey (400) when an object of the JSON text names a key twice.
+
+    Python's parsers keep the last value of a repeated key, others keep the first (a proxy,
+    a log, another client): `{"role": "observer", "role": "admin"}` would mean different
+    things to different readers. Whether the text is JSON at all is left to
+    the model's parser, which answers `malformed_json`."""
+    try:
+        json.loads(raw, object_pairs_hook=_unique_keys)
+    except _Repeated:
+        raise DuplicateKey() from None
+    except (ValueError, RecursionError):
+        return
 
 
 def field_details(error: ValidationError) -> list[dict[str, str]]:
@@ -107,7 +138,42 @@ def no_content() -> Response:
 
 
 def error_response(error: HubError, headers: dict[str, str] | None = None) -> Response:
-    return Response(body=error.body(), status_code=error.status, headers=headers or {})
+    headers = dict(headers or {})
+    if error.retry_after is not None:
+        headers["Retry-After"] = str(error.retry_after)
+    return Response(body=error.body(), status_code=error.status, headers=headers)
+
+
+def decoded_path(params: dict[str, str]) -> dict[str, str]:
+    """Path parameters as the caller meant them: percent-decoded once (UTF-8), each at most
+    MAX_ID_BYTES bytes since ids become parts of keys. 422 naming each one that is not.
+
+    API Gateway (REST), `chalice local` and Chalice's test client all hand the view the
+    segment as the client sent it, still percent-encoded (`%C3%A9lodie`, `a%7Cb`): this is
+    the one place it is decoded, so `%2541` is the id `%41`, never `A`."""
+    decoded: dict[str, str] = {}
+    problems: list[dict[str, str]] = []
+    for name, raw in params.items():
+        try:
+            value = unquote_to_bytes(raw).decode("utf-8")
+        except UnicodeDecodeError:
+            problems.append(
+                {"field": name, "code": "invalid_encoding", "message": "not UTF-8 once decoded"}
+            )
+            continue
+        if not fits_in_key(value):
+            problems.append(
+                {
+                    "field": name,
+                    "code": "too_many_bytes",
+                    "message": f"at most {MAX_ID_BYTES} bytes in UTF-8",
+                }
+            )
+            continue
+        decoded[name] = value
+    if problems:
+        raise ValidationFailed(details=problems)
+    return decoded
 
 
 # Chalice answers some refusals itself, in its own shape: give them ours.
@@ -132,16 +198,17 @@ def route(
     paged: bool = False,
     media_type: str = "application/json",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """`blueprint.route`, with the Hub's refusals (HubError) answered as JSON errors, and the
-    route's contract recorded for the OpenAPI document (chalicelib/api/contract.py): its
-    `answers` by status, the refusals it adds to the shared ones (`errors`), who may call it,
-    its body and query models, whether it pages."""
+    """`blueprint.route`, with the path parameters decoded (`decoded_path`), the Hub's
+    refusals (HubError) answered as JSON errors, and the route's contract recorded for the
+    OpenAPI document (chalicelib/api/contract.py): its `answers` by status, the refusals it
+    adds to the shared ones (`errors`), who may call it, its body and query models, whether
+    it pages."""
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def answer(**path_params: str) -> Any:
             try:
-                return view(**path_params)
+                return view(**decoded_path(path_params))
             except HubError as error:
                 return error_response(error)
 

@@ -66,6 +66,9 @@ FRENCH: dict[str, str] = {
     "The request cannot be served.": "La requête ne peut pas être traitée.",
     "The request body is not valid JSON.": "Le corps de la requête n'est pas un JSON valide.",
     "The pagination cursor is not valid here.": "Le curseur de pagination n'est pas valide ici.",
+    "The request body names the same key twice in an object.": (
+        "Le corps de la requête contient deux fois la même clé dans un objet."
+    ),
     "A valid bearer token is required.": "Un jeton d'accès valide est requis.",
     "Your role does not allow this.": "Votre rôle ne vous permet pas de faire cela.",
     "This association admits members by invitation.": (
@@ -176,6 +179,7 @@ FRENCH: dict[str, str] = {
         "L'association organisatrice ne peut pas être sa propre partenaire."
     ),
     "not a user id": "Ce n'est pas un identifiant d'utilisateur.",
+    "not UTF-8 once decoded": "Une fois décodé, ce n'est pas de l'UTF-8.",
     "closes_at must be after opens_at": "closes_at doit être postérieur à opens_at.",
     "closes_at must be in the future": "closes_at doit être dans le futur.",
     "audience applies to restricted only": (
@@ -200,6 +204,17 @@ FRENCH: dict[str, str] = {
     ),
     "each option at most once": "Chaque option au plus une fois.",
     # Validators of the request bodies (chalicelib/api/schemas.py).
+    "this text holds an invalid character": "Ce texte contient un caractère invalide.",
+    "a name is one line, without control characters": (
+        "Un nom tient sur une ligne, sans caractère de contrôle."
+    ),
+    "a name cannot hold characters that reorder the text around it": (
+        "Un nom ne peut pas contenir de caractères qui réordonnent le texte qui l'entoure."
+    ),
+    "a name needs at least one visible character": (
+        "Un nom doit compter au moins un caractère visible."
+    ),
+    "write at least one visible character": "Écrivez au moins un caractère visible.",
     "send a value, or leave the field out": "Envoyez une valeur, ou omettez ce champ.",
     "this date is out of range": "Cette date est hors des limites du calendrier.",
     "send at least one of name, description, listed, join_policy": (
@@ -228,6 +243,10 @@ FRENCH_PATTERNS: list[tuple[re.Pattern[str], str]] = [
         "Ce débat ({kind}) attend `{field}`, et rien d'autre.",
     ),
     (re.compile(r"unknown options: (?P<options>.+)"), "Options inconnues : {options}."),
+    (
+        re.compile(r"at most (?P<size>\d+) bytes in UTF-8"),
+        "Au plus {size} octets en UTF-8.",
+    ),
     (
         re.compile(r"choose between (?P<low>\d+) and (?P<high>\d+) options"),
         "Choisissez entre {low} et {high} options.",

@@ -5,6 +5,8 @@ Unknown fields are refused, so a typo ("join_polcy") is a clear 422, not silentl
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -12,15 +14,19 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     StringConstraints,
     ValidationInfo,
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
+from chalicelib.domain import text
 from chalicelib.domain.model import (
     ConsultationVisibility,
     DecisionFunction,
@@ -34,13 +40,67 @@ from chalicelib.domain.model import (
 )
 from chalicelib.domain.roles import Role
 
-GroupName = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$"
-    ),
-]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+# ---------------------------------------------------------------- texts
+
+# The rules of what people may write live in chalicelib/domain/text.py; these types apply
+# them to every field of their kind, with field-level 422s naming the field.
+
+
+def _text_rule(rule: Callable[[str], str]) -> AfterValidator:
+    def check(value: str) -> str:
+        try:
+            return rule(value)
+        except text.TextRefused as refused:
+            raise PydanticCustomError(refused.code, refused.message) from None
+
+    return AfterValidator(check)
+
+
+def _drop_nul(value: object) -> object:
+    return text.without_nul(value) if isinstance(value, str) else value
+
+
+@dataclass(frozen=True)
+class _Described:
+    """Adds a description to a text type's JSON Schema (the rules a pattern cannot say)."""
+
+    description: str
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        schema.setdefault("description", self.description)
+        return schema
+
+
+def Name(max_length: int) -> Any:
+    """One visible line: a group's name, a title, a poll option."""
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
+        _text_rule(text.single_line),
+        _Described(
+            "One line of visible text: no control, line-separator or bidi-control characters."
+        ),
+    ]
+
+
+def Text(max_length: int, *, strip: bool = True, required: bool = False) -> Any:
+    """A longer text (description, comment, reason): lines kept, NUL dropped; `required`
+    texts must show something."""
+    return Annotated[
+        str,
+        BeforeValidator(_drop_nul),
+        StringConstraints(
+            strip_whitespace=strip, min_length=1 if required else None, max_length=max_length
+        ),
+        _text_rule(text.visible_multi_line if required else text.multi_line),
+    ]
+
+
+GroupName = Name(100)
+Description = Text(2000)
 
 
 class Strict(BaseModel):
@@ -110,14 +170,9 @@ class InvitationCreate(Strict):
 
 # ---------------------------------------------------------------- consultations
 
-Title = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$"
-    ),
-]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
-Markdown = Annotated[str, StringConstraints(max_length=20_000)]
+Title = Name(200)
+LongText = Text(10_000)
+Markdown = Text(20_000, strip=False)
 
 
 def _utc_ms(moment: datetime | None) -> datetime | None:
@@ -175,8 +230,11 @@ class ConsultationUpdate(Patch):
         return self
 
 
+Reason = Text(500, required=True)
+
+
 class CloseRequest(Strict):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    reason: Reason
 
 
 class PartnerInvite(Strict):
@@ -185,12 +243,7 @@ class PartnerInvite(Strict):
 
 # ---------------------------------------------------------------- debates
 
-OptionLabel = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$"
-    ),
-]
+OptionLabel = Name(200)
 Quorum = Annotated[int, Field(ge=1, le=100_000_000)]
 
 
@@ -331,10 +384,7 @@ class BallotBody(Strict):
 
 # ---------------------------------------------------------------- deliberation
 
-CommentBody = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)
-]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+CommentBody = Text(5000, required=True)
 
 
 class CommentCreate(Strict):

@@ -14,6 +14,7 @@ class HubError(Exception):
     status: int = 400
     code: str = "bad_request"
     message: str = "The request cannot be served."
+    retry_after: int | None = None  # seconds, sent as Retry-After
 
     def __init__(self, message: str | None = None, *, details: list[dict[str, Any]] | None = None):
         self.message = message or type(self).message
@@ -29,6 +30,11 @@ class HubError(Exception):
 
 class MalformedJson(HubError):
     status, code, message = 400, "malformed_json", "The request body is not valid JSON."
+
+
+class DuplicateKey(MalformedJson):
+    code = "duplicate_key"
+    message = "The request body names the same key twice in an object."
 
 
 class InvalidCursor(HubError):
@@ -146,6 +152,7 @@ class ValidationFailed(HubError):
 
 class DatabaseBusy(HubError):
     status, code, message = 503, "busy", "The database is busy; please retry."
+    retry_after = 1
 
 
 class AuthUnavailable(HubError):

@@ -27,9 +27,25 @@ def looks_like_code(text: str) -> bool:
     return 16 <= len(text) <= 64 and all(c.isascii() and (c.isalnum() or c in "-_") for c in text)
 
 
+# DynamoDB refuses a partition key over 2048 bytes and a sort key over 1024 (UTF-8), and
+# keys put a prefix before an id ("MEMBER#", "BALLOTS#<debate>#<shard>"…) or two ids side by
+# side ("GRANT#<consultation>" under "USER#<user>"). Every id that reaches a key (path
+# parameters, token subjects) is refused above this size, which leaves room for both.
+MAX_ID_BYTES = 256
+
+
+def fits_in_key(text: str) -> bool:
+    """Not empty, valid Unicode, and at most MAX_ID_BYTES bytes of UTF-8."""
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:  # a lone surrogate
+        return False
+    return 0 < size <= MAX_ID_BYTES
+
+
 def looks_like_user_id(text: str) -> bool:
-    """Token subjects are opaque strings; bound their size before they reach a key."""
-    return 0 < len(text) <= 256 and text.isprintable()
+    """Token subjects are opaque strings: printable, and small enough for a key."""
+    return fits_in_key(text) and text.isprintable()
 
 
 def new_sortable_id() -> str:

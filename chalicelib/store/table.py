@@ -6,10 +6,14 @@ import base64
 import binascii
 import json
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
+from botocore.exceptions import HTTPClientError
+from botocore.handlers import BUILTIN_HANDLERS
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
@@ -119,26 +123,100 @@ def transact(build: Callable[[Transaction], None]) -> None:
 
     A failed condition raises the `on_fail` error of the first operation whose condition
     failed. A TransactionConflict (another transaction on the same items in flight) is
-    retried, then reported as ConcurrentUpdate.
+    retried, then reported as ConcurrentUpdate. A timeout, a dropped connection or
+    throttling that outlasts botocore's retries is DatabaseBusy (503, retry later).
+
+    Each attempt carries its own ClientRequestToken, which botocore's retries of that attempt
+    (after a timeout, say) send again: when the first send was applied but its answer lost,
+    DynamoDB answers the retry with success instead of running it again (and failing its
+    own `attribute_not_exists`). An attempt we retry here was cancelled, so it gets a new one.
     """
     for _ in range(_CONFLICT_RETRIES):
+        transaction = TransactWrite(connection=connection(), client_request_token=_new_token())
+        operations = Transaction(transaction)
+        build(operations)
         try:
-            with TransactWrite(connection=connection()) as transaction:
-                operations = Transaction(transaction)
-                build(operations)
+            with transaction:
+                pass  # leaving the block sends the operations
             return
         except TransactWriteError as error:
-            reasons = [reason.code if reason else None for reason in error.cancellation_reasons]
+            if _unavailable(error.cause):
+                raise DatabaseBusy() from None
+            reasons = [reason.code if reason else None for reason in _reasons(error)]
             for reason, on_fail in zip(reasons, operations.on_fail, strict=False):
                 if reason == "ConditionalCheckFailed":
                     raise on_fail from None
-            if "TransactionConflict" in reasons or error.cause_response_code in (
+            if _response_code(error) in _BUSY_CODES or _BUSY_REASONS.intersection(reasons):
+                raise DatabaseBusy() from None
+            if "TransactionConflict" in reasons or _response_code(error) in (
                 "TransactionConflictException",
                 "TransactionInProgressException",
             ):
                 continue
             raise
     raise ConcurrentUpdate()
+
+
+def _new_token() -> str:
+    return str(uuid.uuid4())
+
+
+def _reasons(error: TransactWriteError) -> list[Any]:
+    return list(error.cancellation_reasons or [])
+
+
+def _response_code(error: Exception) -> str | None:
+    """The DynamoDB error code of a failed call; None when no answer came (a timeout)."""
+    cause = getattr(error, "cause", None)
+    response = getattr(cause, "response", None)  # None on botocore's transport errors
+    if not isinstance(response, dict):
+        return None
+    return response.get("Error", {}).get("Code")
+
+
+# ---------------------------------------------------------------- an unavailable database
+
+# Answers DynamoDB gives when it cannot serve now, whatever the request (after botocore's
+# own retries): the caller should retry later, it did nothing wrong.
+_BUSY_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
+_BUSY_REASONS = frozenset({"ProvisionedThroughputExceeded", "ThrottlingError"})
+
+
+def _unavailable(error: BaseException | None) -> bool:
+    """No answer from DynamoDB: a timeout, a refused or dropped connection."""
+    return isinstance(error, (HTTPClientError, BotocoreConnectionError))
+
+
+def _busy_on_no_answer(exception: BaseException, **_: Any) -> None:
+    """botocore's `after-call-error` hook: a DynamoDB call that got no answer, after
+    botocore's retries, raises DatabaseBusy, whichever store module made it."""
+    if _unavailable(exception):
+        raise DatabaseBusy() from exception
+
+
+def _busy_on_busy_answer(parsed: dict[str, Any], **_: Any) -> None:
+    """botocore's `after-call` hook: DynamoDB answered that it cannot serve now."""
+    if parsed.get("Error", {}).get("Code") in _BUSY_CODES:
+        raise DatabaseBusy()
+
+
+# Every botocore session PynamoDB opens (one per thread, lazily) registers these handlers,
+# so that a read or a single write that times out answers 503 `busy` like a transaction.
+# Only DynamoDB's own calls: `after-call-error.dynamodb` does not match dynamodb-streams.
+for _event, _handler in (
+    ("after-call-error.dynamodb", _busy_on_no_answer),
+    ("after-call.dynamodb", _busy_on_busy_answer),
+):
+    if (_event, _handler) not in BUILTIN_HANDLERS:
+        BUILTIN_HANDLERS.append((_event, _handler))
 
 
 @dataclass(frozen=True)
@@ -187,6 +265,16 @@ _CURSOR_KEYS = {
 }
 
 
+_MAX_KEY_BYTES = 1024  # DynamoDB's sort key limit (partition keys: 2048)
+
+
+def _key_sized(value: str) -> bool:
+    try:
+        return len(value.encode("utf-8")) <= _MAX_KEY_BYTES
+    except UnicodeEncodeError:
+        return False
+
+
 def decode_cursor(cursor: str | None, *, partition: tuple[str, str]) -> dict[str, Any] | None:
     """Turn a cursor back into an ExclusiveStartKey, refusing one from another listing.
 
@@ -203,7 +291,7 @@ def decode_cursor(cursor: str | None, *, partition: tuple[str, str]) -> dict[str
     if (
         not isinstance(plain, dict)
         or set(plain) != _CURSOR_KEYS[partition[0]]
-        or not all(isinstance(v, str) for v in plain.values())
+        or not all(isinstance(v, str) and _key_sized(v) for v in plain.values())
         or plain.get(partition[0]) != partition[1]
     ):
         raise InvalidCursor()

@@ -194,3 +194,35 @@ def test_a_bad_token_is_refused_even_on_a_public_read(
 
     assert response.status_code == 401
     assert json.loads(response.body) == UNAUTHENTICATED
+
+
+def post(client: Client, path: str, authorization: str, body: dict[str, Any]) -> Any:
+    headers = {"accept-language": "en", "content-type": "application/json"}
+    headers["authorization"] = authorization
+    return client.http.post(path, headers=headers, body=json.dumps(body))
+
+
+@pytest.mark.parametrize(
+    "sub",
+    [
+        pytest.param("😀" * 256, id="256-emoji-1024-bytes"),
+        pytest.param("é" * 129, id="258-bytes"),
+        pytest.param("x" * 257, id="257-ascii"),
+        pytest.param("alice\tbob", id="control-character"),
+    ],
+)
+def test_a_subject_that_cannot_be_a_key_is_401_not_500(client: Client, sub: str):
+    """The subject becomes part of keys (MEMBER#<sub>): bounded at 256 bytes of UTF-8."""
+    token = f"Bearer {signed(claims(sub=sub))}"
+    response = post(client, "/v1/groups", token, {"name": "Les Amis"})
+
+    assert response.status_code == 401, response.body
+    assert json.loads(response.body) == UNAUTHENTICATED
+
+
+def test_a_subject_of_exactly_256_bytes_founds_a_group(client: Client):
+    sub = "😀" * 64  # 256 bytes
+    response = post(client, "/v1/groups", f"Bearer {signed(claims(sub=sub))}", {"name": "Amis"})
+
+    assert response.status_code == 201, response.body
+    assert get(client, "/v1/me", f"Bearer {signed(claims(sub=sub))}").status_code == 200

@@ -103,7 +103,14 @@ def test_an_unsupported_default_language_is_refused(value):
 # ---------------------------------------------------------------- a complete French catalog
 
 # Helpers that turn one of their arguments (by position) into a message.
-MESSAGE_ARGUMENT = {"invalid": 2, "_refuse": 1, "_field": 1, "_locked": 1, "PydanticCustomError": 1}
+MESSAGE_ARGUMENT = {
+    "invalid": 2,
+    "_refuse": 1,
+    "_field": 1,
+    "_locked": 1,
+    "PydanticCustomError": 1,
+    "TextRefused": 1,
+}
 
 
 def _subclasses(cls: type) -> set[type]:
