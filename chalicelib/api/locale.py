@@ -190,7 +190,10 @@ FRENCH: dict[str, str] = {
     "list with ?scope=public": "Listez avec ?scope=public.",
     "this debate takes no ballot": "Ce débat ne reçoit pas de bulletins.",
     "only secret ballots have receipts": "Seuls les votes secrets donnent des reçus.",
-    "16 to 64 letters, digits, - or _": "De 16 à 64 lettres, chiffres, - ou _.",
+    "22 to 64 letters, digits, - or _": "De 22 à 64 lettres, chiffres, - ou _.",
+    "this receipt cannot be used: send another one": (
+        "Ce reçu ne peut pas être utilisé : envoyez-en un autre."
+    ),
     "choose yes, no or abstain": "Choisissez yes, no ou abstain.",
     "send true to sign; withdraw a signature with DELETE": (
         "Envoyez true pour signer ; retirez une signature avec DELETE."

@@ -6,6 +6,8 @@ Plain Python: the store turns items into these values and back.
 from __future__ import annotations
 
 import hashlib
+import re
+import secrets
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -126,6 +128,25 @@ class Counts:
             total += 1
             per_option.update(ballot.choices)
         return cls(dict(per_option), total)
+
+
+# A receipt is the only link between a voter and their anonymous ballot, and it is checked
+# by equality alone: it must be unguessable. The Hub makes 128 random bits (22 characters of
+# URL-safe base64); a client that brings its own (so that a retried request keeps it) must
+# send as many characters of the same alphabet, at most 64.
+RECEIPT_BYTES = 16
+RECEIPT_PATTERN = re.compile(r"[A-Za-z0-9_-]{22,64}")
+RECEIPT_RULE = "22 to 64 letters, digits, - or _"
+
+
+def new_receipt() -> str:
+    """A receipt made by the Hub: 128 random bits from the system's secure source."""
+    return secrets.token_urlsafe(RECEIPT_BYTES)
+
+
+def looks_like_receipt(text: str) -> bool:
+    """A receipt a client may choose: the Hub's alphabet, at least the Hub's length."""
+    return RECEIPT_PATTERN.fullmatch(text) is not None
 
 
 @dataclass(frozen=True)
