@@ -112,8 +112,13 @@ FRENCH: dict[str, str] = {
         "et sa date de clôture être repoussée."
     ),
     "This consultation is closed.": "Cette consultation est close.",
-    "The consultation is open: the debate's decision can no longer change.": (
-        "La consultation est ouverte : le mode de décision du débat ne peut plus changer."
+    "The consultation opens (or is open): the debate's question and decision can no "
+    "longer change; add an addendum instead.": (
+        "La consultation ouvre (ou est ouverte) : la question du débat et son mode de décision "
+        "ne peuvent plus changer ; ajoutez plutôt un addendum."
+    ),
+    "This debate holds as many addenda as it may.": (
+        "Ce débat compte déjà autant d'addenda qu'il peut en recevoir."
     ),
     "This invitation has expired or is used up.": (
         "Cette invitation a expiré ou a déjà servi autant de fois que prévu."

@@ -313,6 +313,10 @@ class DebateUpdate(Patch):
         return self
 
 
+class AddendumCreate(Strict):
+    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
 # ---------------------------------------------------------------- ballots
 
 ShortKey = Annotated[str, StringConstraints(min_length=1, max_length=32)]

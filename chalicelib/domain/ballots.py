@@ -12,9 +12,15 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from chalicelib.domain.errors import InvalidBallot
-from chalicelib.domain.model import ConsultationVisibility, DecisionFunction, FunctionType
+from chalicelib.domain.model import (
+    ConsultationVisibility,
+    DecisionFunction,
+    FunctionType,
+    ResultsVisibility,
+)
 
 VOTE_CHOICES = ("yes", "no", "abstain")
 SIGNATURE = "signed"
@@ -100,6 +106,35 @@ def ballot_for(
     if not low <= len(choices) <= high:
         raise _refuse("choices", f"choose between {low} and {high} options")
     return Ballot(tuple(sorted(choices)))
+
+
+# The settings each kind of decision has, in the order they are shown.
+FUNCTION_FIELDS: dict[FunctionType, tuple[str, ...]] = {
+    FunctionType.NONE: (),
+    FunctionType.VOTE: ("secret", "results_visibility", "allow_change", "quorum", "threshold"),
+    FunctionType.POLL: (
+        "options",
+        "min_choices",
+        "max_choices",
+        "secret",
+        "results_visibility",
+        "allow_change",
+        "quorum",
+    ),
+    FunctionType.PETITION: ("goal", "results_visibility", "allow_change"),
+}
+
+
+def describe(function: DecisionFunction) -> dict[str, Any]:
+    """A decision function as plain data: its type and the settings that kind has (the API's
+    answer, and what the audit log records of a change)."""
+    body: dict[str, Any] = {"type": function.type.value}
+    for name in FUNCTION_FIELDS[function.type]:
+        value = getattr(function, name)
+        if name == "options":
+            value = [{"id": option.id, "label": option.label} for option in value]
+        body[name] = value.value if isinstance(value, ResultsVisibility) else value
+    return body
 
 
 def options_of(function: DecisionFunction) -> tuple[str, ...]:
