@@ -74,9 +74,14 @@ def cast_ballot(debate_id: str) -> Response:
     One person, one ballot: the first answers 201; sending the same ballot again answers
     200 and changes nothing; a different one changes the ballot when the debate allows
     changes (else 409 `already_voted`). The body must fit the debate's decision (422
-    `invalid_ballot`, naming the field). A secret ballot is cast once and never changes:
-    the first answer carries its receipt (send your own in `receipt` so that a retried
-    request keeps it), and neither answer shows the choice."""
+    `invalid_ballot`, naming the field).
+
+    A secret ballot is cast once and never changes, whatever `allow_change` says: the
+    answer carries its receipt (128 random bits; or send your own in `receipt`, 22 to 64 of
+    `A-Z a-z 0-9 - _`, so that a retry keeps it) and never the choice. Sent again, only the
+    same choice with the same receipt answers 200 with that receipt; anything else is 409
+    `already_voted`. A receipt another ballot already holds is 422 `invalid_ballot` (field
+    `receipt`): send another."""
     caller = require_caller(request())
     body = parse_body(request(), BallotBody, invalid=InvalidBallot)
     result = ballots.cast(caller, debate_id, **body.model_dump())

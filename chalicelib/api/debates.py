@@ -20,7 +20,7 @@ from chalicelib.api.http import (
     require_caller,
     route,
 )
-from chalicelib.api.schemas import DebateCreate, DebateUpdate, to_function
+from chalicelib.api.schemas import AddendumCreate, DebateCreate, DebateUpdate, to_function
 from chalicelib.domain import clock
 from chalicelib.domain.errors import (
     ConcurrentUpdate,
@@ -29,6 +29,7 @@ from chalicelib.domain.errors import (
     DebateLocked,
     DebateNotFound,
     Forbidden,
+    TooManyAddenda,
 )
 from chalicelib.domain.model import Stance
 from chalicelib.services import comments, debates
@@ -111,9 +112,11 @@ def get_debate(debate_id: str) -> dict[str, Any]:
 def update_debate(debate_id: str) -> dict[str, Any]:
     """Change a debate (its creator, or whoever manages its consultation).
 
-    Managers are the consultation's creator, the host's admins and granted admins. Title
-    and body change until the consultation closes; the decision `function` only until it
-    opens (409 debate_locked)."""
+    Managers are the consultation's creator, the host's admins and granted admins. Title,
+    body and decision `function` change in draft and while scheduled, until a minute before
+    the consultation opens (409 `debate_locked`; 409 `consultation_closed` once closed):
+    what people vote on is what they read. Corrections after that are addenda. Every change
+    is audited with what it was and what it became."""
     caller = require_caller(request())
     body = parse_body(request(), DebateUpdate)
     changes = debates.DebateChanges(
@@ -124,3 +127,27 @@ def update_debate(debate_id: str) -> dict[str, Any]:
     access = debates.update(caller, debate_id, changes)
     counts = comments.stance_counts([debate_id])[debate_id]
     return show.debate(access.debate, access.consultation, clock.now()) | {"comments": counts}
+
+
+@route(
+    blueprint,
+    "/debates/{debate_id}/addenda",
+    methods=["POST"],
+    body=AddendumCreate,
+    answers={201: DebateOut},
+    errors=(DebateNotFound, Forbidden, ConsultationClosed, TooManyAddenda, ConcurrentUpdate),
+)
+def add_addendum(debate_id: str) -> Response:
+    """Add a correction under a debate (those who may change it), until the consultation
+    closes.
+
+    The question stays as people read it; the addendum shows under it to everyone who
+    reads the debate, with its author and time, and goes to the audit log. At most 10 per
+    debate (409 `too_many_addenda`). Answers the debate as it now reads."""
+    caller = require_caller(request())
+    body = parse_body(request(), AddendumCreate)
+    access = debates.add_addendum(caller, debate_id, body.body)
+    counts = comments.stance_counts([debate_id])[debate_id]
+    return created(
+        show.debate(access.debate, access.consultation, clock.now()) | {"comments": counts}
+    )

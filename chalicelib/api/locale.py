@@ -115,8 +115,13 @@ FRENCH: dict[str, str] = {
         "et sa date de clôture être repoussée."
     ),
     "This consultation is closed.": "Cette consultation est close.",
-    "The consultation is open: the debate's decision can no longer change.": (
-        "La consultation est ouverte : le mode de décision du débat ne peut plus changer."
+    "The consultation opens (or is open): the debate's question and decision can no "
+    "longer change; add an addendum instead.": (
+        "La consultation ouvre (ou est ouverte) : la question du débat et son mode de décision "
+        "ne peuvent plus changer ; ajoutez plutôt un addendum."
+    ),
+    "This debate holds as many addenda as it may.": (
+        "Ce débat compte déjà autant d'addenda qu'il peut en recevoir."
     ),
     "This invitation has expired or is used up.": (
         "Cette invitation a expiré ou a déjà servi autant de fois que prévu."
@@ -197,7 +202,10 @@ FRENCH: dict[str, str] = {
     "list with ?scope=public": "Listez avec ?scope=public.",
     "this debate takes no ballot": "Ce débat ne reçoit pas de bulletins.",
     "only secret ballots have receipts": "Seuls les votes secrets donnent des reçus.",
-    "16 to 64 letters, digits, - or _": "De 16 à 64 lettres, chiffres, - ou _.",
+    "22 to 64 letters, digits, - or _": "De 22 à 64 lettres, chiffres, - ou _.",
+    "this receipt cannot be used: send another one": (
+        "Ce reçu ne peut pas être utilisé : envoyez-en un autre."
+    ),
     "choose yes, no or abstain": "Choisissez yes, no ou abstain.",
     "send true to sign; withdraw a signature with DELETE": (
         "Envoyez true pour signer ; retirez une signature avec DELETE."

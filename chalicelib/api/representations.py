@@ -5,21 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from chalicelib.domain.ballots import describe
 from chalicelib.domain.clock import to_iso
 from chalicelib.domain.model import (
+    Addendum,
     AuditEvent,
     Block,
     Comment,
     Consultation,
     Debate,
     DecisionFunction,
-    FunctionType,
     Grant,
     Group,
     Invitation,
     JoinRequest,
     Membership,
-    ResultsVisibility,
 )
 from chalicelib.domain.roles import Role
 
@@ -124,30 +124,8 @@ def grant(value: Grant) -> dict[str, Any]:
     }
 
 
-_FUNCTION_FIELDS = {
-    FunctionType.NONE: (),
-    FunctionType.VOTE: ("secret", "results_visibility", "allow_change", "quorum", "threshold"),
-    FunctionType.POLL: (
-        "options",
-        "min_choices",
-        "max_choices",
-        "secret",
-        "results_visibility",
-        "allow_change",
-        "quorum",
-    ),
-    FunctionType.PETITION: ("goal", "results_visibility", "allow_change"),
-}
-
-
 def decision_function(value: DecisionFunction) -> dict[str, Any]:
-    body: dict[str, Any] = {"type": value.type.value}
-    for name in _FUNCTION_FIELDS[value.type]:
-        field = getattr(value, name)
-        if name == "options":
-            field = [{"id": option.id, "label": option.label} for option in field]
-        body[name] = field.value if isinstance(field, ResultsVisibility) else field
-    return body
+    return describe(value)
 
 
 def debate(value: Debate, parent: Consultation, now: datetime) -> dict[str, Any]:
@@ -164,6 +142,15 @@ def debate(value: Debate, parent: Consultation, now: datetime) -> dict[str, Any]
         "created_at": to_iso(value.created_at),
         "created_by": value.created_by,
         "updated_at": _iso(value.updated_at),
+        "addenda": [addendum(a) for a in value.addenda],
+    }
+
+
+def addendum(value: Addendum) -> dict[str, Any]:
+    return {
+        "body": value.body,
+        "author": {"id": value.author_id, "name": value.author_name},
+        "added_at": to_iso(value.added_at),
     }
 
 

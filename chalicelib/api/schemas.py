@@ -366,6 +366,10 @@ class DebateUpdate(Patch):
         return self
 
 
+class AddendumCreate(Strict):
+    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
 # ---------------------------------------------------------------- ballots
 
 ShortKey = Annotated[str, StringConstraints(min_length=1, max_length=32)]
@@ -373,13 +377,17 @@ ShortKey = Annotated[str, StringConstraints(min_length=1, max_length=32)]
 
 class BallotBody(Strict):
     """`{"choice": "yes"}` (vote), `{"choices": ["o1"]}` (poll) or `{"sign": true}`
-    (petition); `receipt` optionally names a secret ballot's receipt (16-64 of A-Z a-z 0-9 - _),
-    so that a retried request keeps the receipt the client already holds."""
+    (petition); `receipt` optionally names a secret ballot's receipt (22-64 of A-Z a-z 0-9 - _,
+    made from at least 128 random bits), so that a retried request keeps the receipt the
+    client already holds."""
 
     choice: ShortKey | None = None
     choices: Annotated[list[ShortKey], Field(max_length=20)] | None = None
     sign: bool | None = None
-    receipt: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    receipt: (
+        Annotated[str, StringConstraints(min_length=22, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+        | None
+    ) = None
 
 
 # ---------------------------------------------------------------- deliberation

@@ -6,13 +6,21 @@ Plain Python: the store turns items into these values and back.
 from __future__ import annotations
 
 import hashlib
+import re
+import secrets
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from chalicelib.domain.errors import InvalidBallot
-from chalicelib.domain.model import ConsultationVisibility, DecisionFunction, FunctionType
+from chalicelib.domain.model import (
+    ConsultationVisibility,
+    DecisionFunction,
+    FunctionType,
+    ResultsVisibility,
+)
 
 VOTE_CHOICES = ("yes", "no", "abstain")
 SIGNATURE = "signed"
@@ -100,6 +108,35 @@ def ballot_for(
     return Ballot(tuple(sorted(choices)))
 
 
+# The settings each kind of decision has, in the order they are shown.
+FUNCTION_FIELDS: dict[FunctionType, tuple[str, ...]] = {
+    FunctionType.NONE: (),
+    FunctionType.VOTE: ("secret", "results_visibility", "allow_change", "quorum", "threshold"),
+    FunctionType.POLL: (
+        "options",
+        "min_choices",
+        "max_choices",
+        "secret",
+        "results_visibility",
+        "allow_change",
+        "quorum",
+    ),
+    FunctionType.PETITION: ("goal", "results_visibility", "allow_change"),
+}
+
+
+def describe(function: DecisionFunction) -> dict[str, Any]:
+    """A decision function as plain data: its type and the settings that kind has (the API's
+    answer, and what the audit log records of a change)."""
+    body: dict[str, Any] = {"type": function.type.value}
+    for name in FUNCTION_FIELDS[function.type]:
+        value = getattr(function, name)
+        if name == "options":
+            value = [{"id": option.id, "label": option.label} for option in value]
+        body[name] = value.value if isinstance(value, ResultsVisibility) else value
+    return body
+
+
 def options_of(function: DecisionFunction) -> tuple[str, ...]:
     """Every count key a result shows, zero included."""
     if function.type is FunctionType.VOTE:
@@ -126,6 +163,25 @@ class Counts:
             total += 1
             per_option.update(ballot.choices)
         return cls(dict(per_option), total)
+
+
+# A receipt is the only link between a voter and their anonymous ballot, and it is checked
+# by equality alone: it must be unguessable. The Hub makes 128 random bits (22 characters of
+# URL-safe base64); a client that brings its own (so that a retried request keeps it) must
+# send as many characters of the same alphabet, at most 64.
+RECEIPT_BYTES = 16
+RECEIPT_PATTERN = re.compile(r"[A-Za-z0-9_-]{22,64}")
+RECEIPT_RULE = "22 to 64 letters, digits, - or _"
+
+
+def new_receipt() -> str:
+    """A receipt made by the Hub: 128 random bits from the system's secure source."""
+    return secrets.token_urlsafe(RECEIPT_BYTES)
+
+
+def looks_like_receipt(text: str) -> bool:
+    """A receipt a client may choose: the Hub's alphabet, at least the Hub's length."""
+    return RECEIPT_PATTERN.fullmatch(text) is not None
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,14 @@ class ConsultationClosed(Conflict):
 
 class DebateLocked(Conflict):
     code = "debate_locked"
-    message = "The consultation is open: the debate's decision can no longer change."
+    message = (
+        "The consultation opens (or is open): the debate's question and decision can no "
+        "longer change; add an addendum instead."
+    )
+
+
+class TooManyAddenda(Conflict):
+    code, message = "too_many_addenda", "This debate holds as many addenda as it may."
 
 
 class InvitationExpired(HubError):

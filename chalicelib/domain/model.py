@@ -299,6 +299,17 @@ class DecisionFunction:
 
 
 @dataclass(frozen=True)
+class Addendum:
+    """A correction or precision added to a debate once its question is frozen: shown under
+    it, never changing it."""
+
+    body: str
+    author_id: str
+    author_name: str
+    added_at: datetime
+
+
+@dataclass(frozen=True)
 class Debate:
     id: str
     consultation_id: str
@@ -310,6 +321,7 @@ class Debate:
     updated_at: datetime | None = None
     version: int = 0
     ballot_shards: int = 1  # partitions its ballots spread over (domain/ballots.py)
+    addenda: tuple[Addendum, ...] = ()  # oldest first
 
 
 # ---------------------------------------------------------------- deliberation

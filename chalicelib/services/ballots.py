@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.domain import clock
-from chalicelib.domain.ballots import Ballot, Counts, ballot_for, options_of
+from chalicelib.domain.ballots import (
+    RECEIPT_RULE,
+    Ballot,
+    Counts,
+    ballot_for,
+    looks_like_receipt,
+    new_receipt,
+    options_of,
+)
 from chalicelib.domain.consultations import standings_of
 from chalicelib.domain.errors import (
     AlreadyVoted,
@@ -26,7 +34,7 @@ from chalicelib.domain.errors import (
     ReceiptNotFound,
     ResultsHidden,
 )
-from chalicelib.domain.ids import looks_like_code, new_code, split_debate_id
+from chalicelib.domain.ids import looks_like_code, split_debate_id
 from chalicelib.domain.model import (
     Caller,
     Consultation,
@@ -137,27 +145,47 @@ def cast(
 
 
 def _cast_secret(caller: Caller, seen: Voting, ballot: Ballot, receipt: str | None) -> Cast:
-    """A secret ballot is cast once and never changes. The receipt may come from the client
-    (so a retried request keeps it); the Hub never stores which voter holds which receipt."""
-    if receipt is not None and not looks_like_code(receipt):
-        raise InvalidBallot(details=[_field("receipt", "16 to 64 letters, digits, - or _")])
+    """A secret ballot is cast once and never changes (whatever `allow_change` says: the
+    Hub cannot tell a secret ballot's choice from its voter, so it could not change it).
+
+    The receipt is the Hub's (128 random bits) unless the client brings its own, so that a
+    retried request keeps the receipt it already holds. The Hub never stores which voter
+    holds which receipt."""
+    if receipt is not None and not looks_like_receipt(receipt):
+        raise InvalidBallot(details=[_field("receipt", RECEIPT_RULE)])
     if seen.marker is not None:
-        return _secret_again(seen, seen.marker, ballot)
+        return _secret_again(seen, seen.marker, ballot, receipt)
     now = clock.now()
-    code = receipt or new_code()
+    code = receipt or new_receipt()
     try:
         store.cast_secret(seen.debate, caller.id, ballot, code, now)
     except store.BallotExists:
         marker = store.get_marker(seen.debate, caller.id)
-        assert marker is not None
-        return _secret_again(seen, marker, ballot)
+        if marker is None:  # withdrawn in between: secret ballots never are
+            raise ConcurrentUpdate() from None
+        return _secret_again(seen, marker, ballot, receipt)
+    except store.ReceiptTaken:
+        # Only someone else's ballot can hold it (a voter's own comes with their marker,
+        # which is checked first): it can never be the caller's, and who holds it is not said.
+        raise InvalidBallot(details=[_field("receipt", RECEIPT_TAKEN)]) from None
     return Cast(True, seen.debate.function, ballot, now, receipt=code)
 
 
-def _secret_again(seen: Voting, marker: store.Marker, ballot: Ballot) -> Cast:
-    """A secret ballot sent again: nothing changes, and the Hub cannot tell whether it is
-    the same choice (it does not know), so it does not say."""
-    return Cast(False, seen.debate.function, ballot, marker.cast_at, receipt=None)
+RECEIPT_TAKEN = "this receipt cannot be used: send another one"
+
+
+def _secret_again(seen: Voting, marker: store.Marker, ballot: Ballot, receipt: str | None) -> Cast:
+    """A voter who has cast their secret ballot sends one again. Only the honest retry, the
+    same choice under the receipt the first request carried, answers 200 with that receipt;
+    anything else is 409 already_voted, so that nobody believes their ballot changed.
+
+    The Hub keeps no link between voter and receipt: it checks that an anonymous ballot
+    under this receipt holds this choice. Someone else's receipt (which only its holder
+    knows) therefore gets the very answer the caller's own would."""
+    filed = store.get_secret_ballot(seen.debate, receipt, consistent=True) if receipt else None
+    if filed == ballot:
+        return Cast(False, seen.debate.function, ballot, marker.cast_at, receipt=receipt)
+    raise AlreadyVoted()
 
 
 def _field(name: str, message: str) -> dict[str, str]:

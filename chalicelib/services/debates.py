@@ -4,12 +4,20 @@ dates and visibility; its decision function is frozen once the consultation open
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from chalicelib.domain import clock
-from chalicelib.domain.ballots import shards_for
-from chalicelib.domain.errors import ConsultationClosed, DebateLocked, DebateNotFound
+from chalicelib.domain.ballots import describe, shards_for
+from chalicelib.domain.errors import (
+    ConcurrentUpdate,
+    ConsultationClosed,
+    DebateLocked,
+    DebateNotFound,
+    TooManyAddenda,
+)
 from chalicelib.domain.ids import new_debate_id, split_debate_id
 from chalicelib.domain.model import (
+    Addendum,
     Caller,
     Consultation,
     ConsultationStatus,
@@ -94,32 +102,103 @@ class DebateChanges:
     function: DecisionFunction | None = None
 
 
-def update(caller: Caller, debate_id: str, changes: DebateChanges) -> DebateAccess:
-    """Title and body stay editable until the consultation closes; the decision function
-    only until it opens (409 debate_locked)."""
-    access = debate_access(debate_id, caller, Action.DEBATE_UPDATE, consistent=True)
-    status = access.consultation.status_at(clock.now())
-    if status is ConsultationStatus.CLOSED:
+# Ballots are cast from the instant the consultation opens, and a request that read it
+# before may write after (an API call runs up to 15 s): the question stops changing a
+# margin ahead of the opening, checked by the write's condition. Clocks of the functions
+# agree far closer than that.
+EDIT_MARGIN = timedelta(minutes=1)
+MAX_ADDENDA = 10
+_ATTEMPTS = 3
+
+
+def require_editable(consultation: Consultation, now: datetime) -> None:
+    """Title, body and function change only while no ballot can exist: in draft, and while
+    scheduled until EDIT_MARGIN before the opening."""
+    if consultation.status_at(now) is ConsultationStatus.CLOSED:
         raise ConsultationClosed()
-    before = access.debate
-    wanted = {name: value for name, value in vars(changes).items() if value is not None}
-    after = replace(before, **wanted)
-    changed = sorted(name for name in wanted if getattr(before, name) != getattr(after, name))
-    if not changed:
-        return access
-    if "function" in changed and status is ConsultationStatus.OPEN:
+    if consultation.status_at(now + EDIT_MARGIN) not in (
+        ConsultationStatus.DRAFT,
+        ConsultationStatus.SCHEDULED,
+    ):
         raise DebateLocked()
-    event = audit_event(
-        access.consultation.group_id,
-        caller,
-        "debate_updated",
-        consultation_id=before.consultation_id,
-        debate_id=before.id,
-        fields=changed,
-    )
-    # Ballots only exist once open, so the partition count may still follow the visibility.
-    shards = shards_for(access.consultation.visibility)
-    stored = store.save_debate(
-        before, replace(after, updated_at=clock.now(), ballot_shards=shards), event
-    )
-    return replace(access, debate=stored)
+
+
+def update(caller: Caller, debate_id: str, changes: DebateChanges) -> DebateAccess:
+    """Title, body and decision function change until the consultation opens (409
+    debate_locked from EDIT_MARGIN before); a correction after that is an addendum. Each
+    change is audited with what it was and what it became."""
+    for _ in range(_ATTEMPTS):
+        access = debate_access(debate_id, caller, Action.DEBATE_UPDATE, consistent=True)
+        now = clock.now()
+        if access.consultation.status_at(now) is ConsultationStatus.CLOSED:
+            raise ConsultationClosed()
+        before = access.debate
+        wanted = {name: value for name, value in vars(changes).items() if value is not None}
+        after = replace(before, **wanted)
+        changed = {
+            name: {"from": _plain(getattr(before, name)), "to": _plain(getattr(after, name))}
+            for name in sorted(wanted)
+            if getattr(before, name) != getattr(after, name)
+        }
+        if not changed:
+            return access
+        require_editable(access.consultation, now)
+        event = audit_event(
+            access.consultation.group_id,
+            caller,
+            "debate_updated",
+            consultation_id=before.consultation_id,
+            debate_id=before.id,
+            **changed,
+        )
+        # No ballot exists yet, so the partition count may still follow the visibility.
+        shards = shards_for(access.consultation.visibility)
+        try:
+            stored = store.save_debate(
+                before,
+                replace(after, updated_at=now, ballot_shards=shards),
+                event,
+                consultation=access.consultation,
+                opens_after=now + EDIT_MARGIN,
+            )
+        except ConcurrentUpdate:
+            continue  # the consultation or the debate moved meanwhile: decide again
+        return replace(access, debate=stored)
+    raise ConcurrentUpdate()
+
+
+def add_addendum(caller: Caller, debate_id: str, body: str) -> DebateAccess:
+    """Whoever may edit the debate adds a correction under it, until the consultation
+    closes: shown to every reader with its author and time, audited, never changing the
+    question. At most MAX_ADDENDA per debate."""
+    for _ in range(_ATTEMPTS):
+        access = debate_access(debate_id, caller, Action.DEBATE_UPDATE, consistent=True)
+        now = clock.now()
+        if access.consultation.status_at(now) is ConsultationStatus.CLOSED:
+            raise ConsultationClosed()
+        before = access.debate
+        if len(before.addenda) >= MAX_ADDENDA:
+            raise TooManyAddenda()
+        addendum = Addendum(body, caller.id, caller.display_name, now)
+        event = audit_event(
+            access.consultation.group_id,
+            caller,
+            "debate_addendum_added",
+            consultation_id=before.consultation_id,
+            debate_id=before.id,
+            body=body,
+        )
+        after = replace(before, addenda=(*before.addenda, addendum))
+        try:
+            stored = store.save_debate(before, after, event, consultation=access.consultation)
+        except ConcurrentUpdate:
+            continue  # another addendum, an edit, or the consultation moved: read again
+        return replace(access, debate=stored)
+    raise ConcurrentUpdate()
+
+
+def _plain(value: object) -> object:
+    """A field's value as the audit log keeps it."""
+    if isinstance(value, DecisionFunction):
+        return describe(value)
+    return value

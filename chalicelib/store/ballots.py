@@ -37,6 +37,10 @@ class BallotMoved(Exception):
     """The voter's ballot changed (or went) between the read and the write."""
 
 
+class ReceiptTaken(Exception):
+    """Another anonymous ballot of the debate is already filed under this receipt."""
+
+
 @dataclass(frozen=True)
 class Marker:
     """The trace of a voter's ballot. `ballot` is None for a secret ballot."""
@@ -164,7 +168,8 @@ def withdraw(debate: Debate, voter_id: str, before: Ballot) -> None:
 
 def cast_secret(debate: Debate, voter_id: str, ballot: Ballot, receipt: str, now: datetime) -> None:
     """A secret ballot: the voter's marker (no choice) and the anonymous ballot (no voter,
-    no time), together or not at all. BallotExists if the voter has a marker already."""
+    no time), together or not at all. BallotExists if the voter has a marker already (that
+    comes first: a retry finds both taken); else ReceiptTaken if the receipt is."""
     marker = _marker_item(debate, voter_id)
     marker.debate_id = debate.id
     marker.voter_id = voter_id
@@ -179,17 +184,23 @@ def cast_secret(debate: Debate, voter_id: str, ballot: Ballot, receipt: str, now
     def build(transaction: Transaction) -> None:
         transaction.save(marker, condition=BallotMarkerItem.pk.does_not_exist(), on_fail=_Exists())
         transaction.save(
-            anonymous, condition=SecretBallotItem.pk.does_not_exist(), on_fail=ConcurrentUpdate()
+            anonymous, condition=SecretBallotItem.pk.does_not_exist(), on_fail=_Taken()
         )
 
     try:
         transact(build)
     except _Exists:
         raise BallotExists() from None
+    except _Taken:
+        raise ReceiptTaken() from None
 
 
 class _Exists(ConcurrentUpdate):
     """Marks the marker's condition inside the transaction."""
+
+
+class _Taken(ConcurrentUpdate):
+    """Marks the anonymous ballot's condition inside the transaction."""
 
 
 # ---------------------------------------------------------------- recounting
@@ -218,11 +229,12 @@ def secret_ballots(debate: Debate) -> Iterator[tuple[str, Ballot]]:
             yield item.sk[len(prefix) :], Ballot.from_key(item.choice)
 
 
-def get_secret_ballot(debate: Debate, receipt: str) -> Ballot | None:
+def get_secret_ballot(debate: Debate, receipt: str, *, consistent: bool = False) -> Ballot | None:
     try:
         item = SecretBallotItem.get(
             keys.ballot_pk(debate.id, shard_of(receipt, debate.ballot_shards)),
             keys.secret_ballot_sk(receipt),
+            consistent_read=consistent,
         )
     except SecretBallotItem.DoesNotExist:
         return None

@@ -18,6 +18,7 @@ from chalicelib.domain.errors import (
     GrantNotFound,
 )
 from chalicelib.domain.model import (
+    Addendum,
     AuditEvent,
     Consultation,
     ConsultationVisibility,
@@ -163,6 +164,36 @@ def _function(text: str) -> DecisionFunction:
     )
 
 
+def _addenda_json(addenda: tuple[Addendum, ...]) -> str | None:
+    if not addenda:
+        return None
+    return json.dumps(
+        [
+            {
+                "body": a.body,
+                "author_id": a.author_id,
+                "author_name": a.author_name,
+                "added_at": clock.to_iso(a.added_at),
+            }
+            for a in addenda
+        ],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+
+
+def _addenda(text: str | None) -> tuple[Addendum, ...]:
+    return tuple(
+        Addendum(
+            body=raw["body"],
+            author_id=raw["author_id"],
+            author_name=raw["author_name"],
+            added_at=clock.from_iso(raw["added_at"]),
+        )
+        for raw in json.loads(text or "[]")
+    )
+
+
 def _debate(item: DebateItem) -> Debate:
     return Debate(
         id=item.debate_id,
@@ -175,6 +206,7 @@ def _debate(item: DebateItem) -> Debate:
         updated_at=_time(item.updated_at),
         version=int(item.version),
         ballot_shards=int(item.ballot_shards),
+        addenda=_addenda(item.addenda),
     )
 
 
@@ -192,6 +224,7 @@ def _debate_item(debate: Debate) -> DebateItem:
         updated_at=_iso(debate.updated_at),
         version=debate.version,
         ballot_shards=debate.ballot_shards,
+        addenda=_addenda_json(debate.addenda),
     )
 
 
@@ -431,10 +464,37 @@ def list_debates(consultation_id: str, limit: int, cursor: str | None) -> Page[D
     )
 
 
-def save_debate(before: Debate, after: Debate, event: AuditEvent) -> Debate:
+class ConsultationMoved(ConcurrentUpdate):
+    """The consultation is no longer as the service read it (or its opening came too close):
+    decide again on a fresh read."""
+
+
+def save_debate(
+    before: Debate,
+    after: Debate,
+    event: AuditEvent,
+    *,
+    consultation: Consultation,
+    opens_after: datetime | None = None,
+) -> Debate:
+    """Write `after` if the debate still has `before`'s version and its consultation still
+    has `consultation`'s version (ConsultationMoved otherwise): publishing, closing early
+    or any change in between makes the service decide again. With `opens_after`, a
+    published consultation must also open after that moment, so that no ballot can exist
+    when the write lands (ballots are cast only once it is open)."""
     stored = replace(after, version=before.version + 1)
+    still = ConsultationItem.version == consultation.version
+    if opens_after is not None and consultation.published_at is not None:
+        still &= ConsultationItem.opens_at > clock.to_iso(opens_after)
 
     def build(transaction: Transaction) -> None:
+        transaction.check(
+            ConsultationItem,
+            keys.consultation_pk(consultation.id),
+            keys.META,
+            condition=still,
+            on_fail=ConsultationMoved(),
+        )
         transaction.save(
             _debate_item(stored),
             condition=DebateItem.version == before.version,

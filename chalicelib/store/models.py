@@ -234,6 +234,7 @@ class DebateItem(TableItem):
     updated_at = UnicodeAttribute(null=True)
     version = NumberAttribute(default=0)
     ballot_shards = NumberAttribute(default=1)
+    addenda = UnicodeAttribute(null=True)  # [{body, author_id, author_name, added_at}], JSON
 
 
 class BallotMarkerItem(TableItem):

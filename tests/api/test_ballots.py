@@ -286,8 +286,7 @@ def test_a_secret_poll_gives_a_receipt_and_never_shows_who_chose_what(associatio
     receipt = cast.data["receipt"]
     assert len(receipt) >= 16
     again = alice.put(f"/v1/debates/{debate}/ballot", {"choices": ["o1"]})
-    assert again.status_code == 200
-    assert again.data["receipt"] is None
+    assert (again.status_code, again.data["error"]["code"]) == (409, "already_voted")
     mine = alice.get(f"/v1/debates/{debate}/ballot")
     assert mine.status_code == 200
     assert mine.data["secret"] is True
@@ -307,8 +306,131 @@ def test_a_client_may_bring_its_own_receipt_so_a_retry_keeps_it(association):
     mine = "my-own-receipt-0123456789"
     cast = users["alice"].put(f"/v1/debates/{debate}/ballot", {"choice": "no", "receipt": mine})
     assert (cast.status_code, cast.data["receipt"]) == (201, mine)
+    retry = users["alice"].put(f"/v1/debates/{debate}/ballot", {"choice": "no", "receipt": mine})
+    assert (retry.status_code, retry.data["receipt"]) == (200, mine)
+    assert retry.data["cast_at"] == cast.data["cast_at"]
     bad = users["bob"].put(f"/v1/debates/{debate}/ballot", {"choice": "no", "receipt": "short"})
     assert (bad.status_code, bad.data["error"]["code"]) == (422, "invalid_ballot")
+
+
+def secret_ballots_of(debate_id: str) -> list[tuple[str, str]]:
+    state = voting(Caller("admin"), debate_id)
+    filed = ballot_store.secret_ballots(state.debate)
+    return sorted((receipt, ballot.key) for receipt, ballot in filed)
+
+
+def test_a_second_secret_ballot_is_refused_unless_it_repeats_the_first_ones_receipt(association):
+    """A secret ballot is final. A voter who sends another choice must not believe it
+    changed: 409 already_voted. Only the honest retry (same choice, same receipt) is 200,
+    with that receipt."""
+    group_id, users = association
+    debate = open_debate(users["admin"], group_id, {"type": "vote", "secret": True})
+    alice, url = users["alice"], f"/v1/debates/{debate}/ballot"
+    first = alice.put(url, {"choice": "no"})
+    assert first.status_code == 201
+    receipt = first.data["receipt"]
+
+    for body in (
+        {"choice": "yes"},
+        {"choice": "no"},  # the same choice, but nothing shows it is a retry
+        {"choice": "yes", "receipt": receipt},
+        {"choice": "no", "receipt": "x" * 22},
+    ):
+        refused = alice.put(url, body)
+        assert (refused.status_code, refused.data["error"]["code"]) == (409, "already_voted"), body
+    retry = alice.put(url, {"choice": "no", "receipt": receipt})
+    assert (retry.status_code, retry.data["receipt"], retry.data["secret"]) == (200, receipt, True)
+    assert retry.data["cast_at"] == first.data["cast_at"]
+    assert "choice" not in retry.data
+    assert secret_ballots_of(debate) == [(receipt, "no")]
+
+
+def test_server_receipts_are_unguessable_and_client_receipts_are_bounded(association):
+    group_id, users = association
+    debate = open_debate(users["admin"], group_id, {"type": "vote", "secret": True})
+    url = f"/v1/debates/{debate}/ballot"
+    receipt = users["alice"].put(url, {"choice": "yes"}).data["receipt"]
+    assert len(receipt) >= 22  # 128 random bits, URL-safe base64
+    for weak in ("a" * 21, "a" * 65, "with spaces in it 0123456", "dots.are.not.allowed.0123"):
+        refused = users["bob"].put(url, {"choice": "yes", "receipt": weak})
+        assert (refused.status_code, refused.data["error"]["code"]) == (422, "invalid_ballot")
+        assert [d["field"] for d in refused.data["error"]["details"]] == ["receipt"]
+    assert users["bob"].get(url).status_code == 404
+
+
+def test_a_receipt_someone_else_holds_is_refused_without_saying_whose(association):
+    """Taking another voter's receipt can never succeed: 422, no retry, no hint of whose it
+    is; the voter then votes under a receipt of their own. Once voted, someone else's
+    receipt gets the very answer their own would."""
+    group_id, users = association
+    debate = open_debate(users["admin"], group_id, {"type": "vote", "secret": True})
+    url = f"/v1/debates/{debate}/ballot"
+    alices = "alice-chose-this-receipt-0123"
+    assert users["alice"].put(url, {"choice": "no", "receipt": alices}).status_code == 201
+
+    taken = users["bob"].put(url, {"choice": "yes", "receipt": alices})
+    assert (taken.status_code, taken.data["error"]["code"]) == (422, "invalid_ballot")
+    assert [d["field"] for d in taken.data["error"]["details"]] == ["receipt"]
+    assert "alice" not in json.dumps(taken.data).lower()
+    assert users["bob"].get(url).status_code == 404  # nothing was written
+
+    bobs = users["bob"].put(url, {"choice": "yes"})
+    assert bobs.status_code == 201
+    own = users["bob"].put(url, {"choice": "no", "receipt": bobs.data["receipt"]})
+    other = users["bob"].put(url, {"choice": "yes", "receipt": alices})
+    assert (own.status_code, own.data) == (other.status_code, other.data)
+    assert secret_ballots_of(debate) == sorted([(alices, "no"), (bobs.data["receipt"], "yes")])
+
+
+@pytest.mark.parametrize(("first", "second", "status"), [("no", "no", 200), ("no", "yes", 409)])
+def test_parallel_secret_ballots_of_one_voter_leave_one(
+    association, monkeypatch, first, second, status
+):
+    """The race is forced: the voter's other request (same receipt) lands between this
+    request's read (no ballot yet) and its write. One anonymous ballot remains; the late
+    request is the honest retry (200, same receipt) or refused (409), never a second ballot."""
+    group_id, users = association
+    debate = open_debate(users["admin"], group_id, {"type": "vote", "secret": True})
+    alice, url = users["alice"], f"/v1/debates/{debate}/ballot"
+    receipt = "one-receipt-for-both-requests"
+    real_cast_secret = ballot_store.cast_secret
+    raced = []
+
+    def rival_first(*args, **kwargs):
+        if not raced:
+            raced.append(True)
+            rival = alice.put(url, {"choice": first, "receipt": receipt})
+            assert rival.status_code == 201, rival.data
+        return real_cast_secret(*args, **kwargs)
+
+    monkeypatch.setattr(ballot_store, "cast_secret", rival_first)
+    late = alice.put(url, {"choice": second, "receipt": receipt})
+    assert late.status_code == status, late.data
+    if status == 200:
+        assert late.data["receipt"] == receipt
+    else:
+        assert late.data["error"]["code"] == "already_voted"
+    assert secret_ballots_of(debate) == [(receipt, first)]
+
+
+def test_parallel_secret_ballots_under_server_receipts_leave_one(association, monkeypatch):
+    group_id, users = association
+    debate = open_debate(users["admin"], group_id, {"type": "vote", "secret": True})
+    alice, url = users["alice"], f"/v1/debates/{debate}/ballot"
+    real_cast_secret = ballot_store.cast_secret
+    raced = []
+
+    def rival_first(*args, **kwargs):
+        if not raced:
+            raced.append(None)
+            raced[0] = alice.put(url, {"choice": "no"})
+            assert raced[0].status_code == 201, raced[0].data
+        return real_cast_secret(*args, **kwargs)
+
+    monkeypatch.setattr(ballot_store, "cast_secret", rival_first)
+    late = alice.put(url, {"choice": "no"})
+    assert (late.status_code, late.data["error"]["code"]) == (409, "already_voted")
+    assert secret_ballots_of(debate) == [(raced[0].data["receipt"], "no")]
 
 
 def test_replaying_a_stream_batch_counts_nothing_twice(association, monkeypatch):

@@ -196,7 +196,9 @@ ROUTES: dict[Action, tuple[Route, ...]] = {
         Route("GET", "/v1/comments/{comment}", None, 200, needs_token=False),
         Route("GET", "/v1/comments/{comment}/replies", None, 200, needs_token=False),
     ),
-    Action.DEBATE_UPDATE: (Route("PATCH", "/v1/debates/{d}", {"body": "Amendée"}, 200),),
+    # Once published, a debate's question is frozen (PATCH: 409 debate_locked, see
+    # test_debates.py); those who may change it add addenda, in every context.
+    Action.DEBATE_UPDATE: (Route("POST", "/v1/debates/{d}/addenda", {"body": "Précision"}, 201),),
     Action.PARTICIPATE: (Route("PUT", "/v1/debates/{d}/ballot", {"choice": "yes"}, 201),),
     Action.COMMENT_CREATE: (
         Route(

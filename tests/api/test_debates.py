@@ -348,36 +348,241 @@ def test_the_function_may_change_in_draft_and_while_scheduled_and_each_change_is
         "title": "Horaires du parc",
         "function": "none",
     }
-    assert [e["details"]["fields"] for e in log[1:]] == [["function"], ["function"]]
+    assert [sorted(e["details"]) for e in log[1:]] == [
+        ["consultation_id", "debate_id", "function"]
+    ] * 2
+    assert [e["details"]["function"] for e in log[1:]] == [
+        {"from": {"type": "none"}, "to": {**VOTE_DEFAULTS, "quorum": 10}},
+        {
+            "from": {**VOTE_DEFAULTS, "quorum": 10},
+            "to": {**POLL_DEFAULTS, "options": options("Matin", "Soir")},
+        },
+    ]
     assert {e["details"]["debate_id"] for e in log} == {debate["id"]}
 
 
-def test_once_open_the_function_is_locked_while_title_and_body_still_change(host):
+def test_once_open_title_body_and_function_are_locked_even_before_any_ballot(host, as_user):
+    """People vote on the question as they read it: once the consultation is open (ballots
+    exist only from then on) the question cannot be rewritten."""
     group_id, alice = host
+    carol = add_member(as_user, alice, group_id, "carol", "participant")
     consultation = create_consultation(alice, group_id)
     publish(alice, consultation["id"])
     debate = create_debate(alice, consultation["id"], function={"type": "vote"})  # open: allowed
     url = f"/v1/debates/{debate['id']}"
-
     for body in (
+        {"title": "Nouveau titre"},
+        {"body": "Du 1er juin au 31 août"},
         {"function": {"type": "petition"}},
-        {"function": {"type": "vote", "secret": True}},
         {"title": "Nouveau titre", "function": {"type": "none"}},
     ):
         assert error_of(alice.patch(url, body)) == (409, "debate_locked"), body
-    assert alice.get(url).data == debate  # nothing applied, not even the title
+    assert carol.put(f"{url}/ballot", {"choice": "yes"}).status_code == 201
+    for body in ({"title": "Horaires d'été"}, {"body": "Autre chose"}):
+        assert error_of(alice.patch(url, body)) == (409, "debate_locked"), body
+    assert alice.get(url).data == debate  # nothing applied
 
-    same = alice.patch(url, {"function": {"type": "vote"}})  # the same function: no change
-    assert (same.status_code, same.data["function"]) == (200, VOTE_DEFAULTS)
-    edited = alice.patch(url, {"title": "Horaires d'été", "body": "Du 1er juin au 31 août"})
+    same = alice.patch(url, {"title": debate["title"], "function": {"type": "vote"}})
+    assert (same.status_code, same.data) == (200, debate)  # the same values: no change
+    assert "debate_updated" not in [e["action"] for e in audit_log(alice, group_id)]
+
+
+def test_title_and_body_change_before_opening_and_the_audit_keeps_before_and_after(
+    host, monkeypatch
+):
+    group_id, alice = host
+    consultation = create_consultation(alice, group_id, opens_at=moment(DAY))
+    debate = create_debate(alice, consultation["id"], body="Ouvert de 8 h à 20 h")
+    url = f"/v1/debates/{debate['id']}"
+    publish(alice, consultation["id"])
+    travel(monkeypatch, timedelta(hours=23))
+    edited = alice.patch(url, {"title": "Horaires d'été", "body": "Ouvert de 7 h à 22 h"})
     assert edited.status_code == 200, edited.data
-    assert (edited.data["title"], edited.data["body"]) == (
-        "Horaires d'été",
-        "Du 1er juin au 31 août",
-    )
     assert alice.get(url).data == edited.data
-    updates = [e for e in audit_log(alice, group_id) if e["action"] == "debate_updated"]
-    assert [e["details"]["fields"] for e in updates] == [["body", "title"]]
+    (update,) = [e for e in audit_log(alice, group_id) if e["action"] == "debate_updated"]
+    assert update["details"] == {
+        "consultation_id": consultation["id"],
+        "debate_id": debate["id"],
+        "title": {"from": "Horaires du parc", "to": "Horaires d'été"},
+        "body": {"from": "Ouvert de 8 h à 20 h", "to": "Ouvert de 7 h à 22 h"},
+    }
+
+
+def test_edits_stop_a_minute_before_the_opening_whatever_the_request_takes(host, monkeypatch):
+    """A ballot can be cast the instant the consultation opens, and a request that read the
+    consultation before then may write after: edits stop one minute ahead, by a condition
+    on the consultation's opening date."""
+    group_id, alice = host
+    consultation = create_consultation(alice, group_id, opens_at=moment(DAY))
+    debate = create_debate(alice, consultation["id"])
+    url = f"/v1/debates/{debate['id']}"
+    publish(alice, consultation["id"])
+    set_clock(monkeypatch, consultation["opens_at"], -timedelta(seconds=61))
+    assert alice.patch(url, {"title": "Encore à temps"}).status_code == 200
+    set_clock(monkeypatch, consultation["opens_at"], -timedelta(seconds=59))
+    assert alice.get(url).data["status"] == "scheduled"
+    assert error_of(alice.patch(url, {"title": "Trop tard"})) == (409, "debate_locked")
+    assert error_of(alice.patch(url, {"function": {"type": "vote"}})) == (409, "debate_locked")
+    assert alice.get(url).data["title"] == "Encore à temps"
+
+
+def test_an_edit_racing_the_opening_is_refused_by_the_write_condition(host, monkeypatch):
+    """The race is forced: the consultation is published (open at once) between the edit's
+    read (a draft) and its write. The write's condition on the consultation refuses it."""
+    from chalicelib.store import consultations as consultation_store
+
+    group_id, alice = host
+    consultation = create_consultation(alice, group_id)
+    debate = create_debate(alice, consultation["id"], function={"type": "vote"})
+    url = f"/v1/debates/{debate['id']}"
+    real_save = consultation_store.save_debate
+    raced = []
+
+    def published_meanwhile(*args, **kwargs):
+        if not raced:
+            raced.append(publish(alice, consultation["id"]))
+        return real_save(*args, **kwargs)
+
+    monkeypatch.setattr(consultation_store, "save_debate", published_meanwhile)
+    late = alice.patch(url, {"title": "Réécrit", "function": {"type": "vote", "secret": True}})
+    assert error_of(late) == (409, "debate_locked")
+    assert raced and raced[0]["status"] == "open"
+    shown = alice.get(url).data
+    assert (shown["title"], shown["function"]) == (debate["title"], VOTE_DEFAULTS)
+    assert "debate_updated" not in [e["action"] for e in audit_log(alice, group_id)]
+
+
+# ---------------------------------------------------------------- addenda
+
+
+def add_addendum(user, debate_id: str, body: str):
+    return user.post(f"/v1/debates/{debate_id}/addenda", {"body": body})
+
+
+def test_a_correction_once_open_is_an_addendum_that_every_reader_sees(host, as_user):
+    group_id, alice = host
+    carol = add_member(as_user, alice, group_id, "carol", "participant")
+    consultation = create_consultation(alice, group_id)
+    publish(alice, consultation["id"])
+    debate = create_debate(alice, consultation["id"], function={"type": "vote"})
+    assert debate["addenda"] == []
+    assert carol.put(f"/v1/debates/{debate['id']}/ballot", {"choice": "yes"}).status_code == 201
+
+    added = add_addendum(alice, debate["id"], "Le montant est de 1 200 €, pas 1 500 €.")
+    assert added.status_code == 201, added.data
+    (addendum,) = added.data["addenda"]
+    assert addendum["body"] == "Le montant est de 1 200 €, pas 1 500 €."
+    assert addendum["author"] == {"id": "alice", "name": "Alice"}
+    assert addendum["added_at"] >= debate["created_at"]
+    assert (added.data["title"], added.data["body"]) == (debate["title"], debate["body"])
+    assert added.data["updated_at"] is None  # the question did not change
+
+    second = add_addendum(alice, debate["id"], "Précision : TTC.")
+    assert [a["body"] for a in second.data["addenda"]] == [addendum["body"], "Précision : TTC."]
+    seen = carol.get(f"/v1/debates/{debate['id']}").data
+    assert seen["addenda"] == second.data["addenda"]
+    listed = carol.get(f"/v1/consultations/{consultation['id']}/debates").data["items"]
+    assert listed[0]["addenda"] == second.data["addenda"]
+    added_events = [e for e in audit_log(alice, group_id) if e["action"] == "debate_addendum_added"]
+    assert [e["details"] for e in added_events] == [
+        {
+            "consultation_id": consultation["id"],
+            "debate_id": debate["id"],
+            "body": body,
+        }
+        for body in ("Le montant est de 1 200 €, pas 1 500 €.", "Précision : TTC.")
+    ]
+
+
+def test_addenda_are_bounded_checked_and_stop_once_closed(host, monkeypatch):
+    group_id, alice = host
+    consultation = create_consultation(alice, group_id)
+    publish(alice, consultation["id"])
+    debate = create_debate(alice, consultation["id"])
+    for body in ({}, {"body": ""}, {"body": "   "}, {"body": "x" * 2001}, {"body": 3}):
+        refused = alice.post(f"/v1/debates/{debate['id']}/addenda", body)
+        assert error_of(refused) == (422, "validation_failed"), body
+    for n in range(10):
+        assert add_addendum(alice, debate["id"], f"Précision {n}").status_code == 201
+    assert error_of(add_addendum(alice, debate["id"], "Une de trop")) == (409, "too_many_addenda")
+    assert len(alice.get(f"/v1/debates/{debate['id']}").data["addenda"]) == 10
+
+    other = create_debate(alice, consultation["id"], "Autre débat")
+    set_clock(monkeypatch, consultation["closes_at"])
+    assert error_of(add_addendum(alice, other["id"], "Trop tard")) == (409, "consultation_closed")
+    assert alice.get(f"/v1/debates/{other['id']}").data["addenda"] == []
+
+
+def test_two_addenda_at_once_are_both_kept(host, monkeypatch):
+    from chalicelib.store import consultations as consultation_store
+
+    group_id, alice = host
+    consultation = create_consultation(alice, group_id)
+    publish(alice, consultation["id"])
+    debate = create_debate(alice, consultation["id"])
+    real_save = consultation_store.save_debate
+    raced = []
+
+    def rival_first(*args, **kwargs):
+        if not raced:
+            raced.append(None)
+            assert add_addendum(alice, debate["id"], "La première").status_code == 201
+        return real_save(*args, **kwargs)
+
+    monkeypatch.setattr(consultation_store, "save_debate", rival_first)
+    late = add_addendum(alice, debate["id"], "La seconde")
+    assert late.status_code == 201, late.data
+    assert [a["body"] for a in late.data["addenda"]] == ["La première", "La seconde"]
+
+
+def test_who_may_add_an_addendum(host, as_user):
+    """Those who may edit the debate; everyone else is refused as for an edit, and those
+    who cannot see it are told it does not exist."""
+    group_id, alice = host
+    users = {"admin": alice}
+    for role in ("observer", "participant", "author", "moderator"):
+        users[role] = add_member(as_user, alice, group_id, role, role)
+    creator = add_member(as_user, alice, group_id, "creator", "author")
+    former = add_member(as_user, alice, group_id, "former", "admin")
+    partner_admin = as_user("partner-admin", name="Partenaire")
+    partner = create_group(partner_admin, "Quartier Nord")
+    shared = create_consultation(alice, group_id, opens_at=moment(DAY))
+    assert (
+        alice.post(f"/v1/consultations/{shared['id']}/partners", {"group_id": partner}).status_code
+        == 201
+    )
+    accepted = partner_admin.post(f"/v1/consultations/{shared['id']}/partners/{partner}/accept")
+    assert accepted.status_code == 201, accepted.data
+    publish(alice, shared["id"])
+    debate = create_debate(creator, shared["id"], "Proposition")["id"]
+    board = create_consultation(alice, group_id, visibility="restricted", audience=["admin"])
+    publish(alice, board["id"])
+    secret_debate = create_debate(alice, board["id"], "Huis clos")["id"]
+    demoted = alice.put(f"/v1/groups/{group_id}/members/former", {"role": "participant"})
+    assert demoted.status_code == 200, demoted.data
+
+    expected = {
+        "admin": 201,
+        "creator": 201,
+        "observer": 403,
+        "participant": 403,
+        "author": 403,
+        "moderator": 403,
+    }
+    for name, status in expected.items():
+        who = users.get(name) or creator
+        assert add_addendum(who, debate, f"Par {name}").status_code == status, name
+    assert add_addendum(partner_admin, debate, "Partenaire").status_code == 403
+    assert error_of(add_addendum(as_user("stranger"), debate, "?")) == (404, "debate_not_found")
+    assert error_of(add_addendum(as_user(None), debate, "?")) == (401, "unauthenticated")
+    assert error_of(add_addendum(former, secret_debate, "?")) == (404, "debate_not_found")
+    assert error_of(add_addendum(users["moderator"], secret_debate, "?")) == (
+        404,
+        "debate_not_found",
+    )
+    shown = [a["body"] for a in alice.get(f"/v1/debates/{debate}").data["addenda"]]
+    assert shown == ["Par admin", "Par creator"]
+    assert alice.get(f"/v1/debates/{secret_debate}").data["addenda"] == []
 
 
 def test_once_closed_no_debate_is_added_or_changed(host, monkeypatch):
@@ -421,8 +626,8 @@ def test_authors_and_above_open_debates_and_their_creators_and_admins_edit_them(
     bob = add_member(as_user, alice, group_id, "bob", "author")
     carol = add_member(as_user, alice, group_id, "carol", "participant")
     dave = add_member(as_user, alice, group_id, "dave", "moderator")
-    consultation = create_consultation(alice, group_id)
-    publish(alice, consultation["id"])
+    consultation = create_consultation(alice, group_id, opens_at=moment(DAY))
+    publish(alice, consultation["id"])  # scheduled: debates still change
     url = f"/v1/consultations/{consultation['id']}/debates"
 
     assert error_of(carol.post(url, {"title": "Moi aussi"})) == (403, "forbidden")

@@ -230,6 +230,10 @@ def prepare_the_consultation(people: People, park: str) -> tuple[str, dict[str, 
     assert sorted(ids(carol.get(f"{url}/debates"))) == sorted(debates.values())
     shown = carol.get(f"/v1/debates/{debates['vote']}").data
     assert (shown["body"], shown["status"]) == ("Des bancs le long de l'allée", "open")
+    # Open: the question is frozen; a correction is an addendum under it.
+    bob.post(f"/v1/debates/{debates['vote']}/addenda", {"body": "Bancs en bois"}, expect=201)
+    shown = carol.get(f"/v1/debates/{debates['vote']}").data
+    assert [a["body"] for a in shown["addenda"]] == ["Bancs en bois"]
 
     fetes = create_group(people["paula"], "Comité des fêtes")
     jardins = create_group(people["quentin"], "Jardins partagés")

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from chalicelib.domain import clock
+from chalicelib.domain.ballots import looks_like_receipt, new_receipt
 from chalicelib.domain.ids import looks_like_code, looks_like_id, new_code, new_id
 from chalicelib.domain.model import Invitation, InvitationStatus, Membership
 from chalicelib.domain.roles import Role
@@ -103,3 +104,13 @@ def test_timestamps_are_fixed_width_utc_and_round_trip():
     assert text == "2026-01-02T03:04:05.678Z"
     assert clock.from_iso(text) == moment
     assert len(clock.to_iso(clock.now())) == len(text)
+
+
+def test_receipts_carry_128_random_bits_and_clients_must_match_their_shape():
+    receipts = {new_receipt() for _ in range(200)}
+    assert len(receipts) == 200
+    assert all(len(r) == 22 and looks_like_receipt(r) for r in receipts)  # 22 x 6 >= 128 bits
+    assert looks_like_receipt("my-own-receipt-0123456789")
+    assert looks_like_receipt("A" * 64)
+    for weak in ("a" * 21, "a" * 65, "", "receipt with spaces 01234", "é" * 22, "a" * 21 + "\n"):
+        assert not looks_like_receipt(weak), weak

@@ -176,17 +176,33 @@ class CommentCountsOut(Answer):
     neutral: int
 
 
+class AddendumAuthorOut(Answer):
+    """Who added an addendum."""
+
+    id: str
+    name: str
+
+
+class AddendumOut(Answer):
+    """A correction or precision added under a debate once its question was frozen: it
+    never changes the question."""
+
+    body: str = Field(description="Markdown, up to 2,000 characters.")
+    author: AddendumAuthorOut
+    added_at: Timestamp
+
+
 class DebateOut(Answer):
     """A debate of a consultation: a text to discuss and, optionally, a decision to take
-    (vote, poll or petition). It inherits its consultation's status and dates."""
+    (vote, poll or petition). It inherits its consultation's status and dates. Its title,
+    body and function are frozen from a minute before the consultation opens: what people
+    vote on is what they read; corrections come as addenda."""
 
     id: str
     consultation_id: str
     title: str
     body: str = Field(description="Markdown.")
-    function: DecisionOut = Field(
-        description="What the debate decides, and how; frozen once the consultation opens."
-    )
+    function: DecisionOut = Field(description="What the debate decides, and how.")
     status: ConsultationStatus = Field(description="The consultation's status.")
     opens_at: Timestamp | None = Field(
         description="The consultation's opening: its `opens_at`, else when it was published; "
@@ -195,7 +211,12 @@ class DebateOut(Answer):
     closes_at: Timestamp = Field(description="The consultation's closing date.")
     created_at: Timestamp
     created_by: str = Field(description="The user id of its creator.")
-    updated_at: Timestamp | None = Field(description="Its last change; null if never changed.")
+    updated_at: Timestamp | None = Field(
+        description="Its last change of title, body or function; null if never changed."
+    )
+    addenda: list[AddendumOut] = Field(
+        description="Corrections added under the question once it was frozen, oldest first."
+    )
     comments: CommentCountsOut
 
 

@@ -20,7 +20,7 @@ from chalicelib.domain.model import FlagReason, Stance
 
 VoteChoice = Literal["yes", "no", "abstain"]
 
-_RECEIPT = "A secret ballot's receipt: 16 to 64 letters, digits, `-` or `_`."
+_RECEIPT = "A secret ballot's receipt: 22 to 64 letters, digits, `-` or `_`."
 _COUNTED_CHOICES = (
     "The option keys the ballot counted for: `yes`, `no` or `abstain` for a vote, option ids "
     "for a poll, `signed` for a petition."
@@ -29,15 +29,15 @@ _COUNTED_CHOICES = (
 
 class CastBallotOut(Answer):
     """A ballot just cast (201) or sent again (200). A secret ballot shows no choice: only
-    its receipt, once."""
+    its receipt."""
 
     debate_id: str
     cast_at: Timestamp = Field(description="When the caller first voted in this debate.")
     secret: bool = Field(description="Whether the debate's ballots are secret.")
-    receipt: str | None = absent_unless(
+    receipt: str = absent_unless(
         "Secret ballots only. The receipt of the ballot just counted, to keep: it is the only "
         "link between the voter and their anonymous ballot, and the Hub does not keep it. "
-        "Null when this voter had already voted (the Hub cannot show it again)."
+        "A retry (200) answers the receipt it repeated."
     )
     choice: VoteChoice = absent_unless("Votes that are not secret: the choice counted.")
     choices: list[str] = absent_unless("Polls that are not secret: the option ids counted.")

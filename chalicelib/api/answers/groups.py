@@ -183,6 +183,7 @@ AuditAction = Literal[
     "grant_removed",
     "debate_created",
     "debate_updated",
+    "debate_addendum_added",
     "tally_mismatch",
     "comment_deleted",
     "comment_hidden",
@@ -212,6 +213,7 @@ class AuditEventOut(Answer):
     )
     details: dict[str, Any] = Field(
         description="What changed, by action: e.g. `{field: {from, to}}` for group_updated, "
+        "consultation_updated and debate_updated, "
         "`{from, to}` for member_role_changed, `{via, role}` for member_joined."
     )
 
