@@ -366,8 +366,11 @@ class DebateUpdate(Patch):
         return self
 
 
+AddendumBody = Text(2000, required=True)
+
+
 class AddendumCreate(Strict):
-    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    body: AddendumBody
 
 
 # ---------------------------------------------------------------- ballots
