@@ -807,6 +807,10 @@ def test_partner_moderators_see_in_their_queue_only_what_they_could_open(as_user
     withdrawn = host_admin.delete(f"/v1/consultations/{fete}/partners/{partner}")
     assert withdrawn.status_code == 204, withdrawn.data
     assert refusal(pmod.get(f"/v1/comments/{open_comment}")) == (404, "comment_not_found")
+    for path in (f"/v1/comments/{open_comment}/hide", f"/v1/comments/{open_comment}/restore"):
+        acted = pmod.post(path, {"reason": "Hors sujet"} if path.endswith("hide") else None)
+        assert refusal(acted) == (404, "comment_not_found"), path
+    assert refusal(pmod.delete(f"/v1/comments/{open_comment}")) == (404, "comment_not_found")
     assert queue(pmod, partner) == []
     assert ids(queue(host_admin, host)) == sorted([secret, open_comment])
 
