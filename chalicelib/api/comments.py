@@ -42,6 +42,7 @@ from chalicelib.domain.errors import (
     AlreadyFlagged,
     Blocked,
     BlockNotFound,
+    CommentHidden,
     CommentNotFound,
     ConcurrentUpdate,
     ConsultationClosed,
@@ -171,12 +172,21 @@ def list_replies(comment_id: str) -> dict[str, Any]:
     methods=["PATCH"],
     body=CommentEdit,
     answers={200: CommentOut},
-    errors=(CommentNotFound, Forbidden, ConsultationClosed, ConcurrentUpdate),
+    errors=(
+        CommentNotFound,
+        Forbidden,
+        ConsultationClosed,
+        Blocked,
+        CommentHidden,
+        ConcurrentUpdate,
+    ),
 )
 def edit_comment(comment_id: str) -> dict[str, Any]:
     """Change your comment's text, until the consultation closes (its author only).
 
-    The earlier text is kept for moderators; a deleted comment cannot be edited (404)."""
+    The earlier text is kept for moderators; a deleted comment cannot be edited (404). A
+    blocked author cannot edit (409 `blocked`); nor can the author of a comment a moderator
+    hid, until it is restored (409 `comment_hidden`)."""
     caller = require_caller(request())
     body = parse_body(request(), CommentEdit)
     access, comment = comments.edit(caller, comment_id, body.body)
@@ -188,13 +198,14 @@ def edit_comment(comment_id: str) -> dict[str, Any]:
     "/comments/{comment_id}",
     methods=["DELETE"],
     answers={204: None},
-    errors=(CommentNotFound, Forbidden, ConcurrentUpdate),
+    errors=(CommentNotFound, Forbidden, CommentHidden, ConcurrentUpdate),
 )
 def delete_comment(comment_id: str) -> Response:
     """Delete a comment (its author, or its moderators).
 
     Its thread keeps a placeholder without author or text; deleting it again changes
-    nothing."""
+    nothing. A hidden comment is its moderators' to delete: its author is refused until it
+    is restored (409 `comment_hidden`)."""
     comments.delete(require_caller(request()), comment_id)
     return no_content()
 
@@ -304,7 +315,12 @@ def restore(comment_id: str) -> dict[str, Any]:
 )
 def moderation_queue(group_id: str) -> dict[str, Any]:
     """The comments waiting for an association's moderators: flagged or hidden, not yet
-    reviewed (its moderators and admins)."""
+    reviewed (its moderators and admins).
+
+    Only those the reader could open and moderate directly: not a restricted consultation's
+    outside their audience, not a partner consultation's once the partnership is withdrawn.
+    A page holds at most `limit` and may hold fewer, even none, while `next` is given:
+    follow `next` until it is null."""
     caller = require_caller(request())
     result = comments.moderation_queue(caller, group_id, *paging(request()))
     return page([show.moderated_comment(c) for c in result.items], result.next)

@@ -157,6 +157,10 @@ FRENCH: dict[str, str] = {
         "Un modérateur vous a bloqué : vous ne pouvez plus participer "
         "aux consultations de cette association."
     ),
+    "A moderator hid this comment for review: it cannot change until it is restored.": (
+        "Un modérateur a masqué ce commentaire pour examen : il ne peut plus changer tant "
+        "qu'il n'est pas rétabli."
+    ),
     "You have already reacted to this comment.": "Vous avez déjà réagi à ce commentaire.",
     "You cannot react to or flag your own comment.": (
         "Vous ne pouvez ni réagir à votre propre commentaire, ni le signaler."

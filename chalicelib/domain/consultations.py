@@ -167,8 +167,10 @@ def standings_of(
     `group_roles` are the caller's roles in the host and partner groups (others are ignored);
     `creators` are the user ids that count as creator (of the consultation, or the debate).
     A restricted consultation admits host members of its audience only, and no partner.
-    A creator keeps that standing only while they still belong: to the host (whatever their
-    role or the audience), to an accepted partner, or by a grant.
+    Creator rights hold only while the creator is inside on some other ground: a host role
+    the consultation admits (its audience, when restricted), an accepted partner's role (not
+    when restricted), or a grant. Demoted out of the audience, removed from the host, or
+    their partnership withdrawn, a creator is an outsider like any other.
     """
     if caller is None:
         return frozenset({Outsider.ANONYMOUS})
@@ -187,7 +189,7 @@ def standings_of(
         held.update(PartnerRole.of(role) for role in partner_roles)
     if grant is not None:
         held.add(GrantRole.of(grant))
-    belongs = host_role is not None or grant is not None or bool(partner_roles)
-    if caller.id in creators and belongs:
+    inside = any(not isinstance(standing, Outsider) for standing in held)
+    if caller.id in creators and inside:
         held.add(Relation.CREATOR)
     return frozenset(held)

@@ -214,6 +214,11 @@ class Blocked(Conflict):
     message = "A moderator has blocked you from taking part in this association's consultations."
 
 
+class CommentHidden(Conflict):
+    code = "comment_hidden"
+    message = "A moderator hid this comment for review: it cannot change until it is restored."
+
+
 class AlreadyReacted(Conflict):
     code, message = "already_reacted", "You have already reacted to this comment."
 

@@ -7,6 +7,7 @@ version, with their reaction or flag item, queue entries and audit event, all at
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -14,6 +15,7 @@ from chalicelib.domain import clock
 from chalicelib.domain.consultations import invalid, standings_of
 from chalicelib.domain.errors import (
     Blocked,
+    CommentHidden,
     CommentNotFound,
     ConcurrentUpdate,
     ConsultationClosed,
@@ -70,18 +72,28 @@ class Seat:
         return self.consultation.status_at(clock.now()) is ConsultationStatus.CLOSED
 
     def may_moderate(self, comment: Comment) -> bool:
-        """Host or granted moderators moderate every comment; a partner's moderators their
-        own members' comments."""
-        if not allows(Action.COMMENT_MODERATE, self.standings, self.consultation.context):
-            return False
-        if self.standings & {*_at_least_moderator(), *_grant_moderators()}:
-            return True
-        return comment.author_group is not None and self.roles.get(
-            comment.author_group, Role.OBSERVER
-        ).at_least(Role.MODERATOR)
+        return may_moderate(self.consultation, self.standings, self.roles, comment)
 
     def can_see_everything_of(self, comment: Comment, caller: Caller | None) -> bool:
         return (caller is not None and caller.id == comment.author_id) or self.may_moderate(comment)
+
+
+def may_moderate(
+    consultation: Consultation,
+    standings: frozenset[Standing],
+    roles: Mapping[str, Role],
+    comment: Comment,
+) -> bool:
+    """Host or granted moderators moderate every comment; a partner's moderators their own
+    members' comments. `standings` are the caller's towards the comment's debate, `roles`
+    their roles in its host and accepted partners."""
+    if not allows(Action.COMMENT_MODERATE, standings, consultation.context):
+        return False
+    if standings & {*_at_least_moderator(), *_grant_moderators()}:
+        return True
+    return comment.author_group is not None and roles.get(
+        comment.author_group, Role.OBSERVER
+    ).at_least(Role.MODERATOR)
 
 
 def _at_least_moderator() -> set[Standing]:
@@ -247,6 +259,10 @@ def edit(caller: Caller, comment_id: str, body: str) -> tuple[Seat, Comment]:
     assert before is not None
     if before.deleted:
         raise CommentNotFound()
+    if access.blocked:
+        raise Blocked()
+    if before.hidden:  # under review: the evidence stays as the moderator found it
+        raise CommentHidden()
     if before.body == body:
         return access, before
     written = before.edited_at or before.created_at
@@ -260,18 +276,23 @@ def edit(caller: Caller, comment_id: str, body: str) -> tuple[Seat, Comment]:
 
 
 def delete(caller: Caller, comment_id: str) -> None:
-    """The author, or a moderator, deletes: the thread keeps a placeholder; the text goes."""
+    """The author, or a moderator, deletes: the thread keeps a placeholder; the text goes.
+    A hidden comment is its moderators' to delete: its author waits for the review."""
     access = seat(caller, comment_id=comment_id, consistent=True)
     comment = access.comment
     assert comment is not None
     by_author = caller.id == comment.author_id
-    if not by_author and not access.may_moderate(comment):
+    moderating = access.may_moderate(comment)
+    if not by_author and not moderating:
         access.require(Action.COMMENT_MODERATE)
         raise Forbidden()
     if comment.deleted:
         return
+    if comment.hidden and not moderating:
+        raise CommentHidden()
     after = replace(comment, deleted=True, body="", history=(), hidden=False)
-    events = [] if by_author else [_moderation_event(access, caller, "comment_deleted", comment)]
+    as_moderator = moderating and (not by_author or comment.hidden)
+    events = [_moderation_event(access, caller, "comment_deleted", comment)] if as_moderator else []
     queue = [(g, False) for g in _queues(access, comment)]
     store.save(comment, after, events=events, stance_delta=-1, queue=queue)
 
@@ -416,10 +437,34 @@ def restore(caller: Caller, comment_id: str) -> Comment:
 def moderation_queue(
     caller: Caller, group_id: str, limit: int, cursor: str | None
 ) -> Page[Comment]:
+    """The comments waiting in the group's queue that the caller could open and moderate
+    directly: the same answer as `seat` and `may_moderate` give on the comment itself, so a
+    board meeting's comments stay with its audience and a partner's moderators lose them
+    with the partnership. A page holds at most `limit` and may hold fewer (those left out),
+    even none while `next` is given; the queue ends when `next` is null.
+
+    Round trips per page, whatever its size: the queue, its comments with their
+    consultations, then the caller's roles and grants in all of them."""
     group_access(group_id, caller, Action.MODERATION_QUEUE)
     page = store.queue(group_id, limit, cursor)
-    found = store.get_comments(page.items)
-    return Page([found[c] for c in page.items if c in found], page.next)
+    found, consultations = store.comments_and_consultations(page.items)
+    groups = {g for c in consultations.values() for g in (c.group_id, *c.accepted_partners)}
+    roles, grants = store.roles_and_grants(caller.id, groups, consultations)
+    waiting = []
+    for comment_id in page.items:
+        comment = found.get(comment_id)
+        consultation = consultations.get(store.consultation_id_of(comment_id))
+        if comment is None or consultation is None:
+            continue
+        its_groups = (consultation.group_id, *consultation.accepted_partners)
+        inside = {g: roles[g] for g in its_groups if g in roles}
+        held = standings_of(
+            consultation, caller, inside, grants.get(consultation.id), (consultation.created_by,)
+        )
+        readable = allows(Action.DEBATE_READ, held, consultation.context)
+        if readable and may_moderate(consultation, held, inside, comment):
+            waiting.append(comment)
+    return Page(waiting, page.next)
 
 
 def set_block(

@@ -18,15 +18,26 @@ from chalicelib.domain.errors import (
     CommentNotFound,
     ConcurrentUpdate,
 )
-from chalicelib.domain.ids import split_comment_id
-from chalicelib.domain.model import AuditEvent, Block, Comment, CommentVersion, Stance
+from chalicelib.domain.ids import split_comment_id, split_debate_id
+from chalicelib.domain.model import (
+    AuditEvent,
+    Block,
+    Comment,
+    CommentVersion,
+    Consultation,
+    Stance,
+)
+from chalicelib.domain.roles import Role
 from chalicelib.store import keys
+from chalicelib.store.consultations import consultation_from_raw
 from chalicelib.store.groups import record_in
 from chalicelib.store.models import (
     BlockItem,
     CommentCountsItem,
     CommentItem,
     FlagItem,
+    GrantItem,
+    MembershipItem,
     QueueEntryItem,
     ReactionItem,
 )
@@ -317,9 +328,60 @@ def queue(group_id: str, limit: int, cursor: str | None) -> Page[str]:
     return Page(items, encode_cursor(results.last_evaluated_key))
 
 
-def get_comments(comment_ids: list[str]) -> dict[str, Comment]:
-    found = get_many([_key(c) for c in comment_ids], consistent=False) if comment_ids else {}
-    return {comment.id: comment for comment in (from_raw(raw) for raw in found.values())}
+def consultation_id_of(comment_id: str) -> str:
+    """The consultation a comment id we issued belongs to (its debate id's first part)."""
+    ids = split_comment_id(comment_id)
+    debate = split_debate_id(ids[0]) if ids else None
+    assert debate is not None, comment_id
+    return debate[0]
+
+
+_BATCH = 100  # BatchGetItem's most keys per call
+
+
+def _get_all(wanted: list[tuple[str, str]], *, consistent: bool) -> dict[tuple[str, str], dict]:
+    found: dict[tuple[str, str], dict] = {}
+    for start in range(0, len(wanted), _BATCH):
+        found |= get_many(wanted[start : start + _BATCH], consistent=consistent)
+    return found
+
+
+def comments_and_consultations(
+    comment_ids: list[str],
+) -> tuple[dict[str, Comment], dict[str, Consultation]]:
+    """These comments and their consultations, by id: one BatchGetItem per 100 keys."""
+    consultation_ids = {consultation_id_of(c) for c in comment_ids}
+    meta = {(keys.consultation_pk(c), keys.META): c for c in sorted(consultation_ids)}
+    found = _get_all([*(_key(c) for c in comment_ids), *meta], consistent=False)
+    comments = {
+        comment.id: comment
+        for comment in (from_raw(raw) for key, raw in found.items() if key not in meta)
+    }
+    consultations = {meta[key]: consultation_from_raw(found[key]) for key in meta if key in found}
+    return comments, consultations
+
+
+def roles_and_grants(
+    user_id: str, group_ids: Iterable[str], consultation_ids: Iterable[str]
+) -> tuple[dict[str, Role], dict[str, Role]]:
+    """The user's role in each of these groups and their grant in each of these
+    consultations, strongly consistent: one BatchGetItem per 100 keys."""
+    members = {(keys.group_pk(g), keys.member_sk(user_id)): g for g in sorted(set(group_ids))}
+    grants = {
+        (keys.consultation_pk(c), keys.grant_sk(user_id)): c for c in sorted(set(consultation_ids))
+    }
+    found = _get_all([*members, *grants], consistent=True)
+    roles = {
+        group_id: Role(MembershipItem.from_raw_data(found[key]).role)
+        for key, group_id in members.items()
+        if key in found
+    }
+    granted = {
+        consultation_id: Role(GrantItem.from_raw_data(found[key]).role)
+        for key, consultation_id in grants.items()
+        if key in found
+    }
+    return roles, granted
 
 
 # ---------------------------------------------------------------- blocks

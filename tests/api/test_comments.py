@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from bench.meter import metering
 from chalicelib.settings import get_settings
 from chalicelib.store import comments as comment_store
 from tests.api.helpers import (
@@ -495,6 +497,56 @@ def test_a_deleted_comment_leaves_a_placeholder_in_the_thread(association):
     ]
 
 
+def test_a_hidden_comment_is_frozen_for_its_author_until_restored(association):
+    """While a moderator reviews it, the author can neither rewrite nor delete the evidence;
+    the moderators still act on it."""
+    group_id, users = association
+    alice, mona = users["alice"], users["mona"]
+    debate = open_debate(users["admin"], group_id)
+    argument = say(alice, debate, "Le gardien est un incapable", "con")["id"]
+    hidden = mona.post(f"/v1/comments/{argument}/hide", {"reason": "Attaque personnelle"})
+    assert hidden.status_code == 200, hidden.data
+
+    frozen = (409, "comment_hidden")
+    assert refusal(alice.patch(f"/v1/comments/{argument}", {"body": "Rien dit"})) == frozen
+    assert refusal(alice.delete(f"/v1/comments/{argument}")) == frozen
+    seen = shown(mona, argument)
+    assert (seen["body"], seen["hidden"], seen["history"]) == (
+        "Le gardien est un incapable",
+        True,
+        [],
+    )
+    assert [c["id"] for c in queue(mona, group_id)] == [argument]
+
+    assert mona.post(f"/v1/comments/{argument}/restore").status_code == 200
+    edited = alice.patch(f"/v1/comments/{argument}", {"body": "Le gardien pourrait mieux faire"})
+    assert edited.status_code == 200, edited.data
+    assert alice.delete(f"/v1/comments/{argument}").status_code == 204
+
+
+def test_a_comment_hidden_by_flags_is_frozen_too_and_its_moderators_may_delete_it(association):
+    group_id, users = association
+    alice, mona = users["alice"], users["mona"]
+    debate = open_debate(users["admin"], group_id)
+    argument = say(alice, debate, "Achetez mes montres", "neutral")["id"]
+    for flagger in ("bob", "carol", "dave"):
+        assert flag(users[flagger], argument).status_code == 201
+    assert shown(mona, argument)["hidden"] is True
+
+    assert refusal(alice.patch(f"/v1/comments/{argument}", {"body": "Bonjour"})) == (
+        409,
+        "comment_hidden",
+    )
+    assert refusal(alice.delete(f"/v1/comments/{argument}")) == (409, "comment_hidden")
+    assert mona.delete(f"/v1/comments/{argument}").status_code == 204
+    assert queue(mona, group_id) == []
+    events = moderation_events(users["admin"], group_id)
+    assert [(e["action"], e["subject_id"]) for e in events] == [
+        ("comment_auto_hidden", "alice"),
+        ("comment_deleted", "alice"),
+    ]
+
+
 # ---------------------------------------------------------------- blocks
 
 
@@ -544,6 +596,22 @@ def test_a_blocked_member_cannot_comment_react_flag_or_vote_until_unblocked(asso
         ("member_unblocked", "mona", "bob"),
     ]
     assert events[0]["details"] == {"reason": "Insultes", "until": None}
+
+
+def test_a_blocked_member_cannot_edit_their_comments_until_unblocked(association):
+    group_id, users = association
+    bob, mona = users["bob"], users["mona"]
+    debate = open_debate(users["admin"], group_id)
+    argument = say(bob, debate, "Je propose un barbecue", "pro")["id"]
+    assert block(mona, group_id, "bob").status_code == 200
+
+    assert refusal(bob.patch(f"/v1/comments/{argument}", {"body": "Vous êtes nuls"})) == (
+        409,
+        "blocked",
+    )
+    assert shown(mona, argument)["body"] == "Je propose un barbecue"
+    assert mona.delete(f"/v1/groups/{group_id}/blocks/bob").status_code == 204
+    assert bob.patch(f"/v1/comments/{argument}", {"body": "Un barbecue ?"}).status_code == 200
 
 
 def test_a_block_until_a_moment_past_does_not_block(association, monkeypatch):
@@ -638,6 +706,168 @@ def test_partner_moderators_moderate_their_own_members_comments_only(as_user):
         ("comment_hidden", "host-mona", "hugo"),
         ("comment_deleted", "pmod", "pete"),
     ]
+
+
+def whole_queue(moderator: Any, group_id: str, limit: int) -> list[list[str]]:
+    """Every page of the group's moderation queue, `limit` at a time, following `next`."""
+    pages, cursor = [], ""
+    while True:
+        response = moderator.get(f"/v1/groups/{group_id}/moderation?limit={limit}{cursor}")
+        assert response.status_code == 200, response.data
+        assert len(response.data["items"]) <= limit
+        pages.append(ids(response.data["items"]))
+        if response.data["next"] is None:
+            return pages
+        cursor = f"&cursor={response.data['next']}"
+
+
+def grant(admin: Any, consultation_id: str, user_id: str, role: str = "participant") -> None:
+    granted = admin.put(f"/v1/consultations/{consultation_id}/grants/{user_id}", {"role": role})
+    assert granted.status_code == 201, granted.data
+
+
+def test_the_moderation_queue_shows_only_what_its_reader_could_open(as_user):
+    """A board meeting's flagged comments stay with the board: a moderator outside its
+    audience neither opens them nor finds them in the queue, page after page."""
+    host_admin = as_user("host-admin", name="Hôte")
+    host = create_group(host_admin, "Les Amis du Parc")
+    mona = add_member(as_user, host_admin, host, "mona", "moderator")
+    hugo = add_member(as_user, host_admin, host, "hugo", "participant")
+    board = create_consultation(
+        host_admin, host, "Conseil", visibility="restricted", audience=["admin"]
+    )["id"]
+    motion = host_admin.post(
+        f"/v1/consultations/{board}/debates", {"title": "Budget", "function": {"type": "vote"}}
+    ).data["id"]
+    publish(host_admin, board)
+    for user_id in ("gina", "gus"):
+        grant(host_admin, board, user_id)
+    gina, gus = as_user("gina"), as_user("gus")
+    public = open_debate(host_admin, host)
+    confidential, visible = [], []
+    for n in range(3):
+        secret = say(gina, motion, f"Le trésorier SECRET-{n}", "con")["id"]
+        assert gina.patch(f"/v1/comments/{secret}", {"body": f"Édité SECRET-{n}"}).status_code == (
+            200
+        )
+        assert flag(gus, secret).status_code == 201
+        confidential.append(secret)
+        shared = say(hugo, public, f"Argument {n}", "pro")["id"]
+        assert flag(host_admin, shared).status_code == 201
+        visible.append(shared)
+
+    assert refusal(mona.get(f"/v1/comments/{confidential[0]}")) == (404, "comment_not_found")
+    seen = mona.get(f"/v1/groups/{host}/moderation?limit=100")
+    assert ids(seen.data["items"]) == visible
+    assert "SECRET" not in json.dumps(seen.data)
+    pages = whole_queue(mona, host, limit=2)
+    assert [c for page in pages for c in page] == visible
+    assert ids(queue(host_admin, host)) == sorted(confidential + visible)
+
+
+def test_partner_moderators_see_in_their_queue_only_what_they_could_open(as_user):
+    """Not a restricted consultation's comments (where partners see nothing), and nothing
+    more once the partnership is withdrawn."""
+    host_admin = as_user("host-admin", name="Hôte")
+    host = create_group(host_admin, "Les Amis du Parc")
+    hugo = add_member(as_user, host_admin, host, "hugo", "participant")
+    partner_admin = as_user("partner-admin", name="Partenaire")
+    partner = create_group(partner_admin, "Quartier Nord")
+    pete = add_member(as_user, partner_admin, partner, "pete", "participant")
+    pmod = add_member(as_user, partner_admin, partner, "pmod", "moderator")
+
+    def shared_debate(**fields: Any) -> tuple[str, str]:
+        consultation = create_consultation(host_admin, host, **fields)["id"]
+        debate = host_admin.post(
+            f"/v1/consultations/{consultation}/debates",
+            {"title": "Fête", "function": {"type": "vote"}},
+        ).data["id"]
+        invited = host_admin.post(
+            f"/v1/consultations/{consultation}/partners", {"group_id": partner}
+        )
+        assert invited.status_code == 201, invited.data
+        accepted = partner_admin.post(f"/v1/consultations/{consultation}/partners/{partner}/accept")
+        assert accepted.status_code == 201, accepted.data
+        publish(host_admin, consultation)
+        return consultation, debate
+
+    board, in_board = shared_debate(visibility="restricted", audience=["admin"])
+    grant(host_admin, board, "pete")  # pete speaks there, as a partner member with a grant
+    grant(host_admin, board, "hugo")
+    secret = say(pete, in_board, "SECRET du conseil", "con")["id"]
+    assert flag(hugo, secret).status_code == 201
+    fete, in_fete = shared_debate(visibility="members")
+    open_comment = say(pete, in_fete, "La musique", "pro")["id"]
+    assert flag(hugo, open_comment).status_code == 201
+
+    assert ids(queue(partner_admin, partner)) == [open_comment]
+    assert ids(queue(pmod, partner)) == [open_comment]
+    assert refusal(pmod.get(f"/v1/comments/{secret}")) == (404, "comment_not_found")
+
+    withdrawn = host_admin.delete(f"/v1/consultations/{fete}/partners/{partner}")
+    assert withdrawn.status_code == 204, withdrawn.data
+    assert refusal(pmod.get(f"/v1/comments/{open_comment}")) == (404, "comment_not_found")
+    for path in (f"/v1/comments/{open_comment}/hide", f"/v1/comments/{open_comment}/restore"):
+        acted = pmod.post(path, {"reason": "Hors sujet"} if path.endswith("hide") else None)
+        assert refusal(acted) == (404, "comment_not_found"), path
+    assert refusal(pmod.delete(f"/v1/comments/{open_comment}")) == (404, "comment_not_found")
+    assert queue(pmod, partner) == []
+    assert ids(queue(host_admin, host)) == sorted([secret, open_comment])
+
+
+def waiting_comment(debate_id: str, group_id: str, author: str) -> str:
+    """A flagged comment in `debate_id`, in `group_id`'s queue, written straight to the table."""
+    from chalicelib.domain import clock
+    from chalicelib.domain.ids import new_comment_id
+    from chalicelib.domain.model import Comment, Stance
+
+    comment = Comment(
+        id=new_comment_id(debate_id),
+        debate_id=debate_id,
+        parent_id=None,
+        author_id=author,
+        author_name=author.title(),
+        author_group=None,
+        body="Un argument",
+        stance=Stance.PRO,
+        created_at=clock.now(),
+    )
+    comment_store.create(comment)
+    flagged = replace(comment, flags=1, flag_reasons={"spam": 1})
+    comment_store.save(comment, flagged, queue=[(group_id, True)])
+    return comment.id
+
+
+def test_a_page_of_the_moderation_queue_costs_the_same_round_trips_whatever_it_holds(as_user):
+    """Counted by botocore hooks, not timed: the consultations of a page and the reader's
+    roles and grants in them are read in batches, never one item at a time."""
+    admin = as_user("admin", name="Admin")
+    group_id = create_group(admin, "Amicale des locataires")
+    mona = add_member(as_user, admin, group_id, "mona", "moderator")
+
+    def debate_of(**fields: Any) -> str:
+        return open_debate(admin, group_id, **fields)
+
+    def calls_of_one_page() -> tuple[dict[str, int], list[str]]:
+        with metering() as meter:
+            response = mona.get(f"/v1/groups/{group_id}/moderation?limit=100")
+        assert response.status_code == 200, response.data
+        return dict(meter.calls), ids(response.data["items"])
+
+    first = waiting_comment(debate_of(), group_id, "alice")
+    few, seen = calls_of_one_page()
+    assert seen == [first]
+    visible = [first]
+    for n in range(8):
+        board = n % 2 == 0
+        debate = debate_of(visibility="restricted", audience=["admin"]) if board else debate_of()
+        for author in ("bob", "carol", "dave"):
+            comment = waiting_comment(debate, group_id, author)
+            if not board:
+                visible.append(comment)
+    many, seen = calls_of_one_page()
+    assert sorted(seen) == sorted(visible)
+    assert many == few
 
 
 # ---------------------------------------------------------------- what is refused

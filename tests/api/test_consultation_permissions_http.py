@@ -32,6 +32,7 @@ from tests.api.helpers import (
     create_consultation,
     create_group,
     group_with_every_role,
+    invite,
     publish,
 )
 
@@ -104,7 +105,9 @@ DEBATE_CREATORS = frozenset({"creator", DEBATE_CREATOR})
 def standings(caller: str, shape: Shape, *, creators: frozenset[str]) -> set[Standing]:
     """What `caller` holds towards a resource whose `creators` hold the creator standing,
     written out from the product's rules: a restricted consultation admits host admins and
-    its audience, and no partner; grants and creators count whatever the visibility."""
+    its audience, and no partner; grants count whatever the visibility; a creator holds the
+    creator standing only while inside on one of those grounds (the world's creator, a host
+    author, is outside the board meeting it created for the admins)."""
     if caller == "anonymous":
         return {Outsider.ANONYMOUS}
     held: set[Standing] = {Outsider.SIGNED_IN}
@@ -113,8 +116,6 @@ def standings(caller: str, shape: Shape, *, creators: frozenset[str]) -> set[Sta
     kind, _, role_name = caller.partition(":")
     if caller == "creator":
         kind, role_name = "host", "author"
-    if caller in creators:
-        held.add(Relation.CREATOR)
     restricted = shape.context is RESTRICTED
     if kind == "host" and (not restricted or role_name in ("admin", *shape.audience)):
         held.add(Role(role_name))
@@ -122,6 +123,9 @@ def standings(caller: str, shape: Shape, *, creators: frozenset[str]) -> set[Sta
         held.add(PartnerRole.of(Role(role_name)))
     if kind == "grant":
         held.add(GrantRole.of(Role(role_name)))
+    inside = bool(held - set(Outsider))
+    if caller in creators and inside:
+        held.add(Relation.CREATOR)
     return held
 
 
@@ -239,12 +243,15 @@ def reading_creators(route: Route) -> frozenset[str]:
     return CONSULTATION_CREATORS if route.resource == "consultation" else DEBATE_CREATORS
 
 
-def acting_creators(action: Action, route: Route, caller: str) -> frozenset[str]:
-    """Who count as creators for the action itself: on a comment, its author alone (the
-    speaker is no caller; {mine} is the caller's own)."""
+def acting_standings(action: Action, route: Route, caller: str, shape: Shape) -> set[Standing]:
+    """What `caller` holds for the action itself. On a comment, the creator standing is its
+    author's alone, whoever they are (a resident in a public consultation included): the
+    speaker is no caller; {mine} is the caller's own. Whether they may still read it at all
+    is decided as for its debate (`reading_creators`)."""
     if route.resource != "comment" or action is Action.DEBATE_READ:
-        return reading_creators(route)
-    return frozenset({caller}) if route.on_own_comment else frozenset()
+        return standings(caller, shape, creators=reading_creators(route))
+    held = standings(caller, shape, creators=frozenset())
+    return held | {Relation.CREATOR} if route.on_own_comment else held
 
 
 def takes_part(caller: str, shape: Shape) -> bool:
@@ -344,7 +351,9 @@ def prepare(world: World, shape: Shape) -> None:
     )
     assert debate.status_code == 201, debate.data
     if shape.context is not DRAFT:
-        publish(creator, consultation)
+        # Its creator publishes it, unless they are outside it once published.
+        inside = Relation.CREATOR in standings("creator", shape, creators=CONSULTATION_CREATORS)
+        publish(creator if inside else admin, consultation)
     world.shape, world.consultation, world.debate = shape, consultation, debate.data["id"]
     world.comment = write_comment(world, world.speaker, world.partner)
     world.spare = write_comment(world, world.speaker, world.partner)
@@ -467,7 +476,7 @@ class TestEveryCell:
             for route in ROUTES[action]:
                 if route.on_own_comment and not takes_part(caller, shape):
                     continue  # who may not take part has written nothing to act on
-                held = standings(caller, shape, creators=acting_creators(action, route, caller))
+                held = acting_standings(action, route, caller, shape)
                 reading = standings(caller, shape, creators=reading_creators(route))
                 want = expected(action, route, held, reading, shape.context)
                 values = {
@@ -634,3 +643,94 @@ def test_a_resident_granted_author_drafts_debates_in_a_draft_and_reads_them(as_u
     debates = resident.get(f"/v1/consultations/{draft}/debates")
     assert [d["id"] for d in debates.data["items"]] == [mine]
     assert_hidden(neighbour, draft, mine)  # no grant, no draft
+
+
+def set_role(admin: Any, group_id: str, user: Any, role: str) -> None:
+    changed = admin.put(f"/v1/groups/{group_id}/members/{user.sub}", {"role": role})
+    assert changed.status_code == 200, changed.data
+
+
+def assert_debate_gone(user: Any, debate_id: str, comment_id: str) -> None:
+    """`user` is told neither the debate nor anything in it exists, and cannot change it."""
+    for method, path, body in (
+        ("GET", f"/v1/debates/{debate_id}", None),
+        ("GET", f"/v1/debates/{debate_id}/comments", None),
+        ("GET", f"/v1/debates/{debate_id}/results", None),
+        ("PATCH", f"/v1/debates/{debate_id}", {"body": "Toujours à moi ?"}),
+    ):
+        assert answer(user.request(method, path, body)) == (404, "debate_not_found"), path
+    assert answer(user.get(f"/v1/comments/{comment_id}")) == (404, "comment_not_found")
+
+
+def test_a_debate_creator_demoted_out_of_the_audience_loses_the_debate(as_user):
+    host, users = group_with_every_role(as_user, prefix="host-")
+    admin, author = users["admin"], users["author"]
+    board = create_consultation(
+        admin, host, "Bureau", visibility="restricted", audience=["author", "admin"]
+    )["id"]
+    publish(admin, board)
+    motion = open_debate(author, board, "Local associatif")
+    argument = admin.post(f"/v1/debates/{motion}/comments", {"body": "Pour", "stance": "pro"})
+    assert argument.status_code == 201, argument.data
+    assert answer(author.patch(f"/v1/debates/{motion}", {"body": "Précisée"})) == (200, None)
+
+    set_role(admin, host, author, "participant")  # out of the audience, still a member
+    assert_debate_gone(author, motion, argument.data["id"])
+    assert_hidden(author, board, motion)
+
+
+def test_a_consultation_creator_demoted_out_of_the_audience_loses_it(as_user):
+    host, users = group_with_every_role(as_user, prefix="host-")
+    admin, author = users["admin"], users["author"]
+    board = create_consultation(
+        author, host, "Bureau", visibility="restricted", audience=["author", "admin"]
+    )["id"]
+    motion = open_debate(author, board)
+    assert answer(author.get(f"/v1/consultations/{board}")) == (200, None)
+
+    set_role(admin, host, author, "observer")
+    assert_hidden(author, board, motion)
+    for method, path, body in (
+        ("PATCH", f"/v1/consultations/{board}", {"description": "Toujours à moi ?"}),
+        ("POST", f"/v1/consultations/{board}/publish", None),
+        (
+            "POST",
+            f"/v1/consultations/{board}/debates",
+            {"title": "Encore une", "function": {"type": "vote"}},
+        ),
+    ):
+        response = author.request(method, path, body)
+        assert answer(response) == (404, "consultation_not_found"), path
+    assert board not in listed(author, host)
+    publish(admin, board)  # published, it stays out of the former creator's reach
+    assert_hidden(author, board, motion)
+    assert board not in listed(author, host)
+
+
+def test_a_creator_who_moved_to_a_partner_association_loses_a_board_meeting(as_user):
+    """A partner association never sees a restricted consultation: nor does its creator once
+    they belong to the partner alone."""
+    host, users = group_with_every_role(as_user, prefix="host-")
+    partner, partner_users = group_with_every_role(as_user, prefix="partner-")
+    admin = users["admin"]
+    bob = add_member(as_user, admin, host, "bob", "author")
+    board = create_consultation(
+        bob, host, "Bureau", visibility="restricted", audience=["author", "admin"]
+    )["id"]
+    motion = open_debate(bob, board)
+    assert admin.post(f"/v1/consultations/{board}/partners", {"group_id": partner}).status_code == (
+        201
+    )
+    accepted = partner_users["admin"].post(f"/v1/consultations/{board}/partners/{partner}/accept")
+    assert accepted.status_code == 201, accepted.data
+    publish(admin, board)
+    joined = bob.post(f"/v1/invitations/{invite(partner_users['admin'], partner, 'admin')}/accept")
+    assert joined.status_code == 201, joined.data
+    assert admin.delete(f"/v1/groups/{host}/members/bob").status_code == 204
+
+    assert_hidden(bob, board, motion)
+    assert answer(bob.patch(f"/v1/debates/{motion}", {"body": "Toujours à moi ?"})) == (
+        404,
+        "debate_not_found",
+    )
+    assert board not in listed(bob, partner)

@@ -622,7 +622,9 @@ def test_a_field_sent_as_null_is_refused_rather_than_ignored(host):
 def test_a_creator_removed_from_the_association_loses_the_consultation(host, as_user):
     group_id, alice = host
     bob = add_member(as_user, alice, group_id, "bob", "author")
-    board = create_consultation(bob, group_id, visibility="restricted", audience=["admin"])
+    board = create_consultation(
+        bob, group_id, visibility="restricted", audience=["author", "admin"]
+    )
     assert bob.get(f"/v1/consultations/{board['id']}").status_code == 200
     assert alice.delete(f"/v1/groups/{group_id}/members/bob").status_code == 204
     for response in (

@@ -417,7 +417,40 @@ def test_a_creator_who_no_longer_belongs_loses_the_creator_standing():
     board = published(visibility=ConsultationVisibility.RESTRICTED, audience=(Role.ADMIN,))
     gone = standings_of(board, caller("alice"), {}, None, ("alice",))
     assert gone == {Outsider.SIGNED_IN}
-    still_author = standings_of(board, caller("alice"), {HOST: Role.AUTHOR}, None, ("alice",))
-    assert Relation.CREATOR in still_author  # outside the audience, but still a member
     by_grant = standings_of(board, caller("alice"), {}, Role.OBSERVER, ("alice",))
     assert Relation.CREATOR in by_grant
+
+
+@pytest.mark.parametrize("role", [Role.OBSERVER, Role.PARTICIPANT, Role.AUTHOR, Role.MODERATOR])
+def test_a_creator_outside_a_restricted_audience_holds_no_creator_standing(role):
+    """Creator rights hold only while the creator can see the consultation: a host member
+    demoted out of the audience is an outsider to it, creator or not."""
+    board = published(visibility=ConsultationVisibility.RESTRICTED, audience=(Role.ADMIN,))
+    held = standings_of(board, caller("alice"), {HOST: role}, None, ("alice",))
+    assert held == {Outsider.SIGNED_IN}
+    inside = replace(board, audience=(role, Role.ADMIN))
+    held = standings_of(inside, caller("alice"), {HOST: role}, None, ("alice",))
+    assert held == {Outsider.SIGNED_IN, role, Relation.CREATOR}
+
+
+def test_a_creator_in_a_partner_association_only_is_inside_where_partners_are():
+    partners = {PARTNER: PartnerStatus.ACCEPTED}
+    shared = published(partners=partners)
+    held = standings_of(shared, caller("alice"), {PARTNER: Role.AUTHOR}, None, ("alice",))
+    assert held == {Outsider.SIGNED_IN, PartnerRole.AUTHOR, Relation.CREATOR}
+    board = published(
+        visibility=ConsultationVisibility.RESTRICTED, audience=(Role.ADMIN,), partners=partners
+    )
+    held = standings_of(board, caller("alice"), {PARTNER: Role.ADMIN}, None, ("alice",))
+    assert held == {Outsider.SIGNED_IN}
+    withdrawn = published(partners={PARTNER: PartnerStatus.PENDING})
+    held = standings_of(withdrawn, caller("alice"), {PARTNER: Role.ADMIN}, None, ("alice",))
+    assert held == {Outsider.SIGNED_IN}
+
+
+def test_a_creator_of_a_public_consultation_who_left_keeps_only_what_everyone_has():
+    town = published(
+        visibility=ConsultationVisibility.PUBLIC, participation=Participation.SIGNED_IN
+    )
+    held = standings_of(town, caller("alice"), {}, None, ("alice",))
+    assert held == {Outsider.SIGNED_IN}
