@@ -55,6 +55,22 @@ def check_shape(
         raise invalid("participation", "public_only", "participation applies to public only")
 
 
+def check_shaper_inside(consultation: Consultation, held: Iterable[Standing]) -> None:
+    """Whoever creates or reshapes a restricted consultation stays inside it: an audience
+    that leaves out their own host role (and no grant keeps them in) is refused, since they
+    would lose at once what they made (creator rights need a way in; see `standings_of`)."""
+    held = set(held)
+    if any(isinstance(standing, GrantRole) for standing in held):
+        return
+    roles = [standing for standing in held if isinstance(standing, Role)]
+    if roles and not any(consultation.admits_host_role(role) for role in roles):
+        raise invalid(
+            "audience",
+            "excludes_you",
+            "the audience must include your own role, or you could not open what you make",
+        )
+
+
 @dataclass(frozen=True)
 class ConsultationChanges:
     title: str | None = None

@@ -12,6 +12,7 @@ from chalicelib.domain.consultations import (
     apply_changes,
     check_dates,
     check_shape,
+    check_shaper_inside,
     invalid,
     standings_of,
 )
@@ -110,7 +111,7 @@ class NewConsultation:
 
 def create(caller: Caller, group_id: str, new: NewConsultation) -> Consultation:
     """An author prepares a consultation; it stays a draft until published."""
-    group_access(group_id, caller, Action.CONSULTATION_CREATE)
+    access = group_access(group_id, caller, Action.CONSULTATION_CREATE)
     now = clock.now()
     check_shape(new.visibility, new.audience, new.participation)
     check_dates(new.opens_at, new.closes_at, now)
@@ -127,6 +128,7 @@ def create(caller: Caller, group_id: str, new: NewConsultation) -> Consultation:
         created_at=now,
         created_by=caller.id,
     )
+    check_shaper_inside(consultation, [access.standing])
     event = audit_event(
         group_id,
         caller,
@@ -149,6 +151,7 @@ def update(caller: Caller, consultation_id: str, changes: ConsultationChanges) -
     )
     before = access.consultation
     after = apply_changes(before, changes, clock.now())
+    check_shaper_inside(after, access.standings)
     changed = {
         name: {"from": _plain(getattr(before, name)), "to": _plain(getattr(after, name))}
         for name in EDITABLE_FIELDS

@@ -634,3 +634,28 @@ def test_a_creator_removed_from_the_association_loses_the_consultation(host, as_
     ):
         assert response.status_code == 404
         assert response.data["error"]["code"] == "consultation_not_found"
+
+
+def test_an_author_cannot_make_a_board_meeting_that_leaves_them_out(host, as_user):
+    group_id, alice = host
+    bob = add_member(as_user, alice, group_id, "bob", "author")
+    refused = bob.post(
+        f"/v1/groups/{group_id}/consultations",
+        {
+            "title": "Conseil",
+            "visibility": "restricted",
+            "audience": ["admin"],
+            "closes_at": "2099-01-01T00:00:00Z",
+        },
+    )
+    assert error_of(refused) == (422, "validation_failed")
+    assert [(d["field"], d["code"]) for d in refused.data["error"]["details"]] == [
+        ("audience", "excludes_you")
+    ]
+    mine = create_consultation(bob, group_id, visibility="restricted", audience=["author", "admin"])
+    narrowed = bob.patch(f"/v1/consultations/{mine['id']}", {"audience": ["admin"]})
+    assert error_of(narrowed)[0] == 422
+    assert bob.get(f"/v1/consultations/{mine['id']}").data["audience"] == ["author", "admin"]
+    # an admin is always inside: the board meeting for admins only is theirs to make
+    board = create_consultation(alice, group_id, visibility="restricted", audience=["admin"])
+    assert board["audience"] == ["admin"]
