@@ -339,7 +339,9 @@ def block(group_id: str, user_id: str) -> dict[str, Any]:
     `until` a date (its moderators and admins).
 
     A blocked person may still read, but not vote, comment, react or flag. Blocking again
-    replaces the reason and the date."""
+    replaces the reason and the date. A block reaches only below the blocker: moderators
+    block authors and those under them (and non-members), admins moderators too; nobody
+    blocks an admin or themselves (403)."""
     caller = require_caller(request())
     body = parse_body(request(), BlockRequest)
     return show.block(comments.set_block(caller, group_id, user_id, body.reason, body.until))
@@ -353,6 +355,7 @@ def block(group_id: str, user_id: str) -> dict[str, Any]:
     errors=(GroupNotFound, Forbidden, BlockNotFound, ConcurrentUpdate),
 )
 def unblock(group_id: str, user_id: str) -> Response:
-    """Lift a block (the association's moderators and admins)."""
+    """Lift a block (the association's moderators and admins, for those below them: a
+    blocked moderator cannot lift their own block)."""
     comments.remove_block(require_caller(request()), group_id, user_id)
     return no_content()

@@ -202,3 +202,13 @@ def authorize(
     if not allows(READ_ACTION[action], held, context):
         raise not_found()
     raise Forbidden()
+
+
+def may_block(blocker: Standing, target: Role | None) -> bool:
+    """Blocking (and lifting a block) reaches only below the blocker: a moderator blocks
+    authors and those under them, an admin moderators too; nobody blocks or unblocks an
+    admin, nor themselves, so a blocked moderator cannot lift their own block. Someone who
+    is not a member (a resident, a former member) may be blocked by any moderator."""
+    if not isinstance(blocker, Role):
+        return False
+    return target is None or target.rank < blocker.rank

@@ -36,13 +36,14 @@ from chalicelib.domain.model import (
     FlagReason,
     Stance,
 )
-from chalicelib.domain.permissions import Action, allows, authorize
+from chalicelib.domain.permissions import Action, allows, authorize, may_block
 from chalicelib.domain.roles import GrantRole, Relation, Role, Standing
 from chalicelib.services.access import group_access
 from chalicelib.services.groups import audit_event
 from chalicelib.settings import get_settings
 from chalicelib.store import comments as store
 from chalicelib.store import consultations as consultation_store
+from chalicelib.store import groups as group_store
 from chalicelib.store import keys
 from chalicelib.store.models import GrantItem, MembershipItem
 from chalicelib.store.table import Page, get_many
@@ -470,7 +471,7 @@ def moderation_queue(
 def set_block(
     caller: Caller, group_id: str, user_id: str, reason: str, until: datetime | None
 ) -> Block:
-    group_access(group_id, caller, Action.BLOCKS_MANAGE, consistent=True)
+    _may_block(caller, group_id, user_id)
     block = Block(group_id, user_id, reason, until, caller.id, clock.now())
     event = audit_event(
         group_id,
@@ -485,7 +486,19 @@ def set_block(
 
 
 def remove_block(caller: Caller, group_id: str, user_id: str) -> None:
-    group_access(group_id, caller, Action.BLOCKS_MANAGE, consistent=True)
+    _may_block(caller, group_id, user_id)
     store.delete_block(
         group_id, user_id, audit_event(group_id, caller, "member_unblocked", user_id)
     )
+
+
+def _may_block(caller: Caller, group_id: str, user_id: str) -> None:
+    """Moderators and admins manage the blocks of those below them, never their own."""
+    access = group_access(group_id, caller, Action.BLOCKS_MANAGE, consistent=True)
+    target = (
+        access.membership
+        if user_id == caller.id
+        else group_store.get_membership(group_id, user_id, consistent=True)
+    )
+    if not may_block(access.standing, target.role if target else None):
+        raise Forbidden()

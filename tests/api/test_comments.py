@@ -614,6 +614,30 @@ def test_a_blocked_member_cannot_edit_their_comments_until_unblocked(association
     assert bob.patch(f"/v1/comments/{argument}", {"body": "Un barbecue ?"}).status_code == 200
 
 
+def test_a_block_reaches_only_below_the_blocker_and_nobody_lifts_their_own(association, as_user):
+    group_id, users = association
+    admin, mona = users["admin"], users["mona"]
+    assert refusal(block(mona, group_id, "admin")) == (403, "forbidden")
+    assert refusal(block(mona, group_id, "mona")) == (403, "forbidden")
+    assert refusal(block(admin, group_id, "admin")) == (403, "forbidden")
+    assert block(mona, group_id, "bob").status_code == 200
+    assert block(mona, group_id, "a-resident").status_code == 200  # not a member
+
+    # An admin blocks a moderator, who cannot lift it; another moderator cannot either.
+    nina = add_member(as_user, admin, group_id, "nina", "moderator")
+    assert block(admin, group_id, "mona").status_code == 200
+    for moderator in (mona, nina):
+        lifted = moderator.delete(f"/v1/groups/{group_id}/blocks/mona")
+        assert refusal(lifted) == (403, "forbidden")
+    debate = open_debate(admin, group_id)
+    assert refusal(mona.put(f"/v1/debates/{debate}/ballot", {"choice": "yes"})) == (
+        409,
+        "blocked",
+    )
+    assert admin.delete(f"/v1/groups/{group_id}/blocks/mona").status_code == 204
+    assert mona.put(f"/v1/debates/{debate}/ballot", {"choice": "yes"}).status_code == 201
+
+
 def test_a_block_until_a_moment_past_does_not_block(association, monkeypatch):
     group_id, users = association
     alice, bob, carol, mona = (users[n] for n in ("alice", "bob", "carol", "mona"))
