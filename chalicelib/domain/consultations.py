@@ -186,7 +186,8 @@ def standings_of(
     Creator rights hold only while the creator is inside on some other ground: a host role
     the consultation admits (its audience, when restricted), an accepted partner's role (not
     when restricted), or a grant. Demoted out of the audience, removed from the host, or
-    their partnership withdrawn, a creator is an outsider like any other.
+    their partnership withdrawn, a creator is an outsider like any other; so is the creator
+    of a draft who no longer holds the author role (or an author's grant).
     """
     if caller is None:
         return frozenset({Outsider.ANONYMOUS})
@@ -206,6 +207,12 @@ def standings_of(
     if grant is not None:
         held.add(GrantRole.of(grant))
     inside = any(not isinstance(standing, Outsider) for standing in held)
+    if consultation.published_at is None:
+        # A draft is seen only by those who may author one: demoted below author, its
+        # creator no longer holds it (an admin or a granted author publishes or drops it).
+        inside = any(isinstance(s, Role) and s.at_least(Role.AUTHOR) for s in held) or (
+            grant is not None and grant.at_least(Role.AUTHOR)
+        )
     if caller.id in creators and inside:
         held.add(Relation.CREATOR)
     return frozenset(held)

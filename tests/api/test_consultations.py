@@ -659,3 +659,25 @@ def test_an_author_cannot_make_a_board_meeting_that_leaves_them_out(host, as_use
     # an admin is always inside: the board meeting for admins only is theirs to make
     board = create_consultation(alice, group_id, visibility="restricted", audience=["admin"])
     assert board["audience"] == ["admin"]
+
+
+def test_an_author_demoted_below_author_no_longer_holds_their_draft(host, as_user):
+    group_id, alice = host
+    bob = add_member(as_user, alice, group_id, "bob", "author")
+    plan = create_consultation(bob, group_id, "Plan vélo")
+    path = f"/v1/consultations/{plan['id']}"
+    assert bob.get(path).status_code == 200
+    assert alice.put(f"/v1/groups/{group_id}/members/bob", {"role": "observer"}).status_code == 200
+    for response in (
+        bob.get(path),
+        bob.patch(path, {"visibility": "public"}),
+        bob.post(f"{path}/debates", {"title": "Pistes", "function": {"type": "vote"}}),
+        bob.post(f"{path}/publish"),
+    ):
+        assert error_of(response) == (404, "consultation_not_found")
+    assert plan["id"] not in [
+        c["id"] for c in bob.get(f"/v1/groups/{group_id}/consultations").data["items"]
+    ]
+    assert alice.get(path).data["status"] == "draft"  # the admin still holds it
+    assert alice.put(f"/v1/groups/{group_id}/members/bob", {"role": "author"}).status_code == 200
+    assert bob.get(path).status_code == 200

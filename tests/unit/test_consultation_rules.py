@@ -454,3 +454,21 @@ def test_a_creator_of_a_public_consultation_who_left_keeps_only_what_everyone_ha
     )
     held = standings_of(town, caller("alice"), {}, None, ("alice",))
     assert held == {Outsider.SIGNED_IN}
+
+
+@pytest.mark.parametrize(
+    ("role", "grant", "holds"),
+    [
+        (Role.AUTHOR, None, True),
+        (Role.ADMIN, None, True),
+        (Role.PARTICIPANT, None, False),
+        (Role.OBSERVER, None, False),
+        (Role.OBSERVER, Role.AUTHOR, True),
+        (Role.OBSERVER, Role.PARTICIPANT, False),
+    ],
+)
+def test_a_draft_stays_its_creators_only_while_they_may_author(role, grant, holds):
+    """Demoted below author, the creator of a draft no longer holds it: they could not
+    create it now, and nobody but authors sees drafts."""
+    held = standings_of(draft(), caller("alice"), {HOST: role}, grant, ("alice",))
+    assert (Relation.CREATOR in held) is holds
