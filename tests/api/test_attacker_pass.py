@@ -306,11 +306,11 @@ def test_the_rules_read_as_the_table():
 class Want:
     """What one caller must get from one request. `hidden`: told it does not exist (404 and
     the resource's *_not_found code); else a status of `statuses` (a 404 there is about
-    something else: no ballot, no such receipt). `write`: nothing may change."""
+    something else: no ballot, no such receipt). Whatever the answer, a request that is not
+    allowed to change anything writes nothing to the table (reads included)."""
 
     statuses: frozenset[int]
     hidden: bool = False
-    write: bool = False
 
 
 def ok(*statuses: int) -> Want:
@@ -318,9 +318,9 @@ def ok(*statuses: int) -> Want:
 
 
 HIDDEN_READ = Want(frozenset({404}), hidden=True)
-HIDDEN_WRITE = Want(frozenset({404}), hidden=True, write=True)
-REFUSED = Want(frozenset({403, 409}), write=True)  # 409: a state that stops it first
-UNAUTHENTICATED = Want(frozenset({401}), write=True)
+HIDDEN_WRITE = HIDDEN_READ
+REFUSED = Want(frozenset({403, 409}))  # 409: a state that stops it first
+UNAUTHENTICATED = Want(frozenset({401}))
 ALLOWED = None  # a write the rules allow: not attempted here
 
 
@@ -1151,8 +1151,6 @@ def cell_values(world: World, route: Route, target: str) -> dict[str, str]:
     if target != "-":
         values["target"] = world.id(target)
     values["receipt"] = world.receipts.get(target, "r" * 22)
-    if "{code}" in route.path and target != "-":
-        values["code"] = world.values["code"]
     return values
 
 
