@@ -98,13 +98,21 @@ def listing_params() -> tuple[str, Stance | None]:
     methods=["POST"],
     body=CommentCreate,
     answers={201: CommentOut},
-    errors=(DebateNotFound, Forbidden, ConsultationClosed, Blocked, ConcurrentUpdate),
+    errors=(
+        DebateNotFound,
+        Forbidden,
+        ConsultationClosed,
+        Blocked,
+        CommentHidden,
+        ConcurrentUpdate,
+    ),
 )
 def create_comment(debate_id: str) -> Response:
     """Write an argument, or reply to one (those who may take part, until it closes).
 
     Replies are one level deep: `parent_id` names an argument of the same debate (else 422
-    naming `parent_id`). Blocked people are refused (409 `blocked`)."""
+    naming `parent_id`), not hidden (409 `comment_hidden` while it is under review).
+    Blocked people are refused (409 `blocked`)."""
     caller = require_caller(request())
     body = parse_body(request(), CommentCreate)
     access, comment = comments.create(caller, debate_id, **body.model_dump())
@@ -221,12 +229,13 @@ def delete_comment(comment_id: str) -> Response:
         ConsultationClosed,
         Blocked,
         OwnComment,
+        CommentHidden,
         ConcurrentUpdate,
     ),
 )
 def react(comment_id: str) -> Response:
     """React to someone else's comment, until the consultation closes (those who may take
-    part).
+    part), unless it is hidden under review (409 `comment_hidden`).
 
     One reaction per person: 201 when added, 200 when it was already there."""
     added = comments.react(require_caller(request()), comment_id)

@@ -194,6 +194,8 @@ def create(
             raise invalid("parent_id", "not_found", "no such comment in this debate")
         if parent.parent_id is not None:
             raise invalid("parent_id", "too_deep", "replies are one level deep")
+        if parent.hidden:  # under review: no thread grows on what readers cannot see
+            raise CommentHidden()
     partner_groups = [g for g in access.consultation.accepted_partners if g in access.roles]
     speaks_for_partner = access.consultation.group_id not in access.roles and partner_groups
     comment = Comment(
@@ -309,6 +311,8 @@ def react(caller: Caller, comment_id: str) -> bool:
         comment = access.comment
         assert comment is not None
         _live(comment)
+        if comment.hidden:  # under review: a reaction would rank what readers cannot see
+            raise CommentHidden()
         if comment.author_id == caller.id:
             raise OwnComment()
         if access.reacted:

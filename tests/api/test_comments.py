@@ -524,6 +524,26 @@ def test_a_hidden_comment_is_frozen_for_its_author_until_restored(association):
     assert alice.delete(f"/v1/comments/{argument}").status_code == 204
 
 
+def test_nobody_reacts_or_replies_to_a_hidden_comment_until_restored(association):
+    """A hidden comment is a placeholder to its readers: no reaction ranks it up and no
+    thread grows under it while it is reviewed."""
+    group_id, users = association
+    alice, bob, mona = users["alice"], users["bob"], users["mona"]
+    debate = open_debate(users["admin"], group_id)
+    argument = say(alice, debate, "Le gardien est un incapable", "con")["id"]
+    assert mona.post(f"/v1/comments/{argument}/hide", {"reason": "Attaque"}).status_code == 200
+
+    frozen = (409, "comment_hidden")
+    assert refusal(bob.put(f"/v1/comments/{argument}/reaction")) == frozen
+    reply = {"body": "Tout à fait", "stance": "con", "parent_id": argument}
+    assert refusal(bob.post(f"/v1/debates/{debate}/comments", reply)) == frozen
+    assert shown(mona, argument)["reactions"] == 0
+
+    assert mona.post(f"/v1/comments/{argument}/restore").status_code == 200
+    assert bob.put(f"/v1/comments/{argument}/reaction").status_code == 201
+    assert bob.post(f"/v1/debates/{debate}/comments", reply).status_code == 201
+
+
 def test_a_comment_hidden_by_flags_is_frozen_too_and_its_moderators_may_delete_it(association):
     group_id, users = association
     alice, mona = users["alice"], users["mona"]
