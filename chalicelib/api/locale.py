@@ -197,6 +197,10 @@ FRENCH: dict[str, str] = {
     "a restricted consultation names its audience": (
         "Une consultation restricted doit préciser son audience."
     ),
+    "the audience must include your own role, or you could not open what you make": (
+        "L'audience doit inclure votre propre rôle, sinon vous ne pourriez pas ouvrir ce que "
+        "vous créez."
+    ),
     "participation applies to public only": (
         "participation ne s'applique qu'à une consultation public."
     ),

@@ -657,6 +657,7 @@ def assert_debate_gone(user: Any, debate_id: str, comment_id: str) -> None:
         ("GET", f"/v1/debates/{debate_id}/comments", None),
         ("GET", f"/v1/debates/{debate_id}/results", None),
         ("PATCH", f"/v1/debates/{debate_id}", {"body": "Toujours à moi ?"}),
+        ("POST", f"/v1/debates/{debate_id}/addenda", {"body": "Toujours à moi ?"}),
     ):
         assert answer(user.request(method, path, body)) == (404, "debate_not_found"), path
     assert answer(user.get(f"/v1/comments/{comment_id}")) == (404, "comment_not_found")
@@ -672,7 +673,8 @@ def test_a_debate_creator_demoted_out_of_the_audience_loses_the_debate(as_user):
     motion = open_debate(author, board, "Local associatif")
     argument = admin.post(f"/v1/debates/{motion}/comments", {"body": "Pour", "stance": "pro"})
     assert argument.status_code == 201, argument.data
-    assert answer(author.patch(f"/v1/debates/{motion}", {"body": "Précisée"})) == (200, None)
+    corrected = author.post(f"/v1/debates/{motion}/addenda", {"body": "Précisée"})
+    assert answer(corrected) == (201, None)
 
     set_role(admin, host, author, "participant")  # out of the audience, still a member
     assert_debate_gone(author, motion, argument.data["id"])
