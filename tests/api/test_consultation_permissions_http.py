@@ -335,7 +335,15 @@ def prepare(world: World, shape: Shape) -> None:
     a comment of the speaker's in it."""
     forget_stream()
     admin, creator = world.callers["host:admin"], world.callers["creator"]
-    consultation = create_consultation(creator, world.host, "Assemblée", **shape.fields)["id"]
+    fields = dict(shape.fields)
+    if shape.audience and "author" not in shape.audience:
+        # Nobody creates a board meeting that leaves them out: the creator (an author) makes
+        # it with authors inside, and the admin narrows it while it is a draft.
+        fields["audience"] = [*shape.audience, "author"]
+    consultation = create_consultation(creator, world.host, "Assemblée", **fields)["id"]
+    if fields != shape.fields:
+        narrowed = admin.patch(f"/v1/consultations/{consultation}", {"audience": shape.audience})
+        assert narrowed.status_code == 200, narrowed.data
     for role in ROLES:
         granted = admin.put(f"/v1/consultations/{consultation}/grants/grant-{role}", {"role": role})
         assert granted.status_code == 201, granted.data
