@@ -307,15 +307,16 @@ def _trim(backend: DynamoDBStreamsBackend, shard: StreamShard) -> None:
         shard.starting_sequence_number += drop
 
 
-_installed = False
+_installed: contextlib.AbstractContextManager[None] | None = None
 
 
 def install() -> None:
     """Put the corrections above in moto, for good, in this process (the runner's)."""
     global _installed
-    if not _installed:
-        corrected().__enter__()
-        _installed = True
+    if _installed is None:
+        # Kept: a collected generator would run its `finally` and undo the corrections.
+        _installed = corrected()
+        _installed.__enter__()
 
 
 @contextlib.contextmanager
