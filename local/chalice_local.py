@@ -12,10 +12,49 @@ import subprocess
 import sys
 from typing import Any
 
+import botocore.session
 from chalice import local
 from chalice.cli import main, reloader
 
 local.ThreadedHTTPServer.request_queue_size = 256
+POOL_CONNECTIONS = 256  # per model, to the embedded DynamoDB (botocore: 10): one per queued request
+
+
+def connect_before_serving() -> None:
+    """Create the DynamoDB clients before the first request, from one botocore session.
+
+    Each PynamoDB model class (and the store's transaction connection) creates its botocore
+    client on first use, from a botocore session of the calling thread. `chalice local`
+    serves each request on a new thread: a burst of simultaneous first requests made one
+    client per request and model (75 for 50 people arriving at once), each with a session
+    and a service model of its own: seconds of CPU and hundreds of MiB the process then
+    keeps. Lambda never sees this (one request at a time per container). Here the clients
+    share one session, and a connection pool large enough for a room voting at once.
+    """
+    from chalicelib.store import models, table
+
+    session = botocore.session.get_session()
+    connections = [table.connection()]
+    pending: list[type] = [models.TableItem]
+    while pending:
+        model = pending.pop()
+        pending += model.__subclasses__()
+        connections.append(model._get_connection().connection)
+    for connection in connections:
+        connection._local.session = session
+        connection._max_pool_connections = POOL_CONNECTIONS
+        connection.client  # noqa: B018 - the property creates the client
+
+
+_serve_forever = local.LocalDevServer.serve_forever
+
+
+def _connect_then_serve(self: local.LocalDevServer) -> None:
+    connect_before_serving()
+    _serve_forever(self)
+
+
+local.LocalDevServer.serve_forever = _connect_then_serve  # type: ignore[method-assign]
 
 
 def _start_parent_process(env: Any) -> None:

@@ -27,6 +27,7 @@ class StreamReader:
             "dynamodbstreams", endpoint_url=endpoint_url, region_name=region
         )
         self._iterators: dict[str, str | None] = {}
+        self._last_sequence: dict[str, str] = {}
         self._stream_arn: str | None = None
 
     def _arn(self) -> str:
@@ -40,25 +41,43 @@ class StreamReader:
         return [shard["ShardId"] for shard in description["Shards"]]
 
     def drain(self, handler: Handler, batch_size: int = 100) -> int:
-        """Hand every new record to `handler` in batches; returns how many records."""
+        """Hand every new record to `handler` in batches; returns how many records.
+
+        A batch the handler fails on is read again at the next drain (the iterator only
+        moves on once it succeeded). An iterator that expired (15 minutes unused: the
+        machine slept) is replaced by one right after the last record delivered."""
         delivered = 0
         for shard in self._shards():
             if shard not in self._iterators:
-                self._iterators[shard] = self._streams.get_shard_iterator(
-                    StreamArn=self._arn(), ShardId=shard, ShardIteratorType="TRIM_HORIZON"
-                )["ShardIterator"]
+                self._iterators[shard] = self._iterator(shard, "TRIM_HORIZON")
             while self._iterators[shard]:
-                page = self._streams.get_records(
-                    ShardIterator=self._iterators[shard], Limit=batch_size
-                )
+                try:
+                    page = self._streams.get_records(
+                        ShardIterator=self._iterators[shard], Limit=batch_size
+                    )
+                except self._streams.exceptions.ExpiredIteratorException:
+                    self._iterators[shard] = self._resume(shard)
+                    continue
                 records = page.get("Records", [])
                 if records:
                     handler({"Records": [self._as_lambda(r) for r in records]}, None)
                     delivered += len(records)
+                    self._last_sequence[shard] = records[-1]["dynamodb"]["SequenceNumber"]
                 self._iterators[shard] = page.get("NextShardIterator")
                 if not records:
                     break
         return delivered
+
+    def _iterator(self, shard: str, kind: str, **after: str) -> str:
+        return self._streams.get_shard_iterator(
+            StreamArn=self._arn(), ShardId=shard, ShardIteratorType=kind, **after
+        )["ShardIterator"]
+
+    def _resume(self, shard: str) -> str:
+        last = self._last_sequence.get(shard)
+        if last is None:
+            return self._iterator(shard, "TRIM_HORIZON")
+        return self._iterator(shard, "AFTER_SEQUENCE_NUMBER", SequenceNumber=last)
 
     def _as_lambda(self, record: dict[str, Any]) -> dict[str, Any]:
         """boto3 parses what Lambda passes raw: put it back as Lambda delivers it."""

@@ -159,15 +159,23 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHub]:
 class Api:
     """JSON over HTTP as one user (or nobody), with a dev token from the runner's secret."""
 
-    def __init__(self, hub: RunningHub, sub: str | None = None, *, raw_token: str | None = None):
+    def __init__(
+        self,
+        hub: RunningHub,
+        sub: str | None = None,
+        *,
+        raw_token: str | None = None,
+        timeout: float = 10,
+    ):
         self.base_url = hub.base_url
         self.sub = sub
+        self.timeout = timeout
         bearer = raw_token or (token(sub) if sub else None)
         self.headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
 
     def request(self, method: str, path: str, body: Any = None) -> requests.Response:
         return requests.request(
-            method, self.base_url + path, json=body, headers=self.headers, timeout=10
+            method, self.base_url + path, json=body, headers=self.headers, timeout=self.timeout
         )
 
     def get(self, path: str) -> requests.Response:
