@@ -33,8 +33,9 @@ format: $(STAMP)
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
+# Each test file runs whole, in order, on one of as many workers as there are cores.
 test: lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
 
 # schemathesis over every operation, as every kind of caller: a few thousand cases (make test
 # runs the same with 3 examples per operation).
