@@ -23,7 +23,6 @@ import contextlib
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -41,6 +40,7 @@ import boto3
 import requests
 
 from local.devtoken import make_token
+from local.ports import free_ports
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -78,14 +78,6 @@ class Runner:
                     os.kill(child, signal.SIGKILL)
             self.process.kill()
             self.process.wait()
-
-
-def free_ports(count: int) -> list[int]:
-    with contextlib.ExitStack() as stack:
-        probes = [stack.enter_context(socket.socket()) for _ in range(count)]
-        for probe in probes:
-            probe.bind((HOST, 0))
-        return [probe.getsockname()[1] for probe in probes]
 
 
 def sign(sub: str) -> str:

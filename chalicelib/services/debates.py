@@ -128,10 +128,7 @@ def update(caller: Caller, debate_id: str, changes: DebateChanges) -> DebateAcce
     debate_locked from EDIT_MARGIN before); a correction after that is an addendum. Each
     change is audited with what it was and what it became."""
     for _ in range(_ATTEMPTS):
-        access = debate_access(debate_id, caller, Action.DEBATE_UPDATE, consistent=True)
-        now = clock.now()
-        if access.consultation.status_at(now) is ConsultationStatus.CLOSED:
-            raise ConsultationClosed()
+        access, now = _editing(caller, debate_id)
         before = access.debate
         wanted = {name: value for name, value in vars(changes).items() if value is not None}
         after = replace(before, **wanted)
@@ -172,10 +169,7 @@ def add_addendum(caller: Caller, debate_id: str, body: str) -> DebateAccess:
     closes: shown to every reader with its author and time, audited, never changing the
     question. At most MAX_ADDENDA per debate."""
     for _ in range(_ATTEMPTS):
-        access = debate_access(debate_id, caller, Action.DEBATE_UPDATE, consistent=True)
-        now = clock.now()
-        if access.consultation.status_at(now) is ConsultationStatus.CLOSED:
-            raise ConsultationClosed()
+        access, now = _editing(caller, debate_id)
         before = access.debate
         if len(before.addenda) >= MAX_ADDENDA:
             raise TooManyAddenda()
@@ -195,6 +189,15 @@ def add_addendum(caller: Caller, debate_id: str, body: str) -> DebateAccess:
             continue  # another addendum, an edit, or the consultation moved: read again
         return replace(access, debate=stored)
     raise ConcurrentUpdate()
+
+
+def _editing(caller: Caller, debate_id: str) -> tuple[DebateAccess, datetime]:
+    """The debate, for one who may edit it, and now, unless its consultation has closed."""
+    access = debate_access(debate_id, caller, Action.DEBATE_UPDATE, consistent=True)
+    now = clock.now()
+    if access.consultation.status_at(now) is ConsultationStatus.CLOSED:
+        raise ConsultationClosed()
+    return access, now
 
 
 def _plain(value: object) -> object:

@@ -22,6 +22,7 @@ import pytest
 import requests
 
 from local.devtoken import make_token
+from local.ports import free_ports
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
@@ -34,15 +35,6 @@ STOP_TIMEOUT_S = 20.0
 
 def token(sub: str, *, secret: str = DEV_SECRET, ttl: int = 3600) -> str:
     return make_token(sub, ttl=ttl, secret=secret, issuer=ISSUER, audience=AUDIENCE)
-
-
-def free_ports(count: int) -> list[int]:
-    """Ports nobody listens on right now, all different (held open until all are chosen)."""
-    with contextlib.ExitStack() as stack:
-        probes = [stack.enter_context(socket.socket()) for _ in range(count)]
-        for probe in probes:
-            probe.bind((HOST, 0))
-        return [probe.getsockname()[1] for probe in probes]
 
 
 def accepts_connections(port: int) -> bool:
