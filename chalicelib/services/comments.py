@@ -454,7 +454,9 @@ def moderation_queue(
     page = store.queue(group_id, limit, cursor)
     found, consultations = store.comments_and_consultations(page.items)
     groups = {g for c in consultations.values() for g in (c.group_id, *c.accepted_partners)}
-    roles, grants = store.roles_and_grants(caller.id, groups, consultations)
+    roles, grants = consultation_store.roles_and_grants(
+        caller.id, groups, consultations, consistent=True
+    )
     waiting = []
     for comment_id in page.items:
         comment = found.get(comment_id)

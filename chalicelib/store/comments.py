@@ -27,7 +27,6 @@ from chalicelib.domain.model import (
     Consultation,
     Stance,
 )
-from chalicelib.domain.roles import Role
 from chalicelib.store import keys
 from chalicelib.store.consultations import consultation_from_raw
 from chalicelib.store.groups import record_in
@@ -36,8 +35,6 @@ from chalicelib.store.models import (
     CommentCountsItem,
     CommentItem,
     FlagItem,
-    GrantItem,
-    MembershipItem,
     QueueEntryItem,
     ReactionItem,
 )
@@ -336,52 +333,19 @@ def consultation_id_of(comment_id: str) -> str:
     return debate[0]
 
 
-_BATCH = 100  # BatchGetItem's most keys per call
-
-
-def _get_all(wanted: list[tuple[str, str]], *, consistent: bool) -> dict[tuple[str, str], dict]:
-    found: dict[tuple[str, str], dict] = {}
-    for start in range(0, len(wanted), _BATCH):
-        found |= get_many(wanted[start : start + _BATCH], consistent=consistent)
-    return found
-
-
 def comments_and_consultations(
     comment_ids: list[str],
 ) -> tuple[dict[str, Comment], dict[str, Consultation]]:
     """These comments and their consultations, by id: one BatchGetItem per 100 keys."""
     consultation_ids = {consultation_id_of(c) for c in comment_ids}
     meta = {(keys.consultation_pk(c), keys.META): c for c in sorted(consultation_ids)}
-    found = _get_all([*(_key(c) for c in comment_ids), *meta], consistent=False)
+    found = get_many([*(_key(c) for c in comment_ids), *meta], consistent=False)
     comments = {
         comment.id: comment
         for comment in (from_raw(raw) for key, raw in found.items() if key not in meta)
     }
     consultations = {meta[key]: consultation_from_raw(found[key]) for key in meta if key in found}
     return comments, consultations
-
-
-def roles_and_grants(
-    user_id: str, group_ids: Iterable[str], consultation_ids: Iterable[str]
-) -> tuple[dict[str, Role], dict[str, Role]]:
-    """The user's role in each of these groups and their grant in each of these
-    consultations, strongly consistent: one BatchGetItem per 100 keys."""
-    members = {(keys.group_pk(g), keys.member_sk(user_id)): g for g in sorted(set(group_ids))}
-    grants = {
-        (keys.consultation_pk(c), keys.grant_sk(user_id)): c for c in sorted(set(consultation_ids))
-    }
-    found = _get_all([*members, *grants], consistent=True)
-    roles = {
-        group_id: Role(MembershipItem.from_raw_data(found[key]).role)
-        for key, group_id in members.items()
-        if key in found
-    }
-    granted = {
-        consultation_id: Role(GrantItem.from_raw_data(found[key]).role)
-        for key, consultation_id in grants.items()
-        if key in found
-    }
-    return roles, granted
 
 
 # ---------------------------------------------------------------- blocks

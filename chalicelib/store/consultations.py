@@ -333,16 +333,35 @@ def roles_and_grant(
 ) -> tuple[dict[str, Role], Role | None]:
     """The user's role in each of `group_ids` and their grant in the consultation, in one
     round trip."""
-    member_keys = [(keys.group_pk(g), keys.member_sk(user_id)) for g in group_ids]
-    grant_key = (keys.consultation_pk(consultation_id), keys.grant_sk(user_id))
-    found = get_many([*member_keys, grant_key], consistent=consistent)
+    roles, grants = roles_and_grants(user_id, group_ids, [consultation_id], consistent=consistent)
+    return roles, grants.get(consultation_id)
+
+
+def roles_and_grants(
+    user_id: str,
+    group_ids: Iterable[str],
+    consultation_ids: Iterable[str],
+    *,
+    consistent: bool = False,
+) -> tuple[dict[str, Role], dict[str, Role]]:
+    """The user's role in each of these groups and their grant in each of these
+    consultations: one BatchGetItem per 100 keys."""
+    members = {(keys.group_pk(g), keys.member_sk(user_id)): g for g in sorted(set(group_ids))}
+    grants = {
+        (keys.consultation_pk(c), keys.grant_sk(user_id)): c for c in sorted(set(consultation_ids))
+    }
+    found = get_many([*members, *grants], consistent=consistent)
     roles = {
         group_id: Role(MembershipItem.from_raw_data(found[key]).role)
-        for group_id, key in zip(group_ids, member_keys, strict=True)
+        for key, group_id in members.items()
         if key in found
     }
-    grant = found.get(grant_key)
-    return roles, Role(GrantItem.from_raw_data(grant).role) if grant else None
+    granted = {
+        consultation_id: Role(GrantItem.from_raw_data(found[key]).role)
+        for key, consultation_id in grants.items()
+        if key in found
+    }
+    return roles, granted
 
 
 def everything_of_user(user_id: str) -> tuple[dict[str, Role], dict[str, Role]]:

@@ -297,14 +297,12 @@ def list_members(group_id: str, limit: int, cursor: str | None) -> Page[Membersh
 def memberships_in(group_id: str, user_ids: Iterable[str]) -> dict[str, Membership]:
     """The memberships of some users in a group (those who are members), by user id: one
     BatchGetItem per 100 users."""
-    wanted = sorted(set(user_ids))
-    found: dict[str, Membership] = {}
-    for start in range(0, len(wanted), 100):
-        chunk = [(keys.group_pk(group_id), keys.member_sk(u)) for u in wanted[start : start + 100]]
-        for raw in get_many(chunk, consistent=False).values():
-            membership = _membership(MembershipItem.from_raw_data(raw))
-            found[membership.user_id] = membership
-    return found
+    wanted = [(keys.group_pk(group_id), keys.member_sk(u)) for u in sorted(set(user_ids))]
+    found = get_many(wanted, consistent=False).values()
+    return {
+        membership.user_id: membership
+        for membership in (_membership(MembershipItem.from_raw_data(raw)) for raw in found)
+    }
 
 
 def memberships_of_user(user_id: str) -> list[Membership]:

@@ -94,8 +94,15 @@ class Transaction:
 
 
 def get_many(keys: list[tuple[str, str]], *, consistent: bool) -> dict[tuple[str, str], dict]:
-    """Several items in one round trip (BatchGetItem), as raw DynamoDB maps by (pk, sk).
-    Models turn them into objects with `Model.from_raw_data`."""
+    """Several items as raw DynamoDB maps by (pk, sk): one BatchGetItem per 100 keys (its
+    limit). Models turn them into objects with `Model.from_raw_data`."""
+    found: dict[tuple[str, str], dict] = {}
+    for start in range(0, len(keys), _BATCH_KEYS):
+        found |= _get_batch(keys[start : start + _BATCH_KEYS], consistent=consistent)
+    return found
+
+
+def _get_batch(keys: list[tuple[str, str]], *, consistent: bool) -> dict[tuple[str, str], dict]:
     pending = [{"pk": {"S": pk}, "sk": {"S": sk}} for pk, sk in keys]
     found: dict[tuple[str, str], dict] = {}
     for attempt in range(_BATCH_ATTEMPTS):
@@ -114,6 +121,7 @@ def get_many(keys: list[tuple[str, str]], *, consistent: bool) -> dict[tuple[str
     return found
 
 
+_BATCH_KEYS = 100  # BatchGetItem's most keys per call
 _BATCH_ATTEMPTS = 4
 _CONFLICT_RETRIES = 3
 
