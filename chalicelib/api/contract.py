@@ -271,9 +271,10 @@ def _operation(
         "tags": [op.tag],
         "summary": summary,
         "security": _security(op.auth),
-        "parameters": parameters,
-        "responses": {},
     }
+    if parameters:
+        answer["parameters"] = parameters
+    answer["responses"] = {}
     if description:
         answer["description"] = description
     if op.body is not None:
@@ -344,7 +345,11 @@ def _components(operations: list[Operation]) -> dict[str, Any]:
                 wanted.append((model, "serialization"))
     unique = list(dict.fromkeys(wanted))
     _, top = models_json_schema(unique, ref_template=_REF, schema_generator=_Schemas)
-    return top.get("$defs", {})
+    schemas: dict[str, Any] = top.get("$defs", {})
+    for name, schema in schemas.items():
+        if schema.get("title") == name:
+            del schema["title"]  # the component's name says it
+    return schemas
 
 
 @cache

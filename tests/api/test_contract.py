@@ -6,6 +6,7 @@ tests/api/conformance.py.)"""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from local.openapi import rendered
 from tests.api.conformance import check, error_codes, status_of_codes
 
 ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "chalicelib" / "api" / "docs"
 
 
 def every_error_class(root: type[HubError] = HubError) -> list[type[HubError]]:
@@ -219,13 +221,29 @@ def test_the_document_is_served_to_anyone(as_user):
     assert response.headers["Cache-Control"] == "public, max-age=300"
 
 
-def test_the_reference_page_is_served_to_a_browser(as_user):
-    response = as_user(None).client.http.get("/v1/docs")
+def test_the_reference_page_and_what_it_loads_are_served_to_a_browser(as_user):
+    http = as_user(None).client.http
+    response = http.get("/v1/docs")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
     page = response.body.decode()
     assert page.lstrip().lower().startswith("<!doctype html>")
-    assert "openapi.json" in page
+    assets = re.findall(r'(?:src|href)="(docs/[^"]+)"', page)
+    assert sorted(assets) == [
+        "docs/reference.js",
+        "docs/swagger-ui-bundle.js",
+        "docs/swagger-ui.css",
+    ]
+    types = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+    for asset in assets:
+        # Relative to /v1/docs, `docs/x` is /v1/docs/x.
+        served = http.get(f"/v1/{asset}")
+        assert served.status_code == 200, asset
+        assert served.headers["Content-Type"] == types[Path(asset).suffix], asset
+        assert served.headers["Cache-Control"] == "public, max-age=300"
+        name = asset.removeprefix("docs/")
+        files = [DOCS / name, DOCS / "swagger-ui" / name]
+        assert served.body == next(f for f in files if f.is_file()).read_bytes(), asset
 
 
 def test_conformance_refuses_a_code_the_route_does_not_document():
