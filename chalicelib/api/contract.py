@@ -415,4 +415,6 @@ flags, moderation).
 Timestamps are ISO 8601 UTC. Path parameters are percent-encoded UTF-8, at most \
 {max_id_bytes} bytes once decoded. Lists answer `{"items": [...], "next": "<cursor>"}`: pass \
 `cursor` for the next page. Every refusal answers `{"error": {"code", "message", \
-"details"?}}`; `code` is stable, `message` follows `Accept-Language` (French or English)."""
+"details"?}}` (the `Error` schema); `code` is stable, `message` follows `Accept-Language` \
+(French or English). The codes an operation may answer are its `x-error-codes` and those of \
+the shared responses it refers to; a code always comes with the same status."""
