@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run token test lint format bench soak package deploy openapi fuzz
+.PHONY: install run token test lint format bench soak package deploy openapi fuzz vendor
 
 # Creates .venv if missing and (re)installs whenever a requirements file changes.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -45,6 +45,25 @@ fuzz: $(STAMP)
 # The OpenAPI document the code generates, written to openapi.json (commit it with the change).
 openapi: $(STAMP)
 	$(PY) -m local.openapi openapi.json
+
+# The renderer of the API reference (GET /v1/docs): Swagger UI's prebuilt files from the npm
+# registry, at a pinned version checked against its recorded integrity (`npm pack` only
+# downloads: no install script runs). Commit chalicelib/api/docs/swagger-ui/ afterwards.
+SWAGGER_UI_VERSION   := 5.35.0
+SWAGGER_UI_INTEGRITY := sha512-U06rpMtW9V3XPGOBeamTUSr0Z09jMX4IJuANpE/EZbAhw0G8CgwrzU4YmXkn/h0wCDNsXdGarTNNHC3sU8yVUQ==
+SWAGGER_UI_DIR       := chalicelib/api/docs/swagger-ui
+SWAGGER_UI_FILES     := swagger-ui-bundle.js swagger-ui.css package.json LICENSE NOTICE \
+                        swagger-ui-bundle.js.LICENSE.txt
+
+vendor:
+	rm -rf build/vendor && mkdir -p build/vendor
+	npm pack --silent --pack-destination build/vendor swagger-ui-dist@$(SWAGGER_UI_VERSION) >/dev/null
+	test "sha512-$$(openssl dgst -sha512 -binary build/vendor/swagger-ui-dist-$(SWAGGER_UI_VERSION).tgz | base64 -w0)" \
+		= "$(SWAGGER_UI_INTEGRITY)"
+	tar -xzf build/vendor/swagger-ui-dist-$(SWAGGER_UI_VERSION).tgz -C build/vendor
+	rm -rf $(SWAGGER_UI_DIR) && mkdir -p $(SWAGGER_UI_DIR)
+	cd build/vendor/package && cp $(SWAGGER_UI_FILES) $(CURDIR)/$(SWAGGER_UI_DIR)/
+	@echo "$(SWAGGER_UI_DIR): swagger-ui-dist $(SWAGGER_UI_VERSION)"
 
 # Figures, not tests: DynamoDB calls and capacity units per request; what a ballot costs
 # and how many ballots per second one debate can take.

@@ -30,8 +30,11 @@ def main() -> None:
     import app  # noqa: F401  (registers every route)
     from chalicelib.api import contract
 
-    target.write_text(rendered(contract.document()), encoding="utf-8")
-    print(f"{target}: {len(contract.OPERATIONS)} operations")
+    document = contract.document()
+    target.write_text(rendered(document), encoding="utf-8")
+    # As GET /v1/openapi.json sends it (Chalice's compact JSON).
+    served = len(json.dumps(document, separators=(",", ":")).encode())
+    print(f"{target}: {len(contract.OPERATIONS)} operations, served as {served:,} bytes")
 
 
 if __name__ == "__main__":

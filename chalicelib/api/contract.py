@@ -17,8 +17,8 @@ from enum import Enum
 from functools import cache
 from typing import Any
 
-from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from chalicelib.domain import errors
 from chalicelib.domain.errors import HubError
@@ -101,6 +101,7 @@ def shared_errors(operation: Operation) -> tuple[type[HubError], ...]:
 # ---------------------------------------------------------------- the document
 
 _REF = "#/components/schemas/{model}"
+_RESPONSE_REF = "#/components/responses/{name}"
 
 
 class ErrorDetail(BaseModel):
@@ -111,30 +112,88 @@ class ErrorDetail(BaseModel):
     message: str
 
 
-def _error_schema(codes: list[str]) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "required": ["error"],
-        "additionalProperties": False,
-        "properties": {
-            "error": {
-                "type": "object",
-                "required": ["code", "message"],
-                "additionalProperties": False,
-                "properties": {
-                    "code": {"enum": codes, "description": "Stable: clients switch on it."},
-                    "message": {
-                        "type": "string",
-                        "description": "For people, in the language Accept-Language asks.",
-                    },
-                    "details": {
-                        "type": "array",
-                        "items": {"$ref": _REF.format(model="ErrorDetail")},
-                    },
-                },
+class ErrorInfo(BaseModel):
+    """What went wrong: `code` is stable (clients switch on it), `message` is for people, in
+    the language Accept-Language asks."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str
+    message: str
+    details: list[ErrorDetail] = Field(default_factory=list)  # sent only when there are some
+
+
+class Error(BaseModel):
+    """Every refusal the Hub answers, whatever its status."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    error: ErrorInfo
+
+
+# The envelope is written once: each error status has one response in components/responses,
+# which every operation answering that status refers to. Which codes an operation may answer
+# is said in `x-error-codes`: on the shared response, the codes every operation answering
+# that status may answer; on the operation, the rest of its own.
+ERROR_CODES = "x-error-codes"
+_ERROR_RESPONSES = {
+    400: "BadRequest",
+    401: "Unauthenticated",
+    403: "Forbidden",
+    404: "NotFound",
+    409: "Conflict",
+    410: "Gone",
+    415: "UnsupportedMediaType",
+    422: "ValidationFailed",
+    500: "InternalError",
+    503: "Unavailable",
+}
+
+
+def _refusals(op: Operation) -> dict[int, set[str]]:
+    """The codes an operation may answer, by status."""
+    by_status: dict[int, set[str]] = {}
+    for error in op.all_errors():
+        by_status.setdefault(error.status, set()).add(error.code)
+    return by_status
+
+
+def _common_refusals(operations: list[Operation]) -> dict[int, set[str]]:
+    """By status, the codes that every operation answering that status may answer."""
+    common: dict[int, set[str]] = {}
+    for op in operations:
+        for status, codes in _refusals(op).items():
+            common[status] = common[status] & codes if status in common else set(codes)
+    return common
+
+
+def _error_responses(common: dict[int, set[str]]) -> dict[str, Any]:
+    responses: dict[str, Any] = {}
+    for status, name in _ERROR_RESPONSES.items():
+        if status not in common:
+            continue
+        responses[name] = {
+            "description": _STATUS_TEXT[status],
+            "content": {"application/json": {"schema": {"$ref": _REF.format(model="Error")}}},
+        }
+        if status == errors.DatabaseBusy.status:
+            responses[name]["headers"] = {
+                "Retry-After": {
+                    "description": "Seconds to wait before retrying.",
+                    "schema": {"type": "integer", "minimum": 1},
+                }
             }
-        },
-    }
+        if common[status]:
+            responses[name][ERROR_CODES] = sorted(common[status])
+    return responses
+
+
+class _Schemas(GenerateJsonSchema):
+    """JSON Schema as pydantic writes it, without a title on each property: the title would
+    only repeat the property's name ("Created At" for `created_at`)."""
+
+    def field_title_should_be_set(self, schema: Any) -> bool:
+        return False
 
 
 def _paging_parameters() -> list[dict[str, Any]]:
@@ -157,7 +216,7 @@ def _paging_parameters() -> list[dict[str, Any]]:
 
 
 def _query_parameters(model: type[BaseModel], schemas: dict[str, Any]) -> list[dict[str, Any]]:
-    schema = model.model_json_schema(ref_template=_REF)
+    schema = model.model_json_schema(ref_template=_REF, schema_generator=_Schemas)
     schemas.update(schema.pop("$defs", {}))
     required = set(schema.get("required", []))
     return [
@@ -178,7 +237,6 @@ def _path_parameters(path: str) -> list[dict[str, Any]]:
             "name": name,
             "in": "path",
             "required": True,
-            "description": f"Percent-encoded UTF-8; at most {MAX_ID_BYTES} bytes once decoded.",
             "schema": {"type": "string", "minLength": 1},
         }
         for name in re.findall(r"{(\w+)}", path)
@@ -199,7 +257,9 @@ def _describe(view: Any) -> tuple[str, str]:
     return " ".join(summary.split()), rest.strip()
 
 
-def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
+def _operation(
+    op: Operation, schemas: dict[str, Any], common: dict[int, set[str]]
+) -> dict[str, Any]:
     summary, description = _describe(op.view)
     parameters = _path_parameters(op.path)
     if op.query is not None:
@@ -211,9 +271,10 @@ def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
         "tags": [op.tag],
         "summary": summary,
         "security": _security(op.auth),
-        "parameters": parameters,
-        "responses": {},
     }
+    if parameters:
+        answer["parameters"] = parameters
+    answer["responses"] = {}
     if description:
         answer["description"] = description
     if op.body is not None:
@@ -230,21 +291,14 @@ def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
         elif op.media_type != "application/json":
             response["content"] = {op.media_type: {"schema": {"type": "string"}}}
         answer["responses"][str(status)] = response
-    by_status: dict[int, list[str]] = {}
-    for error in op.all_errors():
-        by_status.setdefault(error.status, []).append(error.code)
-    for status, codes in sorted(by_status.items()):
+    own: set[str] = set()
+    for status, codes in sorted(_refusals(op).items()):
         answer["responses"][str(status)] = {
-            "description": _STATUS_TEXT.get(status, "Refused"),
-            "content": {"application/json": {"schema": _error_schema(sorted(codes))}},
+            "$ref": _RESPONSE_REF.format(name=_ERROR_RESPONSES[status])
         }
-        if errors.DatabaseBusy.code in codes:
-            answer["responses"][str(status)]["headers"] = {
-                "Retry-After": {
-                    "description": "Seconds to wait before retrying.",
-                    "schema": {"type": "integer", "minimum": 1},
-                }
-            }
+        own |= codes - common[status]
+    if own:
+        answer[ERROR_CODES] = sorted(own)
     return answer
 
 
@@ -282,7 +336,7 @@ _STATUS_TEXT = {
 
 def _components(operations: list[Operation]) -> dict[str, Any]:
     """Every model the operations use, as JSON Schema 2020-12 under one namespace."""
-    wanted: list[tuple[type[BaseModel], Any]] = [(ErrorDetail, "serialization")]
+    wanted: list[tuple[type[BaseModel], Any]] = [(Error, "serialization")]
     for op in operations:
         if op.body is not None:
             wanted.append((op.body, "validation"))
@@ -290,8 +344,12 @@ def _components(operations: list[Operation]) -> dict[str, Any]:
             if model is not None and model is not AnyJson:
                 wanted.append((model, "serialization"))
     unique = list(dict.fromkeys(wanted))
-    _, top = models_json_schema(unique, ref_template=_REF)
-    return top.get("$defs", {})
+    _, top = models_json_schema(unique, ref_template=_REF, schema_generator=_Schemas)
+    schemas: dict[str, Any] = top.get("$defs", {})
+    for name, schema in schemas.items():
+        if schema.get("title") == name:
+            del schema["title"]  # the component's name says it
+    return schemas
 
 
 @cache
@@ -299,16 +357,17 @@ def document() -> dict[str, Any]:
     """The OpenAPI 3.1 document of every registered route."""
     operations = sorted(OPERATIONS, key=lambda op: (op.full_path, op.method))
     schemas = _components(operations)
+    common = _common_refusals(operations)
     paths: dict[str, dict[str, Any]] = {}
     for op in operations:
-        paths.setdefault(op.full_path, {})[op.method.lower()] = _operation(op, schemas)
+        paths.setdefault(op.full_path, {})[op.method.lower()] = _operation(op, schemas, common)
     tags = sorted({op.tag for op in operations}, key=_TAG_ORDER.index)
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "The Hub",
             "version": API_VERSION,
-            "description": _DESCRIPTION,
+            "description": _DESCRIPTION.replace("{max_id_bytes}", str(MAX_ID_BYTES)),
         },
         "servers": [{"url": "..", "description": "This deployment (relative to this document)"}],
         "tags": [{"name": tag, "description": _tag_description(tag)} for tag in tags],
@@ -316,6 +375,7 @@ def document() -> dict[str, Any]:
         "paths": paths,
         "components": {
             "schemas": dict(sorted(schemas.items())),
+            "responses": _error_responses(common),
             "securitySchemes": {
                 "bearer": {
                     "type": "http",
@@ -352,6 +412,9 @@ The Hub's JSON API: associations (groups), their members and roles, consultation
 debates, ballots (votes, polls, petitions), results, and deliberation (comments, reactions, \
 flags, moderation).
 
-Timestamps are ISO 8601 UTC. Lists answer `{"items": [...], "next": "<cursor>"}`: pass \
+Timestamps are ISO 8601 UTC. Path parameters are percent-encoded UTF-8, at most \
+{max_id_bytes} bytes once decoded. Lists answer `{"items": [...], "next": "<cursor>"}`: pass \
 `cursor` for the next page. Every refusal answers `{"error": {"code", "message", \
-"details"?}}`; `code` is stable, `message` follows `Accept-Language` (French or English)."""
+"details"?}}` (the `Error` schema); `code` is stable, `message` follows `Accept-Language` \
+(French or English). The codes an operation may answer are its `x-error-codes` and those of \
+the shared responses it refers to; a code always comes with the same status."""

@@ -27,6 +27,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
 from chalicelib.domain import text
+from chalicelib.domain.ballots import VOTE_CHOICES
 from chalicelib.domain.model import (
     ConsultationVisibility,
     DecisionFunction,
@@ -391,6 +392,50 @@ class BallotBody(Strict):
         Annotated[str, StringConstraints(min_length=22, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
         | None
     ) = None
+
+    # Which field each decision takes; the debate's decision says which applies
+    # (chalicelib/domain/ballots.py refuses any other, 422 `invalid_ballot`).
+    _SHAPES: ClassVar[dict[str, tuple[str, str]]] = {
+        "VoteBallot": ("choice", "A vote: yes, no or abstain."),
+        "PollBallot": ("choices", "A poll: the ids of the options chosen."),
+        "PetitionBallot": ("sign", "A petition: `true` signs it."),
+    }
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """`oneOf` the shapes a ballot takes, each with its one field and an optional
+        receipt: what a client may send, as exactly as a schema can say it without the
+        debate."""
+        schema = handler.resolve_ref_schema(handler(core_schema))
+        fields = {name: _without_null(prop) for name, prop in schema.pop("properties").items()}
+        fields["choice"] = {"type": "string", "enum": list(VOTE_CHOICES)}
+        fields["sign"]["const"] = True
+        schema.pop("additionalProperties", None)
+        schema["oneOf"] = [
+            {
+                "title": title,
+                "description": description,
+                "type": "object",
+                "properties": {field: fields[field], "receipt": fields["receipt"]},
+                "required": [field],
+                "additionalProperties": False,
+            }
+            for title, (field, description) in cls._SHAPES.items()
+        ]
+        return schema
+
+
+def _without_null(prop: dict[str, Any]) -> dict[str, Any]:
+    """A property's schema without its `null` option (and so its null default)."""
+    prop = {key: value for key, value in prop.items() if key not in ("default", "title")}
+    options = [option for option in prop.pop("anyOf", []) if option != {"type": "null"}]
+    if len(options) == 1:
+        prop.update(options[0])
+    elif options:
+        prop["anyOf"] = options
+    return prop
 
 
 # ---------------------------------------------------------------- deliberation

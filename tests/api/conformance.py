@@ -1,6 +1,7 @@
 """Every answer the tests receive is checked against the OpenAPI document: its status must be
-one the route documents, its body must match the documented schema (no undocumented field,
-no undocumented error code). The whole API suite thereby tests the contract."""
+one the route documents, its body must match the documented schema (no undocumented field),
+and a refusal's code must be one the route documents (`x-error-codes`, on the operation or on
+the shared response it refers to). The whole API suite thereby tests the contract."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from chalicelib.api import contract
+from chalicelib.domain.errors import HubError
 
 
 @cache
@@ -27,10 +29,37 @@ def _declared() -> set[tuple[str, str]]:
     return {(op.method, op.full_path) for op in contract.OPERATIONS if op.answers}
 
 
+def response_of(operation: dict[str, Any], status: str) -> dict[str, Any]:
+    """The documented response, its reference to components/responses followed."""
+    response = operation["responses"][status]
+    if "$ref" in response:
+        name = response["$ref"].removeprefix("#/components/responses/")
+        response = contract.document()["components"]["responses"][name]
+    return response
+
+
+def status_of_codes(root: type[HubError] = HubError) -> dict[str, int]:
+    """Each error code of the catalogue, with the one status it is always answered with."""
+    found = {root.code: root.status}
+    for child in root.__subclasses__():
+        found |= status_of_codes(child)
+    return found
+
+
+def error_codes(operation: dict[str, Any], status: str) -> set[str]:
+    """The codes an operation documents under an error status: those of its own list and of
+    the shared response it refers to (every operation answering that status may answer
+    them) that the catalogue answers with that status."""
+    listed = set(operation.get(contract.ERROR_CODES, []))
+    listed |= set(response_of(operation, status).get(contract.ERROR_CODES, []))
+    statuses = status_of_codes()
+    return {code for code in listed if statuses.get(code) == int(status)}
+
+
 @cache
 def _validator(path: str, method: str, status: str) -> Draft202012Validator | None:
     document = contract.document()
-    response = document["paths"][path][method]["responses"][status]
+    response = response_of(document["paths"][path][method], status)
     content = response.get("content", {})
     if "application/json" not in content:
         return None
@@ -65,6 +94,13 @@ def check(method: str, path: str, status: int, body: str | bytes | None) -> None
     assert not problems, f"{where} with a body its contract refuses: " + "; ".join(
         f"{'/'.join(map(str, p.absolute_path)) or 'body'}: {p.message}" for p in problems[:5]
     )
+    if status >= 400:
+        code = data["error"]["code"]
+        documented_codes = error_codes(operation, str(status))
+        assert code in documented_codes, (
+            f"{where} with the code {code!r}, which its contract does not list: "
+            f"{sorted(documented_codes)}"
+        )
 
 
 def check_all(method: str, path: str, response: Any) -> None:

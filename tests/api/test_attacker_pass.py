@@ -499,6 +499,14 @@ ROUTES: dict[tuple[str, str], Route] = {
     # ---- documentation and the caller
     ("GET", "/v1/openapi.json"): Route("GET", "/v1/openapi.json", ("-",), anyone()),
     ("GET", "/v1/docs"): Route("GET", "/v1/docs", ("-",), anyone()),
+    **{
+        ("GET", path): Route("GET", path, ("-",), anyone())
+        for path in (
+            "/v1/docs/reference.js",
+            "/v1/docs/swagger-ui-bundle.js",
+            "/v1/docs/swagger-ui.css",
+        )
+    },
     ("GET", "/v1/me"): Route("GET", "/v1/me", ("-",), anyone()),
     # ---- associations
     ("GET", "/v1/groups"): Route("GET", "/v1/groups", ("-",), anyone()),
