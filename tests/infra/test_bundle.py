@@ -63,6 +63,8 @@ def test_the_bundle_holds_every_runtime_dependency_and_the_app():
     in_package = {p.relative_to(ROOT).as_posix() for p in (ROOT / "chalicelib").rglob("*.py")}
     assert in_package <= names, in_package - names
     assert "chalicelib/api/reference.html" in names  # GET /v1/docs reads it at run time
+    catalogues = {p.relative_to(ROOT).as_posix() for p in (ROOT / "chalicelib").rglob("*.json")}
+    assert {"chalicelib/messages/en.json", "chalicelib/messages/fr.json"} <= catalogues <= names
 
 
 def test_the_bundle_holds_nothing_only_the_developers_need():
