@@ -161,6 +161,7 @@ def test_every_message_takes_the_parameters_declared_for_it(language):
 
 def test_both_languages_use_the_same_placeholders():
     english, french = messages.catalogue("en"), messages.catalogue("fr")
+    assert set(english["words"]) == set(french["words"])
     for section in ("errors", "details"):
         for key, template in english[section].items():
             assert placeholders(template) == placeholders(french[section][key]), key
