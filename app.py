@@ -28,8 +28,10 @@ app.api.cors = CORSConfig(
     allow_headers=["Authorization", "Content-Type", "Accept-Language"],
     max_age=600,
 )
-install_error_handling(app)
+# The language middleware first (outermost): it writes in the caller's language the errors
+# install_error_handling makes of Chalice's own refusals too.
 install_locale(app)  # error messages in French or English: chalicelib/api/locale.py
+install_error_handling(app)
 
 for blueprint in (
     groups.blueprint,

@@ -37,7 +37,6 @@ from chalicelib.api.schemas import (
     FlagRequest,
     HideRequest,
 )
-from chalicelib.domain.consultations import invalid
 from chalicelib.domain.errors import (
     AlreadyFlagged,
     Blocked,
@@ -50,6 +49,7 @@ from chalicelib.domain.errors import (
     Forbidden,
     GroupNotFound,
     OwnComment,
+    invalid,
 )
 from chalicelib.domain.model import Caller, Comment, Stance
 from chalicelib.services import comments
@@ -85,10 +85,10 @@ def listing_params() -> tuple[str, Stance | None]:
     params = request().query_params or {}
     sort = params.get("sort", "top")
     if sort not in SORTS:
-        raise invalid("sort", "unsupported", "sort is top, new or old")
+        raise invalid("sort", "unsupported.sort")
     stance = params.get("stance")
     if stance is not None and stance not in {s.value for s in Stance}:
-        raise invalid("stance", "unsupported", "stance is pro, con or neutral")
+        raise invalid("stance", "unsupported.stance")
     return sort, Stance(stance) if stance else None
 
 

@@ -36,7 +36,7 @@ from chalicelib.api.schemas import (
     RoleChange,
 )
 from chalicelib.domain import clock
-from chalicelib.domain.consultations import ConsultationChanges, invalid
+from chalicelib.domain.consultations import ConsultationChanges
 from chalicelib.domain.errors import (
     AlreadyPublished,
     ConcurrentUpdate,
@@ -49,6 +49,7 @@ from chalicelib.domain.errors import (
     NotOpen,
     PartnershipNotFound,
     ValidationFailed,
+    invalid,
 )
 from chalicelib.domain.model import Participation
 from chalicelib.services import closing, consultations
@@ -126,7 +127,7 @@ def list_public_consultations() -> dict[str, Any]:
     Newest first; `?scope=public` is required."""
     optional_caller(request())
     if (request().query_params or {}).get("scope") != "public":
-        raise invalid("scope", "unsupported", "list with ?scope=public")
+        raise invalid("scope", "unsupported.scope")
     result = consultations.list_public(*paging(request()))
     now = clock.now()
     return page([show.consultation(c, now) for c in result.items], result.next)

@@ -15,8 +15,10 @@ from pydantic import BaseModel, ValidationError
 
 from chalicelib.api import contract
 from chalicelib.api.contract import Auth, Operation
+from chalicelib.api.locale import ErrorResponse, detail_of
 from chalicelib.auth import authenticate
 from chalicelib.domain.errors import (
+    Detail,
     DuplicateKey,
     HubError,
     InternalError,
@@ -25,6 +27,8 @@ from chalicelib.domain.errors import (
     Unauthenticated,
     UnsupportedMediaType,
     ValidationFailed,
+    detail,
+    invalid,
 )
 from chalicelib.domain.ids import MAX_ID_BYTES, fits_in_key
 from chalicelib.domain.model import Caller
@@ -91,14 +95,8 @@ def refuse_duplicate_keys(raw: bytes | str) -> None:
         return
 
 
-def field_details(error: ValidationError) -> list[dict[str, str]]:
-    details = []
-    for problem in error.errors(include_url=False, include_input=False):
-        location = ".".join(str(part) for part in problem["loc"])
-        details.append(
-            {"field": location or "body", "code": problem["type"], "message": problem["msg"]}
-        )
-    return details
+def field_details(error: ValidationError) -> list[Detail]:
+    return [detail_of(problem) for problem in error.errors(include_url=False, include_input=False)]
 
 
 def paging(request: Request) -> tuple[int, str | None]:
@@ -112,15 +110,7 @@ def paging(request: Request) -> tuple[int, str | None]:
             not (raw_limit.isascii() and raw_limit.isdigit())
             or not 1 <= int(raw_limit) <= MAX_LIMIT
         ):
-            raise ValidationFailed(
-                details=[
-                    {
-                        "field": "limit",
-                        "code": "out_of_range",
-                        "message": f"limit must be a whole number from 1 to {MAX_LIMIT}",
-                    }
-                ]
-            )
+            raise invalid("limit", "out_of_range.limit", low=1, high=MAX_LIMIT)
         limit = int(raw_limit)
     return limit, params.get("cursor") or None
 
@@ -141,7 +131,7 @@ def error_response(error: HubError, headers: dict[str, str] | None = None) -> Re
     headers = dict(headers or {})
     if error.retry_after is not None:
         headers["Retry-After"] = str(error.retry_after)
-    return Response(body=error.body(), status_code=error.status, headers=headers)
+    return ErrorResponse(error, headers)
 
 
 def decoded_path(params: dict[str, str]) -> dict[str, str]:
@@ -152,23 +142,15 @@ def decoded_path(params: dict[str, str]) -> dict[str, str]:
     segment as the client sent it, still percent-encoded (`%C3%A9lodie`, `a%7Cb`): this is
     the one place it is decoded, so `%2541` is the id `%41`, never `A`."""
     decoded: dict[str, str] = {}
-    problems: list[dict[str, str]] = []
+    problems: list[Detail] = []
     for name, raw in params.items():
         try:
             value = unquote_to_bytes(raw).decode("utf-8")
         except UnicodeDecodeError:
-            problems.append(
-                {"field": name, "code": "invalid_encoding", "message": "not UTF-8 once decoded"}
-            )
+            problems.append(detail(name, "invalid_encoding"))
             continue
         if not fits_in_key(value):
-            problems.append(
-                {
-                    "field": name,
-                    "code": "too_many_bytes",
-                    "message": f"at most {MAX_ID_BYTES} bytes in UTF-8",
-                }
-            )
+            problems.append(detail(name, "too_many_bytes", size=MAX_ID_BYTES))
             continue
         decoded[name] = value
     if problems:

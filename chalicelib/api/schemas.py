@@ -6,7 +6,7 @@ Unknown fields are refused, so a typo ("join_polcy") is a clear 422, not silentl
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -19,15 +19,16 @@ from pydantic import (
     Field,
     GetJsonSchemaHandler,
     StringConstraints,
-    ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema, PydanticCustomError
+from pydantic_core import CoreSchema
 
-from chalicelib.domain import text
+from chalicelib.api.locale import refused_detail
+from chalicelib.domain import decisions, text
 from chalicelib.domain.ballots import VOTE_CHOICES
+from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.model import (
     ConsultationVisibility,
     DecisionFunction,
@@ -35,7 +36,6 @@ from chalicelib.domain.model import (
     FunctionType,
     JoinPolicy,
     Participation,
-    PollOption,
     ResultsVisibility,
     Stance,
 )
@@ -52,7 +52,7 @@ def _text_rule(rule: Callable[[str], str]) -> AfterValidator:
         try:
             return rule(value)
         except text.TextRefused as refused:
-            raise PydanticCustomError(refused.code, refused.message) from None
+            raise refused_detail(refused.key) from None
 
     return AfterValidator(check)
 
@@ -118,7 +118,7 @@ class GroupCreate(Strict):
 def _not_null(value: object) -> object:
     """For PATCH bodies: a field sent as null is an error, not "no change"."""
     if value is None:
-        raise PydanticCustomError("null", "send a value, or leave the field out")
+        raise refused_detail("null")
     return value
 
 
@@ -134,6 +134,10 @@ def _patch_schema(schema: dict[str, Any], model: type[BaseModel]) -> None:
             options.remove({"type": "null"})
             if len(options) == 1:
                 field.update(field.pop("anyOf")[0])
+
+
+def _fields(body: BaseModel) -> str:
+    return ", ".join(type(body).model_fields)
 
 
 class Patch(Strict):
@@ -155,7 +159,7 @@ class GroupUpdate(Patch):
     @model_validator(mode="after")
     def _something_to_change(self) -> GroupUpdate:
         if not self.model_fields_set:
-            raise ValueError("send at least one of name, description, listed, join_policy")
+            raise refused_detail("value_error.nothing_to_change", fields=_fields(self))
         return self
 
 
@@ -183,7 +187,7 @@ def _utc_ms(moment: datetime | None) -> datetime | None:
     try:
         moment = moment.astimezone(UTC)
     except OverflowError:  # e.g. 9999-12-31T23:59:59-01:00 is past the calendar's end in UTC
-        raise PydanticCustomError("out_of_range", "this date is out of range") from None
+        raise refused_detail("out_of_range.date") from None
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
@@ -192,7 +196,7 @@ Moment = Annotated[AwareDatetime, AfterValidator(_utc_ms)]
 
 def _unique_roles(roles: list[Role] | None) -> list[Role] | None:
     if roles is not None and len(set(roles)) != len(roles):
-        raise PydanticCustomError("duplicate", "each role once")
+        raise refused_detail("duplicate.role")
     return roles
 
 
@@ -227,7 +231,7 @@ class ConsultationUpdate(Patch):
     @model_validator(mode="after")
     def _something_to_change(self) -> ConsultationUpdate:
         if not self.model_fields_set:
-            raise ValueError("send at least one field to change")
+            raise refused_detail("value_error.nothing_to_change", fields=_fields(self))
         return self
 
 
@@ -245,7 +249,9 @@ class PartnerInvite(Strict):
 # ---------------------------------------------------------------- debates
 
 OptionLabel = Name(200)
-Quorum = Annotated[int, Field(ge=1, le=100_000_000)]
+# The bounds are the domain's (chalicelib/domain/decisions.py), declared here for the
+# OpenAPI document; the rules between fields are the domain's alone.
+Quorum = Annotated[int, Field(ge=decisions.MIN_QUORUM, le=decisions.MAX_QUORUM)]
 
 
 class _Decision(Strict):
@@ -253,13 +259,6 @@ class _Decision(Strict):
     results_visibility: ResultsVisibility = ResultsVisibility.AFTER_CLOSE
     allow_change: bool | None = None  # default: true, false when secret
     quorum: Quorum | None = None
-
-    @field_validator("allow_change")
-    @classmethod
-    def _secret_ballots_cannot_change(cls, value: bool | None, info: ValidationInfo) -> bool | None:
-        if value and info.data.get("secret"):
-            raise PydanticCustomError("secret_is_final", "a secret ballot cannot be changed")
-        return value
 
 
 class NoDecision(Strict):
@@ -273,33 +272,11 @@ class VoteDecision(_Decision):
 
 class PollDecision(_Decision):
     type: Literal["poll"]
-    options: Annotated[list[OptionLabel], Field(min_length=2, max_length=20)]
+    options: Annotated[
+        list[OptionLabel], Field(min_length=decisions.MIN_OPTIONS, max_length=decisions.MAX_OPTIONS)
+    ]
     min_choices: Annotated[int, Field(ge=1)] = 1
     max_choices: Annotated[int, Field(ge=1)] | None = None  # default: min_choices
-
-    @field_validator("options")
-    @classmethod
-    def _distinct(cls, options: list[str]) -> list[str]:
-        seen = [option.casefold() for option in options]
-        if len(set(seen)) != len(seen):
-            raise PydanticCustomError("duplicate_option", "each option must be different")
-        return options
-
-    @field_validator("min_choices")
-    @classmethod
-    def _min_within_options(cls, value: int, info: ValidationInfo) -> int:
-        if "options" in info.data and value > len(info.data["options"]):
-            raise PydanticCustomError("above_options", "min_choices exceeds the options")
-        return value
-
-    @field_validator("max_choices")
-    @classmethod
-    def _max_within_options(cls, value: int | None, info: ValidationInfo) -> int | None:
-        if value is not None and value < info.data.get("min_choices", 1):
-            raise PydanticCustomError("below_min_choices", "max_choices is below min_choices")
-        if value is not None and "options" in info.data and value > len(info.data["options"]):
-            raise PydanticCustomError("above_options", "max_choices exceeds the options")
-        return value
 
 
 class PetitionDecision(Strict):
@@ -317,34 +294,16 @@ Decision = Annotated[
 def to_function(
     decision: NoDecision | VoteDecision | PollDecision | PetitionDecision,
 ) -> DecisionFunction:
-    """The domain's decision function, with the defaults filled in."""
-    kind = FunctionType(decision.type)
-    if isinstance(decision, NoDecision):
-        return DecisionFunction(type=kind)
-    if isinstance(decision, PetitionDecision):
-        return DecisionFunction(
-            type=kind,
-            goal=decision.goal,
-            results_visibility=decision.results_visibility,
-            allow_change=decision.allow_change,
-        )
-    allow_change = (not decision.secret) if decision.allow_change is None else decision.allow_change
-    common = {
-        "type": kind,
-        "secret": decision.secret,
-        "results_visibility": decision.results_visibility,
-        "allow_change": allow_change,
-        "quorum": decision.quorum,
-    }
-    if isinstance(decision, VoteDecision):
-        return DecisionFunction(**common, threshold=decision.threshold)
-    options = tuple(PollOption(f"o{n}", label) for n, label in enumerate(decision.options, 1))
-    return DecisionFunction(
-        **common,
-        options=options,
-        min_choices=decision.min_choices,
-        max_choices=decision.max_choices or decision.min_choices,
-    )
+    """The domain's decision function for the JSON `function`. The domain checks its rules;
+    its refusals name the field as the body does (`function.poll.max_choices`)."""
+    settings = decision.model_dump(exclude={"type"})
+    try:
+        return decisions.decision_function(FunctionType(decision.type), **settings)
+    except ValidationFailed as refused:
+        prefix = f"function.{decision.type}."
+        raise ValidationFailed(
+            details=[replace(d, field=prefix + d.field) for d in refused.details or ()]
+        ) from None
 
 
 class DebateCreate(Strict):
@@ -363,7 +322,7 @@ class DebateUpdate(Patch):
     @model_validator(mode="after")
     def _something_to_change(self) -> DebateUpdate:
         if not self.model_fields_set:
-            raise ValueError("send at least one of title, body, function")
+            raise refused_detail("value_error.nothing_to_change", fields=_fields(self))
         return self
 
 

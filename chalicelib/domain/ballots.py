@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain.errors import InvalidBallot
+from chalicelib.domain.errors import InvalidBallot, detail
 from chalicelib.domain.model import (
     ConsultationVisibility,
     DecisionFunction,
@@ -61,8 +61,9 @@ class Ballot:
         return cls(tuple(key.split(","))) if key else cls(())
 
 
-def _refuse(field: str, message: str) -> InvalidBallot:
-    return InvalidBallot(details=[{"field": field, "code": "invalid_ballot", "message": message}])
+def refused(field_name: str, variant: str, **params: Any) -> InvalidBallot:
+    """422 invalid_ballot naming `field_name`, said by the message `invalid_ballot.<variant>`."""
+    return InvalidBallot(details=[detail(field_name, f"invalid_ballot.{variant}", **params)])
 
 
 def ballot_for(
@@ -84,27 +85,27 @@ def ballot_for(
         FunctionType.PETITION: "sign",
     }.get(function.type)
     if expected is None:
-        raise _refuse("body", "this debate takes no ballot")
+        raise refused("body", "no_ballot")
     if sent != {expected}:
-        raise _refuse(expected, f"a {function.type.value} takes `{expected}` and nothing else")
+        raise refused(expected, "only", kind=function.type.value, field=expected)
     if function.type is FunctionType.VOTE:
         if choice not in VOTE_CHOICES:
-            raise _refuse("choice", "choose yes, no or abstain")
+            raise refused("choice", "choice")
         return Ballot((choice,))
     if function.type is FunctionType.PETITION:
         if sign is not True:
-            raise _refuse("sign", "send true to sign; withdraw a signature with DELETE")
+            raise refused("sign", "sign")
         return Ballot((SIGNATURE,))
     assert choices is not None
     known = {option.id for option in function.options}
     if len(set(choices)) != len(choices):
-        raise _refuse("choices", "each option at most once")
+        raise refused("choices", "repeated")
     unknown = [c for c in choices if c not in known]
     if unknown:
-        raise _refuse("choices", f"unknown options: {', '.join(map(str, unknown))}")
+        raise refused("choices", "unknown_options", options=", ".join(map(str, unknown)))
     low, high = function.min_choices or 1, function.max_choices or 1
     if not low <= len(choices) <= high:
-        raise _refuse("choices", f"choose between {low} and {high} options")
+        raise refused("choices", "count", low=low, high=high)
     return Ballot(tuple(sorted(choices)))
 
 
@@ -171,7 +172,6 @@ class Counts:
 # send as many characters of the same alphabet, at most 64.
 RECEIPT_BYTES = 16
 RECEIPT_PATTERN = re.compile(r"[A-Za-z0-9_-]{22,64}")
-RECEIPT_RULE = "22 to 64 letters, digits, - or _"
 
 
 def new_receipt() -> str:

@@ -12,7 +12,8 @@ from chalicelib.domain.errors import (
     ConsultationClosed,
     ConsultationLocked,
     NotOpen,
-    ValidationFailed,
+    detail,
+    invalid,
 )
 from chalicelib.domain.model import (
     Caller,
@@ -28,16 +29,12 @@ from chalicelib.domain.roles import GrantRole, Outsider, PartnerRole, Relation, 
 EDITABLE_WHEN_PUBLISHED = frozenset({"description", "closes_at"})
 
 
-def invalid(field: str, code: str, message: str) -> ValidationFailed:
-    return ValidationFailed(details=[{"field": field, "code": code, "message": message}])
-
-
 def check_dates(opens_at: datetime | None, closes_at: datetime, now: datetime) -> None:
     """`closes_at` must come after `opens_at`, or after now when it opens on publication."""
     if opens_at is not None and closes_at <= opens_at:
-        raise invalid("closes_at", "before_opening", "closes_at must be after opens_at")
+        raise invalid("closes_at", "before_opening")
     if closes_at <= now:
-        raise invalid("closes_at", "in_the_past", "closes_at must be in the future")
+        raise invalid("closes_at", "in_the_past")
 
 
 def check_shape(
@@ -46,13 +43,13 @@ def check_shape(
     participation: Participation,
 ) -> None:
     if audience and visibility is not ConsultationVisibility.RESTRICTED:
-        raise invalid("audience", "restricted_only", "audience applies to restricted only")
+        raise invalid("audience", "restricted_only")
     if visibility is ConsultationVisibility.RESTRICTED and not audience:
-        raise invalid("audience", "missing", "a restricted consultation names its audience")
+        raise invalid("audience", "missing.audience")
     if participation is not Participation.MEMBERS and visibility is not (
         ConsultationVisibility.PUBLIC
     ):
-        raise invalid("participation", "public_only", "participation applies to public only")
+        raise invalid("participation", "public_only")
 
 
 def check_shaper_inside(consultation: Consultation, held: Iterable[Standing]) -> None:
@@ -64,11 +61,7 @@ def check_shaper_inside(consultation: Consultation, held: Iterable[Standing]) ->
         return
     roles = [standing for standing in held if isinstance(standing, Role)]
     if roles and not any(consultation.admits_host_role(role) for role in roles):
-        raise invalid(
-            "audience",
-            "excludes_you",
-            "the audience must include your own role, or you could not open what you make",
-        )
+        raise invalid("audience", "excludes_you")
 
 
 @dataclass(frozen=True)
@@ -108,11 +101,12 @@ def apply_changes(
             if name not in EDITABLE_WHEN_PUBLISHED and getattr(consultation, name) != value
         }
         if frozen:
-            raise ConsultationLocked(details=[_locked(name) for name in sorted(frozen)])
+            raise ConsultationLocked(
+                details=[detail(name, "locked", field=name) for name in sorted(frozen)]
+            )
         if "closes_at" in wanted and wanted["closes_at"] < consultation.closes_at:
             raise ConsultationLocked(
-                "The closing date may only be extended; closing early is a separate act.",
-                details=[_locked("closes_at", "closes_at may only move later")],
+                "closing_date", details=[detail("closes_at", "locked.closes_at")]
             )
     after = replace(consultation, **wanted)
     if after.phase is Phase.OPEN and after.closes_at != consultation.closes_at:
@@ -129,11 +123,6 @@ def apply_changes(
     elif after.closes_at != consultation.closes_at:
         check_dates(None, after.closes_at, now)
     return after
-
-
-def _locked(field: str, message: str | None = None) -> dict[str, str]:
-    message = message or f"{field} cannot change once published"
-    return {"field": field, "code": "locked", "message": message}
 
 
 def publish(consultation: Consultation, now: datetime) -> Consultation:

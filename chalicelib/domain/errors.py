@@ -1,235 +1,384 @@
-"""Every refusal the Hub can answer, with its stable code and HTTP status.
+"""Every refusal the Hub can answer: its stable code, its HTTP status, and the field
+details a 422 may carry. This is the registry the message catalogues follow.
 
 Services raise these; the API layer turns them into
 `{"error": {"code": ..., "message": ..., "details"?: [...]}}`. Codes never change once
-published: clients switch on them.
+published: clients switch on them. The words are not here: each message lives in the
+catalogues (chalicelib/messages/en.json, fr.json) under its code (or `code.variant`, where one
+code says several things: `variants`), and a field detail's under its key (`DETAILS`), with
+named parameters. tests/unit/test_messages.py proves both catalogues complete for this
+registry.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
+
+from chalicelib import messages
+
+# ---------------------------------------------------------------- field details
+
+# Every field detail the Hub writes, by key, with the parameters its message takes. The key
+# is the code clients see, or `code.variant` where one code has several messages (the
+# variant is for the catalogue only: clients see `code`).
+DETAILS: dict[str, tuple[str, ...]] = {
+    # request syntax: paging, path parameters
+    "out_of_range.limit": ("low", "high"),
+    "invalid_encoding": (),
+    "too_many_bytes": ("size",),
+    # texts (chalicelib/domain/text.py)
+    "invalid_character": (),
+    "control_character": (),
+    "bidi_control": (),
+    "invisible.name": (),
+    "invisible.text": (),
+    # request bodies
+    "null": (),
+    "out_of_range.date": (),
+    "duplicate.role": (),
+    "value_error.nothing_to_change": ("fields",),
+    "unsupported.sort": (),
+    "unsupported.stance": (),
+    "unsupported.scope": (),
+    "invalid.user_id": (),
+    # consultations (chalicelib/domain/consultations.py)
+    "before_opening": (),
+    "in_the_past": (),
+    "restricted_only": (),
+    "missing.audience": (),
+    "public_only": (),
+    "excludes_you": (),
+    "locked": ("field",),
+    "locked.closes_at": (),
+    "host": (),
+    # decision functions (chalicelib/domain/decisions.py)
+    "secret_is_final": (),
+    "duplicate_option": (),
+    "above_options.min_choices": (),
+    "above_options.max_choices": (),
+    "below_min_choices": (),
+    # ballots (chalicelib/domain/ballots.py)
+    "invalid_ballot.no_ballot": (),
+    "invalid_ballot.only": ("kind", "field"),
+    "invalid_ballot.choice": (),
+    "invalid_ballot.sign": (),
+    "invalid_ballot.repeated": (),
+    "invalid_ballot.unknown_options": ("options",),
+    "invalid_ballot.count": ("low", "high"),
+    "invalid_ballot.not_secret": (),
+    "invalid_ballot.receipt_format": (),
+    "invalid_ballot.receipt_taken": (),
+    # comments
+    "not_found.parent": (),
+    "too_deep": (),
+    # a pydantic error type the Hub does not know (PYDANTIC_TYPES): its code, this message
+    "invalid_value": (),
+}
+
+# The pydantic error types the request bodies can produce (tests/unit/test_messages.py
+# proves it), each a field detail of that code whose message takes these values of the
+# error's `ctx`. The domain uses the same codes for the same rules (e.g. `too_short`).
+PYDANTIC_TYPES: dict[str, tuple[str, ...]] = {
+    "missing": (),
+    "extra_forbidden": (),
+    "string_type": (),
+    "string_too_short": ("min_length",),
+    "string_too_long": ("max_length",),
+    "string_pattern_mismatch": ("pattern",),
+    "int_type": (),
+    "int_parsing": (),
+    "int_from_float": (),
+    "float_type": (),
+    "float_parsing": (),
+    "finite_number": (),
+    "bool_type": (),
+    "bool_parsing": (),
+    "enum": ("expected",),
+    "literal_error": ("expected",),
+    "greater_than": ("gt",),
+    "greater_than_equal": ("ge",),
+    "less_than": ("lt",),
+    "less_than_equal": ("le",),
+    "too_short": ("min_length", "actual_length"),
+    "too_long": ("max_length", "actual_length"),
+    "list_type": (),
+    "dict_type": (),
+    "model_type": (),
+    "model_attributes_type": (),
+    "datetime_type": (),
+    "datetime_parsing": (),
+    "datetime_from_date_parsing": (),
+    "timezone_aware": (),
+    "union_tag_invalid": ("discriminator", "tag", "expected_tags"),
+    "union_tag_not_found": ("discriminator",),
+}
+
+
+def detail_code(key: str) -> str:
+    """The code clients see for a detail key: the key without its variant."""
+    return key.partition(".")[0]
+
+
+@dataclass(frozen=True)
+class Detail:
+    """One field a 422 names. `code` is what clients switch on; `key` names the message in
+    the catalogues' `details`, and `params` fill its placeholders."""
+
+    field: str
+    code: str
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def render(self, locale: str) -> dict[str, str]:
+        message = messages.render(locale, "details", self.key, self.params)
+        return {"field": self.field, "code": self.code, "message": message}
+
+
+def detail(field_name: str, key: str, **params: Any) -> Detail:
+    """The detail `key` (declared in DETAILS or PYDANTIC_TYPES) on `field_name`, with the
+    parameters its message takes."""
+    declared = DETAILS.get(key, PYDANTIC_TYPES.get(key))
+    if declared is None or set(params) != set(declared):
+        raise ValueError(f"detail {key!r} takes {declared}, not {sorted(params)}")
+    return Detail(field_name, detail_code(key), key, params)
+
+
+def invalid(field_name: str, key: str, **params: Any) -> ValidationFailed:
+    """422 validation_failed naming one field: `invalid("limit", "out_of_range.limit",
+    low=1, high=100)`."""
+    return ValidationFailed(details=[detail(field_name, key, **params)])
+
+
+# ---------------------------------------------------------------- refusals
 
 
 class HubError(Exception):
     status: int = 400
     code: str = "bad_request"
-    message: str = "The request cannot be served."
+    # Other messages of the same code, as `code.variant` in the catalogues.
+    variants: tuple[str, ...] = ()
     retry_after: int | None = None  # seconds, sent as Retry-After
 
-    def __init__(self, message: str | None = None, *, details: list[dict[str, Any]] | None = None):
-        self.message = message or type(self).message
-        self.details = details
-        super().__init__(self.message)
+    def __init__(self, variant: str | None = None, *, details: Sequence[Detail] | None = None):
+        if variant is not None and variant not in type(self).variants:
+            raise ValueError(f"{type(self).__name__} has no variant {variant!r}")
+        self.key = self.code if variant is None else f"{self.code}.{variant}"
+        self.details = None if details is None else list(details)
+        super().__init__(self.key)
 
-    def body(self) -> dict[str, Any]:
-        error: dict[str, Any] = {"code": self.code, "message": self.message}
+    def body(self, locale: str = "en") -> dict[str, Any]:
+        """The answer's body, its words in `locale`."""
+        message = messages.render(locale, "errors", self.key)
+        error: dict[str, Any] = {"code": self.code, "message": message}
         if self.details is not None:
-            error["details"] = self.details
+            error["details"] = [detail.render(locale) for detail in self.details]
         return {"error": error}
 
 
+def refusals() -> Iterator[type[HubError]]:
+    """HubError and every refusal derived from it."""
+    pending: list[type[HubError]] = [HubError]
+    while pending:
+        refusal = pending.pop(0)
+        yield refusal
+        pending.extend(refusal.__subclasses__())
+
+
+def message_keys() -> set[str]:
+    """The key of every error message: each code, and each `code.variant`."""
+    return {
+        key
+        for refusal in refusals()
+        for key in (refusal.code, *(f"{refusal.code}.{v}" for v in refusal.variants))
+    }
+
+
 class MalformedJson(HubError):
-    status, code, message = 400, "malformed_json", "The request body is not valid JSON."
+    status, code = 400, "malformed_json"
 
 
 class DuplicateKey(MalformedJson):
     code = "duplicate_key"
-    message = "The request body names the same key twice in an object."
 
 
 class InvalidCursor(HubError):
-    status, code, message = 400, "invalid_cursor", "The pagination cursor is not valid here."
+    status, code = 400, "invalid_cursor"
 
 
 class Unauthenticated(HubError):
-    status, code, message = 401, "unauthenticated", "A valid bearer token is required."
+    status, code = 401, "unauthenticated"
 
 
 class Forbidden(HubError):
-    status, code, message = 403, "forbidden", "Your role does not allow this."
+    status, code = 403, "forbidden"
 
 
 class InviteOnly(HubError):
-    status, code, message = 403, "invite_only", "This association admits members by invitation."
+    status, code = 403, "invite_only"
 
 
 class NotFound(HubError):
-    status, code, message = 404, "not_found", "Nothing was found at this address."
-
-
-class RouteNotFound(NotFound):
-    code = "route_not_found"
+    status, code = 404, "not_found"
 
 
 class GroupNotFound(NotFound):
-    code, message = "group_not_found", "No such association, or it is not visible to you."
+    code = "group_not_found"
 
 
 class MemberNotFound(NotFound):
-    code, message = "member_not_found", "This person is not a member of the association."
+    code = "member_not_found"
 
 
 class InvitationNotFound(NotFound):
-    code, message = "invitation_not_found", "No invitation has this code."
+    code = "invitation_not_found"
 
 
 class JoinRequestNotFound(NotFound):
-    code, message = "join_request_not_found", "No pending request to join from this person."
+    code = "join_request_not_found"
 
 
 class ConsultationNotFound(NotFound):
-    code, message = "consultation_not_found", "No such consultation, or it is not visible to you."
+    code = "consultation_not_found"
 
 
 class DebateNotFound(NotFound):
-    code, message = "debate_not_found", "No such debate, or it is not visible to you."
+    code = "debate_not_found"
 
 
 class PartnershipNotFound(NotFound):
     code = "partnership_not_found"
-    message = "This association is not a partner of the consultation."
 
 
 class GrantNotFound(NotFound):
-    code, message = "grant_not_found", "This person holds no grant in the consultation."
+    code = "grant_not_found"
 
 
 class MethodNotAllowed(HubError):
-    status, code, message = 405, "method_not_allowed", "This method is not allowed here."
+    status, code = 405, "method_not_allowed"
 
 
 class Conflict(HubError):
-    status, code, message = 409, "conflict", "The request conflicts with the current state."
+    status, code = 409, "conflict"
 
 
 class ConcurrentUpdate(Conflict):
-    code, message = "concurrent_update", "Someone else changed this at the same time; retry."
+    code = "concurrent_update"
 
 
 class LastAdmin(Conflict):
     code = "last_admin"
-    message = "An association needs at least one admin: name another admin first."
 
 
 class AlreadyMember(Conflict):
-    code, message = "already_member", "You are already a member of this association."
+    code = "already_member"
 
 
 class AlreadyPublished(Conflict):
-    code, message = "already_published", "This consultation is already published."
+    code = "already_published"
 
 
 class ConsultationLocked(Conflict):
     code = "consultation_locked"
-    message = "Once published, only the description may change and the closing date be extended."
+    variants = ("closing_date",)  # moved earlier
 
 
 class ConsultationClosed(Conflict):
-    code, message = "consultation_closed", "This consultation is closed."
+    code = "consultation_closed"
+    variants = ("comments",)  # comments are read-only
 
 
 class DebateLocked(Conflict):
     code = "debate_locked"
-    message = (
-        "The consultation opens (or is open): the debate's question and decision can no "
-        "longer change; add an addendum instead."
-    )
 
 
 class TooManyAddenda(Conflict):
-    code, message = "too_many_addenda", "This debate holds as many addenda as it may."
+    code = "too_many_addenda"
 
 
 class InvitationExpired(HubError):
-    status, code, message = 410, "invitation_expired", "This invitation has expired or is used up."
+    status, code = 410, "invitation_expired"
 
 
 class InvitationRevoked(HubError):
     status, code = 410, "invitation_revoked"
-    message = "This invitation was withdrawn, or whoever made it no longer holds its role."
 
 
 class UnsupportedMediaType(HubError):
-    status, code, message = 415, "unsupported_media_type", "Send the body as application/json."
+    status, code = 415, "unsupported_media_type"
 
 
 class ValidationFailed(HubError):
-    status, code, message = 422, "validation_failed", "Some fields are not valid."
+    status, code = 422, "validation_failed"
 
 
 class DatabaseBusy(HubError):
-    status, code, message = 503, "busy", "The database is busy; please retry."
+    status, code = 503, "busy"
     retry_after = 1
 
 
 class AuthUnavailable(HubError):
     status, code = 503, "auth_unavailable"
-    message = "Tokens cannot be checked right now; try again in a moment."
 
 
 class InvalidBallot(ValidationFailed):
-    code, message = "invalid_ballot", "This ballot is not valid."
+    code = "invalid_ballot"
 
 
 class NotEligible(Forbidden):
     code = "not_eligible"
-    message = "You may not take part in this consultation."
 
 
 class ResultsHidden(Forbidden):
-    code, message = "results_hidden", "The results are not visible yet."
+    code = "results_hidden"
+    variants = ("no_decision", "board_closed")
 
 
 class NotOpen(Conflict):
-    code, message = "not_open", "This consultation is not open for ballots."
+    code = "not_open"
 
 
 class AlreadyVoted(Conflict):
     code = "already_voted"
-    message = "You have already voted, and this ballot cannot be changed."
+    variants = ("not_withdrawable",)
 
 
 class BallotNotFound(NotFound):
-    code, message = "ballot_not_found", "You have cast no ballot in this debate."
+    code = "ballot_not_found"
 
 
 class ReceiptNotFound(NotFound):
-    code, message = "receipt_not_found", "No ballot was counted under this receipt."
+    code = "receipt_not_found"
 
 
 class NotSecret(Conflict):
-    code, message = "not_secret", "This debate's ballots are not secret: it has no receipts."
+    code = "not_secret"
 
 
 class InternalError(HubError):
-    status, code, message = 500, "internal_error", "Something went wrong on our side."
+    status, code = 500, "internal_error"
 
 
 class CommentNotFound(NotFound):
-    code, message = "comment_not_found", "No such comment, or it is not visible to you."
+    code = "comment_not_found"
 
 
 class Blocked(Conflict):
     code = "blocked"
-    message = "A moderator has blocked you from taking part in this association's consultations."
 
 
 class CommentHidden(Conflict):
     code = "comment_hidden"
-    message = "A moderator hid this comment for review: it cannot change until it is restored."
-
-
-class AlreadyReacted(Conflict):
-    code, message = "already_reacted", "You have already reacted to this comment."
 
 
 class OwnComment(Conflict):
-    code, message = "own_comment", "You cannot react to or flag your own comment."
+    code = "own_comment"
 
 
 class AlreadyFlagged(Conflict):
-    code, message = "already_flagged", "You have already flagged this comment."
+    code = "already_flagged"
 
 
 class BlockNotFound(NotFound):
-    code, message = "block_not_found", "This person is not blocked."
+    code = "block_not_found"

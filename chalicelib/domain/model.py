@@ -284,7 +284,8 @@ class PollOption:
 
 @dataclass(frozen=True)
 class DecisionFunction:
-    """What a debate decides, and how. Validated by the API schema before it gets here."""
+    """What a debate decides, and how. Made and checked by
+    `chalicelib.domain.decisions.decision_function`; the store rebuilds it as it was saved."""
 
     type: FunctionType
     options: tuple[PollOption, ...] = ()

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from chalicelib.domain.errors import detail_code
+
 # Explicit bidi formatting: embeddings, overrides, isolates and marks (Unicode TR #9).
 BIDI_CONTROLS = frozenset(
     "\u202a\u202b\u202c\u202d\u202e"  # LRE RLE PDF LRO RLO
@@ -28,12 +30,13 @@ _FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5")
 
 
 class TextRefused(ValueError):
-    """Why a text is refused: `code` is stable, `message` is for people."""
+    """Why a text is refused: `key` names the field detail (chalicelib/domain/errors.py
+    DETAILS) whose `code` clients see; the words are in the message catalogues."""
 
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+        self.code = detail_code(key)
 
 
 def _unencodable(text: str) -> bool:
@@ -59,17 +62,15 @@ def has_visible(text: str) -> bool:
 def single_line(text: str) -> str:
     """A name as given, or TextRefused: one line, no bidi controls, something visible."""
     if _unencodable(text):
-        raise TextRefused("invalid_character", "this text holds an invalid character")
+        raise TextRefused("invalid_character")
     for character in text:
         category = unicodedata.category(character)
         if category == "Cc" or category in ("Zl", "Zp"):
-            raise TextRefused("control_character", "a name is one line, without control characters")
+            raise TextRefused("control_character")
         if character in BIDI_CONTROLS:
-            raise TextRefused(
-                "bidi_control", "a name cannot hold characters that reorder the text around it"
-            )
+            raise TextRefused("bidi_control")
     if not has_visible(text):
-        raise TextRefused("invisible", "a name needs at least one visible character")
+        raise TextRefused("invisible.name")
     return text
 
 
@@ -92,7 +93,7 @@ def without_nul(text: str) -> str:
 def multi_line(text: str) -> str:
     """A longer text as given, or TextRefused for characters that cannot be stored."""
     if _unencodable(text):
-        raise TextRefused("invalid_character", "this text holds an invalid character")
+        raise TextRefused("invalid_character")
     return text
 
 
@@ -100,5 +101,5 @@ def visible_multi_line(text: str) -> str:
     """A longer text that must say something: not only invisible characters."""
     text = multi_line(text)
     if not has_visible(text):
-        raise TextRefused("invisible", "write at least one visible character")
+        raise TextRefused("invisible.text")
     return text

@@ -12,13 +12,13 @@ from datetime import datetime
 
 from chalicelib.domain import clock
 from chalicelib.domain.ballots import (
-    RECEIPT_RULE,
     Ballot,
     Counts,
     ballot_for,
     looks_like_receipt,
     new_receipt,
     options_of,
+    refused,
 )
 from chalicelib.domain.consultations import standings_of
 from chalicelib.domain.errors import (
@@ -27,7 +27,6 @@ from chalicelib.domain.errors import (
     Blocked,
     ConcurrentUpdate,
     DebateNotFound,
-    InvalidBallot,
     NotEligible,
     NotOpen,
     NotSecret,
@@ -125,7 +124,7 @@ def cast(
     if function.secret:
         return _cast_secret(caller, seen, ballot, receipt)
     if receipt is not None:
-        raise InvalidBallot(details=[_field("receipt", "only secret ballots have receipts")])
+        raise refused("receipt", "not_secret")
     marker = seen.marker
     for _ in range(_ATTEMPTS):
         now = clock.now()
@@ -152,7 +151,7 @@ def _cast_secret(caller: Caller, seen: Voting, ballot: Ballot, receipt: str | No
     retried request keeps the receipt it already holds. The Hub never stores which voter
     holds which receipt."""
     if receipt is not None and not looks_like_receipt(receipt):
-        raise InvalidBallot(details=[_field("receipt", RECEIPT_RULE)])
+        raise refused("receipt", "receipt_format")
     if seen.marker is not None:
         return _secret_again(seen, seen.marker, ballot, receipt)
     now = clock.now()
@@ -167,11 +166,8 @@ def _cast_secret(caller: Caller, seen: Voting, ballot: Ballot, receipt: str | No
     except store.ReceiptTaken:
         # Only someone else's ballot can hold it (a voter's own comes with their marker,
         # which is checked first): it can never be the caller's, and who holds it is not said.
-        raise InvalidBallot(details=[_field("receipt", RECEIPT_TAKEN)]) from None
+        raise refused("receipt", "receipt_taken") from None
     return Cast(True, seen.debate.function, ballot, now, receipt=code)
-
-
-RECEIPT_TAKEN = "this receipt cannot be used: send another one"
 
 
 def _secret_again(seen: Voting, marker: store.Marker, ballot: Ballot, receipt: str | None) -> Cast:
@@ -188,13 +184,9 @@ def _secret_again(seen: Voting, marker: store.Marker, ballot: Ballot, receipt: s
     raise AlreadyVoted()
 
 
-def _field(name: str, message: str) -> dict[str, str]:
-    return {"field": name, "code": "invalid_ballot", "message": message}
-
-
 def _require_open_and_eligible(seen: Voting) -> None:
     if seen.debate.function.type is FunctionType.NONE:
-        raise InvalidBallot(details=[_field("body", "this debate takes no ballot")])
+        raise refused("body", "no_ballot")
     if seen.status is not ConsultationStatus.OPEN:
         raise NotOpen()
     if seen.blocked:
@@ -219,7 +211,7 @@ def withdraw(caller: Caller, debate_id: str) -> None:
         if marker is None:
             raise BallotNotFound()
         if marker.ballot is None or not seen.debate.function.allow_change:
-            raise AlreadyVoted("This ballot cannot be withdrawn.")
+            raise AlreadyVoted("not_withdrawable")
         try:
             store.withdraw(seen.debate, caller.id, marker.ballot)
             return
@@ -245,7 +237,7 @@ def results(caller: Caller | None, debate_id: str) -> Results:
     seen = voting(caller, debate_id) if caller else _anonymous_view(debate_id)
     visibility = seen.debate.function.results_visibility
     if seen.debate.function.type is FunctionType.NONE:
-        raise ResultsHidden("This debate has no decision to count.")
+        raise ResultsHidden("no_decision")
     final = _final(seen)
     if final is not None:
         return Results(
@@ -280,7 +272,7 @@ def _secret_and_final(seen: Voting) -> None:
     if not seen.debate.function.secret:
         raise NotSecret()
     if _final(seen) is None:
-        raise ResultsHidden("The ballot board opens once the final results are in.")
+        raise ResultsHidden("board_closed")
 
 
 def check_receipt(caller: Caller | None, debate_id: str, receipt: str) -> Ballot:

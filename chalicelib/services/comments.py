@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from chalicelib.domain import clock
-from chalicelib.domain.consultations import invalid, standings_of
+from chalicelib.domain.consultations import standings_of
 from chalicelib.domain.errors import (
     Blocked,
     CommentHidden,
@@ -22,6 +22,7 @@ from chalicelib.domain.errors import (
     DebateNotFound,
     Forbidden,
     OwnComment,
+    invalid,
 )
 from chalicelib.domain.ids import new_comment_id, split_comment_id, split_debate_id
 from chalicelib.domain.model import (
@@ -174,7 +175,7 @@ def _caller_state(
 def _take_part(access: Seat, action: Action) -> None:
     """Open (not closed), not blocked, and allowed to take part."""
     if access.closed:
-        raise ConsultationClosed("Comments are read-only once the consultation is closed.")
+        raise ConsultationClosed("comments")
     if access.blocked:
         raise Blocked()
     access.require(action)
@@ -191,9 +192,9 @@ def create(
     if parent_id is not None:
         parent = store.get(parent_id, consistent=True) if _in_debate(parent_id, debate_id) else None
         if parent is None:
-            raise invalid("parent_id", "not_found", "no such comment in this debate")
+            raise invalid("parent_id", "not_found.parent")
         if parent.parent_id is not None:
-            raise invalid("parent_id", "too_deep", "replies are one level deep")
+            raise invalid("parent_id", "too_deep")
         if parent.hidden:  # under review: no thread grows on what readers cannot see
             raise CommentHidden()
     partner_groups = [g for g in access.consultation.accepted_partners if g in access.roles]
@@ -257,7 +258,7 @@ def edit(caller: Caller, comment_id: str, body: str) -> tuple[Seat, Comment]:
     if not allows(Action.COMMENT_EDIT, access.author_standings, access.consultation.context):
         raise Forbidden()
     if access.closed:
-        raise ConsultationClosed("Comments are read-only once the consultation is closed.")
+        raise ConsultationClosed("comments")
     before = access.comment
     assert before is not None
     if before.deleted:

@@ -13,7 +13,6 @@ from chalicelib.domain.consultations import (
     check_dates,
     check_shape,
     check_shaper_inside,
-    invalid,
     standings_of,
 )
 from chalicelib.domain.consultations import (
@@ -26,6 +25,7 @@ from chalicelib.domain.errors import (
     GrantNotFound,
     GroupNotFound,
     PartnershipNotFound,
+    invalid,
 )
 from chalicelib.domain.ids import looks_like_id, looks_like_user_id, new_id
 from chalicelib.domain.model import (
@@ -243,7 +243,7 @@ def invite_partner(caller: Caller, consultation_id: str, group_id: str) -> tuple
     access = consultation_access(consultation_id, caller, Action.PARTNERS_MANAGE, consistent=True)
     before = access.consultation
     if group_id == before.group_id:
-        raise invalid("group_id", "host", "the host association cannot be its own partner")
+        raise invalid("group_id", "host")
     if not looks_like_id(group_id) or group_store.get_group(group_id) is None:
         raise GroupNotFound()
     if group_id in before.partners:
@@ -324,7 +324,7 @@ def set_grant(caller: Caller, consultation_id: str, user_id: str, role: Role) ->
     """Give one person a role in one consultation. Returns (grant, newly granted)."""
     access = consultation_access(consultation_id, caller, Action.GRANTS_MANAGE, consistent=True)
     if not looks_like_user_id(user_id):
-        raise invalid("user_id", "invalid", "not a user id")
+        raise invalid("user_id", "invalid.user_id")
     existing = store.get_grant(consultation_id, user_id)
     if existing is not None and existing.role is role:
         return existing, False

@@ -200,3 +200,47 @@ def test_the_default_language_is_configurable(as_user, english_by_default):
         error_of(anonymous.get("/v1/me", headers=in_language("fr")))["message"]
         == (TOKEN_REQUIRED["fr"])
     )
+
+
+def test_a_decision_the_domain_refuses_is_named_and_said_in_both_languages(as_user):
+    from tests.api.helpers import create_consultation, create_group
+
+    alice = as_user("alice")
+    consultation = create_consultation(alice, create_group(alice))
+    url = f"/v1/consultations/{consultation['id']}/debates"
+    poll = {"type": "poll", "options": ["Oui", "oui"], "secret": True, "allow_change": True}
+
+    french = alice.post(url, {"title": "Horaires", "function": poll}, headers=in_language("fr"))
+    english = alice.post(url, {"title": "Horaires", "function": poll}, headers=in_language("en"))
+
+    assert french.status_code == english.status_code == 422
+    assert without_messages(error_of(french)) == without_messages(error_of(english))
+    assert error_of(french)["details"] == [
+        {
+            "field": "function.poll.allow_change",
+            "code": "secret_is_final",
+            "message": "Un vote secret ne peut pas être modifié.",
+        },
+        {
+            "field": "function.poll.options",
+            "code": "duplicate_option",
+            "message": "Chaque option doit être différente.",
+        },
+    ]
+    assert [detail["message"] for detail in error_of(english)["details"]] == [
+        "a secret ballot cannot be changed",
+        "each option must be different",
+    ]
+
+
+def test_an_error_with_its_own_words_keeps_its_code_in_both_languages(as_user):
+    # `?scope=` says which listing is meant: its detail has words of its own, by its key.
+    anonymous = as_user(None)
+    french = error_of(anonymous.get("/v1/consultations?scope=mine"))
+    english = error_of(anonymous.get("/v1/consultations?scope=mine", headers=in_language("en")))
+
+    assert without_messages(french) == without_messages(english)
+    assert french["details"] == [
+        {"field": "scope", "code": "unsupported", "message": "Listez avec ?scope=public."}
+    ]
+    assert english["details"][0]["message"] == "list with ?scope=public"

@@ -70,6 +70,8 @@ def test_the_bundle_holds_every_runtime_dependency_and_the_app():
         "swagger-ui/swagger-ui.css",
     )
     assert {f"chalicelib/api/docs/{name}" for name in docs} <= names
+    catalogues = {p.relative_to(ROOT).as_posix() for p in (ROOT / "chalicelib").rglob("*.json")}
+    assert {"chalicelib/messages/en.json", "chalicelib/messages/fr.json"} <= catalogues <= names
 
 
 def test_the_bundle_holds_nothing_only_the_developers_need():

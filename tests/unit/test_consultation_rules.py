@@ -62,7 +62,7 @@ def published(at: datetime = NOW - MS, **fields) -> Consultation:
 
 
 def refusal_fields(raised: pytest.ExceptionInfo) -> list[tuple[str, str]]:
-    return [(d["field"], d["code"]) for d in raised.value.details]
+    return [(d.field, d.code) for d in raised.value.details or ()]
 
 
 # ---------------------------------------------------------------- dates

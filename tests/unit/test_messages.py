@@ -1,23 +1,33 @@
-"""Error messages in French and English: choosing the language, and a complete catalog."""
+"""Error messages in French and English: choosing the language, complete catalogues, and
+the words each refusal gets."""
 
 from __future__ import annotations
 
-import ast
 import json
-from pathlib import Path
-from typing import Any
+import string
+from typing import Any, get_args
 
 import pytest
 from pydantic import BaseModel, ValidationError
 
-import chalicelib
+from chalicelib import messages
 from chalicelib.api import schemas
-from chalicelib.api.locale import choose_locale, localized_body, to_french, translate
-from chalicelib.domain.errors import HubError
-from chalicelib.settings import ConfigurationError, Settings
+from chalicelib.api.locale import choose_locale, detail_of, refused_detail
+from chalicelib.domain.errors import (
+    DETAILS,
+    PYDANTIC_TYPES,
+    AlreadyVoted,
+    Detail,
+    GroupNotFound,
+    ValidationFailed,
+    detail,
+    invalid,
+    message_keys,
+    refusals,
+)
+from chalicelib.settings import ConfigurationError, Locale, Settings
 
 NBSP = "\u00a0"
-CHALICELIB = Path(chalicelib.__file__).parent
 DEV_SECRET = "a-local-secret-0123456789abcdefghij"
 
 # ---------------------------------------------------------------- Accept-Language
@@ -100,315 +110,343 @@ def test_an_unsupported_default_language_is_refused(value):
         Settings.from_environ({"HUB_DEV_JWT_SECRET": DEV_SECRET, "HUB_DEFAULT_LOCALE": value})
 
 
-# ---------------------------------------------------------------- a complete French catalog
+# ---------------------------------------------------------------- complete catalogues
 
-# Helpers that turn one of their arguments (by position) into a message.
-MESSAGE_ARGUMENT = {
-    "invalid": 2,
-    "_refuse": 1,
-    "_field": 1,
-    "_locked": 1,
-    "PydanticCustomError": 1,
-    "TextRefused": 1,
-}
+LANGUAGES = list(messages.LOCALES)
 
 
-def _subclasses(cls: type) -> set[type]:
-    return {sub for direct in cls.__subclasses__() for sub in {direct, *_subclasses(direct)}}
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
 
 
-def _text(node: ast.expr) -> str | None:
-    """A string literal, or an f-string with each of its values written as 1."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    if isinstance(node, ast.JoinedStr):
-        return "".join(p.value if isinstance(p, ast.Constant) else "1" for p in node.values)
-    return None
+def test_every_language_the_hub_answers_in_has_a_catalogue_and_no_other():
+    assert set(get_args(Locale)) == set(messages.LOCALES)
+    for language in LANGUAGES:
+        assert set(messages.catalogue(language)) == set(messages.SECTIONS), language
 
 
-def _message_nodes(node: ast.AST, error_classes: set[str], in_api: bool) -> list[ast.expr]:
-    if isinstance(node, ast.Call):
-        func = node.func
-        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
-        keywords = [keyword.value for keyword in node.keywords if keyword.arg == "message"]
-        position = MESSAGE_ARGUMENT.get(name or "")
-        if name in error_classes or (name == "ValueError" and in_api):
-            position = 0  # a validator's ValueError becomes a 422 detail
-        return keywords + (node.args[position : position + 1] if position is not None else [])
-    if isinstance(node, ast.Dict):
-        return [
-            value
-            for key, value in zip(node.keys, node.values, strict=True)
-            if isinstance(key, ast.Constant) and key.value == "message"
-        ]
-    if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        found = []
-        for target in targets:
-            if isinstance(target, ast.Name) and target.id == "message":
-                found.append(node.value)
-            elif isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple):
-                pairs = zip(target.elts, node.value.elts, strict=False)
-                found += [v for t, v in pairs if isinstance(t, ast.Name) and t.id == "message"]
-        # `message = message or f"..."`: each alternative
-        return [alt for value in found for alt in getattr(value, "values", [value])]
-    return []
+def test_error_codes_are_unique():
+    # (A store's own refusal may reuse its parent's code: it declares none of its own.)
+    codes = [refusal.code for refusal in refusals() if "code" in vars(refusal)]
+    assert len(codes) == len(set(codes)) > 40
 
 
-def messages_in_the_code() -> dict[str, str]:
-    """Every message the Hub's code writes (English), and where: assignments to `message`
-    (the errors' class attributes among them), literals given to error classes, `invalid`,
-    `PydanticCustomError`, a validator's `ValueError` and the detail helpers, and
-    `"message": ...` in dict literals."""
-    error_classes = {cls.__name__ for cls in {HubError, *_subclasses(HubError)}}
-    found: dict[str, str] = {}
-    for path in sorted(CHALICELIB.rglob("*.py")):
-        if path.name == "settings.py":  # configuration errors are for operators, not callers
-            continue
-        in_api = path.parent.name == "api"
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            for message in _message_nodes(node, error_classes, in_api):
-                text = _text(message)
-                if text is not None:
-                    found[text] = f"{path.relative_to(CHALICELIB.parent)}:{message.lineno}"
-    return found
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_error_code_and_variant_has_a_message_and_nothing_else_does(language):
+    assert set(messages.catalogue(language)["errors"]) == message_keys()
 
 
-def test_every_message_in_the_code_has_a_french_entry():
-    untranslated = {
-        message: where
-        for message, where in messages_in_the_code().items()
-        if not to_french(message)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_detail_and_pydantic_type_has_a_message_and_nothing_else_does(language):
+    assert not set(DETAILS) & set(PYDANTIC_TYPES)  # one key, one meaning
+    assert set(messages.catalogue(language)["details"]) == set(DETAILS) | set(PYDANTIC_TYPES)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_message_takes_the_parameters_declared_for_it(language):
+    catalogue = messages.catalogue(language)
+    declared = {**DETAILS, **PYDANTIC_TYPES}
+    wrong = {
+        key: placeholders(template)
+        for key, template in catalogue["details"].items()
+        if {name.removesuffix("_s") for name in placeholders(template)} != set(declared[key])
     }
-    assert untranslated == {}
+    wrong |= {
+        key: placeholders(template)
+        for key, template in catalogue["errors"].items()
+        if placeholders(template)
+    }
+    assert wrong == {}
 
 
-def test_the_scan_finds_every_kind_of_message():
-    found = messages_in_the_code()
-    for message in [
-        "The request cannot be served.",  # message: str = ...
-        "Something went wrong on our side.",  # status, code, message = ...
-        "This association is not a partner of the consultation.",  # message = ...
-        "This ballot cannot be withdrawn.",  # raise AlreadyVoted("...")
-        "replies are one level deep",  # invalid(field, code, "...")
-        "each role once",  # PydanticCustomError(type, "...")
-        "send at least one field to change",  # a validator's ValueError
-        "choose yes, no or abstain",  # _refuse(field, "...")
-        "only secret ballots have receipts",  # _field(field, "...")
-        "closes_at may only move later",  # _locked(field, "...")
-        "1 cannot change once published",  # f"{field} cannot ..." in _locked
-        "limit must be a whole number from 1 to 1",  # {"message": f"..."} in paging
-    ]:
-        assert message in found
-    assert len(found) > 80
+def test_both_languages_use_the_same_placeholders():
+    english, french = messages.catalogue("en"), messages.catalogue("fr")
+    assert set(english["words"]) == set(french["words"])
+    for section in ("errors", "details"):
+        for key, template in english[section].items():
+            assert placeholders(template) == placeholders(french[section][key]), key
 
 
-@pytest.mark.parametrize(
-    "error", sorted(_subclasses(HubError) | {HubError}, key=lambda cls: cls.__name__)
-)
-def test_every_error_has_a_french_default_message(error):
-    assert to_french(error.message)
+def test_french_puts_a_non_breaking_space_before_two_part_punctuation():
+    for section in ("errors", "details"):
+        for key, template in messages.catalogue("fr")[section].items():
+            for mark in ":;?!":
+                assert f" {mark} " not in template + " ", key
+                assert not template.endswith(f" {mark}"), key
 
 
-def _validation_errors() -> list[dict[str, Any]]:
-    """What the request bodies' validation says about a range of wrong values."""
-    models = [
+def test_the_english_catalogue_is_not_the_french_one():
+    english, french = messages.catalogue("en"), messages.catalogue("fr")
+    for section in ("errors", "details"):
+        same = {key for key in english[section] if english[section][key] == french[section][key]}
+        assert same == set(), section
+
+
+# ---------------------------------------------------------------- what validation can say
+
+
+def _models() -> list[type[BaseModel]]:
+    return [
         model
         for model in vars(schemas).values()
         if isinstance(model, type)
         and issubclass(model, BaseModel)
         and model.__module__ == schemas.__name__
     ]
-    wrong = [
-        *([None, 1, 1.5, -1, 0, 10**12, "", "x" * 30_000, "bad\nvalue", True, [], {}, {"x": 1}]),
-        *(["nope", "2030-01-01T00:00:00", "2030-13-01T00:00:00Z", ["a"] * 30, ["x", "x"]]),
-        {"type": "zzz"},
-        {"type": "poll", "options": ["a", "A"], "min_choices": 5, "max_choices": 1},
-        {"type": "poll", "options": ["a", "b"], "min_choices": 2, "max_choices": 1},
-        {"type": "poll", "options": ["a", "b"], "max_choices": 3},
-        {"type": "vote", "threshold": 2, "secret": True, "allow_change": True},
-        {"type": "vote", "threshold": 0},
-    ]
+
+
+WRONG = [
+    *([None, 1, 1.5, -1, 0, 10**12, "", "x" * 30_000, "bad\nvalue", True, [], {}, {"x": 1}]),
+    *(["nope", "2030-01-01T00:00:00", "2030-13-01T00:00:00Z", ["a"] * 30, ["x", "x"]]),
+    *(["\u202eabc", "\ud800", "\u200b", ["b", "b"], "9999-12-31T23:59:59-01:00"]),
+    {"type": "zzz"},
+    {"type": "poll", "options": ["a", "A"], "min_choices": 5, "max_choices": 1},
+    {"type": "poll", "options": ["a", "b"], "min_choices": 2, "max_choices": 1},
+    {"type": "poll", "options": ["a", "b"], "max_choices": 3},
+    {"type": "poll", "options": ["a", "b"], "min_choices": 3},
+    {"type": "vote", "threshold": 2, "secret": True, "allow_change": True},
+    {"type": "vote", "secret": True, "allow_change": True},
+    {"type": "vote", "threshold": 0},
+]
+
+
+def _validation_details() -> tuple[list[Any], list[Detail]]:
+    """What validating the request bodies (pydantic, then the domain's decision rules)
+    says about a range of wrong values: pydantic's problems, and the Hub's details."""
     bodies = ["[]", "1", "null", "{}", '{"unknown": 1}']
-    bodies += [json.dumps({field: value}) for value in wrong for field in ("function", "x")]
-    problems = []
-    for model in models:
-        fields = [json.dumps({name: value}) for name in model.model_fields for value in wrong]
+    bodies += [json.dumps({field: value}) for value in WRONG for field in ("function", "x")]
+    problems: list[Any] = []
+    details: list[Detail] = []
+    for model in _models():
+        fields = [json.dumps({name: value}) for name in model.model_fields for value in WRONG]
         for body in bodies + fields:
             try:
-                model.model_validate_json(body)
+                parsed = model.model_validate_json(body)
             except ValidationError as error:
-                problems += error.errors(include_url=False, include_input=False)
-    return problems
+                found = error.errors(include_url=False, include_input=False)
+                # Text that is not JSON answers 400 malformed_json (api/http.py), no details.
+                problems += [problem for problem in found if problem["type"] != "json_invalid"]
+                continue
+            function = getattr(parsed, "function", None)
+            if isinstance(function, BaseModel):
+                try:
+                    schemas.to_function(function)
+                except ValidationFailed as refused:
+                    details += refused.details or []
+    return problems, details + [detail_of(problem) for problem in problems]
 
 
-def test_every_validation_message_of_the_request_bodies_has_a_french_entry():
-    problems = _validation_errors()
-    untranslated = {
-        (problem["type"], problem["msg"])
-        for problem in problems
-        if not to_french(problem["msg"], problem["type"], problem.get("ctx"))
-        or not to_french(problem["msg"], problem["type"])  # as the details are today: no ctx
+def test_every_error_validation_can_give_is_declared_with_its_values():
+    problems, details = _validation_details()
+    assert {detail.key for detail in details} <= set(DETAILS) | set(PYDANTIC_TYPES)
+    assert "invalid_value" not in {detail.key for detail in details}  # no type unknown
+    for found in details:
+        declared = {**DETAILS, **PYDANTIC_TYPES}[found.key]
+        assert set(found.params) == set(declared), found
+    kinds = {problem["type"] for problem in problems}
+    assert {"missing", "extra_forbidden", "string_too_long", "enum", "value_error"} <= kinds
+    keys = {found.key for found in details}
+    assert {"duplicate_option", "below_min_choices", "secret_is_final", "null"} <= keys
+    assert {"above_options.min_choices", "above_options.max_choices", "invisible.name"} <= keys
+
+
+def test_pydantic_messages_in_english_are_pydantics_own_words():
+    problems, _ = _validation_details()
+    # Where pydantic says more than the type (why a number did not parse), English says
+    # what French says: the type alone.
+    reworded = {"int_parsing", "float_parsing", "bool_parsing", "datetime_parsing"}
+    reworded |= {"datetime_from_date_parsing", "dict_type", "model_type", "list_type"}
+    # ... and where pydantic names the kind of field (`List`, `Value`), English says "List".
+    reworded |= {"too_short", "too_long"}
+    for problem in problems:
+        if problem["type"] in PYDANTIC_TYPES and problem["type"] not in reworded:
+            assert detail_of(problem).render("en")["message"] == problem["msg"], problem
+
+
+# ---------------------------------------------------------------- the words of a refusal
+
+
+def _refusal(model: type[BaseModel], body: dict[str, Any]) -> dict[str, Detail]:
+    with pytest.raises(ValidationError) as raised:
+        model.model_validate_json(json.dumps(body))
+    return {
+        found.field: found
+        for found in map(detail_of, raised.value.errors(include_url=False, include_input=False))
     }
-    assert untranslated == set()
-    assert {"missing", "extra_forbidden", "string_too_long", "enum", "value_error"} <= {
-        problem["type"] for problem in problems
-    }
-
-
-# ---------------------------------------------------------------- translating
 
 
 @pytest.mark.parametrize(
-    ("code", "english", "french"),
+    ("model", "body", "field", "english", "french"),
     [
-        ("string_too_long", "String should have at most 100 characters", "au plus 100 caractères"),
-        ("string_too_short", "String should have at least 1 character", "au moins 1 caractère."),
-        ("less_than_equal", "Input should be less than or equal to 10000", "égale à 10000."),
-        ("greater_than", "Input should be greater than 0", "supérieure à 0."),
         (
-            "enum",
+            schemas.GroupCreate,
+            {"name": "x" * 101},
+            "name",
+            "String should have at most 100 characters",
+            "Le texte doit compter au plus 100 caractères.",
+        ),
+        (
+            schemas.GroupCreate,
+            {"name": ""},
+            "name",
+            "String should have at least 1 character",
+            "Le texte doit compter au moins 1 caractère.",
+        ),
+        (
+            schemas.InvitationCreate,
+            {"max_uses": 10_001},
+            "max_uses",
+            "Input should be less than or equal to 10000",
+            "La valeur doit être inférieure ou égale à 10000.",
+        ),
+        (
+            schemas.GroupCreate,
+            {"name": "a", "join_policy": "closed"},
+            "join_policy",
             "Input should be 'invite', 'request' or 'open'",
             f"Valeur attendue{NBSP}: 'invite', 'request' ou 'open'.",
         ),
-        ("literal_error", "Input should be 'vote'", f"Valeur attendue{NBSP}: 'vote'."),
         (
-            "too_short",
+            schemas.DebateCreate,
+            {"title": "t", "function": {"type": "vote", "threshold": 0}},
+            "function.vote.threshold",
+            "Input should be greater than 0",
+            "La valeur doit être supérieure à 0.",
+        ),
+        (
+            schemas.DebateCreate,
+            {"title": "t", "function": {"type": "poll", "options": ["a"]}},
+            "function.poll.options",
             "List should have at least 2 items after validation, not 1",
-            "au moins 2 éléments, et non 1.",
+            "La liste doit compter au moins 2 éléments, et non 1.",
         ),
         (
-            "union_tag_invalid",
+            schemas.DebateCreate,
+            {"title": "t", "function": {"type": "zzz"}},
+            "function",
             "Input tag 'zzz' found using 'type' does not match any of the expected tags: "
-            "'none', 'vote'",
+            "'none', 'vote', 'poll', 'petition'",
             f"La valeur 'zzz' de 'type' n'est pas prévue{NBSP}; valeurs possibles{NBSP}: "
-            "'none', 'vote'.",
+            "'none', 'vote', 'poll', 'petition'.",
+        ),
+        (
+            schemas.ConsultationUpdate,
+            {},
+            "body",
+            "send at least one of title, description, visibility, audience, participation, "
+            "opens_at, closes_at",
+            "Envoyez au moins l'un des champs title, description, visibility, audience, "
+            "participation, opens_at, closes_at.",
+        ),
+        (
+            schemas.GroupCreate,
+            {"name": "\u200b"},
+            "name",
+            "a name needs at least one visible character",
+            "Un nom doit compter au moins un caractère visible.",
         ),
     ],
 )
-def test_pydantic_messages_keep_their_values_in_french(code, english, french):
-    assert french in translate(english, "fr", code)
+def test_a_refusal_keeps_its_values_in_both_languages(model, body, field, english, french):
+    found = _refusal(model, body)[field]
+    assert found.render("en")["message"] == english
+    assert found.render("fr")["message"] == french
+    assert found.render("en")["code"] == found.render("fr")["code"] == found.code
 
 
-def test_pydantic_values_come_from_ctx_when_the_details_carry_it():
-    english = "Input should be less than or equal to 1"
-    assert translate(english, "fr", "less_than_equal", {"le": 1.0}).endswith("égale à 1.")
-    english = "String should have at most 5 characters"
-    assert "au plus 5 caractères" in translate(english, "fr", "string_too_long", {"max_length": 5})
+def test_a_hub_detail_raised_inside_validation_keeps_its_code_and_key():
+    found = _refusal(schemas.GroupUpdate, {"name": None})["name"]
+    assert (found.code, found.key) == ("null", "null")
+    assert found.render("fr")["message"] == "Envoyez une valeur, ou omettez ce champ."
+    value_error = _refusal(schemas.GroupUpdate, {})["body"]
+    assert (value_error.code, value_error.key) == ("value_error", "value_error.nothing_to_change")
 
 
-@pytest.mark.parametrize(
-    ("english", "code", "french"),
-    [
-        ("A valid bearer token is required.", None, "Un jeton d'accès valide est requis."),
-        ("choose between 1 and 3 options", "invalid_ballot", "Choisissez entre 1 et 3 options."),
-        (
-            "Value error, send at least one field to change",
-            "value_error",
-            "Envoyez au moins un champ à modifier.",
-        ),
-        (
-            "a restricted consultation names its audience",
-            "missing",  # a Hub detail whose code is also a pydantic type
-            "Une consultation restricted doit préciser son audience.",
-        ),
-        ("list with ?scope=public", "unsupported", "Listez avec ?scope=public."),
-        (
-            "This debate's ballots are not secret: it has no receipts.",
-            None,
-            f"Le vote de ce débat n'est pas secret{NBSP}: il ne donne pas de reçus.",
-        ),
-    ],
-)
-def test_messages_are_translated_whole(english, code, french):
-    assert translate(english, "fr", code) == french
+def test_plurals_follow_each_languages_rule():
+    def said(language: str, length: int) -> str:
+        return messages.render(language, "details", "string_too_short", {"min_length": length})
+
+    assert said("en", 1).endswith("1 character")
+    assert said("en", 0).endswith("0 characters")
+    assert said("en", 2).endswith("2 characters")
+    assert said("fr", 0).endswith("0 caractère.")
+    assert said("fr", 1).endswith("1 caractère.")
+    assert said("fr", 2).endswith("2 caractères.")
 
 
-@pytest.mark.parametrize(
-    ("english", "code"),
-    [
-        ("A message nobody translated.", None),
-        ("a new detail, not in the catalog yet", "missing"),
-        ("String should be shorter, please", "string_too_long"),
-        ("Value error, a validator nobody translated", "value_error"),
-        ("Input should be something new", "a_type_pydantic_adds_later"),
-    ],
-)
-def test_a_message_without_french_stays_in_english(english, code):
-    assert translate(english, "fr", code) == english
+def test_a_pydantic_type_the_hub_does_not_know_keeps_its_code_with_plain_words():
+    problem: Any = {"type": "a_type_pydantic_adds_later", "loc": ("x",), "msg": "Something"}
+    found = detail_of(problem)
+    assert found.render("en") == {
+        "field": "x",
+        "code": "a_type_pydantic_adds_later",
+        "message": "This value is not valid.",
+    }
+    assert found.render("fr")["message"] == "Cette valeur n'est pas valide."
 
 
-def test_english_is_the_text_of_the_code():
-    assert translate("A valid bearer token is required.", "en") == (
-        "A valid bearer token is required."
+def test_an_error_is_written_from_its_code_in_each_language():
+    assert GroupNotFound().body("en") == {
+        "error": {
+            "code": "group_not_found",
+            "message": "No such association, or it is not visible to you.",
+        }
+    }
+    assert GroupNotFound().body("fr")["error"]["message"] == (
+        "Cette association n'existe pas, ou elle ne vous est pas visible."
     )
-    english = "String should have at most 100 characters"
-    assert translate(english, "en", "string_too_long", {"max_length": 100}) == english
+    assert GroupNotFound().body() == GroupNotFound().body("en")
 
 
-# ---------------------------------------------------------------- error bodies
+def test_a_variant_says_more_under_the_same_code():
+    withdrawal = AlreadyVoted("not_withdrawable").body("fr")["error"]
+    assert withdrawal == {
+        "code": "already_voted",
+        "message": "Ce bulletin ne peut pas être retiré.",
+    }
+    assert AlreadyVoted().body("fr")["error"]["message"] != withdrawal["message"]
+    with pytest.raises(ValueError, match="no variant"):
+        AlreadyVoted("a variant nobody declared")
 
-REFUSAL = {
-    "error": {
+
+def test_a_detail_is_written_with_its_parameters_and_only_field_code_and_message_leave():
+    refusal = invalid("limit", "out_of_range.limit", low=1, high=100)
+    assert refusal.body("fr")["error"] == {
         "code": "validation_failed",
-        "message": "Some fields are not valid.",
+        "message": "Certains champs ne sont pas valides.",
         "details": [
-            {"field": "name", "code": "missing", "message": "Field required"},
             {
-                "field": "title",
-                "code": "string_too_long",
-                "message": "String should have at most 200 characters",
-                "ctx": {"max_length": 200},
-            },
-            {"field": "limit", "code": "out_of_range", "message": "A message nobody translated."},
+                "field": "limit",
+                "code": "out_of_range",
+                "message": "limit doit être un nombre entier de 1 à 100.",
+            }
         ],
     }
-}
-
-
-def _without_messages(body: dict[str, Any]) -> dict[str, Any]:
-    error = {name: value for name, value in body["error"].items() if name != "message"}
-    error["details"] = [
-        {name: value for name, value in detail.items() if name not in ("message", "ctx")}
-        for detail in error.get("details", [])
-    ]
-    return error
-
-
-@pytest.mark.parametrize("form", [dict, json.dumps])
-def test_only_the_messages_of_an_error_body_change(form):
-    french = localized_body(form(REFUSAL), "fr")
-
-    assert isinstance(french, type(form(REFUSAL)))
-    french = json.loads(french) if isinstance(french, str) else french
-    assert _without_messages(french) == _without_messages(REFUSAL)
-    assert french["error"]["message"] == "Certains champs ne sont pas valides."
-    assert [detail["message"] for detail in french["error"]["details"]] == [
-        "Ce champ est obligatoire.",
-        "Le texte doit compter au plus 200 caractères.",
-        "A message nobody translated.",
-    ]
-
-
-def test_ctx_never_leaves_even_in_english():
-    english = localized_body(REFUSAL, "en")
-    assert all("ctx" not in detail for detail in english["error"]["details"])
-    assert english["error"]["message"] == REFUSAL["error"]["message"]
-    assert "ctx" in REFUSAL["error"]["details"][1]  # the original is not modified
+    assert refusal.body("en")["error"]["details"][0]["message"] == (
+        "limit must be a whole number from 1 to 100"
+    )
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("key", "params"),
     [
-        {"items": [], "next": None},
-        '{"items": []}',
-        "not json",
-        "",
-        None,
-        {"error": "a string"},
-        {"Code": "InternalServerError", "Message": "An internal server error occurred."},
-        [1, 2],
+        ("a key nobody declared", {}),
+        ("out_of_range.limit", {"low": 1}),  # a parameter missing
+        ("too_deep", {"depth": 2}),  # a parameter the message does not take
     ],
 )
-def test_other_bodies_are_left_as_they_are(body):
-    assert localized_body(body, "fr") == body
+def test_a_detail_must_be_declared_with_its_parameters(key, params):
+    with pytest.raises(ValueError, match="takes"):
+        detail("x", key, **params)
+    with pytest.raises(ValueError, match="takes"):
+        refused_detail(key, **params)
+
+
+def test_a_message_missing_from_a_catalogue_falls_back_to_english_then_to_its_key(monkeypatch):
+    french = json.loads(json.dumps(messages.catalogue("fr")))
+    del french["errors"]["group_not_found"]
+    monkeypatch.setattr(messages, "catalogue", {"fr": french, "en": messages.catalogue("en")}.get)
+    assert GroupNotFound().body("fr")["error"]["message"] == (
+        "No such association, or it is not visible to you."
+    )
+    assert messages.render("fr", "errors", "no_such_code") == "no_such_code"
