@@ -57,10 +57,6 @@ class NotFound(HubError):
     status, code, message = 404, "not_found", "Nothing was found at this address."
 
 
-class RouteNotFound(NotFound):
-    code = "route_not_found"
-
-
 class GroupNotFound(NotFound):
     code, message = "group_not_found", "No such association, or it is not visible to you."
 
@@ -217,10 +213,6 @@ class Blocked(Conflict):
 class CommentHidden(Conflict):
     code = "comment_hidden"
     message = "A moderator hid this comment for review: it cannot change until it is restored."
-
-
-class AlreadyReacted(Conflict):
-    code, message = "already_reacted", "You have already reacted to this comment."
 
 
 class OwnComment(Conflict):

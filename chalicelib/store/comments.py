@@ -255,14 +255,6 @@ def list_replies(parent_id: str, limit: int, cursor: str | None) -> Page[Comment
     return Page(items, encode_cursor(results.last_evaluated_key))
 
 
-def counts(debate_id: str) -> dict[str, int]:
-    try:
-        item = CommentCountsItem.get(keys.comments_pk(debate_id), keys.COMMENT_COUNTS)
-    except CommentCountsItem.DoesNotExist:
-        return {stance.value: 0 for stance in Stance}
-    return {stance.value: int(getattr(item, stance.value)) for stance in Stance}
-
-
 def reacted(comment_ids: list[str], user_id: str) -> set[str]:
     """Which of these comments the user reacted to: one BatchGetItem."""
     if not comment_ids:
@@ -302,14 +294,6 @@ def add_flag(transaction: Transaction, comment_id: str, user_id: str, reason: st
         condition=FlagItem.pk.does_not_exist(),
         on_fail=AlreadyFlagged(),
     )
-
-
-def has_flagged(comment_id: str, user_id: str) -> bool:
-    try:
-        FlagItem.get(keys.comment_pk(comment_id), keys.flag_sk(user_id), consistent_read=True)
-    except FlagItem.DoesNotExist:
-        return False
-    return True
 
 
 def queue(group_id: str, limit: int, cursor: str | None) -> Page[str]:
@@ -394,14 +378,6 @@ def delete_block(group_id: str, user_id: str, event: AuditEvent) -> None:
         record_in(transaction, event)
 
     transact(build)
-
-
-def get_block(group_id: str, user_id: str) -> Block | None:
-    try:
-        item = BlockItem.get(*block_key(group_id, user_id), consistent_read=True)
-    except BlockItem.DoesNotExist:
-        return None
-    return _block(item)
 
 
 def counts_of(debate_ids: list[str]) -> dict[str, dict[str, int]]:

@@ -284,13 +284,6 @@ def expected(
     return 403, "forbidden"
 
 
-# Bugs reported and not fixed yet: why a cell's answer departs from the table (None: it does
-# not). A test walking such a cell is marked xfail(strict=True) once every other cell of it
-# answers right, so that the fix shows (XPASS, a failure) and the entry goes. None left.
-def known_bug(shape: Shape, caller: str, route: Route) -> str | None:
-    return None
-
-
 # ---------------------------------------------------------------- the world
 
 
@@ -472,12 +465,10 @@ class TestEveryCell:
     (see ROUTES), so their order does not matter."""
 
     @pytest.mark.parametrize("action", sorted(CONSULTATION_ACTIONS), ids=str)
-    def test_route_answers_as_the_table_says(
-        self, world: World, action: Action, request: pytest.FixtureRequest
-    ) -> None:
+    def test_route_answers_as_the_table_says(self, world: World, action: Action) -> None:
         shape = world.shape
         assert shape is not None
-        wrong, known, reasons = [], [], set()
+        wrong = []
         for caller in CALLERS:
             forget_stream()
             user = world.callers[caller]
@@ -503,20 +494,11 @@ class TestEveryCell:
                 if route.method == "DELETE" and response.status_code == 204:
                     replace_deleted(world, caller, route)
                 got = answer(response)
-                bug = known_bug(shape, caller, route)
-                cell = (caller, str(route), f"want {want}", f"got {got}", response.data)
-                if bug:
-                    reasons.add(bug)
-                    if got != want:
-                        known.append(cell)
-                elif got != want:
-                    wrong.append(cell)
+                if got != want:
+                    wrong.append((caller, str(route), f"want {want}", f"got {got}", response.data))
                 if action in CHANGES_CONTEXT and response.status_code == 200:
                     prepare(world, shape)  # the next caller (and test) finds it as it was
         assert not wrong, "\n".join(map(str, wrong))
-        if reasons:
-            request.applymarker(pytest.mark.xfail(strict=True, reason=" / ".join(sorted(reasons))))
-            assert not known, "\n".join(map(str, known))
 
 
 # ---------------------------------------------------------------- the issue's acceptance
