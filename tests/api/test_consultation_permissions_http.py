@@ -246,12 +246,19 @@ def reading_creators(route: Route) -> frozenset[str]:
 def acting_standings(action: Action, route: Route, caller: str, shape: Shape) -> set[Standing]:
     """What `caller` holds for the action itself. On a comment, the creator standing is its
     author's alone, whoever they are (a resident in a public consultation included): the
-    speaker is no caller; {mine} is the caller's own. Whether they may still read it at all
-    is decided as for its debate (`reading_creators`)."""
+    speaker is no caller; {mine} is the caller's own. The partner's moderators and admins
+    hold the author's group's moderator standing on the comments of the partner's members.
+    Whether they may still read it at all is decided as for its debate (`reading_creators`)."""
     if route.resource != "comment" or action is Action.DEBATE_READ:
         return standings(caller, shape, creators=reading_creators(route))
     held = standings(caller, shape, creators=frozenset())
-    return held | {Relation.CREATOR} if route.on_own_comment else held
+    if route.on_own_comment:
+        held.add(Relation.CREATOR)
+    kind, _, role_name = caller.partition(":")
+    if kind == "partner" and Role(role_name).at_least(Role.MODERATOR):
+        # Every comment acted on speaks for the partner: the speaker's, and a partner's own.
+        held.add(Relation.AUTHOR_GROUP_MODERATOR)
+    return held
 
 
 def takes_part(caller: str, shape: Shape) -> bool:
@@ -433,7 +440,14 @@ def test_every_consultation_action_has_a_route_here():
 def test_the_shapes_cover_every_context_and_the_callers_every_standing():
     assert {shape.context for shape in SHAPES} == set(ConsultationContext)
     held = set().union(
-        *(standings(c, s, creators=DEBATE_CREATORS) for c in CALLERS for s in SHAPES)
+        *(standings(c, s, creators=DEBATE_CREATORS) for c in CALLERS for s in SHAPES),
+        *(
+            acting_standings(action, route, c, s)
+            for action, routes in ROUTES.items()
+            for route in routes
+            for c in CALLERS
+            for s in SHAPES
+        ),
     )
     assert held == set(Outsider) | set(Role) | set(PartnerRole) | set(GrantRole) | set(Relation)
 
