@@ -41,7 +41,7 @@ class Action(StrEnum):
     JOIN_REQUESTS_REVIEW = "join_requests.review"
     AUDIT_READ = "audit.read"
     CONSULTATION_CREATE = "consultation.create"
-    PARTNERSHIP_ACCEPT = "partnership.accept"  # by the invited group's admins
+    PARTNERSHIP_ACCEPT = "partnership.accept"  # or leave it: by the partner group's admins
     # on a consultation
     CONSULTATION_READ = "consultation.read"
     CONSULTATION_UPDATE = "consultation.update"

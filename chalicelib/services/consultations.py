@@ -23,6 +23,7 @@ from chalicelib.domain.errors import (
     AlreadyPublished,
     Forbidden,
     GroupNotFound,
+    NotFound,
     PartnershipNotFound,
 )
 from chalicelib.domain.ids import looks_like_id, new_id
@@ -41,7 +42,6 @@ from chalicelib.services.audit import audit_event
 from chalicelib.store import consultations as store
 from chalicelib.store import grants as grant_store
 from chalicelib.store import groups as group_store
-from chalicelib.store import memberships as membership_store
 from chalicelib.store.table import Page
 
 # ---------------------------------------------------------------- consultations
@@ -233,11 +233,10 @@ def withdraw_partner(caller: Caller, consultation_id: str, group_id: str) -> Non
     leave it."""
     host = consultation_access(consultation_id, caller, None, consistent=True)
     consultation = host.consultation
-    # Only an actual partner's admins may leave: anyone else is judged by the consultation
-    # alone, so that a hidden consultation stays indistinguishable from a missing one. An
-    # accepted partner's role came with the access; an invited one's is read.
-    partner_role = _role_in(host, group_id) if group_id in consultation.partners else None
-    partner_admin = partner_role is Role.ADMIN
+    # Only an actual partner's admins may leave (the table's partnership action, on their
+    # group): anyone else is judged by the consultation alone, so that a hidden
+    # consultation stays indistinguishable from a missing one.
+    partner_admin = group_id in consultation.partners and _may_answer_for(caller, group_id)
     if not host.can(Action.PARTNERS_MANAGE) and not partner_admin:
         host.require(Action.CONSULTATION_READ)
         raise Forbidden()
@@ -257,10 +256,10 @@ def withdraw_partner(caller: Caller, consultation_id: str, group_id: str) -> Non
     store.save_consultation(consultation, after, events, unlink=unlink)
 
 
-def _role_in(access: ConsultationAccess, group_id: str) -> Role | None:
-    if group_id in access.roles:
-        return access.roles[group_id]
-    if access.caller is None or group_id in access.consultation.accepted_partners:
-        return None
-    membership = membership_store.get_membership(group_id, access.caller.id, consistent=True)
-    return membership.role if membership else None
+def _may_answer_for(caller: Caller, group_id: str) -> bool:
+    """Whether the caller may accept or leave a partnership for this group."""
+    try:
+        group_access(group_id, caller, Action.PARTNERSHIP_ACCEPT, consistent=True)
+    except (NotFound, Forbidden):
+        return False
+    return True
