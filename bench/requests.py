@@ -8,7 +8,7 @@ the DynamoDB calls it made and the capacity units they cost (see bench/meter.py)
 
 from __future__ import annotations
 
-from bench.harness import session
+from bench.harness import Session, session
 
 
 def main() -> None:
@@ -72,8 +72,26 @@ def main() -> None:
             f"/v1/consultations/{cid}/grants/eve",
             {"role": "author"},
         )
+        deliberation(bench, gid, debate["id"])
 
     bench.print_rows()
+
+
+def deliberation(bench: Session, gid: str, debate_id: str) -> None:
+    """A vote and the comment routes: each reads the caller's access to the debate once."""
+    call, measure = bench.call, bench.measure
+    call("alice", "PUT", f"/v1/groups/{gid}/members/user2", {"role": "moderator"})
+    measure("cast a vote", "user1", "PUT", f"/v1/debates/{debate_id}/ballot", {"choice": "yes"})
+    measure("read my ballot", "user1", "GET", f"/v1/debates/{debate_id}/ballot")
+    comments = f"/v1/debates/{debate_id}/comments"
+    comment = measure("write a comment", "user1", "POST", comments, {"body": "Yes, please."})
+    path = f"/v1/comments/{comment['id']}"
+    measure("list comments", "user3", "GET", comments)
+    measure("react to a comment", "user3", "PUT", f"{path}/reaction")
+    measure("flag a comment", "user3", "POST", f"{path}/flags", {"reason": "spam"})
+    measure("hide a comment", "user2", "POST", f"{path}/hide", {"reason": "off topic"})
+    measure("delete a comment (moderator)", "user2", "DELETE", path)
+    measure("block a member", "user2", "PUT", f"/v1/groups/{gid}/blocks/user4", {"reason": "spam"})
 
 
 if __name__ == "__main__":

@@ -31,16 +31,10 @@ def connect_before_serving() -> None:
     keeps. Lambda never sees this (one request at a time per container). Here the clients
     share one session, and a connection pool large enough for a room voting at once.
     """
-    from chalicelib.store import models, table
+    from chalicelib.store.table import every_connection
 
     session = botocore.session.get_session()
-    connections = [table.connection()]
-    pending: list[type] = [models.TableItem]
-    while pending:
-        model = pending.pop()
-        pending += model.__subclasses__()
-        connections.append(model._get_connection().connection)
-    for connection in connections:
+    for connection in every_connection():
         connection._local.session = session
         connection._max_pool_connections = POOL_CONNECTIONS
         connection.client  # noqa: B018 - the property creates the client

@@ -22,7 +22,7 @@ from chalicelib.domain.model import (
     ResultsVisibility,
 )
 from chalicelib.domain.roles import Role
-from chalicelib.services import consultations, debates, groups, invitations, members
+from chalicelib.services import consultations, debates, groups, invitations, memberships
 from chalicelib.services.consultations import NewConsultation
 
 DEMO_GROUP_NAME = "Quartier des Tilleuls"
@@ -61,7 +61,7 @@ def seed() -> Demo:
             )
             current = invitations.accept(user, invitation.code).membership.role
         if current is not role:
-            members.set_role(ADMIN, group.id, user.id, role)
+            memberships.set_role(ADMIN, group.id, user.id, role)
     if not consultations.list_for_group(ADMIN, group.id, 1, None).items:
         _seed_consultations(group)
     roles = {ADMIN.id: Role.ADMIN} | {user.id: role for user, role in MEMBERS}
@@ -130,7 +130,7 @@ def _seed_consultations(group: Group) -> None:
 
 
 def _demo_group() -> Group | None:
-    for membership, group in members.my_groups(ADMIN):
+    for membership, group in memberships.my_groups(ADMIN):
         if group.name == DEMO_GROUP_NAME and membership.role is Role.ADMIN:
             return group
     return None
@@ -148,7 +148,7 @@ def _create_group() -> Group:
 
 
 def _role_in(user: Caller, group_id: str) -> Role | None:
-    for membership, group in members.my_groups(user):
+    for membership, group in memberships.my_groups(user):
         if group.id == group_id:
             return membership.role
     return None

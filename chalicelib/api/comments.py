@@ -52,8 +52,8 @@ from chalicelib.domain.errors import (
     invalid,
 )
 from chalicelib.domain.model import Caller, Comment, Stance
-from chalicelib.services import comments
-from chalicelib.services.comments import Seat
+from chalicelib.services import comments, moderation, reactions
+from chalicelib.services.access import DebateAccess
 
 blueprint = Blueprint(__name__)
 Sort = Literal["top", "new", "old"]
@@ -74,7 +74,9 @@ def request() -> Request:
     return blueprint.current_request
 
 
-def view(access: Seat, comment: Comment, caller: Caller | None, reacted: bool) -> dict[str, Any]:
+def view(
+    access: DebateAccess, comment: Comment, caller: Caller | None, reacted: bool
+) -> dict[str, Any]:
     if access.may_moderate(comment):
         return show.moderated_comment(comment) | {"reacted": reacted}
     full = caller is not None and caller.id == comment.author_id
@@ -238,7 +240,7 @@ def react(comment_id: str) -> Response:
     part), unless it is hidden under review (409 `comment_hidden`).
 
     One reaction per person: 201 when added, 200 when it was already there."""
-    added = comments.react(require_caller(request()), comment_id)
+    added = reactions.react(require_caller(request()), comment_id)
     body = {"comment_id": comment_id, "reacted": True}
     return Response(body=body, status_code=201 if added else 200)
 
@@ -253,7 +255,7 @@ def react(comment_id: str) -> Response:
 def unreact(comment_id: str) -> Response:
     """Take back your reaction to a comment, until the consultation closes (those who may
     take part); without one, nothing changes."""
-    comments.unreact(require_caller(request()), comment_id)
+    reactions.unreact(require_caller(request()), comment_id)
     return no_content()
 
 
@@ -281,7 +283,7 @@ def flag(comment_id: str) -> Response:
     reviews it."""
     caller = require_caller(request())
     body = parse_body(request(), FlagRequest)
-    comments.flag(caller, comment_id, body.reason)
+    reactions.flag(caller, comment_id, body.reason)
     return created({"comment_id": comment_id, "reason": body.reason.value})
 
 
@@ -298,7 +300,7 @@ def hide(comment_id: str) -> dict[str, Any]:
     ones, or a partner's for its own members' comments)."""
     caller = require_caller(request())
     body = parse_body(request(), HideRequest)
-    return show.moderated_comment(comments.hide(caller, comment_id, body.reason))
+    return show.moderated_comment(moderation.hide(caller, comment_id, body.reason))
 
 
 @route(
@@ -311,7 +313,7 @@ def hide(comment_id: str) -> dict[str, Any]:
 def restore(comment_id: str) -> dict[str, Any]:
     """Review a comment and keep it: shown again, its flags cleared, out of the moderation
     queue (its moderators)."""
-    return show.moderated_comment(comments.restore(require_caller(request()), comment_id))
+    return show.moderated_comment(moderation.restore(require_caller(request()), comment_id))
 
 
 @route(
@@ -331,7 +333,7 @@ def moderation_queue(group_id: str) -> dict[str, Any]:
     A page holds at most `limit` and may hold fewer, even none, while `next` is given:
     follow `next` until it is null."""
     caller = require_caller(request())
-    result = comments.moderation_queue(caller, group_id, *paging(request()))
+    result = moderation.moderation_queue(caller, group_id, *paging(request()))
     return page([show.moderated_comment(c) for c in result.items], result.next)
 
 
@@ -353,7 +355,7 @@ def block(group_id: str, user_id: str) -> dict[str, Any]:
     blocks an admin or themselves (403)."""
     caller = require_caller(request())
     body = parse_body(request(), BlockRequest)
-    return show.block(comments.set_block(caller, group_id, user_id, body.reason, body.until))
+    return show.block(moderation.set_block(caller, group_id, user_id, body.reason, body.until))
 
 
 @route(
@@ -366,5 +368,5 @@ def block(group_id: str, user_id: str) -> dict[str, Any]:
 def unblock(group_id: str, user_id: str) -> Response:
     """Lift a block (the association's moderators and admins, for those below them: a
     blocked moderator cannot lift their own block)."""
-    comments.remove_block(require_caller(request()), group_id, user_id)
+    moderation.remove_block(require_caller(request()), group_id, user_id)
     return no_content()

@@ -52,7 +52,7 @@ from chalicelib.domain.errors import (
     invalid,
 )
 from chalicelib.domain.model import Participation
-from chalicelib.services import closing, consultations
+from chalicelib.services import closing, consultations, grants
 from chalicelib.services.consultations import NewConsultation
 
 blueprint = Blueprint(__name__)
@@ -279,7 +279,7 @@ def withdraw_partner(consultation_id: str, group_id: str) -> Response:
 def list_grants(consultation_id: str) -> dict[str, Any]:
     """The roles given to people in this consultation (the host's admins)."""
     caller = require_caller(request())
-    result = consultations.list_grants(caller, consultation_id, *paging(request()))
+    result = grants.list_grants(caller, consultation_id, *paging(request()))
     return page([show.grant(g) for g in result.items], result.next)
 
 
@@ -298,7 +298,7 @@ def set_grant(consultation_id: str, user_id: str) -> Response:
     changed or already had this role."""
     caller = require_caller(request())
     body = parse_body(request(), RoleChange)
-    grant, new = consultations.set_grant(caller, consultation_id, user_id, body.role)
+    grant, new = grants.set_grant(caller, consultation_id, user_id, body.role)
     return Response(body=show.grant(grant), status_code=201 if new else 200)
 
 
@@ -311,5 +311,5 @@ def set_grant(consultation_id: str, user_id: str) -> Response:
 )
 def remove_grant(consultation_id: str, user_id: str) -> Response:
     """Take back a person's role in this consultation (the host's admins)."""
-    consultations.remove_grant(require_caller(request()), consultation_id, user_id)
+    grants.remove_grant(require_caller(request()), consultation_id, user_id)
     return no_content()

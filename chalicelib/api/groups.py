@@ -41,7 +41,7 @@ from chalicelib.domain.errors import (
     LastAdmin,
     MemberNotFound,
 )
-from chalicelib.services import groups, invitations, members
+from chalicelib.services import audit, groups, invitations, join_requests, memberships
 
 blueprint = Blueprint(__name__)
 request = lambda: blueprint.current_request  # noqa: E731
@@ -123,7 +123,7 @@ def update_group(group_id: str) -> dict[str, Any]:
 def list_members(group_id: str) -> dict[str, Any]:
     """List an association's members and their roles (its members)."""
     caller = require_caller(request())
-    result = members.list_members(caller, group_id, *paging(request()))
+    result = memberships.list_members(caller, group_id, *paging(request()))
     return page([show.membership(m) for m in result.items], result.next)
 
 
@@ -141,7 +141,7 @@ def set_member_role(group_id: str, user_id: str) -> dict[str, Any]:
     The last admin cannot be demoted (`last_admin`): name another admin first."""
     caller = require_caller(request())
     body = parse_body(request(), RoleChange)
-    return show.membership(members.set_role(caller, group_id, user_id, body.role))
+    return show.membership(memberships.set_role(caller, group_id, user_id, body.role))
 
 
 @route(
@@ -155,7 +155,7 @@ def remove_member(group_id: str, user_id: str) -> Response:
     """Remove a member (admins), or leave the association (your own user id, any member).
 
     The last admin can neither be removed nor leave (`last_admin`)."""
-    members.remove(require_caller(request()), group_id, user_id)
+    memberships.remove(require_caller(request()), group_id, user_id)
     return no_content()
 
 
@@ -172,7 +172,7 @@ def join_group(group_id: str) -> Response:
     An `open` association admits you at once as participant (201, your membership); one
     whose policy is `request` records your request for its admins (202, the request; asking
     again answers the same request); an `invite` one refuses (`invite_only`)."""
-    outcome = groups.join(require_caller(request()), group_id)
+    outcome = join_requests.join(require_caller(request()), group_id)
     if outcome.membership is not None:
         return created(show.membership(outcome.membership))
     assert outcome.request is not None
@@ -190,7 +190,7 @@ def join_group(group_id: str) -> Response:
 def list_join_requests(group_id: str) -> dict[str, Any]:
     """List the pending requests to join an association (admins)."""
     caller = require_caller(request())
-    result = groups.join_requests(caller, group_id, *paging(request()))
+    result = join_requests.join_requests(caller, group_id, *paging(request()))
     return page([show.join_request(r) for r in result.items], result.next)
 
 
@@ -204,7 +204,7 @@ def list_join_requests(group_id: str) -> dict[str, Any]:
 def approve_join_request(group_id: str, user_id: str) -> Response:
     """Admit someone who asked to join, as participant (admins)."""
     caller = require_caller(request())
-    return created(show.membership(groups.approve_join_request(caller, group_id, user_id)))
+    return created(show.membership(join_requests.approve_join_request(caller, group_id, user_id)))
 
 
 @route(
@@ -216,7 +216,7 @@ def approve_join_request(group_id: str, user_id: str) -> Response:
 )
 def reject_join_request(group_id: str, user_id: str) -> Response:
     """Turn down a request to join (admins)."""
-    groups.reject_join_request(require_caller(request()), group_id, user_id)
+    join_requests.reject_join_request(require_caller(request()), group_id, user_id)
     return no_content()
 
 
@@ -283,5 +283,5 @@ def revoke_invitation(group_id: str, code: str) -> Response:
 def audit_log(group_id: str) -> dict[str, Any]:
     """Read an association's audit log, newest first (admins)."""
     caller = require_caller(request())
-    result = groups.audit_log(caller, group_id, *paging(request()))
+    result = audit.audit_log(caller, group_id, *paging(request()))
     return page([show.audit_event(event) for event in result.items], result.next)

@@ -9,7 +9,7 @@ from chalice import Blueprint
 
 from chalicelib.api.answers.groups import MeOut
 from chalicelib.api.http import require_caller, route
-from chalicelib.services import members
+from chalicelib.services import grants, memberships
 
 blueprint = Blueprint(__name__)
 
@@ -27,10 +27,10 @@ def me() -> dict[str, Any]:
         "identity_verified": caller.identity_verified,
         "groups": [
             {"id": group.id, "name": group.name, "role": membership.role.value}
-            for membership, group in members.my_groups(caller)
+            for membership, group in memberships.my_groups(caller)
         ],
         "grants": [
             {"consultation_id": consultation.id, "title": consultation.title, "role": role.value}
-            for role, consultation in members.my_grants(caller)
+            for role, consultation in grants.my_grants(caller)
         ],
     }

@@ -11,7 +11,6 @@ import secrets
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.errors import InvalidBallot, detail
@@ -182,12 +181,3 @@ def new_receipt() -> str:
 def looks_like_receipt(text: str) -> bool:
     """A receipt a client may choose: the Hub's alphabet, at least the Hub's length."""
     return RECEIPT_PATTERN.fullmatch(text) is not None
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """A secret ballot's receipt: the only link between a voter and their anonymous ballot,
-    held by the voter alone."""
-
-    code: str
-    cast_at: datetime | None = None

@@ -41,7 +41,7 @@ class Action(StrEnum):
     JOIN_REQUESTS_REVIEW = "join_requests.review"
     AUDIT_READ = "audit.read"
     CONSULTATION_CREATE = "consultation.create"
-    PARTNERSHIP_ACCEPT = "partnership.accept"  # by the invited group's admins
+    PARTNERSHIP_ACCEPT = "partnership.accept"  # or leave it: by the partner group's admins
     # on a consultation
     CONSULTATION_READ = "consultation.read"
     CONSULTATION_UPDATE = "consultation.update"
@@ -123,9 +123,12 @@ _TAKE_PART: dict[Context, frozenset[Standing]] = {
     ConsultationContext.PUBLIC_SIGNED_IN: VOTERS | {Outsider.SIGNED_IN, Outsider.VERIFIED},
     ConsultationContext.PUBLIC_VERIFIED: VOTERS | {Outsider.VERIFIED},
 }
-MODERATORS = (
-    at_least(Role.MODERATOR) | partners_at_least(Role.MODERATOR) | grants_at_least(Role.MODERATOR)
-)
+# Who moderates a comment: the host's moderators and admins, granted moderators and, where
+# partners take part (not in a restricted consultation), the moderators of the partner
+# association the comment's author speaks for, on that comment.
+MODERATORS_RESTRICTED = at_least(Role.MODERATOR) | grants_at_least(Role.MODERATOR)
+MODERATORS = MODERATORS_RESTRICTED | {Relation.AUTHOR_GROUP_MODERATOR}
+SHARED = (MEMBERS_ONLY, *PUBLIC)
 
 _READ = {DRAFT: EDITORS, RESTRICTED: INSIDE_RESTRICTED, MEMBERS_ONLY: INSIDE_MEMBERS} | _same(
     EVERYONE, PUBLIC
@@ -152,7 +155,7 @@ PERMISSIONS: dict[Action, dict[Context, frozenset[Standing]]] = {
     Action.PARTNERS_MANAGE: _same(ADMINS, CONSULTATION_CONTEXTS),
     Action.GRANTS_MANAGE: _same(ADMINS, CONSULTATION_CONTEXTS),
     Action.DEBATE_CREATE: {DRAFT: EDITORS, RESTRICTED: AUTHORS_RESTRICTED}
-    | _same(AUTHORS_SHARED, (MEMBERS_ONLY, *PUBLIC)),
+    | _same(AUTHORS_SHARED, SHARED),
     Action.DEBATE_READ: _READ,
     # For a debate, CREATOR is whoever created the debate or its consultation.
     Action.DEBATE_UPDATE: _same(MANAGERS, CONSULTATION_CONTEXTS),
@@ -163,9 +166,10 @@ PERMISSIONS: dict[Action, dict[Context, frozenset[Standing]]] = {
     Action.COMMENT_FLAG: _TAKE_PART,
     # For a comment, CREATOR is its author (and nobody else: not the consultation's creator).
     Action.COMMENT_EDIT: _same(CREATOR, PUBLISHED),
-    Action.COMMENT_DELETE: _same(CREATOR | MODERATORS, PUBLISHED),
-    # Partner moderators act on their own members' comments only (checked by the service).
-    Action.COMMENT_MODERATE: _same(MODERATORS, PUBLISHED),
+    Action.COMMENT_DELETE: {RESTRICTED: CREATOR | MODERATORS_RESTRICTED}
+    | _same(CREATOR | MODERATORS, SHARED),
+    # Hide, restore, read the edit history; and see a comment's flags and its queue.
+    Action.COMMENT_MODERATE: {RESTRICTED: MODERATORS_RESTRICTED} | _same(MODERATORS, SHARED),
     Action.MODERATION_QUEUE: _same(at_least(Role.MODERATOR), (LISTED, UNLISTED)),
     Action.BLOCKS_MANAGE: _same(at_least(Role.MODERATOR), (LISTED, UNLISTED)),
 }

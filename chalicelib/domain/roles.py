@@ -68,7 +68,10 @@ class GrantRole(StrEnum):
 class Relation(StrEnum):
     """A standing that comes from the resource itself."""
 
-    CREATOR = "creator"  # who created the consultation (or the debate)
+    CREATOR = "creator"  # who created the consultation (or the debate); a comment's author
+    # Towards a comment: a moderator (or admin) of the accepted partner association its
+    # author speaks for. A partner's moderators look after their own members' comments.
+    AUTHOR_GROUP_MODERATOR = "author_group_moderator"
 
 
 Standing = Role | Outsider | PartnerRole | GrantRole | Relation

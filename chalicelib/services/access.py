@@ -1,15 +1,48 @@
-"""Finding a group and the caller's standing in it, then asking the permission table."""
+"""Who the caller is towards a group, a consultation, a debate or a comment, and what the
+permission table lets them do there.
+
+A group: the group and the caller's membership, one BatchGetItem. A consultation, a debate
+or a comment: ONE read (store/access.py, two round trips) gives the resource and everything
+the caller holds in it (roles in the host and accepted partners, grant, a block by the
+host, and their ballot marker or reaction when asked for), and ONE type carries it to
+ballots, comments, debates and consultations alike. Every decision is the table's
+(`domain/permissions.py`): this module only says which standings the caller holds.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-from chalicelib.domain.errors import GroupNotFound
-from chalicelib.domain.ids import looks_like_id
-from chalicelib.domain.model import Caller, Group, Membership
-from chalicelib.domain.permissions import Action, authorize
-from chalicelib.domain.roles import Outsider, Standing
-from chalicelib.store import groups as store
+from chalicelib.domain import clock
+from chalicelib.domain.consultations import standings_of
+from chalicelib.domain.errors import (
+    Blocked,
+    CommentNotFound,
+    ConsultationClosed,
+    ConsultationNotFound,
+    DebateNotFound,
+    Forbidden,
+    GroupNotFound,
+    NotFound,
+)
+from chalicelib.domain.ids import looks_like_id, split_comment_id, split_debate_id
+from chalicelib.domain.model import (
+    Caller,
+    Comment,
+    Consultation,
+    ConsultationStatus,
+    Debate,
+    Group,
+    Membership,
+)
+from chalicelib.domain.permissions import Action, allows, authorize
+from chalicelib.domain.roles import Outsider, Relation, Role, Standing
+from chalicelib.store import access as store
+from chalicelib.store import groups as group_store
+from chalicelib.store.ballots import Marker
+
+# ---------------------------------------------------------------- a group
 
 
 @dataclass(frozen=True)
@@ -38,9 +71,9 @@ def group_access(
     if not looks_like_id(group_id):
         raise GroupNotFound()
     if caller is None:
-        group, membership = store.get_group(group_id, consistent=consistent), None
+        group, membership = group_store.get_group(group_id, consistent=consistent), None
     else:
-        group, membership = store.get_group_and_membership(
+        group, membership = group_store.get_group_and_membership(
             group_id, caller.id, consistent=consistent
         )
     if group is None:
@@ -48,3 +81,207 @@ def group_access(
     access = GroupAccess(group, membership, standing(caller, membership))
     access.require(action)
     return access
+
+
+# ---------------------------------------------------------------- a consultation and its debates
+
+
+def comment_standings(
+    consultation: Consultation,
+    caller: Caller | None,
+    roles: Mapping[str, Role],
+    grant: Role | None,
+    comment: Comment,
+) -> frozenset[Standing]:
+    """What the caller holds towards a comment: CREATOR is its author alone (whoever they
+    are, a resident taking part in a public consultation included), and a moderator of the
+    accepted partner association the author speaks for holds AUTHOR_GROUP_MODERATOR.
+    `roles` are the caller's in the host and accepted partners."""
+    held = set(standings_of(consultation, caller, roles, grant))
+    if caller is not None and caller.id == comment.author_id:
+        held.add(Relation.CREATOR)
+    group = comment.author_group
+    if group in consultation.accepted_partners and roles.get(group, Role.OBSERVER).at_least(
+        Role.MODERATOR
+    ):
+        held.add(Relation.AUTHOR_GROUP_MODERATOR)
+    return frozenset(held)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsultationAccess:
+    """A consultation seen by one caller: what they hold in it, and so what they may do."""
+
+    consultation: Consultation
+    caller: Caller | None
+    roles: Mapping[str, Role] = field(default_factory=dict)  # host and accepted partners
+    grant: Role | None = None
+    blocked: bool = False  # by the host's moderators, now
+    standings: frozenset[Standing]  # towards the consultation (a debate: its creator counts)
+
+    @property
+    def missing(self) -> type[NotFound]:
+        return ConsultationNotFound
+
+    def can(self, action: Action) -> bool:
+        return allows(action, self.standings, self.consultation.context)
+
+    def require(self, action: Action) -> None:
+        authorize(action, self.standings, self.consultation.context, not_found=self.missing)
+
+    @property
+    def status(self) -> ConsultationStatus:
+        return self.consultation.status_at(clock.now())
+
+    @property
+    def closed(self) -> bool:
+        return self.status is ConsultationStatus.CLOSED
+
+
+@dataclass(frozen=True, kw_only=True)
+class DebateAccess(ConsultationAccess):
+    """A debate (and maybe one of its comments) seen by one caller, with their ballot marker
+    or their reaction to the comment when they were asked for."""
+
+    debate: Debate
+    comment: Comment | None = None
+    marker: Marker | None = None
+    reacted: bool = False
+
+    @property
+    def missing(self) -> type[NotFound]:
+        return CommentNotFound if self.comment is not None else DebateNotFound
+
+    def towards(self, comment: Comment) -> frozenset[Standing]:
+        return comment_standings(self.consultation, self.caller, self.roles, self.grant, comment)
+
+    def may(self, action: Action, comment: Comment) -> bool:
+        """Whether the table lets the caller act on `comment` (whose debate they read)."""
+        return allows(action, self.towards(comment), self.consultation.context)
+
+    def may_moderate(self, comment: Comment) -> bool:
+        return self.may(Action.COMMENT_MODERATE, comment)
+
+    def require_on(self, action: Action, comment: Comment) -> None:
+        """They read the comment already: a refusal is 403."""
+        if not self.may(action, comment):
+            raise Forbidden()
+
+    def take_part(self, action: Action) -> None:
+        """Deliberation: open (not closed), not blocked, and allowed to take part."""
+        if self.closed:
+            raise ConsultationClosed("comments")
+        if self.blocked:
+            raise Blocked()
+        self.require(action)
+
+    def live_comment(self) -> Comment:
+        """The comment, unless deleted: a deleted comment is a placeholder, nothing more
+        happens to it."""
+        if self.comment is None or self.comment.deleted:
+            raise CommentNotFound()
+        return self.comment
+
+
+def consultation_access(
+    consultation_id: str,
+    caller: Caller | None,
+    action: Action | None,
+    *,
+    consistent: bool = False,
+) -> ConsultationAccess:
+    """The consultation and the caller's standings in it, once `action` is allowed (any
+    `action`: None, for a caller judged otherwise). Two round trips; one without a caller."""
+    found = (
+        store.read(consultation_id, caller.id if caller else None, consistent=consistent)
+        if looks_like_id(consultation_id)
+        else store.Found(None)
+    )
+    if found.consultation is None:
+        raise ConsultationNotFound()
+    consultation = found.consultation
+    access = ConsultationAccess(
+        consultation=consultation,
+        caller=caller,
+        roles=found.roles,
+        grant=found.grant,
+        blocked=_blocked(found),
+        standings=standings_of(
+            consultation, caller, found.roles, found.grant, (consultation.created_by,)
+        ),
+    )
+    if action is not None:
+        access.require(action)
+    return access
+
+
+def debate_access(
+    debate_id: str,
+    caller: Caller | None,
+    action: Action = Action.DEBATE_READ,
+    *,
+    consistent: bool = False,
+    marker: bool = False,
+) -> DebateAccess:
+    """The debate, its consultation and the caller's standings (the debate's creator and
+    the consultation's count as creator), with their ballot marker if `marker`, once they
+    may read it and `action` is allowed. Two round trips; one without a caller."""
+    ids = split_debate_id(debate_id)
+    if ids is None:
+        raise DebateNotFound()
+    found = store.read(
+        ids[0],
+        caller.id if caller else None,
+        debate_local_id=ids[1],
+        marker=marker,
+        consistent=consistent,
+    )
+    access = _debate_access(found, caller, DebateNotFound)
+    access.require(action)
+    return access
+
+
+def comment_access(
+    comment_id: str, caller: Caller | None, *, consistent: bool = False
+) -> DebateAccess:
+    """The comment with its debate, its consultation, the caller's standings towards the
+    debate and whether they reacted to the comment, once they may read it. Two round trips."""
+    ids = split_comment_id(comment_id)
+    parts = split_debate_id(ids[0]) if ids else None
+    if parts is None:
+        raise CommentNotFound()
+    found = store.read(
+        parts[0],
+        caller.id if caller else None,
+        debate_local_id=parts[1],
+        comment_id=comment_id,
+        consistent=consistent,
+    )
+    return _debate_access(found, caller, CommentNotFound)
+
+
+def _debate_access(
+    found: store.Found, caller: Caller | None, missing: type[NotFound]
+) -> DebateAccess:
+    if found.consultation is None or found.debate is None:
+        raise missing()
+    consultation, debate = found.consultation, found.debate
+    creators = (consultation.created_by, debate.created_by)
+    access = DebateAccess(
+        consultation=consultation,
+        caller=caller,
+        roles=found.roles,
+        grant=found.grant,
+        blocked=_blocked(found),
+        standings=standings_of(consultation, caller, found.roles, found.grant, creators),
+        debate=debate,
+        comment=found.comment,
+        marker=found.marker,
+        reacted=found.reacted,
+    )
+    access.require(Action.DEBATE_READ)
+    return access
+
+
+def _blocked(found: store.Found) -> bool:
+    return found.block is not None and found.block.active_at(clock.now())

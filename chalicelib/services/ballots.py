@@ -1,8 +1,9 @@
 """Use cases of ballots: cast (or change) one, read one's own, withdraw it, see results.
 
 The vote path makes at most two reads (the debate with its consultation; the voter's
-roles, grant and marker) and one write. Concurrency is settled by the write's condition:
-when it fails, the voter's marker is read again and the request decided anew.
+roles, grant, block and marker: services/access.py) and one write. Concurrency is settled
+by the write's condition: when it fails, the voter's marker is read again and the request
+decided anew.
 """
 
 from __future__ import annotations
@@ -20,23 +21,20 @@ from chalicelib.domain.ballots import (
     options_of,
     refused,
 )
-from chalicelib.domain.consultations import standings_of
 from chalicelib.domain.errors import (
     AlreadyVoted,
     BallotNotFound,
     Blocked,
     ConcurrentUpdate,
-    DebateNotFound,
     NotEligible,
     NotOpen,
     NotSecret,
     ReceiptNotFound,
     ResultsHidden,
 )
-from chalicelib.domain.ids import looks_like_code, split_debate_id
+from chalicelib.domain.ids import looks_like_code
 from chalicelib.domain.model import (
     Caller,
-    Consultation,
     ConsultationStatus,
     Debate,
     DecisionFunction,
@@ -44,53 +42,20 @@ from chalicelib.domain.model import (
     Phase,
     ResultsVisibility,
 )
-from chalicelib.domain.permissions import Action, allows, authorize
-from chalicelib.domain.roles import Standing
+from chalicelib.domain.permissions import Action
+from chalicelib.services.access import DebateAccess, debate_access
 from chalicelib.store import ballots as store
-from chalicelib.store import consultations as consultation_store
 from chalicelib.store import results as result_store
 from chalicelib.store import tallies
 
 _ATTEMPTS = 3
 
 
-@dataclass(frozen=True)
-class Voting:
-    """A debate seen by one voter: what they may do, and their current marker."""
-
-    consultation: Consultation
-    debate: Debate
-    standings: frozenset[Standing]
-    marker: store.Marker | None
-    blocked: bool = False
-
-    @property
-    def status(self) -> ConsultationStatus:
-        return self.consultation.status_at(clock.now())
-
-
-def voting(caller: Caller, debate_id: str) -> Voting:
-    """Two strongly consistent reads: the debate with its consultation, then the caller's
-    roles, grant and marker. 404 if the caller may not see the debate."""
-    ids = split_debate_id(debate_id)
-    consultation, debate = (
-        consultation_store.get_consultation_and_debate(*ids, consistent=True)
-        if ids
-        else (None, None)
-    )
-    if consultation is None or debate is None:
-        raise DebateNotFound()
-    groups = [consultation.group_id, *consultation.accepted_partners]
-    state = store.voter_state(caller.id, groups, consultation.id, debate)
-    held = standings_of(
-        consultation,
-        caller,
-        state.roles,
-        state.grant,
-        creators=(consultation.created_by, debate.created_by),
-    )
-    authorize(Action.DEBATE_READ, held, consultation.context, not_found=DebateNotFound)
-    return Voting(consultation, debate, held, state.marker, state.blocked)
+def voting(caller: Caller | None, debate_id: str) -> DebateAccess:
+    """The debate with its consultation, then the caller's roles, grant, block and marker:
+    two reads, strongly consistent for a caller (they decide a write). 404 if the caller
+    may not see the debate."""
+    return debate_access(debate_id, caller, consistent=caller is not None, marker=True)
 
 
 @dataclass(frozen=True)
@@ -143,7 +108,7 @@ def cast(
     raise ConcurrentUpdate()
 
 
-def _cast_secret(caller: Caller, seen: Voting, ballot: Ballot, receipt: str | None) -> Cast:
+def _cast_secret(caller: Caller, seen: DebateAccess, ballot: Ballot, receipt: str | None) -> Cast:
     """A secret ballot is cast once and never changes (whatever `allow_change` says: the
     Hub cannot tell a secret ballot's choice from its voter, so it could not change it).
 
@@ -170,7 +135,9 @@ def _cast_secret(caller: Caller, seen: Voting, ballot: Ballot, receipt: str | No
     return Cast(True, seen.debate.function, ballot, now, receipt=code)
 
 
-def _secret_again(seen: Voting, marker: store.Marker, ballot: Ballot, receipt: str | None) -> Cast:
+def _secret_again(
+    seen: DebateAccess, marker: store.Marker, ballot: Ballot, receipt: str | None
+) -> Cast:
     """A voter who has cast their secret ballot sends one again. Only the honest retry, the
     same choice under the receipt the first request carried, answers 200 with that receipt;
     anything else is 409 already_voted, so that nobody believes their ballot changed.
@@ -184,18 +151,18 @@ def _secret_again(seen: Voting, marker: store.Marker, ballot: Ballot, receipt: s
     raise AlreadyVoted()
 
 
-def _require_open_and_eligible(seen: Voting) -> None:
+def _require_open_and_eligible(seen: DebateAccess) -> None:
     if seen.debate.function.type is FunctionType.NONE:
         raise refused("body", "no_ballot")
     if seen.status is not ConsultationStatus.OPEN:
         raise NotOpen()
     if seen.blocked:
         raise Blocked()
-    if not allows(Action.PARTICIPATE, seen.standings, seen.consultation.context):
+    if not seen.can(Action.PARTICIPATE):
         raise NotEligible()
 
 
-def my_ballot(caller: Caller, debate_id: str) -> tuple[Voting, store.Marker]:
+def my_ballot(caller: Caller, debate_id: str) -> tuple[DebateAccess, store.Marker]:
     seen = voting(caller, debate_id)
     if seen.marker is None:
         raise BallotNotFound()
@@ -234,7 +201,7 @@ def results(caller: Caller | None, debate_id: str) -> Results:
     """Final results once the closer has recounted (visible to everyone who sees the
     debate); before that the running tally, when the debate's results visibility lets the
     caller see it. Admins follow the same rule: no peeking."""
-    seen = voting(caller, debate_id) if caller else _anonymous_view(debate_id)
+    seen = voting(caller, debate_id)
     visibility = seen.debate.function.results_visibility
     if seen.debate.function.type is FunctionType.NONE:
         raise ResultsHidden("no_decision")
@@ -262,13 +229,13 @@ def results(caller: Caller | None, debate_id: str) -> Results:
     return Results(Counts(per_option, tally.ballots), final=False, as_of=tally.updated_at)
 
 
-def _final(seen: Voting) -> result_store.FinalResult | None:
+def _final(seen: DebateAccess) -> result_store.FinalResult | None:
     if seen.consultation.phase is not Phase.FINALISED:
         return None
     return result_store.get_result(seen.consultation.id, seen.debate.id)
 
 
-def _secret_and_final(seen: Voting) -> None:
+def _secret_and_final(seen: DebateAccess) -> None:
     if not seen.debate.function.secret:
         raise NotSecret()
     if _final(seen) is None:
@@ -277,7 +244,7 @@ def _secret_and_final(seen: Voting) -> None:
 
 def check_receipt(caller: Caller | None, debate_id: str, receipt: str) -> Ballot:
     """After finalisation: was this receipt counted, and for what?"""
-    seen = voting(caller, debate_id) if caller else _anonymous_view(debate_id)
+    seen = voting(caller, debate_id)
     _secret_and_final(seen)
     ballot = store.get_secret_ballot(seen.debate, receipt) if looks_like_code(receipt) else None
     if ballot is None:
@@ -285,23 +252,13 @@ def check_receipt(caller: Caller | None, debate_id: str, receipt: str) -> Ballot
     return ballot
 
 
-def ballot_board(caller: Caller | None, debate_id: str) -> tuple[Voting, list[tuple[str, Ballot]]]:
+def ballot_board(
+    caller: Caller | None, debate_id: str
+) -> tuple[DebateAccess, list[tuple[str, Ballot]]]:
     """After finalisation: every anonymous ballot (receipt, choice), by receipt."""
-    seen = voting(caller, debate_id) if caller else _anonymous_view(debate_id)
+    seen = voting(caller, debate_id)
     _secret_and_final(seen)
     return seen, sorted(store.secret_ballots(seen.debate))
-
-
-def _anonymous_view(debate_id: str) -> Voting:
-    ids = split_debate_id(debate_id)
-    consultation, debate = (
-        consultation_store.get_consultation_and_debate(*ids) if ids else (None, None)
-    )
-    if consultation is None or debate is None:
-        raise DebateNotFound()
-    held = standings_of(consultation, None, {}, None)
-    authorize(Action.DEBATE_READ, held, consultation.context, not_found=DebateNotFound)
-    return Voting(consultation, debate, held, None)
 
 
 def recount(debate: Debate) -> Counts:

@@ -26,11 +26,12 @@ from chalicelib.domain.model import (
 )
 from chalicelib.domain.outcomes import outcome
 from chalicelib.domain.permissions import Action
-from chalicelib.services.consultations import consultation_access
-from chalicelib.services.groups import audit_event
+from chalicelib.services.access import consultation_access
+from chalicelib.services.audit import audit_event
 from chalicelib.settings import get_settings
 from chalicelib.store import ballots as ballot_store
 from chalicelib.store import consultations as store
+from chalicelib.store import debates as debate_store
 from chalicelib.store import results as result_store
 from chalicelib.store import tallies
 
@@ -126,7 +127,7 @@ def finalise(consultation: Consultation, now: datetime) -> None:
     (a mismatch is recorded and kept on the result), then mark the consultation finalised
     with its event — conditioned on the version, so recorded once."""
     events = []
-    for debate in store.all_debates(consultation.id):
+    for debate in debate_store.all_debates(consultation.id):
         if debate.function.type is FunctionType.NONE:
             continue
         counted = recount(debate, consultation.ends_at)

@@ -1,5 +1,5 @@
 """Use cases of a consultation: create, read, list, change, publish; its partner
-associations and its grants."""
+associations. (Its grants: services/grants.py; who may do what in it: services/access.py.)"""
 
 from __future__ import annotations
 
@@ -20,80 +20,29 @@ from chalicelib.domain.consultations import (
 )
 from chalicelib.domain.errors import (
     AlreadyPublished,
-    ConsultationNotFound,
     Forbidden,
-    GrantNotFound,
     GroupNotFound,
+    NotFound,
     PartnershipNotFound,
     invalid,
 )
-from chalicelib.domain.ids import looks_like_id, looks_like_user_id, new_id
+from chalicelib.domain.ids import looks_like_id, new_id
 from chalicelib.domain.model import (
     Caller,
     Consultation,
     ConsultationStatus,
     ConsultationVisibility,
-    Grant,
     Participation,
     PartnerStatus,
 )
-from chalicelib.domain.permissions import Action, allows, authorize
-from chalicelib.domain.roles import Role, Standing
-from chalicelib.services.access import group_access
-from chalicelib.services.groups import audit_event
+from chalicelib.domain.permissions import Action, allows
+from chalicelib.domain.roles import Role
+from chalicelib.services.access import ConsultationAccess, consultation_access, group_access
+from chalicelib.services.audit import audit_event
 from chalicelib.store import consultations as store
+from chalicelib.store import grants as grant_store
 from chalicelib.store import groups as group_store
 from chalicelib.store.table import Page
-
-# ---------------------------------------------------------------- access
-
-
-@dataclass(frozen=True)
-class ConsultationAccess:
-    consultation: Consultation
-    standings: frozenset[Standing]
-
-    def can(self, action: Action) -> bool:
-        return allows(action, self.standings, self.consultation.context)
-
-    def require(self, action: Action) -> None:
-        authorize(action, self.standings, self.consultation.context, not_found=ConsultationNotFound)
-
-
-def standings_for(
-    consultation: Consultation,
-    caller: Caller | None,
-    *,
-    creators: tuple[str, ...] = (),
-    consistent: bool = False,
-) -> frozenset[Standing]:
-    """Reads the caller's roles in the host and partner groups and their grant (one
-    BatchGetItem), then says what standings they hold."""
-    if caller is None:
-        return standings_of(consultation, None, {}, None)
-    groups = [consultation.group_id, *consultation.accepted_partners]
-    roles, grant = store.roles_and_grant(caller.id, groups, consultation.id, consistent=consistent)
-    return standings_of(
-        consultation, caller, roles, grant, creators=(consultation.created_by, *creators)
-    )
-
-
-def consultation_access(
-    consultation_id: str, caller: Caller | None, action: Action, *, consistent: bool = False
-) -> ConsultationAccess:
-    consultation = (
-        store.get_consultation(consultation_id, consistent=consistent)
-        if looks_like_id(consultation_id)
-        else None
-    )
-    if consultation is None:
-        raise ConsultationNotFound()
-    access = ConsultationAccess(
-        consultation, standings_for(consultation, caller, consistent=consistent)
-    )
-    access.require(action)
-    return access
-
 
 # ---------------------------------------------------------------- consultations
 
@@ -209,7 +158,7 @@ def list_for_group(
     group_access(group_id, caller, Action.GROUP_READ)
     page = store.group_consultation_ids(group_id, limit, cursor)
     found = store.get_consultations(page.items)
-    roles, grants = store.everything_of_user(caller.id) if caller else ({}, {})
+    roles, grants = grant_store.everything_of_user(caller.id) if caller else ({}, {})
     visible = []
     for consultation_id in page.items:
         consultation = found.get(consultation_id)
@@ -282,22 +231,12 @@ def accept_partnership(caller: Caller, consultation_id: str, group_id: str) -> b
 def withdraw_partner(caller: Caller, consultation_id: str, group_id: str) -> None:
     """The host's admins withdraw an invitation or a partnership; or the partner's admins
     leave it."""
-    consultation = (
-        store.get_consultation(consultation_id, consistent=True)
-        if looks_like_id(consultation_id)
-        else None
-    )
-    if consultation is None:
-        raise ConsultationNotFound()
-    host = ConsultationAccess(consultation, standings_for(consultation, caller, consistent=True))
-    # Only an actual partner's admins may leave: anyone else is judged by the consultation
-    # alone, so that a hidden consultation stays indistinguishable from a missing one.
-    partner_role = (
-        group_store.get_membership(group_id, caller.id, consistent=True)
-        if group_id in consultation.partners
-        else None
-    )
-    partner_admin = partner_role is not None and partner_role.role is Role.ADMIN
+    host = consultation_access(consultation_id, caller, None, consistent=True)
+    consultation = host.consultation
+    # Only an actual partner's admins may leave (the table's partnership action, on their
+    # group): anyone else is judged by the consultation alone, so that a hidden
+    # consultation stays indistinguishable from a missing one.
+    partner_admin = group_id in consultation.partners and _may_answer_for(caller, group_id)
     if not host.can(Action.PARTNERS_MANAGE) and not partner_admin:
         host.require(Action.CONSULTATION_READ)
         raise Forbidden()
@@ -317,47 +256,10 @@ def withdraw_partner(caller: Caller, consultation_id: str, group_id: str) -> Non
     store.save_consultation(consultation, after, events, unlink=unlink)
 
 
-# ---------------------------------------------------------------- grants
-
-
-def set_grant(caller: Caller, consultation_id: str, user_id: str, role: Role) -> tuple[Grant, bool]:
-    """Give one person a role in one consultation. Returns (grant, newly granted)."""
-    access = consultation_access(consultation_id, caller, Action.GRANTS_MANAGE, consistent=True)
-    if not looks_like_user_id(user_id):
-        raise invalid("user_id", "invalid.user_id")
-    existing = store.get_grant(consultation_id, user_id)
-    if existing is not None and existing.role is role:
-        return existing, False
-    grant = Grant(consultation_id, user_id, role, clock.now(), caller.id)
-    event = audit_event(
-        access.consultation.group_id,
-        caller,
-        "grant_set",
-        user_id,
-        consultation_id=consultation_id,
-        role=role.value,
-        previous=existing.role.value if existing else None,
-    )
-    store.put_grant(grant, event)
-    return grant, existing is None
-
-
-def remove_grant(caller: Caller, consultation_id: str, user_id: str) -> None:
-    access = consultation_access(consultation_id, caller, Action.GRANTS_MANAGE, consistent=True)
-    if not looks_like_user_id(user_id):
-        raise GrantNotFound()
-    event = audit_event(
-        access.consultation.group_id,
-        caller,
-        "grant_removed",
-        user_id,
-        consultation_id=consultation_id,
-    )
-    store.delete_grant(consultation_id, user_id, event)
-
-
-def list_grants(
-    caller: Caller, consultation_id: str, limit: int, cursor: str | None
-) -> Page[Grant]:
-    consultation_access(consultation_id, caller, Action.GRANTS_MANAGE)
-    return store.list_grants(consultation_id, limit, cursor)
+def _may_answer_for(caller: Caller, group_id: str) -> bool:
+    """Whether the caller may accept or leave a partnership for this group."""
+    try:
+        group_access(group_id, caller, Action.PARTNERSHIP_ACCEPT, consistent=True)
+    except (NotFound, Forbidden):
+        return False
+    return True

@@ -12,10 +12,9 @@ from chalicelib.domain.errors import (
     ConcurrentUpdate,
     ConsultationClosed,
     DebateLocked,
-    DebateNotFound,
     TooManyAddenda,
 )
-from chalicelib.domain.ids import new_debate_id, split_debate_id
+from chalicelib.domain.ids import new_debate_id
 from chalicelib.domain.model import (
     Addendum,
     Caller,
@@ -24,35 +23,11 @@ from chalicelib.domain.model import (
     Debate,
     DecisionFunction,
 )
-from chalicelib.domain.permissions import Action, authorize
-from chalicelib.domain.roles import Standing
-from chalicelib.services.consultations import consultation_access, standings_for
-from chalicelib.services.groups import audit_event
-from chalicelib.store import consultations as store
+from chalicelib.domain.permissions import Action
+from chalicelib.services.access import DebateAccess, consultation_access, debate_access
+from chalicelib.services.audit import audit_event
+from chalicelib.store import debates as store
 from chalicelib.store.table import Page
-
-
-@dataclass(frozen=True)
-class DebateAccess:
-    consultation: Consultation
-    debate: Debate
-    standings: frozenset[Standing]
-
-
-def debate_access(
-    debate_id: str, caller: Caller | None, action: Action, *, consistent: bool = False
-) -> DebateAccess:
-    """The debate, its consultation and the caller's standings (the debate's creator counts
-    as creator), once `action` is allowed. Two round trips."""
-    ids = split_debate_id(debate_id)
-    consultation, debate = (
-        store.get_consultation_and_debate(*ids, consistent=consistent) if ids else (None, None)
-    )
-    if consultation is None or debate is None:
-        raise DebateNotFound()
-    held = standings_for(consultation, caller, creators=(debate.created_by,), consistent=consistent)
-    authorize(action, held, consultation.context, not_found=DebateNotFound)
-    return DebateAccess(consultation, debate, held)
 
 
 def create(
@@ -92,7 +67,7 @@ def list_debates(
 
 
 def get(caller: Caller | None, debate_id: str) -> DebateAccess:
-    return debate_access(debate_id, caller, Action.DEBATE_READ)
+    return debate_access(debate_id, caller)
 
 
 @dataclass(frozen=True)

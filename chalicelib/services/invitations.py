@@ -22,9 +22,10 @@ from chalicelib.domain.model import Caller, Group, Invitation, InvitationStatus,
 from chalicelib.domain.permissions import Action
 from chalicelib.domain.roles import Role
 from chalicelib.services.access import group_access
-from chalicelib.services.groups import audit_event
+from chalicelib.services.audit import audit_event
 from chalicelib.store import groups as group_store
 from chalicelib.store import invitations as store
+from chalicelib.store import memberships as membership_store
 from chalicelib.store.table import Page
 
 DEFAULT_VALIDITY_HOURS = 7 * 24
@@ -121,7 +122,7 @@ def accept(caller: Caller, code: str) -> Acceptance:
     accepting again changes nothing."""
     view = _usable(code)
     invitation = view.invitation
-    existing = group_store.get_membership(invitation.group_id, caller.id, consistent=True)
+    existing = membership_store.get_membership(invitation.group_id, caller.id, consistent=True)
     if existing is not None:
         return Acceptance(existing, view.group, joined=False)
     membership = Membership(
@@ -137,9 +138,9 @@ def accept(caller: Caller, code: str) -> Acceptance:
         invited_by=invitation.created_by,
     )
     try:
-        group_store.add_member(membership, event, invitation=invitation)
+        membership_store.add_member(membership, event, invitation=invitation)
     except AlreadyMember:
-        existing = group_store.get_membership(invitation.group_id, caller.id, consistent=True)
+        existing = membership_store.get_membership(invitation.group_id, caller.id, consistent=True)
         if existing is None:
             raise
         return Acceptance(existing, view.group, joined=False)
@@ -168,7 +169,7 @@ def list_for_group(
     expired ones are until DynamoDB's TTL removes them."""
     group_access(group_id, caller, MANAGE_INVITATIONS)
     page = store.list_invitations(group_id, limit, cursor)
-    creators = group_store.memberships_in(group_id, (i.created_by for i in page.items))
+    creators = membership_store.memberships_in(group_id, (i.created_by for i in page.items))
     now = clock.now()
     return Page(
         [ListedInvitation(i, i.status_at(now, creators.get(i.created_by))) for i in page.items],

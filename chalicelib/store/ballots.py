@@ -17,16 +17,9 @@ from chalicelib.domain import clock
 from chalicelib.domain.ballots import Ballot, shard_of
 from chalicelib.domain.errors import ConcurrentUpdate
 from chalicelib.domain.model import Debate
-from chalicelib.domain.roles import Role
 from chalicelib.store import keys
-from chalicelib.store.models import (
-    BallotMarkerItem,
-    BlockItem,
-    GrantItem,
-    MembershipItem,
-    SecretBallotItem,
-)
-from chalicelib.store.table import Transaction, get_many, transact
+from chalicelib.store.models import BallotMarkerItem, SecretBallotItem
+from chalicelib.store.table import Transaction, transact
 
 
 class BallotExists(Exception):
@@ -50,6 +43,10 @@ class Marker:
     ballot: Ballot | None
     cast_at: datetime
     changed_at: datetime | None = None
+
+
+def marker_from_raw(raw: dict) -> Marker:
+    return _marker(BallotMarkerItem.from_raw_data(raw))
 
 
 def _marker(item: BallotMarkerItem) -> Marker:
@@ -76,41 +73,6 @@ def _failed_condition(error: Exception) -> bool:
 
 
 # ---------------------------------------------------------------- reading
-
-
-@dataclass(frozen=True)
-class VoterState:
-    roles: dict[str, Role]  # the voter's roles in the host and partner groups
-    grant: Role | None
-    marker: Marker | None
-    blocked: bool = False  # by the host's moderators, until now or for good
-
-
-def voter_state(
-    voter_id: str, group_ids: list[str], consultation_id: str, debate: Debate
-) -> VoterState:
-    """Everything the vote path needs about the voter, in ONE strongly consistent
-    BatchGetItem: memberships, grant, a block by the host (`group_ids[0]`), their marker."""
-    member_keys = [(keys.group_pk(g), keys.member_sk(voter_id)) for g in group_ids]
-    grant_key = (keys.consultation_pk(consultation_id), keys.grant_sk(voter_id))
-    block_key = (keys.group_pk(group_ids[0]), keys.block_sk(voter_id))
-    marker = marker_key(debate, voter_id)
-    found = get_many([*member_keys, grant_key, block_key, marker], consistent=True)
-    block = BlockItem.from_raw_data(found[block_key]) if block_key in found else None
-    roles = {
-        group_id: Role(MembershipItem.from_raw_data(found[key]).role)
-        for group_id, key in zip(group_ids, member_keys, strict=True)
-        if key in found
-    }
-    grant = found.get(grant_key)
-    mark = found.get(marker)
-    return VoterState(
-        roles=roles,
-        grant=Role(GrantItem.from_raw_data(grant).role) if grant else None,
-        marker=_marker(BallotMarkerItem.from_raw_data(mark)) if mark else None,
-        blocked=block is not None
-        and (block.until is None or clock.now() < clock.from_iso(block.until)),
-    )
 
 
 def get_marker(debate: Debate, voter_id: str) -> Marker | None:

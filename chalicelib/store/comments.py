@@ -1,8 +1,8 @@
-"""Comments, reactions, flags, the moderation queue and blocks in the table.
+"""Comments in the table: arguments and replies, their stance counts, their listings.
 
-A comment's changes are writes conditioned on the version read (with the reaction or flag
-item, the moderation queue entries and the audit event in the same transaction): one
-reaction and one flag per person come from those items' keys, and counts never drift.
+A comment's changes are writes conditioned on the version read, with what comes with them
+in the same transaction: its moderation queue entries, its audit events, and the reaction
+or flag item of the change (store/reactions.py). Counts never drift.
 """
 
 from __future__ import annotations
@@ -13,30 +13,22 @@ from dataclasses import replace
 
 from chalicelib.domain import clock
 from chalicelib.domain.errors import (
-    AlreadyFlagged,
-    BlockNotFound,
     CommentNotFound,
     ConcurrentUpdate,
 )
-from chalicelib.domain.ids import split_comment_id, split_debate_id
+from chalicelib.domain.ids import split_comment_id
 from chalicelib.domain.model import (
     AuditEvent,
-    Block,
     Comment,
     CommentVersion,
-    Consultation,
     Stance,
 )
 from chalicelib.store import keys
-from chalicelib.store.consultations import consultation_from_raw
-from chalicelib.store.groups import record_in
+from chalicelib.store.audit import record_in
 from chalicelib.store.models import (
-    BlockItem,
     CommentCountsItem,
     CommentItem,
-    FlagItem,
     QueueEntryItem,
-    ReactionItem,
 )
 from chalicelib.store.table import (
     Page,
@@ -120,14 +112,6 @@ def from_raw(raw: dict) -> Comment:
 
 def comment_key(comment_id: str) -> tuple[str, str]:
     return _key(comment_id)
-
-
-def reaction_key(comment_id: str, user_id: str) -> tuple[str, str]:
-    return keys.comment_pk(comment_id), keys.reaction_sk(user_id)
-
-
-def block_key(group_id: str, user_id: str) -> tuple[str, str]:
-    return keys.group_pk(group_id), keys.block_sk(user_id)
 
 
 # ---------------------------------------------------------------- comments
@@ -253,155 +237,6 @@ def list_replies(parent_id: str, limit: int, cursor: str | None) -> Page[Comment
     )
     items = [_comment(item) for item in results]
     return Page(items, encode_cursor(results.last_evaluated_key))
-
-
-def counts(debate_id: str) -> dict[str, int]:
-    try:
-        item = CommentCountsItem.get(keys.comments_pk(debate_id), keys.COMMENT_COUNTS)
-    except CommentCountsItem.DoesNotExist:
-        return {stance.value: 0 for stance in Stance}
-    return {stance.value: int(getattr(item, stance.value)) for stance in Stance}
-
-
-def reacted(comment_ids: list[str], user_id: str) -> set[str]:
-    """Which of these comments the user reacted to: one BatchGetItem."""
-    if not comment_ids:
-        return set()
-    wanted = {reaction_key(c, user_id): c for c in comment_ids}
-    found = get_many(list(wanted), consistent=False)
-    return {wanted[key] for key in found}
-
-
-# ---------------------------------------------------------------- reactions and flags
-
-
-def add_reaction(transaction: Transaction, comment_id: str, user_id: str) -> None:
-    transaction.save(
-        ReactionItem(*reaction_key(comment_id, user_id), reacted_at=clock.to_iso(clock.now())),
-        condition=ReactionItem.pk.does_not_exist(),
-        on_fail=ConcurrentUpdate(),
-    )
-
-
-def remove_reaction(transaction: Transaction, comment_id: str, user_id: str) -> None:
-    transaction.delete(
-        ReactionItem(*reaction_key(comment_id, user_id)),
-        condition=ReactionItem.pk.exists(),
-        on_fail=ConcurrentUpdate(),
-    )
-
-
-def add_flag(transaction: Transaction, comment_id: str, user_id: str, reason: str) -> None:
-    transaction.save(
-        FlagItem(
-            keys.comment_pk(comment_id),
-            keys.flag_sk(user_id),
-            reason=reason,
-            flagged_at=clock.to_iso(clock.now()),
-        ),
-        condition=FlagItem.pk.does_not_exist(),
-        on_fail=AlreadyFlagged(),
-    )
-
-
-def has_flagged(comment_id: str, user_id: str) -> bool:
-    try:
-        FlagItem.get(keys.comment_pk(comment_id), keys.flag_sk(user_id), consistent_read=True)
-    except FlagItem.DoesNotExist:
-        return False
-    return True
-
-
-def queue(group_id: str, limit: int, cursor: str | None) -> Page[str]:
-    """Comment ids waiting for a group's moderators: one Query per page."""
-    pk = keys.queue_pk(group_id)
-    results = QueueEntryItem.query(
-        pk,
-        limit=limit,
-        page_size=limit,
-        last_evaluated_key=decode_cursor(cursor, partition=("pk", pk)),
-    )
-    items = [item.comment_id for item in results]
-    return Page(items, encode_cursor(results.last_evaluated_key))
-
-
-def consultation_id_of(comment_id: str) -> str:
-    """The consultation a comment id we issued belongs to (its debate id's first part)."""
-    ids = split_comment_id(comment_id)
-    debate = split_debate_id(ids[0]) if ids else None
-    assert debate is not None, comment_id
-    return debate[0]
-
-
-def comments_and_consultations(
-    comment_ids: list[str],
-) -> tuple[dict[str, Comment], dict[str, Consultation]]:
-    """These comments and their consultations, by id: one BatchGetItem per 100 keys."""
-    consultation_ids = {consultation_id_of(c) for c in comment_ids}
-    meta = {(keys.consultation_pk(c), keys.META): c for c in sorted(consultation_ids)}
-    found = get_many([*(_key(c) for c in comment_ids), *meta], consistent=False)
-    comments = {
-        comment.id: comment
-        for comment in (from_raw(raw) for key, raw in found.items() if key not in meta)
-    }
-    consultations = {meta[key]: consultation_from_raw(found[key]) for key in meta if key in found}
-    return comments, consultations
-
-
-# ---------------------------------------------------------------- blocks
-
-
-def _block(item: BlockItem) -> Block:
-    return Block(
-        group_id=item.group_id,
-        user_id=item.user_id,
-        reason=item.reason,
-        until=clock.from_iso(item.until) if item.until else None,
-        blocked_by=item.blocked_by,
-        blocked_at=clock.from_iso(item.blocked_at),
-    )
-
-
-def block_from_raw(raw: dict) -> Block:
-    return _block(BlockItem.from_raw_data(raw))
-
-
-def put_block(block: Block, event: AuditEvent) -> None:
-    item = BlockItem(
-        *block_key(block.group_id, block.user_id),
-        group_id=block.group_id,
-        user_id=block.user_id,
-        reason=block.reason,
-        until=clock.to_iso(block.until) if block.until else None,
-        blocked_by=block.blocked_by,
-        blocked_at=clock.to_iso(block.blocked_at),
-    )
-
-    def build(transaction: Transaction) -> None:
-        transaction.save(item, condition=None, on_fail=ConcurrentUpdate())
-        record_in(transaction, event)
-
-    transact(build)
-
-
-def delete_block(group_id: str, user_id: str, event: AuditEvent) -> None:
-    def build(transaction: Transaction) -> None:
-        transaction.delete(
-            BlockItem(*block_key(group_id, user_id)),
-            condition=BlockItem.pk.exists(),
-            on_fail=BlockNotFound(),
-        )
-        record_in(transaction, event)
-
-    transact(build)
-
-
-def get_block(group_id: str, user_id: str) -> Block | None:
-    try:
-        item = BlockItem.get(*block_key(group_id, user_id), consistent_read=True)
-    except BlockItem.DoesNotExist:
-        return None
-    return _block(item)
 
 
 def counts_of(debate_ids: list[str]) -> dict[str, dict[str, int]]:

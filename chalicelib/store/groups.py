@@ -1,53 +1,26 @@
-"""Groups, memberships, join requests and the audit log in the table.
+"""Groups (associations) in the table: their settings and the listed directory.
 
-Every change to who holds which role is ONE transaction: the membership, the group's
-`admin_count` when an admin is added or removed (conditioned so it never drops below one),
-and the audit event. Nothing is half-written, and the last-admin rule holds under
-concurrency because it is a condition, not a read.
+A group's settings change only if nobody changed them meanwhile, by an admin who still is
+one, with the audit event in the same transaction.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 
-from pynamodb.exceptions import PutError
-
 from chalicelib.domain import clock
-from chalicelib.domain.errors import (
-    AlreadyMember,
-    ConcurrentUpdate,
-    Forbidden,
-    GroupNotFound,
-    InvitationExpired,
-    InvitationRevoked,
-    JoinRequestNotFound,
-    LastAdmin,
-)
-from chalicelib.domain.model import (
-    AuditEvent,
-    Group,
-    Invitation,
-    JoinPolicy,
-    JoinRequest,
-    Membership,
-)
-from chalicelib.domain.roles import Role
+from chalicelib.domain.errors import ConcurrentUpdate
+from chalicelib.domain.model import AuditEvent, Group, JoinPolicy, Membership
 from chalicelib.store import keys
-from chalicelib.store.models import (
-    AuditEventItem,
-    GroupItem,
-    InvitationItem,
-    JoinRequestItem,
-    MembershipItem,
-)
+from chalicelib.store.audit import record_in
+from chalicelib.store.memberships import membership_from_raw, membership_item, still_admin
+from chalicelib.store.models import GroupItem, MembershipItem
 from chalicelib.store.table import (
     Page,
     Transaction,
     decode_cursor,
     encode_cursor,
     get_many,
-    query_page,
     transact,
 )
 
@@ -86,108 +59,6 @@ def _group_item(group: Group) -> GroupItem:
     return item
 
 
-def _membership(item: MembershipItem) -> Membership:
-    return Membership(
-        group_id=item.group_id,
-        user_id=item.user_id,
-        name=item.name,
-        role=Role(item.role),
-        joined_at=clock.from_iso(item.joined_at),
-    )
-
-
-def _membership_item(membership: Membership) -> MembershipItem:
-    return MembershipItem(
-        keys.group_pk(membership.group_id),
-        keys.member_sk(membership.user_id),
-        group_id=membership.group_id,
-        user_id=membership.user_id,
-        name=membership.name,
-        role=membership.role.value,
-        joined_at=clock.to_iso(membership.joined_at),
-        gsi1pk=keys.user_pk(membership.user_id),
-        gsi1sk=keys.group_pk(membership.group_id),
-    )
-
-
-def _join_request(item: JoinRequestItem) -> JoinRequest:
-    return JoinRequest(
-        group_id=item.group_id,
-        user_id=item.user_id,
-        name=item.name,
-        requested_at=clock.from_iso(item.requested_at),
-    )
-
-
-def _audit_event(item: AuditEventItem) -> AuditEvent:
-    return AuditEvent(
-        id=item.event_id,
-        group_id=item.group_id,
-        action=item.action,
-        actor_id=item.actor_id,
-        actor_name=item.actor_name,
-        at=clock.from_iso(item.at),
-        subject_id=item.subject_id,
-        details=dict(item.details.as_dict() if hasattr(item.details, "as_dict") else item.details),
-    )
-
-
-def _audit_item(event: AuditEvent) -> AuditEventItem:
-    event_id = event.id or secrets.token_hex(6)
-    at = clock.to_iso(event.at)
-    return AuditEventItem(
-        keys.audit_pk(event.group_id),
-        keys.audit_sk(at, event_id),
-        event_id=event_id,
-        group_id=event.group_id,
-        action=event.action,
-        actor_id=event.actor_id,
-        actor_name=event.actor_name,
-        at=at,
-        subject_id=event.subject_id,
-        details=event.details,
-    )
-
-
-def record_in(transaction: Transaction, event: AuditEvent) -> None:
-    """Add the audit event to a transaction: the change and its record land together."""
-    transaction.save(
-        _audit_item(event),
-        condition=AuditEventItem.pk.does_not_exist(),
-        on_fail=ConcurrentUpdate(),
-    )
-
-
-def still_admin(transaction: Transaction, event: AuditEvent, *, unless_touching: str = "") -> None:
-    """Check, at write time, that the actor is still an admin: an admin demoted while their
-    request was in flight does not get to finish it. Skipped when the transaction writes
-    the actor's own membership (a transaction may touch an item once; that write's own
-    condition then covers it)."""
-    if event.actor_id == unless_touching:
-        return
-    transaction.check(
-        MembershipItem,
-        keys.group_pk(event.group_id),
-        keys.member_sk(event.actor_id),
-        condition=MembershipItem.role == Role.ADMIN.value,
-        on_fail=Forbidden(),
-    )
-
-
-def _adjust_admins(transaction: Transaction, group_id: str, delta: int) -> None:
-    """Add `delta` to the group's admin count; a decrement requires another admin to remain."""
-    group_key = GroupItem(keys.group_pk(group_id), keys.META)
-    if delta < 0:
-        condition = GroupItem.admin_count > -delta
-        on_fail: Exception = LastAdmin()
-    else:
-        condition = GroupItem.pk.exists()
-        on_fail = GroupNotFound()
-    transaction.update(
-        group_key, [GroupItem.admin_count.add(delta)], condition=condition, on_fail=on_fail
-    )
-
-
 # ---------------------------------------------------------------- groups
 
 
@@ -197,7 +68,7 @@ def create_group(group: Group, founder: Membership, event: AuditEvent) -> None:
             _group_item(group), condition=GroupItem.pk.does_not_exist(), on_fail=ConcurrentUpdate()
         )
         transaction.save(
-            _membership_item(founder),
+            membership_item(founder),
             condition=MembershipItem.pk.does_not_exist(),
             on_fail=ConcurrentUpdate(),
         )
@@ -225,7 +96,7 @@ def get_group_and_membership(
     membership = found.get(member_key)
     return (
         _group(GroupItem.from_raw_data(group)) if group else None,
-        _membership(MembershipItem.from_raw_data(membership)) if membership else None,
+        membership_from_raw(membership) if membership else None,
     )
 
 
@@ -273,226 +144,3 @@ def update_group(before: Group, after: Group, event: AuditEvent) -> None:
         record_in(transaction, event)
 
     transact(build)
-
-
-# ---------------------------------------------------------------- memberships
-
-
-def get_membership(group_id: str, user_id: str, *, consistent: bool = False) -> Membership | None:
-    try:
-        item = MembershipItem.get(
-            keys.group_pk(group_id), keys.member_sk(user_id), consistent_read=consistent
-        )
-    except MembershipItem.DoesNotExist:
-        return None
-    return _membership(item)
-
-
-def list_members(group_id: str, limit: int, cursor: str | None) -> Page[Membership]:
-    return query_page(
-        MembershipItem, keys.group_pk(group_id), keys.MEMBER_PREFIX, _membership, limit, cursor
-    )
-
-
-def memberships_in(group_id: str, user_ids: Iterable[str]) -> dict[str, Membership]:
-    """The memberships of some users in a group (those who are members), by user id: one
-    BatchGetItem per 100 users."""
-    wanted = [(keys.group_pk(group_id), keys.member_sk(u)) for u in sorted(set(user_ids))]
-    found = get_many(wanted, consistent=False).values()
-    return {
-        membership.user_id: membership
-        for membership in (_membership(MembershipItem.from_raw_data(raw)) for raw in found)
-    }
-
-
-def memberships_of_user(user_id: str) -> list[Membership]:
-    """Every group the user belongs to (one Query on gsi1, paged through). The user's
-    partition also holds their grants: only the memberships' sort keys are read."""
-    return [
-        _membership(item)
-        for item in MembershipItem.gsi1.query(
-            keys.user_pk(user_id), MembershipItem.gsi1sk.startswith(keys.USER_MEMBERSHIP_PREFIX)
-        )
-    ]
-
-
-def add_member(
-    membership: Membership,
-    event: AuditEvent,
-    *,
-    invitation: Invitation | None = None,
-    join_request_of: str | None = None,
-) -> None:
-    """Admit a member, at most once, consuming an invitation use or a join request.
-
-    An invitation admits only while its creator still holds a role at least as high as
-    the one it gives, in the membership they had when they made it: a condition on the
-    creator's membership in the same transaction, so a demotion or removal racing the
-    acceptance cannot slip through.
-
-    Raises AlreadyMember, InvitationExpired (used up, expired or revoked meanwhile),
-    InvitationRevoked (its creator no longer holds its role), JoinRequestNotFound (already
-    handled) or GroupNotFound.
-    """
-    now_iso = clock.to_iso(clock.now())
-    if invitation is not None and invitation.created_by == membership.user_id:
-        # The creator accepting their own code is not a member (or this would not be
-        # written): they hold nothing that could back it.
-        raise InvitationRevoked()
-
-    def build(transaction: Transaction) -> None:
-        transaction.save(
-            _membership_item(membership),
-            condition=MembershipItem.pk.does_not_exist(),
-            on_fail=AlreadyMember(),
-        )
-        if membership.role is Role.ADMIN:
-            _adjust_admins(transaction, membership.group_id, +1)
-        else:
-            transaction.check(
-                GroupItem,
-                keys.group_pk(membership.group_id),
-                keys.META,
-                condition=GroupItem.pk.exists(),
-                on_fail=GroupNotFound(),
-            )
-        if invitation is not None:
-            usable = (
-                (InvitationItem.expires_at > now_iso)
-                & InvitationItem.revoked_at.does_not_exist()
-                & (
-                    InvitationItem.max_uses.does_not_exist()
-                    | (InvitationItem.uses < InvitationItem.max_uses)
-                )
-            )
-            transaction.update(
-                InvitationItem(keys.invitation_pk(invitation.code), keys.META),
-                [InvitationItem.uses.add(1)],
-                condition=usable,
-                on_fail=InvitationExpired(),
-            )
-            backed = MembershipItem.role.is_in(*(r.value for r in invitation.backing_roles))
-            if invitation.creator_joined_at is not None:
-                backed &= MembershipItem.joined_at == clock.to_iso(invitation.creator_joined_at)
-            transaction.check(
-                MembershipItem,
-                keys.group_pk(membership.group_id),
-                keys.member_sk(invitation.created_by),
-                condition=backed,
-                on_fail=InvitationRevoked(),
-            )
-        if join_request_of is not None:
-            transaction.delete(
-                JoinRequestItem(
-                    keys.group_pk(membership.group_id), keys.join_request_sk(join_request_of)
-                ),
-                condition=JoinRequestItem.pk.exists(),
-                on_fail=JoinRequestNotFound(),
-            )
-            still_admin(transaction, event)
-        record_in(transaction, event)
-
-    transact(build)
-
-
-def change_role(current: Membership, new_role: Role, event: AuditEvent) -> None:
-    """Change a member's role if it is still `current.role`; keep at least one admin."""
-    item = MembershipItem(keys.group_pk(current.group_id), keys.member_sk(current.user_id))
-
-    def build(transaction: Transaction) -> None:
-        transaction.update(
-            item,
-            [MembershipItem.role.set(new_role.value)],
-            condition=MembershipItem.role == current.role.value,
-            on_fail=ConcurrentUpdate(),
-        )
-        if current.role is Role.ADMIN and new_role is not Role.ADMIN:
-            _adjust_admins(transaction, current.group_id, -1)
-        elif new_role is Role.ADMIN and current.role is not Role.ADMIN:
-            _adjust_admins(transaction, current.group_id, +1)
-        still_admin(transaction, event, unless_touching=current.user_id)
-        record_in(transaction, event)
-
-    transact(build)
-
-
-def remove_member(current: Membership, event: AuditEvent) -> None:
-    """Remove a member who still holds `current.role` (by an admin who still is one, unless
-    they leave by themselves); the last admin cannot go."""
-    item = MembershipItem(keys.group_pk(current.group_id), keys.member_sk(current.user_id))
-
-    def build(transaction: Transaction) -> None:
-        transaction.delete(
-            item,
-            condition=MembershipItem.role == current.role.value,
-            on_fail=ConcurrentUpdate(),
-        )
-        if current.role is Role.ADMIN:
-            _adjust_admins(transaction, current.group_id, -1)
-        still_admin(transaction, event, unless_touching=current.user_id)
-        record_in(transaction, event)
-
-    transact(build)
-
-
-# ---------------------------------------------------------------- join requests
-
-
-def put_join_request(request: JoinRequest) -> bool:
-    """Record a request to join; False if one is already pending (requests are idempotent)."""
-    item = JoinRequestItem(
-        keys.group_pk(request.group_id),
-        keys.join_request_sk(request.user_id),
-        group_id=request.group_id,
-        user_id=request.user_id,
-        name=request.name,
-        requested_at=clock.to_iso(request.requested_at),
-    )
-    try:
-        item.save(condition=JoinRequestItem.pk.does_not_exist())
-    except PutError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
-
-
-def get_join_request(group_id: str, user_id: str) -> JoinRequest | None:
-    try:
-        item = JoinRequestItem.get(keys.group_pk(group_id), keys.join_request_sk(user_id))
-    except JoinRequestItem.DoesNotExist:
-        return None
-    return _join_request(item)
-
-
-def list_join_requests(group_id: str, limit: int, cursor: str | None) -> Page[JoinRequest]:
-    pk = keys.group_pk(group_id)
-    return query_page(JoinRequestItem, pk, keys.JOIN_REQUEST_PREFIX, _join_request, limit, cursor)
-
-
-def reject_join_request(group_id: str, user_id: str, event: AuditEvent) -> None:
-    item = JoinRequestItem(keys.group_pk(group_id), keys.join_request_sk(user_id))
-
-    def build(transaction: Transaction) -> None:
-        transaction.delete(
-            item, condition=JoinRequestItem.pk.exists(), on_fail=JoinRequestNotFound()
-        )
-        still_admin(transaction, event)
-        record_in(transaction, event)
-
-    transact(build)
-
-
-# ---------------------------------------------------------------- audit log
-
-
-def record(event: AuditEvent) -> None:
-    """Record an event that accompanies no other write (e.g. an invitation created)."""
-    _audit_item(event).save(condition=AuditEventItem.pk.does_not_exist())
-
-
-def list_audit_events(group_id: str, limit: int, cursor: str | None) -> Page[AuditEvent]:
-    pk = keys.audit_pk(group_id)
-    return query_page(
-        AuditEventItem, pk, keys.AUDIT_PREFIX, _audit_event, limit, cursor, newest_first=True
-    )

@@ -1,5 +1,5 @@
 """Invitation codes in the table. Uses are counted, and the creator's role re-checked, by
-the conditions of `store.groups.add_member`, in the same transaction that admits the member.
+the conditions of `store.memberships.add_member`, in the same transaction that admits the member.
 
 A group's invitations are listed through gsi1 (`INVITES#g`, newest first); a revoked
 invitation leaves the list but keeps its item (with `revoked_at`) until its TTL, so whoever
@@ -13,7 +13,8 @@ from chalicelib.domain.errors import ConcurrentUpdate, InvitationRevoked
 from chalicelib.domain.model import AuditEvent, Invitation
 from chalicelib.domain.roles import Role
 from chalicelib.store import keys
-from chalicelib.store.groups import record_in, still_admin
+from chalicelib.store.audit import record_in
+from chalicelib.store.memberships import still_admin
 from chalicelib.store.models import InvitationItem
 from chalicelib.store.table import Page, Transaction, decode_cursor, encode_cursor, transact
 

@@ -180,6 +180,3 @@ def queue_sk(comment_id: str) -> str:
 
 def block_sk(user_id: str) -> str:
     return f"BLOCK#{user_id}"
-
-
-BLOCK_PREFIX = "BLOCK#"

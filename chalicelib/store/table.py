@@ -21,7 +21,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import ConcurrentUpdate, DatabaseBusy, HubError, InvalidCursor
-from chalicelib.store.models import TableMeta, TableSchema
+from chalicelib.store.models import TableItem, TableMeta, TableSchema
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
@@ -53,6 +53,18 @@ def connection() -> Connection:
         )
         _connection_target = target
     return _connection
+
+
+def every_connection() -> list[Any]:
+    """The transactions' connection and every model's (PynamoDB's low-level connections,
+    whose botocore clients the local runner makes share one session)."""
+    found = [connection()]
+    pending: list[type[Model]] = [TableItem]
+    while pending:
+        model = pending.pop()
+        pending += model.__subclasses__()
+        found.append(model._get_connection().connection)
+    return found
 
 
 class Transaction:

@@ -203,15 +203,21 @@ def sees_debate(caller: str, debate: str) -> bool:
 
 def may_moderate(caller: str, comment: str) -> bool:
     """Host and granted moderators moderate every comment of what they see; a partner's
-    moderators their own members' comments (those speaking for the partner)."""
+    moderators their own members' comments (those speaking for the partner): towards such a
+    comment they hold the author's group's moderator standing, and the table decides."""
     debate = debate_of(comment)
     consultation = consultation_of(debate)
-    if not may(Action.COMMENT_MODERATE, caller, consultation, debate):
-        return False
     held = holds(caller, consultation, debate)
-    if held & {MODERATOR, ADMIN, GrantRole.MODERATOR, GrantRole.ADMIN}:
-        return True
-    return COMMENTS[comment][1] in ("partner-member", "grantee")  # they speak for the partner
+    partner_role = CALLERS[caller].partner
+    speaks_for_partner = COMMENTS[comment][1] in ("partner-member", "grantee")
+    if (
+        speaks_for_partner
+        and CONSULTATIONS[consultation].partnered
+        and partner_role is not None
+        and partner_role.at_least(MODERATOR)
+    ):
+        held.add(Relation.AUTHOR_GROUP_MODERATOR)
+    return allows(Action.COMMENT_MODERATE, held, CONSULTATIONS[consultation].context)
 
 
 def is_author(caller: str, comment: str) -> bool:

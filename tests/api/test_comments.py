@@ -544,6 +544,25 @@ def test_nobody_reacts_or_replies_to_a_hidden_comment_until_restored(association
     assert bob.post(f"/v1/debates/{debate}/comments", reply).status_code == 201
 
 
+def test_who_deletes_a_comment_is_the_permission_tables_answer(association, monkeypatch):
+    """Nothing beside the table decides: were `comment.delete` to allow nobody, neither the
+    author nor a moderator could delete; the rule restored, both can."""
+    from chalicelib.domain import permissions
+    from chalicelib.domain.permissions import Action
+
+    group_id, users = association
+    alice, mona = users["alice"], users["mona"]
+    debate = open_debate(users["admin"], group_id)
+    mine = say(alice, debate, "Un mur végétal", "pro")["id"]
+    theirs = say(users["bob"], debate, "Un préau", "pro")["id"]
+    with monkeypatch.context() as patched:
+        patched.setitem(permissions.PERMISSIONS, Action.COMMENT_DELETE, {})
+        assert refusal(alice.delete(f"/v1/comments/{mine}")) == (403, "forbidden")
+        assert refusal(mona.delete(f"/v1/comments/{theirs}")) == (403, "forbidden")
+    assert alice.delete(f"/v1/comments/{mine}").status_code == 204
+    assert mona.delete(f"/v1/comments/{theirs}").status_code == 204
+
+
 def test_a_comment_hidden_by_flags_is_frozen_too_and_its_moderators_may_delete_it(association):
     group_id, users = association
     alice, mona = users["alice"], users["mona"]

@@ -246,12 +246,19 @@ def reading_creators(route: Route) -> frozenset[str]:
 def acting_standings(action: Action, route: Route, caller: str, shape: Shape) -> set[Standing]:
     """What `caller` holds for the action itself. On a comment, the creator standing is its
     author's alone, whoever they are (a resident in a public consultation included): the
-    speaker is no caller; {mine} is the caller's own. Whether they may still read it at all
-    is decided as for its debate (`reading_creators`)."""
+    speaker is no caller; {mine} is the caller's own. The partner's moderators and admins
+    hold the author's group's moderator standing on the comments of the partner's members.
+    Whether they may still read it at all is decided as for its debate (`reading_creators`)."""
     if route.resource != "comment" or action is Action.DEBATE_READ:
         return standings(caller, shape, creators=reading_creators(route))
     held = standings(caller, shape, creators=frozenset())
-    return held | {Relation.CREATOR} if route.on_own_comment else held
+    if route.on_own_comment:
+        held.add(Relation.CREATOR)
+    kind, _, role_name = caller.partition(":")
+    if kind == "partner" and Role(role_name).at_least(Role.MODERATOR):
+        # Every comment acted on speaks for the partner: the speaker's, and a partner's own.
+        held.add(Relation.AUTHOR_GROUP_MODERATOR)
+    return held
 
 
 def takes_part(caller: str, shape: Shape) -> bool:
@@ -282,13 +289,6 @@ def expected(
     if action is Action.PARTICIPATE:
         return (409, "not_open") if context is DRAFT else (403, "not_eligible")
     return 403, "forbidden"
-
-
-# Bugs reported and not fixed yet: why a cell's answer departs from the table (None: it does
-# not). A test walking such a cell is marked xfail(strict=True) once every other cell of it
-# answers right, so that the fix shows (XPASS, a failure) and the entry goes. None left.
-def known_bug(shape: Shape, caller: str, route: Route) -> str | None:
-    return None
 
 
 # ---------------------------------------------------------------- the world
@@ -440,7 +440,14 @@ def test_every_consultation_action_has_a_route_here():
 def test_the_shapes_cover_every_context_and_the_callers_every_standing():
     assert {shape.context for shape in SHAPES} == set(ConsultationContext)
     held = set().union(
-        *(standings(c, s, creators=DEBATE_CREATORS) for c in CALLERS for s in SHAPES)
+        *(standings(c, s, creators=DEBATE_CREATORS) for c in CALLERS for s in SHAPES),
+        *(
+            acting_standings(action, route, c, s)
+            for action, routes in ROUTES.items()
+            for route in routes
+            for c in CALLERS
+            for s in SHAPES
+        ),
     )
     assert held == set(Outsider) | set(Role) | set(PartnerRole) | set(GrantRole) | set(Relation)
 
@@ -472,12 +479,10 @@ class TestEveryCell:
     (see ROUTES), so their order does not matter."""
 
     @pytest.mark.parametrize("action", sorted(CONSULTATION_ACTIONS), ids=str)
-    def test_route_answers_as_the_table_says(
-        self, world: World, action: Action, request: pytest.FixtureRequest
-    ) -> None:
+    def test_route_answers_as_the_table_says(self, world: World, action: Action) -> None:
         shape = world.shape
         assert shape is not None
-        wrong, known, reasons = [], [], set()
+        wrong = []
         for caller in CALLERS:
             forget_stream()
             user = world.callers[caller]
@@ -503,20 +508,11 @@ class TestEveryCell:
                 if route.method == "DELETE" and response.status_code == 204:
                     replace_deleted(world, caller, route)
                 got = answer(response)
-                bug = known_bug(shape, caller, route)
-                cell = (caller, str(route), f"want {want}", f"got {got}", response.data)
-                if bug:
-                    reasons.add(bug)
-                    if got != want:
-                        known.append(cell)
-                elif got != want:
-                    wrong.append(cell)
+                if got != want:
+                    wrong.append((caller, str(route), f"want {want}", f"got {got}", response.data))
                 if action in CHANGES_CONTEXT and response.status_code == 200:
                     prepare(world, shape)  # the next caller (and test) finds it as it was
         assert not wrong, "\n".join(map(str, wrong))
-        if reasons:
-            request.applymarker(pytest.mark.xfail(strict=True, reason=" / ".join(sorted(reasons))))
-            assert not known, "\n".join(map(str, known))
 
 
 # ---------------------------------------------------------------- the issue's acceptance

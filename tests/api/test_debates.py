@@ -429,13 +429,13 @@ def test_edits_stop_a_minute_before_the_opening_whatever_the_request_takes(host,
 def test_an_edit_racing_the_opening_is_refused_by_the_write_condition(host, monkeypatch):
     """The race is forced: the consultation is published (open at once) between the edit's
     read (a draft) and its write. The write's condition on the consultation refuses it."""
-    from chalicelib.store import consultations as consultation_store
+    from chalicelib.store import debates as debate_store
 
     group_id, alice = host
     consultation = create_consultation(alice, group_id)
     debate = create_debate(alice, consultation["id"], function={"type": "vote"})
     url = f"/v1/debates/{debate['id']}"
-    real_save = consultation_store.save_debate
+    real_save = debate_store.save_debate
     raced = []
 
     def published_meanwhile(*args, **kwargs):
@@ -443,7 +443,7 @@ def test_an_edit_racing_the_opening_is_refused_by_the_write_condition(host, monk
             raced.append(publish(alice, consultation["id"]))
         return real_save(*args, **kwargs)
 
-    monkeypatch.setattr(consultation_store, "save_debate", published_meanwhile)
+    monkeypatch.setattr(debate_store, "save_debate", published_meanwhile)
     late = alice.patch(url, {"title": "Réécrit", "function": {"type": "vote", "secret": True}})
     assert error_of(late) == (409, "debate_locked")
     assert raced and raced[0]["status"] == "open"
@@ -514,13 +514,13 @@ def test_addenda_are_bounded_checked_and_stop_once_closed(host, monkeypatch):
 
 
 def test_two_addenda_at_once_are_both_kept(host, monkeypatch):
-    from chalicelib.store import consultations as consultation_store
+    from chalicelib.store import debates as debate_store
 
     group_id, alice = host
     consultation = create_consultation(alice, group_id)
     publish(alice, consultation["id"])
     debate = create_debate(alice, consultation["id"])
-    real_save = consultation_store.save_debate
+    real_save = debate_store.save_debate
     raced = []
 
     def rival_first(*args, **kwargs):
@@ -529,7 +529,7 @@ def test_two_addenda_at_once_are_both_kept(host, monkeypatch):
             assert add_addendum(alice, debate["id"], "La première").status_code == 201
         return real_save(*args, **kwargs)
 
-    monkeypatch.setattr(consultation_store, "save_debate", rival_first)
+    monkeypatch.setattr(debate_store, "save_debate", rival_first)
     late = add_addendum(alice, debate["id"], "La seconde")
     assert late.status_code == 201, late.data
     assert [a["body"] for a in late.data["addenda"]] == ["La première", "La seconde"]

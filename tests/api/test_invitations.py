@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.domain import clock
-from chalicelib.store import groups as group_store
 from chalicelib.store import invitations as invitation_store
+from chalicelib.store import memberships as membership_store
 from tests.api.helpers import create_group, invite
 
 
@@ -109,7 +109,7 @@ def test_two_people_racing_for_the_last_use_admit_exactly_one(group, as_user, mo
     group_id, alice = group
     code = invite(alice, group_id, max_uses=1)
     bob, carol = as_user("bob"), as_user("carol")
-    real_add_member = group_store.add_member
+    real_add_member = membership_store.add_member
     raced = []
 
     def add_member_after_a_rival(membership, event, **kw):
@@ -118,7 +118,7 @@ def test_two_people_racing_for_the_last_use_admit_exactly_one(group, as_user, mo
             assert carol.post(f"/v1/invitations/{code}/accept").status_code == 201
         return real_add_member(membership, event, **kw)
 
-    monkeypatch.setattr(group_store, "add_member", add_member_after_a_rival)
+    monkeypatch.setattr(membership_store, "add_member", add_member_after_a_rival)
     response = bob.post(f"/v1/invitations/{code}/accept")
     assert response.status_code == 410
     members = {m["id"] for m in alice.get(f"/v1/groups/{group_id}/members").data["items"]}
@@ -205,7 +205,7 @@ def test_an_admin_demoted_while_their_invitation_is_accepted_admits_nobody(
     group_id, alice = group
     bob = _second_admin(group, as_user)
     code = invite(bob, group_id, "admin")
-    real_add_member = group_store.add_member
+    real_add_member = membership_store.add_member
     raced = []
 
     def add_member_after_demotion(membership, event, **kw):
@@ -215,7 +215,7 @@ def test_an_admin_demoted_while_their_invitation_is_accepted_admits_nobody(
             assert demoted.status_code == 200
         return real_add_member(membership, event, **kw)
 
-    monkeypatch.setattr(group_store, "add_member", add_member_after_demotion)
+    monkeypatch.setattr(membership_store, "add_member", add_member_after_demotion)
     response = as_user("carol").post(f"/v1/invitations/{code}/accept")
     assert (response.status_code, response.data["error"]["code"]) == (410, "invitation_revoked")
     assert _member_ids(alice, group_id) == {"alice", "bob"}
@@ -379,7 +379,7 @@ def test_an_invitation_revoked_while_being_accepted_admits_nobody(group, as_user
     revokes between bob's read and bob's write."""
     group_id, alice = group
     code = invite(alice, group_id, "author")
-    real_add_member = group_store.add_member
+    real_add_member = membership_store.add_member
     raced = []
 
     def add_member_after_revocation(membership, event, **kw):
@@ -388,7 +388,7 @@ def test_an_invitation_revoked_while_being_accepted_admits_nobody(group, as_user
             assert alice.delete(f"/v1/groups/{group_id}/invitations/{code}").status_code == 204
         return real_add_member(membership, event, **kw)
 
-    monkeypatch.setattr(group_store, "add_member", add_member_after_revocation)
+    monkeypatch.setattr(membership_store, "add_member", add_member_after_revocation)
     response = as_user("bob").post(f"/v1/invitations/{code}/accept")
     assert (response.status_code, response.data["error"]["code"]) == (410, "invitation_revoked")
     assert _member_ids(alice, group_id) == {"alice"}
@@ -422,7 +422,7 @@ def test_a_creator_removed_while_accepting_their_own_invitation_is_refused(
     group_id, alice = group
     bob = _second_admin(group, as_user)
     code = invite(bob, group_id, "admin")
-    real_get_membership = group_store.get_membership
+    real_get_membership = membership_store.get_membership
     raced = []
 
     def get_membership_after_removal(group_id_, user_id, **kw):
@@ -431,7 +431,7 @@ def test_a_creator_removed_while_accepting_their_own_invitation_is_refused(
             assert alice.delete(f"/v1/groups/{group_id}/members/bob").status_code == 204
         return real_get_membership(group_id_, user_id, **kw)
 
-    monkeypatch.setattr(group_store, "get_membership", get_membership_after_removal)
+    monkeypatch.setattr(membership_store, "get_membership", get_membership_after_removal)
     response = bob.post(f"/v1/invitations/{code}/accept")
     assert raced
     assert (response.status_code, response.data["error"]["code"]) == (410, "invitation_revoked")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.services import members as member_service
-from chalicelib.store import groups as group_store
+from chalicelib.services import memberships as member_service
+from chalicelib.store import memberships as membership_store
 from tests.api.helpers import add_member, create_group
 
 
@@ -129,7 +129,7 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(group, monkeypat
     refuses the second. The race is forced: bob's whole request runs inside alice's."""
     group_id, alice, bob = group
     alice.put(f"/v1/groups/{group_id}/members/bob", {"role": "admin"})
-    real_change_role = group_store.change_role
+    real_change_role = membership_store.change_role
     raced = []
 
     def change_role_after_a_rival(current, new_role, event):
@@ -139,7 +139,7 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(group, monkeypat
             assert rival.status_code == 200
         return real_change_role(current, new_role, event)
 
-    monkeypatch.setattr(group_store, "change_role", change_role_after_a_rival)
+    monkeypatch.setattr(membership_store, "change_role", change_role_after_a_rival)
     response = alice.put(f"/v1/groups/{group_id}/members/bob", {"role": "participant"})
     assert response.status_code in (403, 409)
     roles = {m["id"]: m["role"] for m in bob.get(f"/v1/groups/{group_id}/members").data["items"]}
@@ -149,7 +149,7 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(group, monkeypat
 def test_an_admin_demoted_mid_request_cannot_finish_removing_someone(group, monkeypatch):
     group_id, alice, bob = group
     alice.put(f"/v1/groups/{group_id}/members/bob", {"role": "admin"})
-    real_remove = group_store.remove_member
+    real_remove = membership_store.remove_member
     raced = []
 
     def remove_after_demotion(current, event):
@@ -159,7 +159,7 @@ def test_an_admin_demoted_mid_request_cannot_finish_removing_someone(group, monk
             assert demoted.status_code == 200
         return real_remove(current, event)
 
-    monkeypatch.setattr(group_store, "remove_member", remove_after_demotion)
+    monkeypatch.setattr(membership_store, "remove_member", remove_after_demotion)
     response = bob.delete(f"/v1/groups/{group_id}/members/alice")
     assert response.status_code == 403
     roles = {m["id"]: m["role"] for m in alice.get(f"/v1/groups/{group_id}/members").data["items"]}
@@ -170,13 +170,13 @@ def test_service_reads_roles_consistently(monkeypatch, group):
     """Role decisions read memberships with strongly consistent reads."""
     group_id, _, _ = group
     seen = []
-    real = group_store.get_membership
+    real = membership_store.get_membership
 
     def spy(group_id, user_id, *, consistent=False):
         seen.append(consistent)
         return real(group_id, user_id, consistent=consistent)
 
-    monkeypatch.setattr(group_store, "get_membership", spy)
+    monkeypatch.setattr(membership_store, "get_membership", spy)
     from chalicelib.domain.model import Caller
     from chalicelib.domain.roles import Role
 

@@ -32,7 +32,7 @@ from chalicelib.domain.model import (
     PollOption,
     ResultsVisibility,
 )
-from chalicelib.services import ballots, consultations, debates, groups
+from chalicelib.services import ballots, consultations, debates, groups, join_requests
 from chalicelib.services.consultations import NewConsultation
 from chalicelib.store import tallies
 
@@ -66,7 +66,7 @@ def open_poll() -> str:
         ),
     )
     for voter in VOTERS:
-        groups.join(voter, group.id)  # an open association: participants at once
+        join_requests.join(voter, group.id)  # an open association: participants at once
     debate, _ = debates.create(ORGANISER, consultation.id, title="Q", body="", function=POLL)
     consultations.publish(ORGANISER, consultation.id)
     return debate.id

@@ -124,19 +124,19 @@ def test_seeding_the_demo_again_keeps_one_group_and_restores_roles() -> None:
     from moto import mock_aws
 
     from chalicelib.domain.roles import Role
-    from chalicelib.services import members
+    from chalicelib.services import memberships
     from chalicelib.store.table import create_table_if_absent
     from local import demo
 
     with mock_aws():
         create_table_if_absent()
         first = demo.seed()
-        members.set_role(demo.ADMIN, first.group.id, "demo-alice", Role.OBSERVER)
+        memberships.set_role(demo.ADMIN, first.group.id, "demo-alice", Role.OBSERVER)
 
         again = demo.seed()
 
         assert again.group.id == first.group.id
-        listed = members.list_members(demo.ADMIN, first.group.id, 100, None).items
+        listed = memberships.list_members(demo.ADMIN, first.group.id, 100, None).items
         assert {m.user_id: m.role.value for m in listed} == DEMO_ROLES
 
 

@@ -93,9 +93,11 @@ comment.flag          public:verified   | verified participant+ partner:particip
 comment.edit          draft             |
 comment.edit          published         | creator
 comment.delete        draft             |
-comment.delete        published         | creator moderator+ partner:moderator+ grant:moderator+
+comment.delete        restricted        | creator moderator+ grant:moderator+
+comment.delete        members public:*  | creator moderator+ grant:moderator+ author_group_moderator
 comment.moderate      draft             |
-comment.moderate      published         | moderator+ partner:moderator+ grant:moderator+
+comment.moderate      restricted        | moderator+ grant:moderator+
+comment.moderate      members public:*  | moderator+ grant:moderator+ author_group_moderator
 """
 
 ROLE_NAMES = [r.value for r in Role]

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from chalicelib.domain.consultations import standings_of
 from chalicelib.domain.errors import MemberNotFound
 from chalicelib.domain.ids import looks_like_user_id
-from chalicelib.domain.model import Caller, Consultation, Group, Membership
-from chalicelib.domain.permissions import Action, allows
+from chalicelib.domain.model import Caller, Group, Membership
+from chalicelib.domain.permissions import Action
 from chalicelib.domain.roles import Role
 from chalicelib.services.access import group_access
-from chalicelib.services.groups import audit_event
-from chalicelib.store import consultations as consultation_store
-from chalicelib.store import groups as store
+from chalicelib.services.audit import audit_event
+from chalicelib.store import groups as group_store
+from chalicelib.store import memberships as store
 from chalicelib.store.table import Page
 
 
@@ -70,24 +69,6 @@ def remove(caller: Caller, group_id: str, user_id: str) -> None:
 def my_groups(caller: Caller) -> list[tuple[Membership, Group]]:
     """The caller's groups with their role, by group name: one Query and one batch read."""
     memberships = store.memberships_of_user(caller.id)
-    groups = store.get_groups(m.group_id for m in memberships)
+    groups = group_store.get_groups(m.group_id for m in memberships)
     pairs = [(m, groups[m.group_id]) for m in memberships if m.group_id in groups]
     return sorted(pairs, key=lambda pair: (pair[1].name.casefold(), pair[1].id))
-
-
-def my_grants(caller: Caller) -> list[tuple[Role, Consultation]]:
-    """The consultations the caller holds a grant in and can open with it (or otherwise),
-    by title: one Query of their partition and one batch read. A grant that opens nothing
-    (an observer's grant on a draft) is not shown: the consultation's existence stays hidden.
-    """
-    roles, grants = consultation_store.everything_of_user(caller.id)
-    found = consultation_store.get_consultations(grants)
-    visible = []
-    for consultation_id, role in grants.items():
-        consultation = found.get(consultation_id)
-        if consultation is None:
-            continue
-        held = standings_of(consultation, caller, roles, role, (consultation.created_by,))
-        if allows(Action.CONSULTATION_READ, held, consultation.context):
-            visible.append((role, consultation))
-    return sorted(visible, key=lambda pair: (pair[1].title.casefold(), pair[1].id))

@@ -1,0 +1,93 @@
+"""What the table holds about one caller and one consultation (or a debate, or a comment):
+the ONE read behind every access decision on them (services/access.py).
+
+Two round trips, each one BatchGetItem: first the consultation, with the debate and the
+comment when asked for; then, for a signed-in caller, their roles in the host and in the
+accepted partners, their grant, a block by the host, and their ballot marker and reaction
+when asked for. The second needs the first (the groups, the debate's ballot partitions).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from chalicelib.domain.model import Block, Comment, Consultation, Debate
+from chalicelib.domain.roles import Role
+from chalicelib.store import keys
+from chalicelib.store.ballots import Marker, marker_from_raw, marker_key
+from chalicelib.store.comments import comment_key
+from chalicelib.store.comments import from_raw as comment_from_raw
+from chalicelib.store.consultations import consultation_from_raw
+from chalicelib.store.debates import debate_from_raw
+from chalicelib.store.memberships import membership_from_raw
+from chalicelib.store.models import GrantItem
+from chalicelib.store.moderation import block_from_raw, block_key
+from chalicelib.store.reactions import reaction_key
+from chalicelib.store.table import get_many
+
+
+@dataclass(frozen=True)
+class Found:
+    """What the read found; None (or empty) where there is nothing, or it was not asked."""
+
+    consultation: Consultation | None
+    debate: Debate | None = None
+    comment: Comment | None = None
+    roles: dict[str, Role] = field(default_factory=dict)  # in the host and accepted partners
+    grant: Role | None = None
+    block: Block | None = None  # by the host's moderators, lapsed or not
+    marker: Marker | None = None
+    reacted: bool = False
+
+
+def read(
+    consultation_id: str,
+    user_id: str | None,
+    *,
+    debate_local_id: str | None = None,
+    comment_id: str | None = None,
+    marker: bool = False,
+    consistent: bool = False,
+) -> Found:
+    """The consultation (with `debate_local_id`'s debate and `comment_id`'s comment), then
+    what the user holds in it. Stops after the first round trip when something asked for is
+    missing, or without a user."""
+    meta = (keys.consultation_pk(consultation_id), keys.META)
+    debate_key = (
+        (keys.consultation_pk(consultation_id), keys.debate_sk(debate_local_id))
+        if debate_local_id is not None
+        else None
+    )
+    wanted = [meta]
+    if debate_key is not None:
+        wanted.append(debate_key)
+    if comment_id is not None:
+        wanted.append(comment_key(comment_id))
+    found = get_many(wanted, consistent=consistent)
+    if any(key not in found for key in wanted):
+        return Found(None)
+    consultation = consultation_from_raw(found[meta])
+    debate = debate_from_raw(found[debate_key]) if debate_key is not None else None
+    comment = comment_from_raw(found[comment_key(comment_id)]) if comment_id is not None else None
+    if user_id is None:
+        return Found(consultation, debate, comment)
+
+    groups = [consultation.group_id, *consultation.accepted_partners]
+    members = {(keys.group_pk(g), keys.member_sk(user_id)): g for g in groups}
+    grant_key = (keys.consultation_pk(consultation.id), keys.grant_sk(user_id))
+    blocked_key = block_key(consultation.group_id, user_id)
+    marked_key = marker_key(debate, user_id) if marker and debate is not None else None
+    reacted_key = reaction_key(comment.id, user_id) if comment is not None else None
+    theirs = [*members, grant_key, blocked_key]
+    theirs += [key for key in (marked_key, reacted_key) if key is not None]
+    held = get_many(theirs, consistent=consistent)
+    return Found(
+        consultation,
+        debate,
+        comment,
+        roles={g: membership_from_raw(held[key]).role for key, g in members.items() if key in held},
+        grant=Role(GrantItem.from_raw_data(held[grant_key]).role) if grant_key in held else None,
+        block=block_from_raw(held[blocked_key]) if blocked_key in held else None,
+        marker=marker_from_raw(held[marked_key]) if marked_key in held else None,
+        reacted=reacted_key in held,
+    )

@@ -1,0 +1,205 @@
+"""Debates in their consultation's partition: the question, its decision function, the
+addenda. A debate's writes are conditioned on its version and on its consultation's.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, replace
+from datetime import datetime
+
+from chalicelib.domain import clock
+from chalicelib.domain.errors import ConcurrentUpdate
+from chalicelib.domain.model import (
+    Addendum,
+    AuditEvent,
+    Consultation,
+    Debate,
+    DecisionFunction,
+    FunctionType,
+    PollOption,
+    ResultsVisibility,
+)
+from chalicelib.store import keys
+from chalicelib.store.audit import record_in
+from chalicelib.store.models import ConsultationItem, DebateItem
+from chalicelib.store.table import Page, Transaction, query_page, transact
+
+# ---------------------------------------------------------------- conversions
+
+
+def _time(text: str | None) -> datetime | None:
+    return clock.from_iso(text) if text else None
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return clock.to_iso(moment) if moment else None
+
+
+def _function_json(function: DecisionFunction) -> str:
+    return json.dumps(asdict(function), separators=(",", ":"))
+
+
+def _function(text: str) -> DecisionFunction:
+    raw = json.loads(text)
+    return DecisionFunction(
+        type=FunctionType(raw["type"]),
+        options=tuple(PollOption(**option) for option in raw.get("options", ())),
+        min_choices=raw.get("min_choices"),
+        max_choices=raw.get("max_choices"),
+        secret=raw.get("secret", False),
+        results_visibility=(
+            ResultsVisibility(raw["results_visibility"]) if raw.get("results_visibility") else None
+        ),
+        allow_change=raw.get("allow_change"),
+        quorum=raw.get("quorum"),
+        threshold=raw.get("threshold"),
+        goal=raw.get("goal"),
+    )
+
+
+def _addenda_json(addenda: tuple[Addendum, ...]) -> str | None:
+    if not addenda:
+        return None
+    return json.dumps(
+        [
+            {
+                "body": a.body,
+                "author_id": a.author_id,
+                "author_name": a.author_name,
+                "added_at": clock.to_iso(a.added_at),
+            }
+            for a in addenda
+        ],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+
+
+def _addenda(text: str | None) -> tuple[Addendum, ...]:
+    return tuple(
+        Addendum(
+            body=raw["body"],
+            author_id=raw["author_id"],
+            author_name=raw["author_name"],
+            added_at=clock.from_iso(raw["added_at"]),
+        )
+        for raw in json.loads(text or "[]")
+    )
+
+
+def _debate(item: DebateItem) -> Debate:
+    return Debate(
+        id=item.debate_id,
+        consultation_id=item.consultation_id,
+        title=item.title,
+        body=item.body,
+        function=_function(item.function),
+        created_at=clock.from_iso(item.created_at),
+        created_by=item.created_by,
+        updated_at=_time(item.updated_at),
+        version=int(item.version),
+        ballot_shards=int(item.ballot_shards),
+        addenda=_addenda(item.addenda),
+    )
+
+
+def _debate_item(debate: Debate) -> DebateItem:
+    return DebateItem(
+        keys.consultation_pk(debate.consultation_id),
+        keys.debate_sk(debate.id[12:]),
+        debate_id=debate.id,
+        consultation_id=debate.consultation_id,
+        title=debate.title,
+        body=debate.body,
+        function=_function_json(debate.function),
+        created_at=clock.to_iso(debate.created_at),
+        created_by=debate.created_by,
+        updated_at=_iso(debate.updated_at),
+        version=debate.version,
+        ballot_shards=debate.ballot_shards,
+        addenda=_addenda_json(debate.addenda),
+    )
+
+
+def debate_from_raw(raw: dict) -> Debate:
+    return _debate(DebateItem.from_raw_data(raw))
+
+
+# ---------------------------------------------------------------- debates
+
+
+def create_debate(debate: Debate, event: AuditEvent) -> None:
+    def build(transaction: Transaction) -> None:
+        transaction.save(
+            _debate_item(debate),
+            condition=DebateItem.pk.does_not_exist(),
+            on_fail=ConcurrentUpdate(),
+        )
+        record_in(transaction, event)
+
+    transact(build)
+
+
+def list_debates(consultation_id: str, limit: int, cursor: str | None) -> Page[Debate]:
+    return query_page(
+        DebateItem,
+        keys.consultation_pk(consultation_id),
+        keys.DEBATE_PREFIX,
+        _debate,
+        limit,
+        cursor,
+    )
+
+
+class ConsultationMoved(ConcurrentUpdate):
+    """The consultation is no longer as the service read it (or its opening came too close):
+    decide again on a fresh read."""
+
+
+def save_debate(
+    before: Debate,
+    after: Debate,
+    event: AuditEvent,
+    *,
+    consultation: Consultation,
+    opens_after: datetime | None = None,
+) -> Debate:
+    """Write `after` if the debate still has `before`'s version and its consultation still
+    has `consultation`'s version (ConsultationMoved otherwise): publishing, closing early
+    or any change in between makes the service decide again. With `opens_after`, a
+    published consultation must also open after that moment, so that no ballot can exist
+    when the write lands (ballots are cast only once it is open)."""
+    stored = replace(after, version=before.version + 1)
+    still = ConsultationItem.version == consultation.version
+    if opens_after is not None and consultation.published_at is not None:
+        still &= ConsultationItem.opens_at > clock.to_iso(opens_after)
+
+    def build(transaction: Transaction) -> None:
+        transaction.check(
+            ConsultationItem,
+            keys.consultation_pk(consultation.id),
+            keys.META,
+            condition=still,
+            on_fail=ConsultationMoved(),
+        )
+        transaction.save(
+            _debate_item(stored),
+            condition=DebateItem.version == before.version,
+            on_fail=ConcurrentUpdate(),
+        )
+        record_in(transaction, event)
+
+    transact(build)
+    return stored
+
+
+def all_debates(consultation_id: str) -> list[Debate]:
+    return [
+        _debate(item)
+        for item in DebateItem.query(
+            keys.consultation_pk(consultation_id),
+            DebateItem.sk.startswith(keys.DEBATE_PREFIX),
+            consistent_read=True,
+        )
+    ]

@@ -1,0 +1,115 @@
+"""The moderation queue and blocks in the table.
+
+A comment enters or leaves its groups' queues in its own transaction (`comments.save`);
+here the queue is read, and a block written or lifted with its audit event.
+"""
+
+from __future__ import annotations
+
+from chalicelib.domain import clock
+from chalicelib.domain.errors import BlockNotFound, ConcurrentUpdate
+from chalicelib.domain.ids import split_comment_id, split_debate_id
+from chalicelib.domain.model import AuditEvent, Block, Comment, Consultation
+from chalicelib.store import keys
+from chalicelib.store.audit import record_in
+from chalicelib.store.comments import comment_key, from_raw
+from chalicelib.store.consultations import consultation_from_raw
+from chalicelib.store.models import BlockItem, QueueEntryItem
+from chalicelib.store.table import (
+    Page,
+    Transaction,
+    decode_cursor,
+    encode_cursor,
+    get_many,
+    transact,
+)
+
+# ---------------------------------------------------------------- the queue
+
+
+def queue(group_id: str, limit: int, cursor: str | None) -> Page[str]:
+    """Comment ids waiting for a group's moderators: one Query per page."""
+    pk = keys.queue_pk(group_id)
+    results = QueueEntryItem.query(
+        pk,
+        limit=limit,
+        page_size=limit,
+        last_evaluated_key=decode_cursor(cursor, partition=("pk", pk)),
+    )
+    items = [item.comment_id for item in results]
+    return Page(items, encode_cursor(results.last_evaluated_key))
+
+
+def consultation_id_of(comment_id: str) -> str:
+    """The consultation a comment id we issued belongs to (its debate id's first part)."""
+    ids = split_comment_id(comment_id)
+    debate = split_debate_id(ids[0]) if ids else None
+    assert debate is not None, comment_id
+    return debate[0]
+
+
+def comments_and_consultations(
+    comment_ids: list[str],
+) -> tuple[dict[str, Comment], dict[str, Consultation]]:
+    """These comments and their consultations, by id: one BatchGetItem per 100 keys."""
+    consultation_ids = {consultation_id_of(c) for c in comment_ids}
+    meta = {(keys.consultation_pk(c), keys.META): c for c in sorted(consultation_ids)}
+    found = get_many([*(comment_key(c) for c in comment_ids), *meta], consistent=False)
+    comments = {
+        comment.id: comment
+        for comment in (from_raw(raw) for key, raw in found.items() if key not in meta)
+    }
+    consultations = {meta[key]: consultation_from_raw(found[key]) for key in meta if key in found}
+    return comments, consultations
+
+
+# ---------------------------------------------------------------- blocks
+
+
+def block_key(group_id: str, user_id: str) -> tuple[str, str]:
+    return keys.group_pk(group_id), keys.block_sk(user_id)
+
+
+def _block(item: BlockItem) -> Block:
+    return Block(
+        group_id=item.group_id,
+        user_id=item.user_id,
+        reason=item.reason,
+        until=clock.from_iso(item.until) if item.until else None,
+        blocked_by=item.blocked_by,
+        blocked_at=clock.from_iso(item.blocked_at),
+    )
+
+
+def block_from_raw(raw: dict) -> Block:
+    return _block(BlockItem.from_raw_data(raw))
+
+
+def put_block(block: Block, event: AuditEvent) -> None:
+    item = BlockItem(
+        *block_key(block.group_id, block.user_id),
+        group_id=block.group_id,
+        user_id=block.user_id,
+        reason=block.reason,
+        until=clock.to_iso(block.until) if block.until else None,
+        blocked_by=block.blocked_by,
+        blocked_at=clock.to_iso(block.blocked_at),
+    )
+
+    def build(transaction: Transaction) -> None:
+        transaction.save(item, condition=None, on_fail=ConcurrentUpdate())
+        record_in(transaction, event)
+
+    transact(build)
+
+
+def delete_block(group_id: str, user_id: str, event: AuditEvent) -> None:
+    def build(transaction: Transaction) -> None:
+        transaction.delete(
+            BlockItem(*block_key(group_id, user_id)),
+            condition=BlockItem.pk.exists(),
+            on_fail=BlockNotFound(),
+        )
+        record_in(transaction, event)
+
+    transact(build)
