@@ -55,7 +55,8 @@ class Paging:
 
 @dataclass(frozen=True)
 class Answered:
-    """An answer with its status, for a route that declares more than one (200 or 201)."""
+    """An answer with its status, for a route that declares more than one success (200 or
+    201 for an idempotent create, 201 or 202 for a join)."""
 
     status: int
     model: BaseModel

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from pydantic import BaseModel
 
 from chalicelib.api import contract
+from chalicelib.api.answers import Answer, Timestamp
 from chalicelib.api.contract import Auth
-from chalicelib.api.http import Paging, RouteDeclarationError, route
+from chalicelib.api.http import Answered, Paging, RouteDeclarationError, route
 from chalicelib.domain.model import Caller
 
 # ---------------------------------------------------------------- every operation, over HTTP
@@ -157,3 +159,41 @@ def test_a_view_that_asks_for_what_is_declared_is_registered(registry):
     assert [(op.method, op.path, op.view) for op in registry] == [
         ("PUT", "/things/{thing_id}", put_thing)
     ]
+
+
+# ---------------------------------------------------------------- answers
+
+
+class ThingOut(Answer):
+    name: str
+    seen_at: Timestamp
+
+
+def _serve(*views: Callable[[Any], Any]) -> Any:
+    """A small app whose routes answer what `views` return."""
+    from chalice import Blueprint, Chalice
+    from chalice.test import Client
+
+    things = Blueprint(__name__)
+    answers = {200: ThingOut, 201: ThingOut}
+    for number, view in enumerate(views):
+        route(things, f"/things/{number}", ["GET"], auth=Auth.NONE, answers=answers)(view)
+    app = Chalice(app_name="things")
+    app.register_blueprint(things)
+    return Client(app)
+
+
+def test_an_answer_is_its_model_serialised_with_the_declared_status(registry):
+    thing = ThingOut(name="é", seen_at=datetime(2026, 11, 27, 2, 19, 43, 123456, tzinfo=UTC))
+
+    def created_thing() -> Answered:
+        return Answered(201, thing)
+
+    def unclear_thing() -> ThingOut:
+        return thing  # two successes declared: which one is not said
+
+    with _serve(created_thing, unclear_thing) as client:
+        created = client.http.get("/things/0")
+        assert created.status_code == 201
+        assert created.body == b'{"name":"\\u00e9","seen_at":"2026-11-27T02:19:43.123Z"}'
+        assert client.http.get("/things/1").status_code == 500  # a bug, never a guess
