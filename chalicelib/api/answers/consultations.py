@@ -143,10 +143,18 @@ class BallotRulesOut(Answer):
     quorum: int | None = Field(description="The ballots needed for the outcome to count.")
 
 
-class VoteDecisionOut(BallotRulesOut):
+# A decision's keys come in the order the domain describes it (chalicelib/domain/ballots.py,
+# `describe`): `type` and what is its own first, then the rules. Fields of the base listed
+# last come first, hence `(BallotRulesOut, _Vote)`.
+
+
+class _Vote(Answer):
+    type: Literal["vote"]
+
+
+class VoteDecisionOut(BallotRulesOut, _Vote):
     """A yes / no / abstain vote."""
 
-    type: Literal["vote"]
     threshold: float | None = Field(
         description="The share of yes among yes and no needed to pass (0 to 1); null: a "
         "simple majority."
@@ -158,13 +166,15 @@ class PollOptionOut(Answer):
     label: str
 
 
-class PollDecisionOut(BallotRulesOut):
-    """A choice among options, single or multiple."""
-
+class _Poll(Answer):
     type: Literal["poll"]
     options: list[PollOptionOut]
     min_choices: int
     max_choices: int
+
+
+class PollDecisionOut(BallotRulesOut, _Poll):
+    """A choice among options, single or multiple."""
 
 
 class PetitionDecisionOut(Answer):
