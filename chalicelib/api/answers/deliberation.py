@@ -9,7 +9,8 @@ ballot board), which carry no voter.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal, Self
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal, Protocol, Self
 
 from pydantic import Field
 
@@ -19,7 +20,17 @@ from chalicelib.domain.model import Comment, DecisionFunction, FlagReason, Funct
 
 if TYPE_CHECKING:  # what the ballot services return; only read here
     from chalicelib.services.ballots import Cast, Results
-    from chalicelib.store.ballots import Marker
+
+
+class Marker(Protocol):
+    """What the caller's ballot marker shows them (chalicelib/services/ballots.py my_ballot):
+    no ballot for a secret one."""
+
+    debate_id: str
+    ballot: Ballot | None
+    cast_at: datetime
+    changed_at: datetime | None
+
 
 # ---------------------------------------------------------------- ballots
 
