@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from chalice import Blueprint, Response
-from chalice.app import Request
+from chalice import Blueprint
 
 from chalicelib.api.answers.deliberation import (
+    AnonymousBallotOut,
     BallotBoardPage,
     BallotOut,
     CastBallotOut,
@@ -15,10 +13,8 @@ from chalicelib.api.answers.deliberation import (
     ResultsOut,
 )
 from chalicelib.api.contract import Auth
-from chalicelib.api.http import no_content, optional_caller, parse_body, require_caller, route
+from chalicelib.api.http import Answered, route
 from chalicelib.api.schemas import BallotBody
-from chalicelib.domain.ballots import Ballot
-from chalicelib.domain.clock import to_iso
 from chalicelib.domain.errors import (
     AlreadyVoted,
     BallotNotFound,
@@ -32,23 +28,10 @@ from chalicelib.domain.errors import (
     ReceiptNotFound,
     ResultsHidden,
 )
-from chalicelib.domain.model import DecisionFunction, FunctionType
+from chalicelib.domain.model import Caller
 from chalicelib.services import ballots
 
 blueprint = Blueprint(__name__)
-
-
-def request() -> Request:
-    return blueprint.current_request
-
-
-def shown_choice(function: DecisionFunction, ballot: Ballot) -> dict[str, Any]:
-    """A ballot as its voter sent it. Never used for secret ballots."""
-    if function.type is FunctionType.VOTE:
-        return {"choice": ballot.choices[0]}
-    if function.type is FunctionType.POLL:
-        return {"choices": list(ballot.choices)}
-    return {"sign": True}
 
 
 @route(
@@ -56,6 +39,7 @@ def shown_choice(function: DecisionFunction, ballot: Ballot) -> dict[str, Any]:
     "/debates/{debate_id}/ballot",
     methods=["PUT"],
     body=BallotBody,
+    invalid=InvalidBallot,
     answers={200: CastBallotOut, 201: CastBallotOut},
     errors=(
         DebateNotFound,
@@ -67,7 +51,7 @@ def shown_choice(function: DecisionFunction, ballot: Ballot) -> dict[str, Any]:
         ConcurrentUpdate,
     ),
 )
-def cast_ballot(debate_id: str) -> Response:
+def cast_ballot(caller: Caller, debate_id: str, body: BallotBody) -> Answered:
     """Vote, answer a poll or sign a petition, while the consultation is open (those who
     may take part in it).
 
@@ -82,15 +66,8 @@ def cast_ballot(debate_id: str) -> Response:
     same choice with the same receipt answers 200 with that receipt; anything else is 409
     `already_voted`. A receipt another ballot already holds is 422 `invalid_ballot` (field
     `receipt`): send another."""
-    caller = require_caller(request())
-    body = parse_body(request(), BallotBody, invalid=InvalidBallot)
     result = ballots.cast(caller, debate_id, **body.model_dump())
-    answer: dict[str, Any] = {"debate_id": debate_id, "cast_at": to_iso(result.cast_at)}
-    if result.secret:
-        answer |= {"secret": True, "receipt": result.receipt}
-    else:
-        answer |= {"secret": False} | shown_choice(result.function, result.ballot)
-    return Response(body=answer, status_code=201 if result.created else 200)
+    return Answered(201 if result.created else 200, CastBallotOut.of_cast(debate_id, result))
 
 
 @route(
@@ -100,20 +77,13 @@ def cast_ballot(debate_id: str) -> Response:
     answers={200: BallotOut},
     errors=(DebateNotFound, BallotNotFound),
 )
-def get_ballot(debate_id: str) -> dict[str, Any]:
+def get_ballot(caller: Caller, debate_id: str) -> BallotOut:
     """Your own ballot in a debate (anyone who sees the debate; 404 if you cast none).
 
     For a secret ballot, only that and when you voted: the Hub keeps no link between you
     and your receipt or choice."""
-    seen, marker = ballots.my_ballot(require_caller(request()), debate_id)
-    answer: dict[str, Any] = {
-        "debate_id": debate_id,
-        "cast_at": to_iso(marker.cast_at),
-        "changed_at": to_iso(marker.changed_at) if marker.changed_at else None,
-    }
-    if marker.ballot is None:  # secret: the Hub keeps no link to the choice or the receipt
-        return answer | {"secret": True, "receipt": None}
-    return answer | {"secret": False} | shown_choice(seen.debate.function, marker.ballot)
+    seen, marker = ballots.my_ballot(caller, debate_id)
+    return BallotOut.of_marker(marker, seen.debate.function)
 
 
 @route(
@@ -132,14 +102,13 @@ def get_ballot(debate_id: str) -> dict[str, Any]:
         ConcurrentUpdate,
     ),
 )
-def withdraw_ballot(debate_id: str) -> Response:
+def withdraw_ballot(caller: Caller, debate_id: str) -> None:
     """Withdraw your ballot or signature while the consultation is open, where the debate
     allows changes (voters who may still take part).
 
     A secret ballot, or one the debate does not let change, cannot be withdrawn (409
     `already_voted`); a debate without a decision answers 422 `invalid_ballot`."""
-    ballots.withdraw(require_caller(request()), debate_id)
-    return no_content()
+    ballots.withdraw(caller, debate_id)
 
 
 @route(
@@ -150,28 +119,14 @@ def withdraw_ballot(debate_id: str) -> Response:
     answers={200: ResultsOut},
     errors=(DebateNotFound, ResultsHidden),
 )
-def get_results(debate_id: str) -> dict[str, Any]:
+def get_results(caller: Caller | None, debate_id: str) -> ResultsOut:
     """A debate's results (anyone who sees the debate, when its results are visible).
 
     The final results, with their outcome, once the consultation is closed and recounted;
     before that the running tally, if the debate shows it: live, after the caller voted, or
     after closing (else 403 `results_hidden`, for admins too). A debate without a decision
     has no results."""
-    result = ballots.results(optional_caller(request()), debate_id)
-    answer = {
-        "debate_id": debate_id,
-        "counts": result.counts.per_option,
-        "total": result.counts.ballots,
-        "final": result.final,
-        "as_of": to_iso(result.as_of) if result.as_of else None,
-    }
-    if result.final:
-        answer |= {
-            "outcome": result.outcome,
-            "closed_at": to_iso(result.closed_at) if result.closed_at else None,
-            "tally_mismatch": result.tally_mismatch,
-        }
-    return answer
+    return ResultsOut.of_results(debate_id, ballots.results(caller, debate_id))
 
 
 @route(
@@ -182,13 +137,13 @@ def get_results(debate_id: str) -> dict[str, Any]:
     answers={200: ReceiptOut},
     errors=(DebateNotFound, NotSecret, ResultsHidden, ReceiptNotFound),
 )
-def check_receipt(debate_id: str, receipt: str) -> dict[str, Any]:
+def check_receipt(caller: Caller | None, debate_id: str, receipt: str) -> ReceiptOut:
     """Check that a secret ballot was counted, by its receipt, once the final results are in
     (anyone who sees the debate).
 
     Answers the choice counted under this receipt; 404 `receipt_not_found` if none was."""
-    ballot = ballots.check_receipt(optional_caller(request()), debate_id, receipt)
-    return {"debate_id": debate_id, "receipt": receipt, "counted": True, "choices": ballot.choices}
+    ballot = ballots.check_receipt(caller, debate_id, receipt)
+    return ReceiptOut.of(ballot, debate_id=debate_id, receipt=receipt, counted=True)
 
 
 @route(
@@ -199,12 +154,12 @@ def check_receipt(debate_id: str, receipt: str) -> dict[str, Any]:
     answers={200: BallotBoardPage},
     errors=(DebateNotFound, NotSecret, ResultsHidden),
 )
-def ballot_board(debate_id: str) -> dict[str, Any]:
+def ballot_board(caller: Caller | None, debate_id: str) -> BallotBoardPage:
     """The anonymous ballot board of a secret debate, once the final results are in
     (anyone who sees the debate).
 
     Every ballot counted, as its receipt and choice, ordered by receipt; never its voter.
     One page: `next` is always null."""
-    _, board = ballots.ballot_board(optional_caller(request()), debate_id)
-    items = [{"receipt": receipt, "choices": list(b.choices)} for receipt, b in board]
-    return {"items": items, "next": None}
+    _, board = ballots.ballot_board(caller, debate_id)
+    items = [AnonymousBallotOut.of(ballot, receipt=receipt) for receipt, ballot in board]
+    return BallotBoardPage(items=items, next=None)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, get_args
+from typing import Literal
 
-from chalice import Blueprint, Response
-from chalice.app import Request
+from chalice import Blueprint
 from pydantic import BaseModel, Field
 
-from chalicelib.api import representations as show
 from chalicelib.api.answers import absent_unless
 from chalicelib.api.answers.deliberation import (
     BlockOut,
@@ -20,16 +18,7 @@ from chalicelib.api.answers.deliberation import (
     ReactionOut,
 )
 from chalicelib.api.contract import Auth
-from chalicelib.api.http import (
-    created,
-    no_content,
-    optional_caller,
-    page,
-    paging,
-    parse_body,
-    require_caller,
-    route,
-)
+from chalicelib.api.http import Answered, Paging, route
 from chalicelib.api.schemas import (
     BlockRequest,
     CommentCreate,
@@ -49,7 +38,6 @@ from chalicelib.domain.errors import (
     Forbidden,
     GroupNotFound,
     OwnComment,
-    invalid,
 )
 from chalicelib.domain.model import Caller, Comment, Stance
 from chalicelib.services import comments, moderation, reactions
@@ -57,7 +45,6 @@ from chalicelib.services.access import DebateAccess
 
 blueprint = Blueprint(__name__)
 Sort = Literal["top", "new", "old"]
-SORTS: tuple[str, ...] = get_args(Sort)
 
 
 class CommentListing(BaseModel):
@@ -70,28 +57,17 @@ class CommentListing(BaseModel):
     stance: Stance = absent_unless("Only the arguments of this stance.")
 
 
-def request() -> Request:
-    return blueprint.current_request
-
-
-def view(
+def seen(
     access: DebateAccess, comment: Comment, caller: Caller | None, reacted: bool
-) -> dict[str, Any]:
-    if access.may_moderate(comment):
-        return show.moderated_comment(comment) | {"reacted": reacted}
-    full = caller is not None and caller.id == comment.author_id
-    return show.comment(comment, reacted=reacted, full=full)
-
-
-def listing_params() -> tuple[str, Stance | None]:
-    params = request().query_params or {}
-    sort = params.get("sort", "top")
-    if sort not in SORTS:
-        raise invalid("sort", "unsupported.sort")
-    stance = params.get("stance")
-    if stance is not None and stance not in {s.value for s in Stance}:
-        raise invalid("stance", "unsupported.stance")
-    return sort, Stance(stance) if stance else None
+) -> CommentOut:
+    """The comment as this caller sees it: its author reads it whole, its moderators also
+    see its flags and earlier versions."""
+    return CommentOut.seen_by(
+        comment,
+        reacted=reacted,
+        full=caller is not None and caller.id == comment.author_id,
+        moderator=access.may_moderate(comment),
+    )
 
 
 @route(
@@ -109,16 +85,14 @@ def listing_params() -> tuple[str, Stance | None]:
         ConcurrentUpdate,
     ),
 )
-def create_comment(debate_id: str) -> Response:
+def create_comment(caller: Caller, debate_id: str, body: CommentCreate) -> CommentOut:
     """Write an argument, or reply to one (those who may take part, until it closes).
 
     Replies are one level deep: `parent_id` names an argument of the same debate (else 422
     naming `parent_id`), not hidden (409 `comment_hidden` while it is under review).
     Blocked people are refused (409 `blocked`)."""
-    caller = require_caller(request())
-    body = parse_body(request(), CommentCreate)
     access, comment = comments.create(caller, debate_id, **body.model_dump())
-    return created(view(access, comment, caller, reacted=False))
+    return seen(access, comment, caller, reacted=False)
 
 
 @route(
@@ -131,16 +105,21 @@ def create_comment(debate_id: str) -> Response:
     answers={200: CommentPage},
     errors=(DebateNotFound,),
 )
-def list_comments(debate_id: str) -> dict[str, Any]:
+def list_comments(
+    caller: Caller | None, debate_id: str, query: CommentListing, paging: Paging
+) -> CommentPage:
     """A debate's arguments (not their replies), by reactions or by time, optionally of one
     stance (anyone who sees the debate)."""
-    caller = optional_caller(request())
-    sort, stance = listing_params()
-    limit, cursor = paging(request())
     access, result, mine = comments.list_comments(
-        caller, debate_id, sort=sort, stance=stance, limit=limit, cursor=cursor
+        caller,
+        debate_id,
+        sort=query.sort,
+        stance=query.stance,
+        limit=paging.limit,
+        cursor=paging.cursor,
     )
-    return page([view(access, c, caller, c.id in mine) for c in result.items], result.next)
+    items = [seen(access, c, caller, c.id in mine) for c in result.items]
+    return CommentPage.of(result, items=items)
 
 
 @route(
@@ -151,13 +130,12 @@ def list_comments(debate_id: str) -> dict[str, Any]:
     answers={200: CommentOut},
     errors=(CommentNotFound,),
 )
-def get_comment(comment_id: str) -> dict[str, Any]:
+def get_comment(caller: Caller | None, comment_id: str) -> CommentOut:
     """One comment (anyone who sees its debate); its moderators also see its flags and
     earlier versions."""
-    caller = optional_caller(request())
     access = comments.get(caller, comment_id)
     assert access.comment is not None
-    return view(access, access.comment, caller, access.reacted)
+    return seen(access, access.comment, caller, access.reacted)
 
 
 @route(
@@ -169,11 +147,11 @@ def get_comment(comment_id: str) -> dict[str, Any]:
     answers={200: CommentPage},
     errors=(CommentNotFound,),
 )
-def list_replies(comment_id: str) -> dict[str, Any]:
+def list_replies(caller: Caller | None, comment_id: str, paging: Paging) -> CommentPage:
     """The replies to an argument, oldest first (anyone who sees its debate)."""
-    caller = optional_caller(request())
-    access, result, mine = comments.list_replies(caller, comment_id, *paging(request()))
-    return page([view(access, c, caller, c.id in mine) for c in result.items], result.next)
+    access, result, mine = comments.list_replies(caller, comment_id, paging.limit, paging.cursor)
+    items = [seen(access, c, caller, c.id in mine) for c in result.items]
+    return CommentPage.of(result, items=items)
 
 
 @route(
@@ -191,16 +169,14 @@ def list_replies(comment_id: str) -> dict[str, Any]:
         ConcurrentUpdate,
     ),
 )
-def edit_comment(comment_id: str) -> dict[str, Any]:
+def edit_comment(caller: Caller, comment_id: str, body: CommentEdit) -> CommentOut:
     """Change your comment's text, until the consultation closes (its author only).
 
     The earlier text is kept for moderators; a deleted comment cannot be edited (404). A
     blocked author cannot edit (409 `blocked`); nor can the author of a comment a moderator
     hid, until it is restored (409 `comment_hidden`)."""
-    caller = require_caller(request())
-    body = parse_body(request(), CommentEdit)
     access, comment = comments.edit(caller, comment_id, body.body)
-    return view(access, comment, caller, access.reacted)
+    return seen(access, comment, caller, access.reacted)
 
 
 @route(
@@ -210,14 +186,13 @@ def edit_comment(comment_id: str) -> dict[str, Any]:
     answers={204: None},
     errors=(CommentNotFound, Forbidden, CommentHidden, ConcurrentUpdate),
 )
-def delete_comment(comment_id: str) -> Response:
+def delete_comment(caller: Caller, comment_id: str) -> None:
     """Delete a comment (its author, or its moderators).
 
     Its thread keeps a placeholder without author or text; deleting it again changes
     nothing. A hidden comment is its moderators' to delete: its author is refused until it
     is restored (409 `comment_hidden`)."""
-    comments.delete(require_caller(request()), comment_id)
-    return no_content()
+    comments.delete(caller, comment_id)
 
 
 @route(
@@ -235,14 +210,13 @@ def delete_comment(comment_id: str) -> Response:
         ConcurrentUpdate,
     ),
 )
-def react(comment_id: str) -> Response:
+def react(caller: Caller, comment_id: str) -> Answered:
     """React to someone else's comment, until the consultation closes (those who may take
     part), unless it is hidden under review (409 `comment_hidden`).
 
     One reaction per person: 201 when added, 200 when it was already there."""
-    added = reactions.react(require_caller(request()), comment_id)
-    body = {"comment_id": comment_id, "reacted": True}
-    return Response(body=body, status_code=201 if added else 200)
+    added = reactions.react(caller, comment_id)
+    return Answered(201 if added else 200, ReactionOut(comment_id=comment_id, reacted=True))
 
 
 @route(
@@ -252,11 +226,10 @@ def react(comment_id: str) -> Response:
     answers={204: None},
     errors=(CommentNotFound, Forbidden, ConsultationClosed, Blocked, ConcurrentUpdate),
 )
-def unreact(comment_id: str) -> Response:
+def unreact(caller: Caller, comment_id: str) -> None:
     """Take back your reaction to a comment, until the consultation closes (those who may
     take part); without one, nothing changes."""
-    reactions.unreact(require_caller(request()), comment_id)
-    return no_content()
+    reactions.unreact(caller, comment_id)
 
 
 @route(
@@ -275,16 +248,14 @@ def unreact(comment_id: str) -> Response:
         ConcurrentUpdate,
     ),
 )
-def flag(comment_id: str) -> Response:
+def flag(caller: Caller, comment_id: str, body: FlagRequest) -> FlagOut:
     """Flag someone else's comment for the moderators, until the consultation closes (those
     who may take part; once per person).
 
     The comment joins the moderation queue; enough flags hide it until a moderator
     reviews it."""
-    caller = require_caller(request())
-    body = parse_body(request(), FlagRequest)
     reactions.flag(caller, comment_id, body.reason)
-    return created({"comment_id": comment_id, "reason": body.reason.value})
+    return FlagOut(comment_id=comment_id, reason=body.reason)
 
 
 @route(
@@ -295,12 +266,10 @@ def flag(comment_id: str) -> Response:
     answers={200: ModeratedCommentOut},
     errors=(CommentNotFound, Forbidden, ConcurrentUpdate),
 )
-def hide(comment_id: str) -> dict[str, Any]:
+def hide(caller: Caller, comment_id: str, body: HideRequest) -> ModeratedCommentOut:
     """Hide a comment, with a reason shown in its place (its moderators: the host's, granted
     ones, or a partner's for its own members' comments)."""
-    caller = require_caller(request())
-    body = parse_body(request(), HideRequest)
-    return show.moderated_comment(moderation.hide(caller, comment_id, body.reason))
+    return ModeratedCommentOut.of_comment(moderation.hide(caller, comment_id, body.reason))
 
 
 @route(
@@ -310,10 +279,10 @@ def hide(comment_id: str) -> dict[str, Any]:
     answers={200: ModeratedCommentOut},
     errors=(CommentNotFound, Forbidden, ConcurrentUpdate),
 )
-def restore(comment_id: str) -> dict[str, Any]:
+def restore(caller: Caller, comment_id: str) -> ModeratedCommentOut:
     """Review a comment and keep it: shown again, its flags cleared, out of the moderation
     queue (its moderators)."""
-    return show.moderated_comment(moderation.restore(require_caller(request()), comment_id))
+    return ModeratedCommentOut.of_comment(moderation.restore(caller, comment_id))
 
 
 @route(
@@ -324,7 +293,7 @@ def restore(comment_id: str) -> dict[str, Any]:
     answers={200: ModerationQueuePage},
     errors=(GroupNotFound, Forbidden),
 )
-def moderation_queue(group_id: str) -> dict[str, Any]:
+def moderation_queue(caller: Caller, group_id: str, paging: Paging) -> ModerationQueuePage:
     """The comments waiting for an association's moderators: flagged or hidden, not yet
     reviewed (its moderators and admins).
 
@@ -332,9 +301,9 @@ def moderation_queue(group_id: str) -> dict[str, Any]:
     outside their audience, not a partner consultation's once the partnership is withdrawn.
     A page holds at most `limit` and may hold fewer, even none, while `next` is given:
     follow `next` until it is null."""
-    caller = require_caller(request())
-    result = moderation.moderation_queue(caller, group_id, *paging(request()))
-    return page([show.moderated_comment(c) for c in result.items], result.next)
+    result = moderation.moderation_queue(caller, group_id, paging.limit, paging.cursor)
+    items = [ModeratedCommentOut.of_comment(c) for c in result.items]
+    return ModerationQueuePage.of(result, items=items)
 
 
 @route(
@@ -345,7 +314,7 @@ def moderation_queue(group_id: str) -> dict[str, Any]:
     answers={200: BlockOut},
     errors=(GroupNotFound, Forbidden, ConcurrentUpdate),
 )
-def block(group_id: str, user_id: str) -> dict[str, Any]:
+def block(caller: Caller, group_id: str, user_id: str, body: BlockRequest) -> BlockOut:
     """Block someone from taking part in the association's consultations, for good or
     `until` a date (its moderators and admins).
 
@@ -353,9 +322,7 @@ def block(group_id: str, user_id: str) -> dict[str, Any]:
     replaces the reason and the date. A block reaches only below the blocker: moderators
     block authors and those under them (and non-members), admins moderators too; nobody
     blocks an admin or themselves (403)."""
-    caller = require_caller(request())
-    body = parse_body(request(), BlockRequest)
-    return show.block(moderation.set_block(caller, group_id, user_id, body.reason, body.until))
+    return BlockOut.of(moderation.set_block(caller, group_id, user_id, body.reason, body.until))
 
 
 @route(
@@ -365,8 +332,7 @@ def block(group_id: str, user_id: str) -> dict[str, Any]:
     answers={204: None},
     errors=(GroupNotFound, Forbidden, BlockNotFound, ConcurrentUpdate),
 )
-def unblock(group_id: str, user_id: str) -> Response:
+def unblock(caller: Caller, group_id: str, user_id: str) -> None:
     """Lift a block (the association's moderators and admins, for those below them: a
     blocked moderator cannot lift their own block)."""
-    moderation.remove_block(require_caller(request()), group_id, user_id)
-    return no_content()
+    moderation.remove_block(caller, group_id, user_id)

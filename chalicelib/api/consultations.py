@@ -3,13 +3,11 @@ associations and grants."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
-from chalice import Blueprint, Response
-from chalice.app import Request
+from chalice import Blueprint
 from pydantic import BaseModel, Field
 
-from chalicelib.api import representations as show
 from chalicelib.api.answers.consultations import (
     ConsultationOut,
     ConsultationPage,
@@ -18,16 +16,7 @@ from chalicelib.api.answers.consultations import (
     PartnershipOut,
 )
 from chalicelib.api.contract import Auth
-from chalicelib.api.http import (
-    created,
-    no_content,
-    optional_caller,
-    page,
-    paging,
-    parse_body,
-    require_caller,
-    route,
-)
+from chalicelib.api.http import Answered, Paging, route
 from chalicelib.api.schemas import (
     CloseRequest,
     ConsultationCreate,
@@ -49,17 +38,12 @@ from chalicelib.domain.errors import (
     NotOpen,
     PartnershipNotFound,
     ValidationFailed,
-    invalid,
 )
-from chalicelib.domain.model import Participation
+from chalicelib.domain.model import Caller, Participation, PartnerStatus
 from chalicelib.services import closing, consultations, grants
 from chalicelib.services.consultations import NewConsultation
 
 blueprint = Blueprint(__name__)
-
-
-def request() -> Request:
-    return blueprint.current_request
 
 
 class PublicListing(BaseModel):
@@ -77,19 +61,17 @@ class PublicListing(BaseModel):
     answers={201: ConsultationOut},
     errors=(GroupNotFound, Forbidden, ConcurrentUpdate),
 )
-def create_consultation(group_id: str) -> Response:
+def create_consultation(caller: Caller, group_id: str, body: ConsultationCreate) -> ConsultationOut:
     """Prepare a consultation in an association (its authors and above).
 
     It stays a draft, seen by its editors only, until published. A restricted consultation
     names its `audience`; `participation` applies to public ones."""
-    caller = require_caller(request())
-    body = parse_body(request(), ConsultationCreate)
     new = NewConsultation(
         **body.model_dump(exclude={"audience", "participation"}),
         audience=tuple(body.audience or ()),
         participation=body.participation or Participation.MEMBERS,
     )
-    return created(show.consultation(consultations.create(caller, group_id, new), clock.now()))
+    return ConsultationOut.at(consultations.create(caller, group_id, new), clock.now())
 
 
 @route(
@@ -101,15 +83,16 @@ def create_consultation(group_id: str) -> Response:
     answers={200: ConsultationPage},
     errors=(GroupNotFound,),
 )
-def list_group_consultations(group_id: str) -> dict[str, Any]:
+def list_group_consultations(
+    caller: Caller | None, group_id: str, paging: Paging
+) -> ConsultationPage:
     """The consultations an association hosts or shares as a partner, as far as you may see.
 
     Newest first. Drafts appear to their editors only; restricted and members-only
     consultations to those inside."""
-    caller = optional_caller(request())
-    result = consultations.list_for_group(caller, group_id, *paging(request()))
+    result = consultations.list_for_group(caller, group_id, paging.limit, paging.cursor)
     now = clock.now()
-    return page([show.consultation(c, now) for c in result.items], result.next)
+    return ConsultationPage.of(result, items=[ConsultationOut.at(c, now) for c in result.items])
 
 
 @route(
@@ -121,16 +104,16 @@ def list_group_consultations(group_id: str) -> dict[str, Any]:
     paged=True,
     answers={200: ConsultationPage},
 )
-def list_public_consultations() -> dict[str, Any]:
+def list_public_consultations(
+    caller: Caller | None, query: PublicListing, paging: Paging
+) -> ConsultationPage:
     """The open and scheduled public consultations of every association (anyone).
 
     Newest first; `?scope=public` is required."""
-    optional_caller(request())
-    if (request().query_params or {}).get("scope") != "public":
-        raise invalid("scope", "unsupported.scope")
-    result = consultations.list_public(*paging(request()))
+    del caller, query  # the same for everyone; `scope` has one value for now
+    result = consultations.list_public(paging.limit, paging.cursor)
     now = clock.now()
-    return page([show.consultation(c, now) for c in result.items], result.next)
+    return ConsultationPage.of(result, items=[ConsultationOut.at(c, now) for c in result.items])
 
 
 @route(
@@ -141,10 +124,10 @@ def list_public_consultations() -> dict[str, Any]:
     answers={200: ConsultationOut},
     errors=(ConsultationNotFound,),
 )
-def get_consultation(consultation_id: str) -> dict[str, Any]:
+def get_consultation(caller: Caller | None, consultation_id: str) -> ConsultationOut:
     """A consultation, for whoever may see it (anyone, if it is public and published)."""
-    access = consultations.get(optional_caller(request()), consultation_id)
-    return show.consultation(access.consultation, clock.now())
+    access = consultations.get(caller, consultation_id)
+    return ConsultationOut.at(access.consultation, clock.now())
 
 
 @route(
@@ -161,14 +144,14 @@ def get_consultation(consultation_id: str) -> dict[str, Any]:
         ConcurrentUpdate,
     ),
 )
-def update_consultation(consultation_id: str) -> dict[str, Any]:
+def update_consultation(
+    caller: Caller, consultation_id: str, body: ConsultationUpdate
+) -> ConsultationOut:
     """Change a consultation (its creator, the host's admins, granted admins).
 
     A draft may change entirely; `"opens_at": null` makes it open on publication. Once
     published, only the description may change and `closes_at` move later (409
     consultation_locked); nothing changes once closed."""
-    caller = require_caller(request())
-    body = parse_body(request(), ConsultationUpdate)
     sent = body.model_dump(exclude_unset=True)
     changes = ConsultationChanges(
         **{k: v for k, v in sent.items() if k != "audience"},
@@ -176,7 +159,7 @@ def update_consultation(consultation_id: str) -> dict[str, Any]:
         clear_opens_at="opens_at" in sent and sent["opens_at"] is None,
     )
     updated = consultations.update(caller, consultation_id, changes)
-    return show.consultation(updated, clock.now())
+    return ConsultationOut.at(updated, clock.now())
 
 
 @route(
@@ -192,13 +175,13 @@ def update_consultation(consultation_id: str) -> dict[str, Any]:
         ConcurrentUpdate,
     ),
 )
-def publish_consultation(consultation_id: str) -> dict[str, Any]:
+def publish_consultation(caller: Caller, consultation_id: str) -> ConsultationOut:
     """Publish a draft (its creator, the host's admins, granted admins).
 
     It opens at once, or is scheduled until `opens_at`. Refused (422) when its dates have
     passed."""
-    published = consultations.publish(require_caller(request()), consultation_id)
-    return show.consultation(published, clock.now())
+    published = consultations.publish(caller, consultation_id)
+    return ConsultationOut.at(published, clock.now())
 
 
 @route(
@@ -209,14 +192,12 @@ def publish_consultation(consultation_id: str) -> dict[str, Any]:
     answers={200: ConsultationOut},
     errors=(ConsultationNotFound, Forbidden, ConsultationClosed, NotOpen, ConcurrentUpdate),
 )
-def close_consultation(consultation_id: str) -> dict[str, Any]:
+def close_consultation(caller: Caller, consultation_id: str, body: CloseRequest) -> ConsultationOut:
     """Close an open consultation now, with a reason (the host's admins).
 
     Ballots stop at once; the final results follow after a grace period."""
-    caller = require_caller(request())
-    body = parse_body(request(), CloseRequest)
     closed = closing.close(caller, consultation_id, body.reason)
-    return show.consultation(closed, clock.now())
+    return ConsultationOut.at(closed, clock.now())
 
 
 @route(
@@ -227,15 +208,15 @@ def close_consultation(consultation_id: str) -> dict[str, Any]:
     answers={201: PartnershipOut, 200: PartnershipOut},
     errors=(ConsultationNotFound, Forbidden, GroupNotFound, ConcurrentUpdate),
 )
-def invite_partner(consultation_id: str) -> Response:
+def invite_partner(caller: Caller, consultation_id: str, body: PartnerInvite) -> Answered:
     """Invite another association to share the consultation (the host's admins).
 
     201 when newly invited; 200 with its current status when it already was."""
-    caller = require_caller(request())
-    body = parse_body(request(), PartnerInvite)
     status, new = consultations.invite_partner(caller, consultation_id, body.group_id)
-    answer = {"consultation_id": consultation_id, "group_id": body.group_id, "status": status}
-    return Response(body=answer, status_code=201 if new else 200)
+    answer = PartnershipOut(
+        consultation_id=consultation_id, group_id=body.group_id, status=PartnerStatus(status)
+    )
+    return Answered(201 if new else 200, answer)
 
 
 @route(
@@ -245,14 +226,16 @@ def invite_partner(consultation_id: str) -> Response:
     answers={201: PartnershipOut, 200: PartnershipOut},
     errors=(GroupNotFound, Forbidden, PartnershipNotFound, ConcurrentUpdate),
 )
-def accept_partnership(consultation_id: str, group_id: str) -> Response:
+def accept_partnership(caller: Caller, consultation_id: str, group_id: str) -> Answered:
     """Accept an invitation to share a consultation (the invited association's admins).
 
     Its members are then inside, as partners. 201 when accepted now; 200 when it already
     was."""
-    new = consultations.accept_partnership(require_caller(request()), consultation_id, group_id)
-    answer = {"consultation_id": consultation_id, "group_id": group_id, "status": "accepted"}
-    return Response(body=answer, status_code=201 if new else 200)
+    new = consultations.accept_partnership(caller, consultation_id, group_id)
+    answer = PartnershipOut(
+        consultation_id=consultation_id, group_id=group_id, status=PartnerStatus.ACCEPTED
+    )
+    return Answered(201 if new else 200, answer)
 
 
 @route(
@@ -262,10 +245,9 @@ def accept_partnership(consultation_id: str, group_id: str) -> Response:
     answers={204: None},
     errors=(ConsultationNotFound, Forbidden, PartnershipNotFound, ConcurrentUpdate),
 )
-def withdraw_partner(consultation_id: str, group_id: str) -> Response:
+def withdraw_partner(caller: Caller, consultation_id: str, group_id: str) -> None:
     """End a partnership, pending or accepted (the host's admins, or the partner's admins)."""
-    consultations.withdraw_partner(require_caller(request()), consultation_id, group_id)
-    return no_content()
+    consultations.withdraw_partner(caller, consultation_id, group_id)
 
 
 @route(
@@ -276,11 +258,10 @@ def withdraw_partner(consultation_id: str, group_id: str) -> Response:
     answers={200: GrantPage},
     errors=(ConsultationNotFound, Forbidden),
 )
-def list_grants(consultation_id: str) -> dict[str, Any]:
+def list_grants(caller: Caller, consultation_id: str, paging: Paging) -> GrantPage:
     """The roles given to people in this consultation (the host's admins)."""
-    caller = require_caller(request())
-    result = grants.list_grants(caller, consultation_id, *paging(request()))
-    return page([show.grant(g) for g in result.items], result.next)
+    result = grants.list_grants(caller, consultation_id, paging.limit, paging.cursor)
+    return GrantPage.of(result, items=[GrantOut.of(g) for g in result.items])
 
 
 @route(
@@ -291,15 +272,13 @@ def list_grants(consultation_id: str) -> dict[str, Any]:
     answers={201: GrantOut, 200: GrantOut},
     errors=(ConsultationNotFound, Forbidden, ConcurrentUpdate),
 )
-def set_grant(consultation_id: str, user_id: str) -> Response:
+def set_grant(caller: Caller, consultation_id: str, user_id: str, body: RoleChange) -> Answered:
     """Give one person a role in this consultation (the host's admins).
 
     Member of the host association or not. 201 when newly granted; 200 when their grant
     changed or already had this role."""
-    caller = require_caller(request())
-    body = parse_body(request(), RoleChange)
     grant, new = grants.set_grant(caller, consultation_id, user_id, body.role)
-    return Response(body=show.grant(grant), status_code=201 if new else 200)
+    return Answered(201 if new else 200, GrantOut.of(grant))
 
 
 @route(
@@ -309,7 +288,6 @@ def set_grant(consultation_id: str, user_id: str) -> Response:
     answers={204: None},
     errors=(ConsultationNotFound, Forbidden, GrantNotFound, ConcurrentUpdate),
 )
-def remove_grant(consultation_id: str, user_id: str) -> Response:
+def remove_grant(caller: Caller, consultation_id: str, user_id: str) -> None:
     """Take back a person's role in this consultation (the host's admins)."""
-    grants.remove_grant(require_caller(request()), consultation_id, user_id)
-    return no_content()
+    grants.remove_grant(caller, consultation_id, user_id)

@@ -3,23 +3,11 @@ its decision (none, a vote, a poll or a petition)."""
 
 from __future__ import annotations
 
-from typing import Any
+from chalice import Blueprint
 
-from chalice import Blueprint, Response
-from chalice.app import Request
-
-from chalicelib.api import representations as show
 from chalicelib.api.answers.consultations import DebateOut, DebatePage
 from chalicelib.api.contract import Auth
-from chalicelib.api.http import (
-    created,
-    optional_caller,
-    page,
-    paging,
-    parse_body,
-    require_caller,
-    route,
-)
+from chalicelib.api.http import Paging, route
 from chalicelib.api.schemas import AddendumCreate, DebateCreate, DebateUpdate, to_function
 from chalicelib.domain import clock
 from chalicelib.domain.errors import (
@@ -31,14 +19,10 @@ from chalicelib.domain.errors import (
     Forbidden,
     TooManyAddenda,
 )
-from chalicelib.domain.model import Stance
+from chalicelib.domain.model import Caller, Stance
 from chalicelib.services import comments, debates
 
 blueprint = Blueprint(__name__)
-
-
-def request() -> Request:
-    return blueprint.current_request
 
 
 @route(
@@ -49,13 +33,11 @@ def request() -> Request:
     answers={201: DebateOut},
     errors=(ConsultationNotFound, Forbidden, ConsultationClosed, ConcurrentUpdate),
 )
-def create_debate(consultation_id: str) -> Response:
+def create_debate(caller: Caller, consultation_id: str, body: DebateCreate) -> DebateOut:
     """Add a debate to a consultation (its editors while a draft; its authors once published).
 
     `function` says what it decides: nothing (`none`, the default), a `vote`, a `poll` or a
     `petition`. Refused once the consultation is closed."""
-    caller = require_caller(request())
-    body = parse_body(request(), DebateCreate)
     debate, parent = debates.create(
         caller,
         consultation_id,
@@ -64,7 +46,7 @@ def create_debate(consultation_id: str) -> Response:
         function=to_function(body.function),
     )
     no_comments = {stance.value: 0 for stance in Stance}
-    return created(show.debate(debate, parent, clock.now()) | {"comments": no_comments})
+    return DebateOut.at(debate, parent, clock.now(), no_comments)
 
 
 @route(
@@ -76,14 +58,13 @@ def create_debate(consultation_id: str) -> Response:
     answers={200: DebatePage},
     errors=(ConsultationNotFound,),
 )
-def list_debates(consultation_id: str) -> dict[str, Any]:
+def list_debates(caller: Caller | None, consultation_id: str, paging: Paging) -> DebatePage:
     """A consultation's debates, oldest first, for whoever may see the consultation."""
-    caller = optional_caller(request())
-    parent, result = debates.list_debates(caller, consultation_id, *paging(request()))
+    parent, result = debates.list_debates(caller, consultation_id, paging.limit, paging.cursor)
     now = clock.now()
     counts = comments.stance_counts([d.id for d in result.items])
-    items = [show.debate(d, parent, now) | {"comments": counts[d.id]} for d in result.items]
-    return page(items, result.next)
+    items = [DebateOut.at(d, parent, now, counts[d.id]) for d in result.items]
+    return DebatePage.of(result, items=items)
 
 
 @route(
@@ -94,11 +75,11 @@ def list_debates(consultation_id: str) -> dict[str, Any]:
     answers={200: DebateOut},
     errors=(DebateNotFound,),
 )
-def get_debate(debate_id: str) -> dict[str, Any]:
+def get_debate(caller: Caller | None, debate_id: str) -> DebateOut:
     """A debate, with its comment counts per stance, for whoever may see its consultation."""
-    access = debates.get(optional_caller(request()), debate_id)
+    access = debates.get(caller, debate_id)
     counts = comments.stance_counts([debate_id])[debate_id]
-    return show.debate(access.debate, access.consultation, clock.now()) | {"comments": counts}
+    return DebateOut.at(access.debate, access.consultation, clock.now(), counts)
 
 
 @route(
@@ -109,7 +90,7 @@ def get_debate(debate_id: str) -> dict[str, Any]:
     answers={200: DebateOut},
     errors=(DebateNotFound, Forbidden, ConsultationClosed, DebateLocked, ConcurrentUpdate),
 )
-def update_debate(debate_id: str) -> dict[str, Any]:
+def update_debate(caller: Caller, debate_id: str, body: DebateUpdate) -> DebateOut:
     """Change a debate (its creator, or whoever manages its consultation).
 
     Managers are the consultation's creator, the host's admins and granted admins. Title,
@@ -117,8 +98,6 @@ def update_debate(debate_id: str) -> dict[str, Any]:
     the consultation opens (409 `debate_locked`; 409 `consultation_closed` once closed):
     what people vote on is what they read. Corrections after that are addenda. Every change
     is audited with what it was and what it became."""
-    caller = require_caller(request())
-    body = parse_body(request(), DebateUpdate)
     changes = debates.DebateChanges(
         title=body.title,
         body=body.body,
@@ -126,7 +105,7 @@ def update_debate(debate_id: str) -> dict[str, Any]:
     )
     access = debates.update(caller, debate_id, changes)
     counts = comments.stance_counts([debate_id])[debate_id]
-    return show.debate(access.debate, access.consultation, clock.now()) | {"comments": counts}
+    return DebateOut.at(access.debate, access.consultation, clock.now(), counts)
 
 
 @route(
@@ -137,17 +116,13 @@ def update_debate(debate_id: str) -> dict[str, Any]:
     answers={201: DebateOut},
     errors=(DebateNotFound, Forbidden, ConsultationClosed, TooManyAddenda, ConcurrentUpdate),
 )
-def add_addendum(debate_id: str) -> Response:
+def add_addendum(caller: Caller, debate_id: str, body: AddendumCreate) -> DebateOut:
     """Add a correction under a debate (those who may change it), until the consultation
     closes.
 
     The question stays as people read it; the addendum shows under it to everyone who
     reads the debate, with its author and time, and goes to the audit log. At most 10 per
     debate (409 `too_many_addenda`). Answers the debate as it now reads."""
-    caller = require_caller(request())
-    body = parse_body(request(), AddendumCreate)
     access = debates.add_addendum(caller, debate_id, body.body)
     counts = comments.stance_counts([debate_id])[debate_id]
-    return created(
-        show.debate(access.debate, access.consultation, clock.now()) | {"comments": counts}
-    )
+    return DebateOut.at(access.debate, access.consultation, clock.now(), counts)

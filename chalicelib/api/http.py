@@ -1,12 +1,22 @@
-"""What every route shares: the caller, the JSON body, paging parameters and error bodies."""
+"""What every route shares: its declaration (who may call it, its body, query and paging)
+carried out before the view runs, its answer serialised after, and error bodies.
+
+A view receives what its route declares, as keyword arguments: the decoded path
+parameters, `caller` (unless `auth=Auth.NONE`), `body`, `query` and `paging` when declared.
+It returns an answer model (sent with the route's one declared 2xx status), an
+`Answered(status, model)` where the route declares several, or None for 204.
+"""
 
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import logging
+import re
 from collections.abc import Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from chalice import Blueprint, Chalice, Response
@@ -35,28 +45,42 @@ from chalicelib.domain.model import Caller
 
 log = logging.getLogger("hub.api")
 
-Body = TypeVar("Body", bound=BaseModel)
-
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 
 
-def optional_caller(request: Request) -> Caller | None:
-    """The verified caller, or None without a token. A token that is present but invalid
-    is refused (401) even where anonymous reading would be allowed."""
-    return authenticate(request.headers.get("authorization"))
+@dataclass(frozen=True)
+class Paging:
+    """`?limit=` (1..100, default 20) and `?cursor=`, for a route declared `paged=True`."""
+
+    limit: int
+    cursor: str | None
 
 
-def require_caller(request: Request) -> Caller:
-    caller = optional_caller(request)
-    if caller is None:
+@dataclass(frozen=True)
+class Answered:
+    """An answer with its status, for a route that declares more than one success (200 or
+    201 for an idempotent create, 201 or 202 for a join)."""
+
+    status: int
+    model: BaseModel
+
+
+class RouteDeclarationError(TypeError):
+    """A view that does not match its route's declaration: a programming error, raised when
+    the module registering it is imported."""
+
+
+def _caller(request: Request, auth: Auth) -> Caller | None:
+    """The verified caller. A token that is present but invalid is refused (401) even where
+    anonymous reading would be allowed."""
+    caller = authenticate(request.headers.get("authorization"))
+    if caller is None and auth is Auth.REQUIRED:
         raise Unauthenticated()
     return caller
 
 
-def parse_body(
-    request: Request, model: type[Body], invalid: type[ValidationFailed] = ValidationFailed
-) -> Body:
+def _body(request: Request, model: type[BaseModel], invalid: type[ValidationFailed]) -> BaseModel:
     """Validate the JSON body: 400 when it is not JSON or names a key twice in an object,
     422 (`invalid`) naming each field."""
     raw = request.raw_body or b"{}"
@@ -67,6 +91,30 @@ def parse_body(
         if any(problem["type"] == "json_invalid" for problem in error.errors()):
             raise MalformedJson() from None
         raise invalid(details=field_details(error)) from None
+
+
+def _query(request: Request, model: type[BaseModel]) -> BaseModel:
+    """Validate the query string against its model (other parameters, such as paging's, are
+    ignored): 422 naming each field."""
+    try:
+        return model.model_validate(dict(request.query_params or {}))
+    except ValidationError as error:
+        raise ValidationFailed(details=field_details(error)) from None
+
+
+def _paging(request: Request) -> Paging:
+    params = request.query_params or {}
+    raw_limit = params.get("limit")
+    limit = DEFAULT_LIMIT
+    if raw_limit is not None:
+        # ASCII digits only: isdigit() alone takes superscripts and full-width digits too.
+        if (
+            not (raw_limit.isascii() and raw_limit.isdigit())
+            or not 1 <= int(raw_limit) <= MAX_LIMIT
+        ):
+            raise invalid("limit", "out_of_range.limit", low=1, high=MAX_LIMIT)
+        limit = int(raw_limit)
+    return Paging(limit, params.get("cursor") or None)
 
 
 class _Repeated(Exception):
@@ -97,34 +145,6 @@ def refuse_duplicate_keys(raw: bytes | str) -> None:
 
 def field_details(error: ValidationError) -> list[Detail]:
     return [detail_of(problem) for problem in error.errors(include_url=False, include_input=False)]
-
-
-def paging(request: Request) -> tuple[int, str | None]:
-    """`?limit=` (1..100, default 20) and `?cursor=` from the query string."""
-    params = request.query_params or {}
-    raw_limit = params.get("limit")
-    limit = DEFAULT_LIMIT
-    if raw_limit is not None:
-        # ASCII digits only: isdigit() alone takes superscripts and full-width digits too.
-        if (
-            not (raw_limit.isascii() and raw_limit.isdigit())
-            or not 1 <= int(raw_limit) <= MAX_LIMIT
-        ):
-            raise invalid("limit", "out_of_range.limit", low=1, high=MAX_LIMIT)
-        limit = int(raw_limit)
-    return limit, params.get("cursor") or None
-
-
-def page(items: list[dict[str, Any]], next_cursor: str | None) -> dict[str, Any]:
-    return {"items": items, "next": next_cursor}
-
-
-def created(body: dict[str, Any]) -> Response:
-    return Response(body=body, status_code=201)
-
-
-def no_content() -> Response:
-    return Response(body="", status_code=204)
 
 
 def error_response(error: HubError, headers: dict[str, str] | None = None) -> Response:
@@ -167,6 +187,61 @@ _CHALICE_ERRORS: dict[int, type[HubError]] = {
 }
 
 
+def _declared_arguments(
+    path: str, auth: Auth, body: object, query: object, paged: bool
+) -> set[str]:
+    names = set(re.findall(r"{(\w+)}", path))
+    for name, declared in (
+        ("caller", auth is not Auth.NONE),
+        ("body", body is not None),
+        ("query", query is not None),
+        ("paging", paged),
+    ):
+        if declared:
+            names.add(name)
+    return names
+
+
+def _check_view(view: Callable[..., Any], path: str, expected: set[str]) -> None:
+    """The view asks for exactly what its route declares: no more (it would be read by hand
+    beside the declaration), no less (the declaration would do work nobody uses)."""
+    parameters = inspect.signature(view).parameters.values()
+    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in parameters):
+        raise RouteDeclarationError(f"{view.__qualname__} ({path}): name each argument")
+    asked = {p.name for p in parameters}
+    if asked != expected:
+        raise RouteDeclarationError(
+            f"{view.__qualname__} ({path}) asks for {sorted(asked)}; its declaration gives "
+            f"{sorted(expected)}"
+            + (f" (missing {sorted(expected - asked)})" if expected - asked else "")
+            + (f" (undeclared {sorted(asked - expected)})" if asked - expected else "")
+        )
+
+
+def _respond(
+    result: Any, answers: dict[int, type[BaseModel] | None], view: Callable[..., Any]
+) -> Response:
+    """The view's answer as a response: its model serialised by pydantic, with the status
+    its declaration gives. Keys an answer leaves unset (`absent_unless`) stay absent."""
+    if isinstance(result, Response):  # documents served as they are (chalicelib/api/reference.py)
+        return result
+    if result is None:
+        status, model = 204, None
+    elif isinstance(result, Answered):
+        status, model = result.status, result.model
+    else:
+        successes = [status for status in answers if 200 <= status < 300]
+        status, model = (successes[0] if len(successes) == 1 else 0), result
+    if status not in answers or (
+        model is not None and not isinstance(model, answers[status] or ())
+    ):
+        raise TypeError(f"{view.__qualname__} answered {status} {type(model).__name__}")
+    if model is None:
+        return Response(body="", status_code=204)
+    # A dict, not text: Chalice serialises it as every answer always was (ASCII-escaped).
+    return Response(body=model.model_dump(mode="json", exclude_unset=True), status_code=status)
+
+
 def route(
     blueprint: Blueprint,
     path: str,
@@ -176,21 +251,43 @@ def route(
     errors: tuple[type[HubError], ...] = (),
     auth: Auth = Auth.REQUIRED,
     body: type[BaseModel] | None = None,
+    invalid: type[ValidationFailed] = ValidationFailed,
     query: type[BaseModel] | None = None,
     paged: bool = False,
     media_type: str = "application/json",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """`blueprint.route`, with the path parameters decoded (`decoded_path`), the Hub's
-    refusals (HubError) answered as JSON errors, and the route's contract recorded for the
-    OpenAPI document (chalicelib/api/contract.py): its `answers` by status, the refusals it
-    adds to the shared ones (`errors`), who may call it, its body and query models, whether
-    it pages."""
+    """Register a view on `blueprint` and carry out its declaration on every call.
+
+    Before the view runs: the path parameters are decoded (`decoded_path`); `auth` is
+    checked (REQUIRED: a verified `caller` or 401; OPTIONAL: `caller` or None, an invalid
+    token still 401; NONE: no token read); the JSON `body` is validated (400 malformed or
+    duplicate keys, 422 `invalid` naming each field); the `query` model is validated (422);
+    `paged` gives `paging`. Each comes to the view as the keyword argument of that name, and
+    the view must ask for exactly those (checked here, at import). After it: its answer
+    (see `_respond`). Any HubError is answered as the Hub's JSON error.
+
+    The declaration is also the route's contract in the OpenAPI document
+    (chalicelib/api/contract.py): its `answers` by status, the refusals it adds to the
+    shared ones (`errors`), who may call it, its body and query models, whether it pages."""
+    declared_answers = dict(answers or {})
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
+        _check_view(view, path, _declared_arguments(path, auth, body, query, paged))
+
         @functools.wraps(view)
         def answer(**path_params: str) -> Any:
             try:
-                return view(**decoded_path(path_params))
+                arguments: dict[str, Any] = decoded_path(path_params)
+                request = blueprint.current_request
+                if auth is not Auth.NONE:
+                    arguments["caller"] = _caller(request, auth)
+                if body is not None:
+                    arguments["body"] = _body(request, body, invalid)
+                if query is not None:
+                    arguments["query"] = _query(request, query)
+                if paged:
+                    arguments["paging"] = _paging(request)
+                return _respond(view(**arguments), declared_answers, view)
             except HubError as error:
                 return error_response(error)
 
@@ -205,7 +302,7 @@ def route(
                     body=body,
                     query=query,
                     paged=paged,
-                    answers=dict(answers or {}),
+                    answers=declared_answers,
                     errors=errors,
                     media_type=media_type,
                 )

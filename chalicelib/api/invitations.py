@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from chalice import Blueprint
 
-from chalice import Blueprint, Response
-
-from chalicelib.api import representations as show
 from chalicelib.api.answers.groups import InvitationAcceptanceOut, InvitationPreviewOut
-from chalicelib.api.http import require_caller, route
+from chalicelib.api.http import Answered, route
 from chalicelib.domain.errors import (
     AlreadyMember,
     ConcurrentUpdate,
@@ -16,6 +13,7 @@ from chalicelib.domain.errors import (
     InvitationNotFound,
     InvitationRevoked,
 )
+from chalicelib.domain.model import Caller
 from chalicelib.services import invitations
 
 blueprint = Blueprint(__name__)
@@ -28,12 +26,12 @@ blueprint = Blueprint(__name__)
     answers={200: InvitationPreviewOut},
     errors=(InvitationNotFound, InvitationExpired, InvitationRevoked),
 )
-def preview_invitation(code: str) -> dict[str, Any]:
+def preview_invitation(caller: Caller, code: str) -> InvitationPreviewOut:
     """See where an invitation leads: the association's name and the role (anyone signed in
     who holds the code)."""
-    require_caller(blueprint.current_request)
+    del caller  # anyone signed in: the code is the secret
     view = invitations.preview(code)
-    return show.invitation(view.invitation, group_name=view.group.name)
+    return InvitationPreviewOut.of(view.invitation, group_name=view.group.name)
 
 
 @route(
@@ -49,13 +47,13 @@ def preview_invitation(code: str) -> dict[str, Any]:
         ConcurrentUpdate,
     ),
 )
-def accept_invitation(code: str) -> Response:
+def accept_invitation(caller: Caller, code: str) -> Answered:
     """Join an association with an invitation code, with the role it carries (anyone signed
     in who holds the code).
 
     201 when you joined; 200, with your membership unchanged, when you already were a member
     (the code is not used up then). `invitation_revoked` when an admin revoked it or its
     creator no longer holds the role it gives (removed, or demoted below it)."""
-    acceptance = invitations.accept(require_caller(blueprint.current_request), code)
-    body = show.membership(acceptance.membership) | {"group_name": acceptance.group.name}
-    return Response(body=body, status_code=201 if acceptance.joined else 200)
+    acceptance = invitations.accept(caller, code)
+    answer = InvitationAcceptanceOut.of(acceptance.membership, group_name=acceptance.group.name)
+    return Answered(201 if acceptance.joined else 200, answer)

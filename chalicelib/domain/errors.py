@@ -39,9 +39,6 @@ DETAILS: dict[str, tuple[str, ...]] = {
     "out_of_range.date": (),
     "duplicate.role": (),
     "value_error.nothing_to_change": ("fields",),
-    "unsupported.sort": (),
-    "unsupported.stance": (),
-    "unsupported.scope": (),
     "invalid.user_id": (),
     # consultations (chalicelib/domain/consultations.py)
     "before_opening": (),

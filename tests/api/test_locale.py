@@ -234,13 +234,19 @@ def test_a_decision_the_domain_refuses_is_named_and_said_in_both_languages(as_us
 
 
 def test_an_error_with_its_own_words_keeps_its_code_in_both_languages(as_user):
-    # `?scope=` says which listing is meant: its detail has words of its own, by its key.
+    # `?limit=` out of range: its detail has words of its own, by its key, with parameters.
     anonymous = as_user(None)
-    french = error_of(anonymous.get("/v1/consultations?scope=mine"))
-    english = error_of(anonymous.get("/v1/consultations?scope=mine", headers=in_language("en")))
+    french = error_of(anonymous.get("/v1/groups?limit=0"))
+    english = error_of(anonymous.get("/v1/groups?limit=0", headers=in_language("en")))
 
     assert without_messages(french) == without_messages(english)
     assert french["details"] == [
-        {"field": "scope", "code": "unsupported", "message": "Listez avec ?scope=public."}
+        {
+            "field": "limit",
+            "code": "out_of_range",
+            "message": "limit doit être un nombre entier de 1 à 100.",
+        }
     ]
-    assert english["details"][0]["message"] == "list with ?scope=public"
+    assert english["details"][0]["message"] == "limit must be a whole number from 1 to 100"
+
+

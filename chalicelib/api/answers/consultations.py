@@ -3,14 +3,19 @@ and grants, debates with their decision function and comment counts."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from datetime import datetime
+from typing import Annotated, Literal, Self
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 
 from chalicelib.api.answers import Answer, Page, Timestamp
+from chalicelib.domain.ballots import describe
 from chalicelib.domain.model import (
+    Addendum,
+    Consultation,
     ConsultationStatus,
     ConsultationVisibility,
+    Debate,
     Participation,
     PartnerStatus,
     ResultsVisibility,
@@ -73,6 +78,15 @@ class ConsultationOut(Answer):
         description="Partner associations, invited or accepted, by id."
     )
 
+    @classmethod
+    def at(cls, consultation: Consultation, now: datetime) -> Self:
+        """The consultation with its status at `now`."""
+        partners = [
+            ConsultationPartnerOut(group_id=group_id, status=status)
+            for group_id, status in sorted(consultation.partners.items())
+        ]
+        return cls.of(consultation, status=consultation.status_at(now), partners=partners)
+
 
 class ConsultationPage(Page[ConsultationOut]):
     """A page of consultations, newest first. It may hold fewer than `limit` (those the
@@ -93,7 +107,10 @@ class GrantOut(Answer):
     """One person's role in one consultation, given by the host's admins, whether or not
     they belong to the host association."""
 
-    id: str = Field(description="The user id of the person granted the role.")
+    id: str = Field(
+        description="The user id of the person granted the role.",
+        validation_alias=AliasChoices("id", "user_id"),
+    )
     consultation_id: str
     role: Role
     granted_at: Timestamp
@@ -126,10 +143,18 @@ class BallotRulesOut(Answer):
     quorum: int | None = Field(description="The ballots needed for the outcome to count.")
 
 
-class VoteDecisionOut(BallotRulesOut):
+# A decision's keys come in the order the domain describes it (chalicelib/domain/ballots.py,
+# `describe`): `type` and what is its own first, then the rules. Fields of the base listed
+# last come first, hence `(BallotRulesOut, _Vote)`.
+
+
+class _Vote(Answer):
+    type: Literal["vote"]
+
+
+class VoteDecisionOut(BallotRulesOut, _Vote):
     """A yes / no / abstain vote."""
 
-    type: Literal["vote"]
     threshold: float | None = Field(
         description="The share of yes among yes and no needed to pass (0 to 1); null: a "
         "simple majority."
@@ -141,13 +166,15 @@ class PollOptionOut(Answer):
     label: str
 
 
-class PollDecisionOut(BallotRulesOut):
-    """A choice among options, single or multiple."""
-
+class _Poll(Answer):
     type: Literal["poll"]
     options: list[PollOptionOut]
     min_choices: int
     max_choices: int
+
+
+class PollDecisionOut(BallotRulesOut, _Poll):
+    """A choice among options, single or multiple."""
 
 
 class PetitionDecisionOut(Answer):
@@ -191,6 +218,11 @@ class AddendumOut(Answer):
     author: AddendumAuthorOut
     added_at: Timestamp
 
+    @classmethod
+    def of_addendum(cls, addendum: Addendum) -> Self:
+        author = AddendumAuthorOut(id=addendum.author_id, name=addendum.author_name)
+        return cls.of(addendum, author=author)
+
 
 class DebateOut(Answer):
     """A debate of a consultation: a text to discuss and, optionally, a decision to take
@@ -218,6 +250,22 @@ class DebateOut(Answer):
         description="Corrections added under the question once it was frozen, oldest first."
     )
     comments: CommentCountsOut
+
+    @classmethod
+    def at(
+        cls, debate: Debate, parent: Consultation, now: datetime, comments: dict[str, int]
+    ) -> Self:
+        """The debate at `now`, with its consultation's status and dates and its comment
+        counts per stance."""
+        return cls.of(
+            debate,
+            function=describe(debate.function),
+            status=parent.status_at(now),
+            opens_at=parent.opens_at or parent.published_at,
+            closes_at=parent.closes_at,
+            addenda=[AddendumOut.of_addendum(addendum) for addendum in debate.addenda],
+            comments=comments,
+        )
 
 
 class DebatePage(Page[DebateOut]):

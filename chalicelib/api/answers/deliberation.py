@@ -9,12 +9,28 @@ ballot board), which carry no voter.
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal, Protocol, Self
 
 from pydantic import Field
 
 from chalicelib.api.answers import Answer, Page, Timestamp, absent_unless
-from chalicelib.domain.model import FlagReason, Stance
+from chalicelib.domain.ballots import Ballot
+from chalicelib.domain.model import Comment, DecisionFunction, FlagReason, FunctionType, Stance
+
+if TYPE_CHECKING:  # what the ballot services return; only read here
+    from chalicelib.services.ballots import Cast, Results
+
+
+class Marker(Protocol):
+    """What the caller's ballot marker shows them (chalicelib/services/ballots.py my_ballot):
+    no ballot for a secret one."""
+
+    debate_id: str
+    ballot: Ballot | None
+    cast_at: datetime
+    changed_at: datetime | None
+
 
 # ---------------------------------------------------------------- ballots
 
@@ -25,6 +41,15 @@ _COUNTED_CHOICES = (
     "The option keys the ballot counted for: `yes`, `no` or `abstain` for a vote, option ids "
     "for a poll, `signed` for a petition."
 )
+
+
+def _shown_choice(function: DecisionFunction, ballot: Ballot) -> dict[str, Any]:
+    """A ballot as its voter sent it. Never for secret ballots."""
+    if function.type is FunctionType.VOTE:
+        return {"choice": ballot.choices[0]}
+    if function.type is FunctionType.POLL:
+        return {"choices": list(ballot.choices)}
+    return {"sign": True}
 
 
 class CastBallotOut(Answer):
@@ -43,6 +68,13 @@ class CastBallotOut(Answer):
     choices: list[str] = absent_unless("Polls that are not secret: the option ids counted.")
     sign: Literal[True] = absent_unless("Petitions: the caller's signature is counted.")
 
+    @classmethod
+    def of_cast(cls, debate_id: str, cast: Cast) -> Self:
+        """A secret ballot shows its receipt, never its choice; any other its choice."""
+        if cast.secret:
+            return cls.of(cast, debate_id=debate_id, receipt=cast.receipt)
+        return cls.of(cast, debate_id=debate_id, **_shown_choice(cast.function, cast.ballot))
+
 
 class BallotOut(Answer):
     """The caller's own ballot. For a secret ballot only that, and when, they voted."""
@@ -60,6 +92,14 @@ class BallotOut(Answer):
     choice: VoteChoice = absent_unless("Votes that are not secret: the caller's choice.")
     choices: list[str] = absent_unless("Polls that are not secret: the option ids chosen.")
     sign: Literal[True] = absent_unless("Petitions: the caller has signed.")
+
+    @classmethod
+    def of_marker(cls, marker: Marker, function: DecisionFunction) -> Self:
+        """A secret ballot (its marker holds no ballot) shows only that, and when, the
+        caller voted: the Hub keeps no link to the choice or the receipt."""
+        if marker.ballot is None:
+            return cls.of(marker, secret=True, receipt=None)
+        return cls.of(marker, secret=False, **_shown_choice(function, marker.ballot))
 
 
 class VoteOutcomeOut(Answer):
@@ -126,6 +166,26 @@ class ResultsOut(Answer):
     tally_mismatch: TallyMismatchOut | None = absent_unless(
         "Final results only: the running tally when it differed from the recount, else null."
     )
+
+    @classmethod
+    def of_results(cls, debate_id: str, results: Results) -> Self:
+        """The outcome, the closing and any mismatch only once final."""
+        final = (
+            {
+                "outcome": results.outcome,
+                "closed_at": results.closed_at,
+                "tally_mismatch": results.tally_mismatch,
+            }
+            if results.final
+            else {}
+        )
+        return cls.of(
+            results,
+            debate_id=debate_id,
+            counts=results.counts.per_option,
+            total=results.counts.ballots,
+            **final,
+        )
 
 
 class ReceiptOut(Answer):
@@ -196,6 +256,26 @@ class CommentOut(Answer):
         "For its moderators: its earlier versions, oldest first."
     )
 
+    @classmethod
+    def seen_by(cls, comment: Comment, *, reacted: bool, full: bool, moderator: bool) -> Self:
+        """The comment as one caller sees it. `full`: its author, who reads hidden text;
+        `moderator`: one of its moderators, who also see flags and earlier versions."""
+        shown: dict[str, Any] = {
+            "reacted": reacted,
+            "author": AuthorOut(id=comment.author_id, name=comment.author_name),
+        }
+        if comment.deleted:
+            shown |= {"body": None, "author": None, "edited_at": None}
+        elif comment.hidden and not (full or moderator):
+            shown["body"] = None
+        if moderator:
+            shown |= {
+                "flags": comment.flags,
+                "flag_reasons": comment.flag_reasons,
+                "history": [CommentVersionOut.of(version) for version in comment.history],
+            }
+        return cls.of(comment, **shown)
+
 
 class ModeratedCommentOut(CommentOut):
     """A comment as its moderators see it: hidden text, flags and earlier versions."""
@@ -203,6 +283,10 @@ class ModeratedCommentOut(CommentOut):
     flags: int = Field(description="Flags since the last review.")
     flag_reasons: dict[FlagReason, int] = Field(description="Those flags, by reason.")
     history: list[CommentVersionOut] = Field(description="Earlier versions, oldest first.")
+
+    @classmethod
+    def of_comment(cls, comment: Comment) -> Self:
+        return cls.seen_by(comment, reacted=False, full=True, moderator=True)
 
 
 class CommentPage(Page[CommentOut]):

@@ -1,15 +1,28 @@
 """What /v1/groups, /v1/me and /v1/invitations answer: associations, memberships, join
-requests, invitations and the audit log (built by chalicelib/api/representations.py)."""
+requests, invitations and the audit log, each built from its domain object."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 
 from chalicelib.api.answers import Answer, Page, Timestamp
-from chalicelib.domain.model import JoinPolicy
+from chalicelib.domain.model import (
+    AuditEvent,
+    Caller,
+    Consultation,
+    Group,
+    Invitation,
+    InvitationStatus,
+    JoinPolicy,
+    JoinRequest,
+    Membership,
+)
 from chalicelib.domain.roles import Role
+
+# Memberships, join requests and grants are identified by their user's id.
+USER_ID = AliasChoices("id", "user_id")
 
 # ---------------------------------------------------------------- associations
 
@@ -45,7 +58,9 @@ class GroupPage(Page[GroupOut]):
 class MembershipOut(Answer):
     """A member of an association, with their role."""
 
-    id: str = Field(description="The member's user id (the token's subject).")
+    id: str = Field(
+        description="The member's user id (the token's subject).", validation_alias=USER_ID
+    )
     group_id: str
     name: str = Field(description="The member's display name when they joined.")
     role: Role
@@ -59,13 +74,17 @@ class MemberPage(Page[MembershipOut]):
 class JoinRequestOut(Answer):
     """Someone asking to join an association whose join policy is `request`."""
 
-    id: str = Field(description="The user id of who asks to join.")
+    id: str = Field(description="The user id of who asks to join.", validation_alias=USER_ID)
     group_id: str
     name: str = Field(description="Their display name.")
     status: Literal["pending"] = Field(
         description="Always `pending`: approved or rejected requests are no longer listed."
     )
     requested_at: Timestamp
+
+    @classmethod
+    def pending(cls, request: JoinRequest) -> Self:
+        return cls.of(request, status="pending")
 
 
 class JoinRequestPage(Page[JoinRequestOut]):
@@ -104,6 +123,11 @@ class ListedInvitationOut(InvitationOut):
         "demoted below it): it admits nobody unless they regain that role. `revoked` only "
         "for a moment after a revocation (the list is an index that follows shortly)."
     )
+
+    @classmethod
+    def listed(cls, invitation: Invitation, status: InvitationStatus) -> Self:
+        creator = InvitationCreatorOut(id=invitation.created_by, name=invitation.created_by_name)
+        return cls.of(invitation, created_by=creator, status=status)
 
 
 class InvitationPage(Page[ListedInvitationOut]):
@@ -154,6 +178,20 @@ class MeOut(Answer):
         description="By title; only consultations the caller can open (a draft shows to "
         "granted authors and admins only)."
     )
+
+    @classmethod
+    def of_caller(
+        cls,
+        caller: Caller,
+        groups: list[tuple[Membership, Group]],
+        grants: list[tuple[Role, Consultation]],
+    ) -> Self:
+        return cls.of(
+            caller,
+            name=caller.display_name,
+            groups=[MyGroupOut.of(group, role=membership.role) for membership, group in groups],
+            grants=[MyGrantOut.of(c, consultation_id=c.id, role=role) for role, c in grants],
+        )
 
 
 # ---------------------------------------------------------------- audit log
@@ -216,6 +254,10 @@ class AuditEventOut(Answer):
         "consultation_updated and debate_updated, "
         "`{from, to}` for member_role_changed, `{via, role}` for member_joined."
     )
+
+    @classmethod
+    def of_event(cls, event: AuditEvent) -> Self:
+        return cls.of(event, actor=AuditActorOut(id=event.actor_id, name=event.actor_name))
 
 
 class AuditEventPage(Page[AuditEventOut]):
