@@ -25,7 +25,7 @@ from chalicelib.domain.model import Comment, ConsultationContext, Stance
 from chalicelib.domain.permissions import CONSULTATION_ACTIONS, Action, allows
 from chalicelib.domain.roles import GrantRole, Outsider, PartnerRole, Relation, Role, Standing
 from chalicelib.store import comments as comment_store
-from tests.api.conftest import Api
+from tests.api import conformance
 from tests.api.helpers import (
     ROLES,
     add_member,
@@ -35,6 +35,7 @@ from tests.api.helpers import (
     invite,
     publish,
 )
+from tests.http import Api, in_process
 
 DRAFT = ConsultationContext.DRAFT
 RESTRICTED = ConsultationContext.RESTRICTED
@@ -462,7 +463,10 @@ def world(request: pytest.FixtureRequest) -> Iterator[World]:
     with mock_aws():
         create_table_if_absent()
         with Client(app) as client:
-            world = build_world(lambda sub, **claims: Api(client, sub, **claims))
+            send = in_process(client)
+            world = build_world(
+                lambda sub, **claims: Api(send, sub, check=conformance.check, **claims)
+            )
             prepare(world, request.param)
             yield world
 
