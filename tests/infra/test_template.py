@@ -249,8 +249,8 @@ def test_alarms_watch_what_can_go_wrong_and_tell_the_topic():
 
 # Codes only API Gateway answers (the functions never throttle a caller themselves).
 GATEWAY_ONLY_CODES = {"throttled"}
-# What a template answering "nothing here" is for: the three ways API Gateway says no route
-# matched (an Authorization header on an unknown path reads to it as a bad signature).
+# The answers of API Gateway that mean no route matched (see infra/template.yaml): whatever
+# the request's Authorization header, the Hub's 404.
 NO_ROUTE = ("MISSING_AUTHENTICATION_TOKEN", "INVALID_SIGNATURE", "EXPIRED_TOKEN")
 
 
