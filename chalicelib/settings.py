@@ -2,6 +2,9 @@
 
 `get_settings()` is the single entry point. Tests set the environment before the first call
 (see tests/conftest.py) and may call `get_settings.cache_clear()` to read it again.
+
+Each field is read from `HUB_<FIELD>` (pydantic-settings); the region and the Lambda marker
+come from the variables AWS sets. An empty variable counts as unset.
 """
 
 from __future__ import annotations
@@ -9,9 +12,17 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from functools import cache
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AliasChoices, BeforeValidator, Field, ValidationError, model_validator
+from pydantic_core import ErrorDetails
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from pydantic_settings.sources.utils import parse_env_vars
 
 # The languages the Hub answers in (see chalicelib/api/locale.py).
 Locale = Literal["fr", "en"]
@@ -21,18 +32,34 @@ class ConfigurationError(RuntimeError):
     """The environment describes a configuration the Hub refuses to run with."""
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True)
+def _is_set(value: object) -> object:
+    # AWS_LAMBDA_FUNCTION_NAME holds a function name: any value means "inside Lambda".
+    return bool(value) if isinstance(value, str) else value
 
-    stage: Literal["local", "cloud"]
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HUB_",
+        env_ignore_empty=True,
+        frozen=True,
+        validate_by_name=True,
+    )
+
+    stage: Literal["local", "cloud"] = "local"
+    # Required on the cloud stage; the local stage defaults it (see _local_defaults).
     table: str = Field(min_length=3, max_length=255)
-    region: str = "eu-west-3"
+    region: str = Field(
+        default="eu-west-3", validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION")
+    )
     dynamodb_endpoint: str | None = None
+    # Required on the cloud stage; the local stage defaults it (see _local_defaults).
     jwt_issuer: str = Field(min_length=1)
-    jwt_audience: str = Field(min_length=1)
+    jwt_audience: str = Field(default="hub", min_length=1)
     jwks_url: str | None = None
     dev_jwt_secret: str | None = None
-    running_in_lambda: bool = False
+    running_in_lambda: Annotated[bool, BeforeValidator(_is_set)] = Field(
+        default=False, validation_alias=AliasChoices("AWS_LAMBDA_FUNCTION_NAME")
+    )
     # Distinct flags that hide a comment pending review.
     flags_to_hide: int = Field(default=3, ge=1, le=1000)
     # Seconds between a consultation closing and its final recount (late writes settle).
@@ -41,6 +68,15 @@ class Settings(BaseModel):
     table_stream_arn: str = "arn:aws:dynamodb:eu-west-3:000000000000:table/hub-local/stream/local"
     # The language of error messages when `Accept-Language` names no language the Hub speaks.
     default_locale: Locale = "fr"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _local_defaults(cls, values: Any) -> Any:
+        # A fresh clone runs with nothing set but the dev secret: the local stage names its
+        # own table and issuer, while the cloud stage must be told both.
+        if isinstance(values, dict) and values.get("stage", "local") != "cloud":
+            return {"table": "hub-local", "jwt_issuer": "hub-local", **values}
+        return values
 
     @model_validator(mode="after")
     def _stage_rules(self) -> Settings:
@@ -61,34 +97,49 @@ class Settings(BaseModel):
         return self
 
     @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment only: no .env file or secrets directory can change a deployment.
+        return (init_settings, env_settings)
+
+    @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
-        stage = environ.get("HUB_STAGE", "local")
-        values = {
-            "stage": stage,
-            "table": environ.get("HUB_TABLE", "hub-local" if stage == "local" else ""),
-            "region": environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "eu-west-3",
-            "dynamodb_endpoint": environ.get("HUB_DYNAMODB_ENDPOINT") or None,
-            "jwt_issuer": environ.get("HUB_JWT_ISSUER", "hub-local" if stage == "local" else ""),
-            "jwt_audience": environ.get("HUB_JWT_AUDIENCE", "hub"),
-            "jwks_url": environ.get("HUB_JWKS_URL") or None,
-            "dev_jwt_secret": environ.get("HUB_DEV_JWT_SECRET") or None,
-            "running_in_lambda": bool(environ.get("AWS_LAMBDA_FUNCTION_NAME")),
-        }
-        if environ.get("HUB_FLAGS_TO_HIDE"):
-            values["flags_to_hide"] = environ["HUB_FLAGS_TO_HIDE"]
-        if environ.get("HUB_CLOSE_GRACE_S"):
-            values["close_grace_s"] = environ["HUB_CLOSE_GRACE_S"]
-        if environ.get("HUB_TABLE_STREAM_ARN"):
-            values["table_stream_arn"] = environ["HUB_TABLE_STREAM_ARN"]
-        if environ.get("HUB_DEFAULT_LOCALE"):
-            values["default_locale"] = environ["HUB_DEFAULT_LOCALE"]
+        """The settings `environ` describes, and nothing else (os.environ is not read)."""
         try:
-            return cls.model_validate(values)
+            return cls(_build_sources=((_EnvironSource(cls, environ),), {}))
         except ValidationError as error:
-            problems = "; ".join(
-                f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in error.errors()
-            )
+            problems = "; ".join(_problem(error) for error in error.errors())
             raise ConfigurationError(f"invalid Hub configuration: {problems}") from None
+
+
+def _problem(error: ErrorDetails) -> str:
+    """One validation error, naming the field and the variable that sets it."""
+    if not error["loc"]:
+        return f"settings: {error['msg']}"
+    name = str(error["loc"][0])
+    field = Settings.model_fields.get(name)
+    alias = field.validation_alias if field else None
+    variable = alias.choices[0] if isinstance(alias, AliasChoices) else f"HUB_{name.upper()}"
+    return f"{name} ({variable}): {error['msg']}"
+
+
+class _EnvironSource(EnvSettingsSource):
+    """The environment source of pydantic-settings, reading a given mapping."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        self._environ = environ
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return parse_env_vars(
+            self._environ, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str
+        )
 
 
 @cache

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+
+from botocore.client import BaseClient
 
 from chalicelib.domain import clock
 
@@ -86,3 +91,63 @@ def audit_log(admin: Any, group_id: str) -> list[dict[str, Any]]:
 
 def audit_actions(admin: Any, group_id: str) -> list[str]:
     return [event["action"] for event in audit_log(admin, group_id)]
+
+
+# ---------------------------------------------------------------- what reaches DynamoDB
+
+
+@dataclass(frozen=True)
+class DynamoRequest:
+    """One DynamoDB call as botocore sent it, and the answer it got."""
+
+    operation: str
+    params: dict[str, Any]
+    response: dict[str, Any]
+
+    def key_condition(self) -> set[tuple[str, str, str]]:
+        """A Query's key condition as {(attribute, operator, value)}: `a = :v AND b <= :w`
+        gives {("a", "=", v), ("b", "<=", w)} (`begins_with` is an operator too)."""
+        names = self.params.get("ExpressionAttributeNames", {})
+        values = self.params.get("ExpressionAttributeValues", {})
+        found = set()
+        for clause in re.split(r"\s+AND\s+", self.params["KeyConditionExpression"]):
+            clause = clause.strip()
+            while clause.startswith("(") and clause.count("(") > clause.count(")"):
+                clause = clause[1:].strip()  # the opening of a parenthesised condition
+            while clause.endswith(")") and clause.count(")") > clause.count("("):
+                clause = clause[:-1].strip()  # and its closing
+            comparison = re.fullmatch(r"(\S+)\s*(=|<=|<|>=|>)\s*(\S+)", clause)
+            prefix = re.fullmatch(r"begins_with\s*\(\s*(\S+)\s*,\s*(\S+)\s*\)", clause)
+            if comparison:
+                name, operator, value = comparison.groups()
+            elif prefix:
+                (name, value), operator = prefix.groups(), "begins_with"
+            else:
+                raise AssertionError(f"unexpected key condition clause: {clause!r}")
+            ((_, raw),) = values[value].items()
+            found.add((names.get(name, name), operator, raw))
+        return found
+
+    def partition(self) -> str:
+        """The table partition (pk) a Query reads."""
+        [pk] = [value for name, operator, value in self.key_condition() if name == "pk"]
+        return pk
+
+
+@contextmanager
+def dynamodb_requests() -> Iterator[list[DynamoRequest]]:
+    """Record every DynamoDB call any botocore client makes inside this block."""
+    requests: list[DynamoRequest] = []
+    original = BaseClient._make_api_call
+
+    def recorded(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        response = original(client, operation, params)
+        if client.meta.service_model.service_name == "dynamodb":
+            requests.append(DynamoRequest(operation, params, response))
+        return response
+
+    BaseClient._make_api_call = recorded  # type: ignore[method-assign]
+    try:
+        yield requests
+    finally:
+        BaseClient._make_api_call = original  # type: ignore[method-assign]

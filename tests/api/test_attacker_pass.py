@@ -43,8 +43,9 @@ from chalicelib.domain.model import Comment, ConsultationContext, Stance
 from chalicelib.domain.permissions import Action, allows
 from chalicelib.domain.roles import GrantRole, Outsider, PartnerRole, Relation, Role, Standing
 from chalicelib.store import comments as comment_store
-from tests.api.conftest import Api
+from tests.api import conformance
 from tests.api.helpers import add_member, create_consultation, create_group, invite, moment
+from tests.http import Api, in_process
 
 ADMIN, MODERATOR, AUTHOR = Role.ADMIN, Role.MODERATOR, Role.AUTHOR
 PARTICIPANT, OBSERVER = Role.PARTICIPANT, Role.OBSERVER
@@ -1071,7 +1072,8 @@ def world() -> Iterator[World]:
     with mock_aws():
         create_table_if_absent()
         with Client(app) as client:
-            world = build(lambda sub, **claims: Quiet(client, sub, **claims))
+            send = in_process(client)
+            world = build(lambda sub, **claims: Quiet(send, sub, check=conformance.check, **claims))
             finalise_archive()
             forget_stream()
             count_writes()
@@ -1246,8 +1248,8 @@ def test_a_question_cannot_be_rewritten_once_people_voted(world: World) -> None:
 def test_a_former_admins_admin_invitation_makes_no_admin(world: World) -> None:
     """Made while admin, handed out after the demotion: it carries no more than its creator
     now holds, so whoever accepts it does not become an admin able to remove the founder."""
-    accomplice = world.users["admin"].__class__(
-        world.users["admin"].client, "x-accomplice", name="Accomplice"
+    accomplice = Quiet(
+        world.users["admin"].send, "x-accomplice", check=conformance.check, name="Accomplice"
     )
     code = world.values["former_admin_code"]
     accepted = accomplice.post(f"/v1/invitations/{code}/accept")

@@ -7,16 +7,17 @@ from datetime import timedelta
 
 import pytest
 
-from bench.meter import metering
 from chalicelib.domain import clock
 from chalicelib.services import closing
 from chalicelib.store import ballots as ballot_store
 from chalicelib.store import consultations as consultation_store
+from chalicelib.store import keys
 from tests.api.helpers import (
     add_member,
     audit_actions,
     create_consultation,
     create_group,
+    dynamodb_requests,
     moment,
     publish,
     travel,
@@ -244,9 +245,10 @@ def test_a_secret_poll_voter_finds_their_receipt_counted_after_the_close(
     assert receipt in [b["receipt"] for b in board]
 
 
-def test_the_closer_reads_grow_with_what_is_due_not_with_what_exists(club, monkeypatch):
-    """5 due among 5,000 open consultations: the closer's DynamoDB reads are the same as
-    with 50 — counted by botocore hooks, not timed."""
+def test_the_closer_reads_what_is_due_and_never_what_merely_exists(club):
+    """The closer Queries the sparse `due` index with a key condition bounded by now, so
+    what it reads grows with what is due, never with how many consultations exist: shown
+    on 3 due among 23, by the recorded request and what DynamoDB examined for it."""
     from chalicelib.domain.model import (
         Consultation,
         ConsultationVisibility,
@@ -281,21 +283,22 @@ def test_the_closer_reads_grow_with_what_is_due_not_with_what_exists(club, monke
                 )
                 batch.save(_consultation_item(consultation))
 
-    def reads_of_one_run():
-        with metering() as meter:
-            closing.close_due_consultations(now + timedelta(hours=1))
-        return {
-            op: n
-            for op, n in meter.calls.items()
-            if op in ("Query", "GetItem", "BatchGetItem", "Scan")
-        }
+    bulk("d", 3, timedelta(minutes=30))  # due within the hour
+    bulk("f", 20, timedelta(days=30))  # in the index too, but due later
+    run_at = now + timedelta(hours=1)
+    with dynamodb_requests() as requests:
+        assert closing.close_due_consultations(run_at) == 3 * 2  # each closed, then finalised
 
-    bulk("d", 5, timedelta(minutes=30))  # due within the hour
-    bulk("f", 50, timedelta(days=30))
-    with_50 = reads_of_one_run()
-    assert "Scan" not in with_50
-    bulk("d", 5, timedelta(minutes=30))  # the same 5, open and due again
-    bulk("f", 5000, timedelta(days=30))
-    with_5000 = reads_of_one_run()
-    assert with_5000 == with_50
-    assert with_50["Query"] <= 1 + 5 * 2  # the due index, then each one's debates
+    assert "Scan" not in {r.operation for r in requests}
+    [due] = [r for r in requests if r.params.get("IndexName") == "due"]
+    assert due.operation == "Query"
+    assert due.key_condition() == {
+        ("due_pk", "=", keys.DUE),
+        ("due_at", "<=", clock.to_iso(run_at)),
+    }
+    assert "FilterExpression" not in due.params  # a filter would read first, then drop
+    assert due.response["ScannedCount"] == due.response["Count"] == 3
+    # Then only the due consultations' own partitions (their debates), one Query each at most.
+    others = [r for r in requests if r.operation == "Query" and r is not due]
+    assert len(others) <= 3 * 2
+    assert {r.partition() for r in others} <= {f"CONSULT#d{n:011d}" for n in range(3)}

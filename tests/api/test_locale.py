@@ -248,5 +248,3 @@ def test_an_error_with_its_own_words_keeps_its_code_in_both_languages(as_user):
         }
     ]
     assert english["details"][0]["message"] == "limit must be a whole number from 1 to 100"
-
-

@@ -1,11 +1,13 @@
 """Fuzzing the Hub with schemathesis, in process: the app behind a tiny WSGI adapter, and a
 seeded world in moto whose users hold every role.
 
-- `ChaliceWSGI`: WSGI over `chalice.test.Client(app).http`, so that schemathesis's own WSGI
-  transport sends each case (serialising bodies, queries and headers as a client would) and
-  the request goes through Chalice's local API Gateway emulation, middleware included.
+- `ChaliceWSGI`: WSGI over Chalice's test client (`in_process`, tests/http.py), so that
+  schemathesis's own WSGI transport sends each case (serialising bodies, queries and headers
+  as a client would) and the request goes through Chalice's local API Gateway emulation,
+  middleware included.
 - `load_schema()`: the document the app serves at /v1/openapi.json, loaded by schemathesis.
-- `build_world()`: an association where users hold each role, partners, consultations (open,
+- `build_world()`: made through the API by its users (tests/http.py's `Api`): an
+  association where users hold each role, partners, consultations (open,
   draft, closed and finalised) with vote, secret vote, poll and petition debates, ballots and
   receipts, comments, a flag, a block, a pending join request, an invitation, a pending
   partnership; `World` keeps what is worth sending (ids by path parameter, body values,
@@ -17,7 +19,6 @@ seeded world in moto whose users hold every role.
 from __future__ import annotations
 
 import copy
-import json
 import os
 import re
 import time
@@ -35,6 +36,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from chalicelib.domain import clock
 from local.devtoken import make_token
+from tests.http import Api, in_process
 
 # Who calls: a member of each role of the seeded association, a signed-in user who belongs
 # to none of its groups, and nobody (no Authorization header).
@@ -50,7 +52,7 @@ class ChaliceWSGI:
     and the body; it answers Chalice's status, headers and body."""
 
     def __init__(self, app: Chalice):
-        self.http = Client(app).http
+        self.send = in_process(Client(app))
 
     def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
         headers = {
@@ -67,10 +69,10 @@ class ChaliceWSGI:
         path = _from_wsgi_text(environ["RAW_URI"]).partition("?")[0]
         if environ.get("QUERY_STRING"):
             path += "?" + _from_wsgi_text(environ["QUERY_STRING"])
-        answer = self.http.request(environ["REQUEST_METHOD"], path, headers=headers, body=body)
-        raw = answer.body if isinstance(answer.body, bytes) else (answer.body or "").encode()
+        answer = self.send(environ["REQUEST_METHOD"], path, headers, body)
+        raw = answer.body
         headers = dict(answer.headers)
-        if raw and not any(name.lower() == "content-type" for name in headers):
+        if raw and "content-type" not in answer.headers:
             # API Gateway (and `chalice local`) answer application/json when the function
             # names no type; Chalice's test client leaves the header out.
             headers["Content-Type"] = "application/json"
@@ -95,9 +97,7 @@ def load_schema(app: Chalice) -> OpenApiSchema:
       the world's users, or none), and schemathesis would otherwise make up bearer tokens,
       and in negative mode strip the Authorization header we set."""
     wsgi = ChaliceWSGI(app)
-    served = wsgi.http.get("/v1/openapi.json")
-    assert served.status_code == 200, served.body
-    document = json.loads(served.body)
+    document = Api(wsgi.send, None).get("/v1/openapi.json", expect=200).data
     document["servers"] = [{"url": "/"}]
     document.pop("security", None)
     document["components"].pop("securitySchemes", None)
@@ -171,49 +171,33 @@ def _token(sub: str) -> str:
     return make_token(sub, name=sub.title(), ttl=24 * 3600)
 
 
-class Person:
-    """One user's JSON calls while the world is built; each must succeed."""
-
-    def __init__(self, client: Client, sub: str):
-        self.http = client.http
-        self.headers = {
-            "authorization": f"Bearer {_token(sub)}",
-            "content-type": "application/json",
-        }
-
-    def call(self, method: str, path: str, body: Any = None, expect: int = 200) -> Any:
-        raw = json.dumps(body) if body is not None else b""
-        answer = self.http.request(method, path, headers=self.headers, body=raw)
-        assert answer.status_code == expect, f"{method} {path}: {answer.status_code} {answer.body}"
-        return json.loads(answer.body) if answer.body else None
-
-
 def build_world(client: Client) -> World:
     """Everything a generated request may meet, made through the API as users would."""
     from app import count_ballots
     from chalicelib.services import closing
     from local.stream import StreamReader
 
-    people = {sub: Person(client, sub) for sub in [*CALLERS[:-1], *EXTRAS]}
+    send = in_process(client)
+    people = {sub: Api(send, sub, token=_token(sub)) for sub in [*CALLERS[:-1], *EXTRAS]}
     admin, author, participant, outsider, voter, paula = (
         people[sub] for sub in ("admin", "author", "participant", "outsider", "voter", "paula")
     )
 
     # Les Amis du Parc: a member of each role (by invitation), one asking to join, a code.
     park_body = {"name": "Les Amis du Parc", "join_policy": "request"}
-    park = admin.call("POST", "/v1/groups", park_body, 201)["id"]
+    park = admin.post("/v1/groups", park_body, expect=201).data["id"]
     roles = {role: role for role in ("moderator", "author", "participant", "observer")}
     for sub, role in {**roles, "voter": "participant"}.items():
-        code = admin.call("POST", f"/v1/groups/{park}/invitations", {"role": role}, 201)["code"]
-        people[sub].call("POST", f"/v1/invitations/{code}/accept", expect=201)
-    people["asker"].call("POST", f"/v1/groups/{park}/join", expect=202)
+        code = admin.post(f"/v1/groups/{park}/invitations", {"role": role}, expect=201).data["code"]
+        people[sub].post(f"/v1/invitations/{code}/accept", expect=201)
+    people["asker"].post(f"/v1/groups/{park}/join", expect=202)
     invitation = {"role": "participant", "max_uses": 5}
-    code = admin.call("POST", f"/v1/groups/{park}/invitations", invitation, 201)["code"]
+    code = admin.post(f"/v1/groups/{park}/invitations", invitation, expect=201).data["code"]
 
     fetes_body = {"name": "Comité des fêtes", "join_policy": "open"}
-    fetes = paula.call("POST", "/v1/groups", fetes_body, 201)["id"]
+    fetes = paula.post("/v1/groups", fetes_body, expect=201).data["id"]
     jardins_body = {"name": "Jardins partagés", "listed": False}
-    jardins = people["quentin"].call("POST", "/v1/groups", jardins_body, 201)["id"]
+    jardins = people["quentin"].post("/v1/groups", jardins_body, expect=201).data["id"]
 
     # The park's members consultation (a vote, a secret vote, a poll), open, with a partner
     # and a grant; a draft beside it.
@@ -221,11 +205,11 @@ def build_world(client: Client) -> World:
     vote = _debate(author, members, {"type": "vote", "results_visibility": "live", "quorum": 2})
     secret = _debate(author, members, {"type": "vote", "secret": True})
     poll = _debate(author, members, {"type": "poll", "options": POLL, "max_choices": 2})
-    author.call("POST", f"/v1/consultations/{members}/publish")
-    admin.call("POST", f"/v1/consultations/{members}/partners", {"group_id": fetes}, 201)
-    paula.call("POST", f"/v1/consultations/{members}/partners/{fetes}/accept", expect=201)
+    author.post(f"/v1/consultations/{members}/publish", expect=200)
+    admin.post(f"/v1/consultations/{members}/partners", {"group_id": fetes}, expect=201)
+    paula.post(f"/v1/consultations/{members}/partners/{fetes}/accept", expect=201)
     grant = {"role": "participant"}
-    admin.call("PUT", f"/v1/consultations/{members}/grants/dora", grant, 201)
+    admin.put(f"/v1/consultations/{members}/grants/dora", grant, expect=201)
     draft = _consultation(author, park, "Fête de quartier", "members")
     _debate(author, draft, {"type": "none"})
 
@@ -235,40 +219,40 @@ def build_world(client: Client) -> World:
     public_vote = _debate(paula, public, {"type": "vote"})
     public_poll = _debate(paula, public, {"type": "poll", "options": POLL[:2]})
     petition = _debate(paula, public, {"type": "petition", "goal": 10})
-    paula.call("POST", f"/v1/consultations/{public}/publish")
-    paula.call("POST", f"/v1/consultations/{public}/partners", {"group_id": park}, 201)
+    paula.post(f"/v1/consultations/{public}/publish", expect=200)
+    paula.post(f"/v1/consultations/{public}/partners", {"group_id": park}, expect=201)
     fair = _consultation(paula, fetes, "Vide-grenier", "public", "signed_in")
     _debate(paula, fair, {"type": "none"})
-    paula.call("POST", f"/v1/consultations/{fair}/publish")
+    paula.post(f"/v1/consultations/{fair}/publish", expect=200)
 
-    participant.call("PUT", f"/v1/debates/{vote}/ballot", {"choice": "yes"}, 201)
-    voter.call("PUT", f"/v1/debates/{vote}/ballot", {"choice": "no"}, 201)
-    cast = participant.call("PUT", f"/v1/debates/{secret}/ballot", {"choice": "yes"}, 201)
-    voter.call("PUT", f"/v1/debates/{poll}/ballot", {"choices": ["o1", "o3"]}, 201)
-    outsider.call("PUT", f"/v1/debates/{public_poll}/ballot", {"choices": ["o2"]}, 201)
-    outsider.call("PUT", f"/v1/debates/{petition}/ballot", {"sign": True}, 201)
+    participant.put(f"/v1/debates/{vote}/ballot", {"choice": "yes"}, expect=201)
+    voter.put(f"/v1/debates/{vote}/ballot", {"choice": "no"}, expect=201)
+    cast = participant.put(f"/v1/debates/{secret}/ballot", {"choice": "yes"}, expect=201).data
+    voter.put(f"/v1/debates/{poll}/ballot", {"choices": ["o1", "o3"]}, expect=201)
+    outsider.put(f"/v1/debates/{public_poll}/ballot", {"choices": ["o2"]}, expect=201)
+    outsider.put(f"/v1/debates/{petition}/ballot", {"sign": True}, expect=201)
 
     # Last year's assembly: a secret vote, closed early and finalised; its board is open.
     assembly = _consultation(author, park, "Assemblée 2025", "members")
     board = _debate(author, assembly, {"type": "vote", "secret": True})
-    author.call("POST", f"/v1/consultations/{assembly}/publish")
-    counted = participant.call("PUT", f"/v1/debates/{board}/ballot", {"choice": "no"}, 201)
-    voter.call("PUT", f"/v1/debates/{board}/ballot", {"choice": "yes"}, 201)
-    admin.call("POST", f"/v1/consultations/{assembly}/close", {"reason": "Quorum atteint"})
+    author.post(f"/v1/consultations/{assembly}/publish", expect=200)
+    counted = participant.put(f"/v1/debates/{board}/ballot", {"choice": "no"}, expect=201).data
+    voter.put(f"/v1/debates/{board}/ballot", {"choice": "yes"}, expect=201)
+    admin.post(f"/v1/consultations/{assembly}/close", {"reason": "Quorum atteint"}, expect=200)
     closing.close_due_consultations(clock.now() + closing.grace())
 
     thread = f"/v1/debates/{vote}/comments"
-    argument = participant.call("POST", thread, {"body": "Des bancs", "stance": "pro"}, 201)
+    argument = participant.post(thread, {"body": "Des bancs", "stance": "pro"}, expect=201).data
     reply_body = {"body": "Une fontaine ?", "parent_id": argument["id"]}
-    reply = voter.call("POST", thread, reply_body, 201)
-    flagged = voter.call("POST", thread, {"body": "Hors sujet", "stance": "con"}, 201)
-    voter.call("PUT", f"/v1/comments/{argument['id']}/reaction", expect=201)
+    reply = voter.post(thread, reply_body, expect=201).data
+    flagged = voter.post(thread, {"body": "Hors sujet", "stance": "con"}, expect=201).data
+    voter.put(f"/v1/comments/{argument['id']}/reaction", expect=201)
     flag = {"reason": "spam"}
-    participant.call("POST", f"/v1/comments/{flagged['id']}/flags", flag, 201)
+    participant.post(f"/v1/comments/{flagged['id']}/flags", flag, expect=201)
     public_thread = f"/v1/debates/{public_vote}/comments"
-    public_comment = outsider.call("POST", public_thread, {"body": "Du jazz"}, 201)
+    public_comment = outsider.post(public_thread, {"body": "Du jazz"}, expect=201).data
     block = {"reason": "Insultes"}
-    people["moderator"].call("PUT", f"/v1/groups/{park}/blocks/quentin", block)
+    people["moderator"].put(f"/v1/groups/{park}/blocks/quentin", block, expect=200)
     StreamReader(os.environ["HUB_TABLE"]).drain(count_ballots)  # the running tallies
 
     # A page of each kind of listing, for its `next`: cursors to send back, and to tamper with.
@@ -282,7 +266,7 @@ def build_world(client: Client) -> World:
     ]
     cursors: dict[str, list[str]] = {}
     for person, label, path in listings:
-        cursor = person.call("GET", path)["next"]
+        cursor = person.get(path, expect=200).data["next"]
         assert cursor, f"{path} has a single page"
         cursors.setdefault(label, []).append(cursor)
 
@@ -356,19 +340,19 @@ POLL = ["Mardi", "Jeudi", "Samedi"]
 
 
 def _consultation(
-    author: Person, group_id: str, title: str, visibility: str, participation: str | None = None
+    author: Api, group_id: str, title: str, visibility: str, participation: str | None = None
 ) -> str:
     closes_at = clock.to_iso(clock.now() + timedelta(days=7))
     body = {"title": title, "visibility": visibility, "closes_at": closes_at}
     if participation:
         body["participation"] = participation
-    return author.call("POST", f"/v1/groups/{group_id}/consultations", body, 201)["id"]
+    return author.post(f"/v1/groups/{group_id}/consultations", body, expect=201).data["id"]
 
 
-def _debate(author: Person, consultation_id: str, function: dict[str, Any]) -> str:
+def _debate(author: Api, consultation_id: str, function: dict[str, Any]) -> str:
     body = {"title": f"Débat : {function['type']}", "function": function}
     path = f"/v1/consultations/{consultation_id}/debates"
-    return author.call("POST", path, body, 201)["id"]
+    return author.post(path, body, expect=201).data["id"]
 
 
 # ---------------------------------------------------------------- what was sent

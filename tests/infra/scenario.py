@@ -23,7 +23,6 @@ from app import app, count_ballots
 from chalicelib.domain import clock
 from chalicelib.services import closing
 from local.stream import StreamReader
-from tests.api.conftest import Api
 from tests.api.helpers import (
     add_member,
     audit_actions,
@@ -32,6 +31,7 @@ from tests.api.helpers import (
     invite,
     publish,
 )
+from tests.http import Answer, Api
 
 Route = tuple[str, str]  # (METHOD, template), e.g. ("PUT", "/v1/debates/{debate_id}/ballot")
 People = dict[str, "Visitor"]
@@ -70,38 +70,29 @@ def template_of(method: str, path: str) -> str:
     return matches[0]
 
 
-class Visitor:
+class Visitor(Api):
     """One user's `Api` that insists on a 2xx answer and notes the route each call reached.
-    `expect` asks for an exact status (by default 200 for GET and PATCH, 204 for DELETE).
-    It speaks as `Api` does, so the helpers of tests/api/helpers.py take it as it is."""
+    `expect` asks for an exact status (by default 200 for GET and PATCH, 204 for DELETE)."""
 
     def __init__(self, api: Api, reached: set[Route]):
-        self.api = api
-        self.sub = api.sub
+        super().__init__(api.send, api.sub, token=api.token, check=api.check)
         self.reached = reached
 
-    def request(self, method: str, path: str, body: Any = None, expect: int | None = None) -> Any:
-        response = self.api.request(method, path, body)
+    def request(self, method: str, path: str, body: Any = None, **kw: Any) -> Answer:
+        response = super().request(method, path, body, **kw)
         said = f"{method} {path} as {self.sub or 'anonymous'} answered {response.status_code}"
         assert 200 <= response.status_code < 300, f"{said}: {response.data}"
-        assert expect in (None, response.status_code), f"{said}, not {expect}: {response.data}"
         self.reached.add((method, template_of(method, path)))
         return response
 
-    def get(self, path: str, expect: int | None = 200) -> Any:
-        return self.request("GET", path, expect=expect)
+    def get(self, path: str, *, expect: int | None = 200, **kw: Any) -> Answer:
+        return self.request("GET", path, expect=expect, **kw)
 
-    def post(self, path: str, body: Any = None, expect: int | None = None) -> Any:
-        return self.request("POST", path, body, expect)
+    def patch(self, path: str, body: Any = None, *, expect: int | None = 200, **kw: Any) -> Answer:
+        return self.request("PATCH", path, body, expect=expect, **kw)
 
-    def put(self, path: str, body: Any = None, expect: int | None = None) -> Any:
-        return self.request("PUT", path, body, expect)
-
-    def patch(self, path: str, body: Any = None, expect: int | None = 200) -> Any:
-        return self.request("PATCH", path, body, expect)
-
-    def delete(self, path: str, expect: int | None = 204) -> Any:
-        return self.request("DELETE", path, expect=expect)
+    def delete(self, path: str, *, expect: int | None = 204, **kw: Any) -> Answer:
+        return self.request("DELETE", path, expect=expect, **kw)
 
 
 # Everyone who appears, signed in with their name; "anonymous" sends no token.
@@ -355,4 +346,8 @@ def close_and_count(
 def read_the_contract(anonymous: Visitor) -> None:
     """A developer of the city's app reads the API's contract, without a token."""
     assert anonymous.get("/v1/openapi.json").data["openapi"] == "3.1.0"
-    assert b"openapi.json" in anonymous.get("/v1/docs").body
+    page = anonymous.get("/v1/docs").body
+    assert b"openapi.json" in page
+    for asset in ("reference.js", "swagger-ui-bundle.js", "swagger-ui.css"):
+        assert asset.encode() in page
+        assert anonymous.get(f"/v1/docs/{asset}").body  # what the page loads

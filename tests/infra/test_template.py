@@ -6,7 +6,10 @@ PynamoDB models, the app's registered functions, the Python these tests run on).
 
 from __future__ import annotations
 
+import copy
 import inspect
+import json
+import re
 import subprocess
 import sys
 from typing import Any
@@ -14,6 +17,7 @@ from typing import Any
 import pytest
 from pynamodb.models import Model
 
+from chalicelib.domain import errors
 from chalicelib.store import models
 from chalicelib.store.models import TableMeta, TableSchema
 from infra.package import tool
@@ -239,3 +243,91 @@ def test_alarms_watch_what_can_go_wrong_and_tell_the_topic():
         ("Errors", "CloseDueConsultations"),
         ("Throttles", "CloseDueConsultations"),
     }
+
+
+# ---------------------------------------------------------------- what API Gateway answers itself
+
+# Codes only API Gateway answers (the functions never throttle a caller themselves).
+GATEWAY_ONLY_CODES = {"throttled"}
+# The answers of API Gateway that mean no route matched (see infra/template.yaml): whatever
+# the request's Authorization header, the Hub's 404.
+NO_ROUTE = ("MISSING_AUTHENTICATION_TOKEN", "INVALID_SIGNATURE", "EXPIRED_TOKEN")
+
+
+def gateway_responses() -> dict[str, dict[str, Any]]:
+    return packaged().resources["RestAPI"]["Properties"]["GatewayResponses"]
+
+
+def gateway_body(response: dict[str, Any]) -> Any:
+    """The body API Gateway sends, its own message substituted where the template asks."""
+    template = response["ResponseTemplates"]["application/json"]
+    message = json.dumps('Request too long: "10 MB" max')  # quotes must stay JSON
+    return json.loads(template.replace("$context.error.messageString", message))
+
+
+def catalogue_codes() -> set[str]:
+    return {
+        error.code
+        for error in vars(errors).values()
+        if inspect.isclass(error) and issubclass(error, errors.HubError)
+    }
+
+
+def test_a_request_no_route_matches_is_404_not_found_in_the_cloud_too():
+    for kind in NO_ROUTE:
+        response = gateway_responses()[kind]
+        assert response["StatusCode"] == 404, kind
+        assert gateway_body(response)["error"]["code"] == "not_found", kind
+
+
+def test_throttling_at_the_stage_is_429_throttled_with_a_retry_after():
+    response = gateway_responses()["THROTTLED"]
+    assert response["StatusCode"] == 429
+    assert gateway_body(response)["error"]["code"] == "throttled"
+    assert response["ResponseParameters"]["Headers"]["Retry-After"] == "'1'"
+
+
+@pytest.mark.parametrize("kind", [*NO_ROUTE, "THROTTLED", "DEFAULT_4XX", "DEFAULT_5XX"])
+def test_what_api_gateway_answers_itself_has_the_hubs_error_shape(kind):
+    response = gateway_responses()[kind]
+    body = gateway_body(response)
+    assert list(body) == ["error"]
+    assert set(body["error"]) == {"code", "message"}
+    code, message = body["error"]["code"], body["error"]["message"]
+    assert isinstance(message, str) and message
+    assert re.fullmatch(r"[a-z]+(_[a-z]+)*", code)
+    assert code in catalogue_codes() | GATEWAY_ONLY_CODES, code
+    headers = response["ResponseParameters"]["Headers"]
+    # A browser on another origin reads the error only with the CORS header the app sends.
+    assert headers["Access-Control-Allow-Origin"] == "'*'"
+    assert headers["Content-Language"] == "'en'"  # templates cannot negotiate a language
+
+
+def test_any_other_refusal_keeps_its_status_and_a_failure_keeps_aws_words_out():
+    defaults = {kind: gateway_responses()[kind] for kind in ("DEFAULT_4XX", "DEFAULT_5XX")}
+    assert all("StatusCode" not in response for response in defaults.values())
+    assert gateway_body(defaults["DEFAULT_4XX"])["error"]["code"] == "bad_request"
+    failure = defaults["DEFAULT_5XX"]["ResponseTemplates"]["application/json"]
+    assert "$" not in failure
+    assert gateway_body(defaults["DEFAULT_5XX"])["error"]["code"] == "internal_error"
+
+
+def test_the_gateway_responses_are_part_of_the_deployed_api_definition(monkeypatch):
+    """SAM writes them into the API's OpenAPI body: a change there redeploys the stage (a
+    separate GatewayResponse resource would wait for the next unrelated deployment)."""
+    from samtranslator.translator.transform import transform
+
+    class NoManagedPolicies:
+        def load(self) -> dict[str, str]:
+            return {}
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
+    template = copy.deepcopy(packaged().template)
+    for function in template["Resources"].values():
+        if function["Type"] == "AWS::Serverless::Function":
+            function["Properties"]["CodeUri"] = "s3://bucket/deployment.zip"  # not uploaded
+    translated = transform(template, {}, NoManagedPolicies())
+    [api] = [r for r in translated["Resources"].values() if r["Type"] == "AWS::ApiGateway::RestApi"]
+    deployed = api["Properties"]["Body"]["x-amazon-apigateway-gateway-responses"]
+    assert set(deployed) == set(gateway_responses())
+    assert deployed["MISSING_AUTHENTICATION_TOKEN"]["statusCode"] == "404"

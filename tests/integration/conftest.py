@@ -16,13 +16,13 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
 
 from local.devtoken import make_token
 from local.ports import free_ports
+from tests.http import Api, over_network
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
@@ -76,6 +76,12 @@ class RunningHub:
     @property
     def base_url(self) -> str:
         return f"http://{HOST}:{self.api_port}"
+
+    def as_user(self, sub: str | None, *, bearer: str | None = None, timeout: float = 10) -> Api:
+        """JSON over HTTP as `sub` (None: nobody), with a dev token signed with the runner's
+        secret, or the `bearer` token given."""
+        bearer = bearer or (token(sub) if sub else None)
+        return Api(over_network(self.base_url, timeout=timeout), sub, token=bearer)
 
     def read_output(self) -> str:
         return self.output.read_text(errors="replace")
@@ -146,38 +152,3 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHub]:
     finally:
         if running.process.poll() is None:
             assert_stopped_everything(running, running.stop())
-
-
-class Api:
-    """JSON over HTTP as one user (or nobody), with a dev token from the runner's secret."""
-
-    def __init__(
-        self,
-        hub: RunningHub,
-        sub: str | None = None,
-        *,
-        raw_token: str | None = None,
-        timeout: float = 10,
-    ):
-        self.base_url = hub.base_url
-        self.sub = sub
-        self.timeout = timeout
-        bearer = raw_token or (token(sub) if sub else None)
-        self.headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
-
-    def request(self, method: str, path: str, body: Any = None) -> requests.Response:
-        return requests.request(
-            method, self.base_url + path, json=body, headers=self.headers, timeout=self.timeout
-        )
-
-    def get(self, path: str) -> requests.Response:
-        return self.request("GET", path)
-
-    def post(self, path: str, body: Any = None) -> requests.Response:
-        return self.request("POST", path, body)
-
-    def put(self, path: str, body: Any = None) -> requests.Response:
-        return self.request("PUT", path, body)
-
-    def delete(self, path: str) -> requests.Response:
-        return self.request("DELETE", path)

@@ -13,7 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 import pytest
 
-from tests.integration.conftest import TABLE, Api, RunningHub
+from tests.http import Api
+from tests.integration.conftest import TABLE, RunningHub
 
 pytestmark = pytest.mark.integration
 
@@ -21,8 +22,8 @@ CLOSES = "2099-01-01T00:00:00Z"
 
 
 def open_public_vote(hub: RunningHub, **function: object) -> str:
-    admin = Api(hub, f"organiser-{uuid.uuid4().hex[:8]}")
-    group = admin.post("/v1/groups", {"name": f"Ville {admin.sub}"}).json()["id"]
+    admin = hub.as_user(f"organiser-{uuid.uuid4().hex[:8]}")
+    group = admin.post("/v1/groups", {"name": f"Ville {admin.sub}"}).data["id"]
     consultation = admin.post(
         f"/v1/groups/{group}/consultations",
         {
@@ -31,14 +32,14 @@ def open_public_vote(hub: RunningHub, **function: object) -> str:
             "participation": "signed_in",
             "closes_at": CLOSES,
         },
-    ).json()["id"]
+    ).data["id"]
     debate = admin.post(
         f"/v1/consultations/{consultation}/debates",
         {
             "title": "Aire de jeux",
             "function": {"type": "vote", "results_visibility": "live", **function},
         },
-    ).json()["id"]
+    ).data["id"]
     assert admin.post(f"/v1/consultations/{consultation}/publish").status_code == 200
     return debate
 
@@ -68,7 +69,7 @@ def tally_once_caught_up(hub: RunningHub, debate_id: str, expected: Counter[str]
     """The runner counts the stream every second: wait (bounded) until it has caught up."""
     deadline = time.monotonic() + 30
     while True:
-        shown = Api(hub, "reader").get(f"/v1/debates/{debate_id}/results").json()
+        shown = hub.as_user("reader").get(f"/v1/debates/{debate_id}/results").data
         counts = {k: v for k, v in shown["counts"].items() if v}
         if counts == dict(expected) or time.monotonic() > deadline:
             return shown
@@ -77,7 +78,7 @@ def tally_once_caught_up(hub: RunningHub, debate_id: str, expected: Counter[str]
 
 def test_thirty_two_simultaneous_ballots_from_one_voter_leave_one(hub: RunningHub) -> None:
     debate = open_public_vote(hub, allow_change=False)
-    voter = Api(hub, f"voter-{uuid.uuid4().hex[:8]}")
+    voter = hub.as_user(f"voter-{uuid.uuid4().hex[:8]}")
     start = threading.Barrier(32)
     choices = ["yes", "no"] * 16
 
@@ -92,7 +93,7 @@ def test_thirty_two_simultaneous_ballots_from_one_voter_leave_one(hub: RunningHu
     assert set(statuses) <= {200, 201, 409}, statuses
     counted = recount(hub, debate)
     assert sum(counted.values()) == 1
-    kept = voter.get(f"/v1/debates/{debate}/ballot").json()["choice"]
+    kept = voter.get(f"/v1/debates/{debate}/ballot").data["choice"]
     assert counted == Counter({kept: 1})
     # whoever sent the kept choice got 201 or 200; everyone who asked otherwise got 409
     assert statuses[409] == 16
@@ -108,7 +109,7 @@ def test_two_hundred_voters_voting_and_changing_at_once_tally_equals_recount(
         steps = [rng.choice(["yes", "no", "abstain"]) for _ in range(rng.randint(1, 3))]
         if rng.random() < 0.1:
             steps.append("withdraw")
-        plans.append((Api(hub, f"citizen-{n}-{uuid.uuid4().hex[:6]}"), steps))
+        plans.append((hub.as_user(f"citizen-{n}-{uuid.uuid4().hex[:6]}"), steps))
 
     def follow(plan: tuple[Api, list[str]]) -> list[int]:
         voter, steps = plan

@@ -13,7 +13,7 @@ from typing import TypeVar
 
 import pytest
 
-from tests.integration.conftest import REPO_ROOT, Api, RunningHub, runner_environment
+from tests.integration.conftest import REPO_ROOT, RunningHub, runner_environment
 
 pytestmark = pytest.mark.integration
 
@@ -34,33 +34,33 @@ def wait_for(probe: Callable[[], T], timeout: float = 30.0) -> T:
 
 
 def test_a_consultation_closes_and_finalises_on_schedule(hub: RunningHub) -> None:
-    admin = Api(hub, f"chair-{uuid.uuid4().hex[:8]}")
-    group = admin.post("/v1/groups", {"name": f"AG {admin.sub}", "join_policy": "open"}).json()
-    voters = [Api(hub, f"member-{n}-{uuid.uuid4().hex[:6]}") for n in range(3)]
+    admin = hub.as_user(f"chair-{uuid.uuid4().hex[:8]}")
+    group = admin.post("/v1/groups", {"name": f"AG {admin.sub}", "join_policy": "open"}).data
+    voters = [hub.as_user(f"member-{n}-{uuid.uuid4().hex[:6]}") for n in range(3)]
     for voter in voters:
         assert voter.post(f"/v1/groups/{group['id']}/join").status_code == 201
     closes_at = datetime.now(UTC) + timedelta(seconds=6)
     consultation = admin.post(
         f"/v1/groups/{group['id']}/consultations",
         {"title": "AG", "visibility": "members", "closes_at": iso(closes_at)},
-    ).json()
+    ).data
     debate = admin.post(
         f"/v1/consultations/{consultation['id']}/debates",
         {"title": "Budget 2027", "function": {"type": "vote", "quorum": 3}},
-    ).json()["id"]
+    ).data["id"]
     assert admin.post(f"/v1/consultations/{consultation['id']}/publish").status_code == 200
     for voter, choice in zip(voters, ["yes", "yes", "no"], strict=True):
         assert voter.put(f"/v1/debates/{debate}/ballot", {"choice": choice}).status_code == 201
 
     def status() -> str:
-        return admin.get(f"/v1/consultations/{consultation['id']}").json()["status"]
+        return admin.get(f"/v1/consultations/{consultation['id']}").data["status"]
 
     assert wait_for(lambda: status() == "closed")
     late = voters[0].put(f"/v1/debates/{debate}/ballot", {"choice": "no"})
-    assert late.json()["error"]["code"] == "not_open"
+    assert late.data["error"]["code"] == "not_open"
 
     def final_results() -> dict | None:
-        shown = voters[1].get(f"/v1/debates/{debate}/results").json()
+        shown = voters[1].get(f"/v1/debates/{debate}/results").data
         return shown if shown.get("final") else None
 
     final = wait_for(final_results)
@@ -68,7 +68,7 @@ def test_a_consultation_closes_and_finalises_on_schedule(hub: RunningHub) -> Non
     assert final["counts"] == {"yes": 2, "no": 1, "abstain": 0}
     assert final["outcome"]["result"] == "adopted"
     assert final["tally_mismatch"] is None
-    events = admin.get(f"/v1/groups/{group['id']}/audit").json()["items"]
+    events = admin.get(f"/v1/groups/{group['id']}/audit").data["items"]
     actions = [e["action"] for e in events]
     assert actions.count("consultation_closed") == 1
     assert actions.count("consultation_finalised") == 1
@@ -94,17 +94,17 @@ for thread in threads:
 
 def test_closers_running_at_once_record_each_event_once(hub: RunningHub) -> None:
     """Two closer threads in another process, and the runner's own closer, all at once."""
-    admin = Api(hub, f"chair-{uuid.uuid4().hex[:8]}")
-    group = admin.post("/v1/groups", {"name": f"Bureau {admin.sub}"}).json()["id"]
+    admin = hub.as_user(f"chair-{uuid.uuid4().hex[:8]}")
+    group = admin.post("/v1/groups", {"name": f"Bureau {admin.sub}"}).data["id"]
     closes_at = datetime.now(UTC) + timedelta(seconds=3)
     consultation = admin.post(
         f"/v1/groups/{group}/consultations",
         {"title": "Bureau", "visibility": "members", "closes_at": iso(closes_at)},
-    ).json()["id"]
+    ).data["id"]
     debate = admin.post(
         f"/v1/consultations/{consultation}/debates",
         {"title": "Motion", "function": {"type": "vote", "results_visibility": "live"}},
-    ).json()["id"]
+    ).data["id"]
     admin.post(f"/v1/consultations/{consultation}/publish")
     assert admin.put(f"/v1/debates/{debate}/ballot", {"choice": "yes"}).status_code == 201
 
@@ -122,9 +122,9 @@ def test_closers_running_at_once_record_each_event_once(hub: RunningHub) -> None
     )
     assert done.returncode == 0, done.stderr.decode()[-2000:]
 
-    final = wait_for(lambda: admin.get(f"/v1/debates/{debate}/results").json().get("final"))
+    final = wait_for(lambda: admin.get(f"/v1/debates/{debate}/results").data.get("final"))
     assert final
-    events = admin.get(f"/v1/groups/{group}/audit?limit=100").json()["items"]
+    events = admin.get(f"/v1/groups/{group}/audit?limit=100").data["items"]
     actions = [e["action"] for e in events if e["details"].get("consultation_id") == consultation]
     assert actions.count("consultation_closed") == 1
     assert actions.count("consultation_finalised") == 1

@@ -9,14 +9,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.integration.conftest import Api, RunningHub
+from tests.http import Api
+from tests.integration.conftest import RunningHub
 
 pytestmark = pytest.mark.integration
 
 
 def open_public_debate(hub: RunningHub) -> str:
-    admin = Api(hub, f"organiser-{uuid.uuid4().hex[:8]}")
-    group = admin.post("/v1/groups", {"name": f"Quartier {admin.sub}"}).json()["id"]
+    admin = hub.as_user(f"organiser-{uuid.uuid4().hex[:8]}")
+    group = admin.post("/v1/groups", {"name": f"Quartier {admin.sub}"}).data["id"]
     consultation = admin.post(
         f"/v1/groups/{group}/consultations",
         {
@@ -25,10 +26,8 @@ def open_public_debate(hub: RunningHub) -> str:
             "participation": "signed_in",
             "closes_at": "2099-01-01T00:00:00Z",
         },
-    ).json()["id"]
-    debate = admin.post(f"/v1/consultations/{consultation}/debates", {"title": "Bancs"}).json()[
-        "id"
-    ]
+    ).data["id"]
+    debate = admin.post(f"/v1/consultations/{consultation}/debates", {"title": "Bancs"}).data["id"]
     assert admin.post(f"/v1/consultations/{consultation}/publish").status_code == 200
     return debate
 
@@ -45,21 +44,21 @@ def react(api: Api, comment: str, start: threading.Barrier) -> int:
 
 def test_one_reaction_per_person_even_at_once_and_the_count_matches(hub: RunningHub) -> None:
     debate = open_public_debate(hub)
-    author = Api(hub, f"author-{uuid.uuid4().hex[:8]}")
+    author = hub.as_user(f"author-{uuid.uuid4().hex[:8]}")
     comment = author.post(
         f"/v1/debates/{debate}/comments", {"body": "Plus de bancs", "stance": "pro"}
-    ).json()["id"]
+    ).data["id"]
 
-    same = Api(hub, f"eager-{uuid.uuid4().hex[:8]}")
+    same = hub.as_user(f"eager-{uuid.uuid4().hex[:8]}")
     start = threading.Barrier(16)
     with ThreadPoolExecutor(16) as pool:
         statuses = list(pool.map(lambda _: react(same, comment, start), range(16)))
     assert sorted(set(statuses)) == [200, 201] and statuses.count(201) == 1, statuses
-    assert author.get(f"/v1/comments/{comment}").json()["reactions"] == 1
+    assert author.get(f"/v1/comments/{comment}").data["reactions"] == 1
 
-    others = [Api(hub, f"neighbour-{n}-{uuid.uuid4().hex[:6]}") for n in range(8)]
+    others = [hub.as_user(f"neighbour-{n}-{uuid.uuid4().hex[:6]}") for n in range(8)]
     start = threading.Barrier(len(others))
     with ThreadPoolExecutor(len(others)) as pool:
         statuses = list(pool.map(lambda api: react(api, comment, start), others))
     assert statuses == [201] * len(others)
-    assert author.get(f"/v1/comments/{comment}").json()["reactions"] == 1 + len(others)
+    assert author.get(f"/v1/comments/{comment}").data["reactions"] == 1 + len(others)

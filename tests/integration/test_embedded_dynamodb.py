@@ -15,13 +15,8 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.integration.conftest import (
-    TABLE,
-    Api,
-    RunningHub,
-    assert_stopped_everything,
-    start_runner,
-)
+from tests.http import Api
+from tests.integration.conftest import TABLE, RunningHub, assert_stopped_everything, start_runner
 from tests.integration.test_ballots_concurrency import open_public_vote, tally_once_caught_up
 
 pytestmark = pytest.mark.integration
@@ -61,7 +56,7 @@ def test_a_cancelled_secret_ballot_leaves_no_phantom_and_tallies_keep_moving(
 ) -> None:
     secret = open_public_vote(hub, secret=True)
     plain = open_public_vote(hub)
-    ada, bea, cid = (Api(hub, f"{n}-{uuid.uuid4().hex[:8]}") for n in ("ada", "bea", "cid"))
+    ada, bea, cid = (hub.as_user(f"{n}-{uuid.uuid4().hex[:8]}") for n in ("ada", "bea", "cid"))
     assert bea.put(f"/v1/debates/{secret}/ballot", {"choice": "no"}).status_code == 201
 
     # Ada sends her first secret ballot eight times at once: each request finds no ballot
@@ -168,12 +163,12 @@ def used_hub(tmp_path: Path) -> Iterator[RunningHub]:
 def test_thirty_people_accepting_one_invitation_at_once_on_a_full_table_all_get_an_answer(
     used_hub: RunningHub,
 ) -> None:
-    founder = Api(used_hub, f"founder-{uuid.uuid4().hex[:8]}")
-    group = founder.post("/v1/groups", {"name": f"Foule {founder.sub}"}).json()["id"]
-    unlimited = founder.post(f"/v1/groups/{group}/invitations", {}).json()["code"]
-    single = founder.post(f"/v1/groups/{group}/invitations", {"max_uses": 1}).json()["code"]
+    founder = used_hub.as_user(f"founder-{uuid.uuid4().hex[:8]}")
+    group = founder.post("/v1/groups", {"name": f"Foule {founder.sub}"}).data["id"]
+    unlimited = founder.post(f"/v1/groups/{group}/invitations", {}).data["code"]
+    single = founder.post(f"/v1/groups/{group}/invitations", {"max_uses": 1}).data["code"]
     # Patient clients: what is judged is the Hub's answer, however long a busy machine takes.
-    racers = [Api(used_hub, f"racer-{n}-{uuid.uuid4().hex[:6]}", timeout=120) for n in range(30)]
+    racers = [used_hub.as_user(f"racer-{n}-{uuid.uuid4().hex[:6]}", timeout=120) for n in range(30)]
     start = threading.Barrier(len(racers))
 
     def accept(racer: Api, code: str) -> int:
@@ -187,7 +182,7 @@ def test_thirty_people_accepting_one_invitation_at_once_on_a_full_table_all_get_
     assert 500 not in statuses, Counter(statuses)
     assert set(statuses) <= {201, 409, 410, 503}, Counter(statuses)
     assert statuses[15:].count(201) <= 1
-    members = founder.get(f"/v1/groups/{group}/members?limit=100").json()["items"]
+    members = founder.get(f"/v1/groups/{group}/members?limit=100").data["items"]
     assert len(members) == 1 + statuses.count(201)
 
 

@@ -10,7 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.integration.conftest import Api, RunningHub
+from tests.http import Api
+from tests.integration.conftest import RunningHub
 
 pytestmark = pytest.mark.integration
 
@@ -18,16 +19,16 @@ ANSWERS = {201, 409, 410, 503}  # joined; concurrent_update; used up or revoked;
 
 
 def founded(hub: RunningHub) -> tuple[Api, str]:
-    admin = Api(hub, f"founder-{uuid.uuid4().hex[:8]}")
+    admin = hub.as_user(f"founder-{uuid.uuid4().hex[:8]}")
     created = admin.post("/v1/groups", {"name": f"Amicale {admin.sub}", "listed": False})
-    assert created.status_code == 201, created.text
-    return admin, created.json()["id"]
+    assert created.status_code == 201, created.body
+    return admin, created.data["id"]
 
 
 def invite(admin: Api, group: str, **body: object) -> str:
     created = admin.post(f"/v1/groups/{group}/invitations", body)
-    assert created.status_code == 201, created.text
-    return created.json()["code"]
+    assert created.status_code == 201, created.body
+    return created.data["code"]
 
 
 def accept_at_once(hub: RunningHub, code: str, people: int, also=None) -> list[int]:
@@ -36,7 +37,7 @@ def accept_at_once(hub: RunningHub, code: str, people: int, also=None) -> list[i
     def accept(n: int) -> int:
         start.wait()
         return (
-            Api(hub, f"guest-{uuid.uuid4().hex[:8]}-{n}")
+            hub.as_user(f"guest-{uuid.uuid4().hex[:8]}-{n}")
             .post(f"/v1/invitations/{code}/accept")
             .status_code
         )
@@ -54,7 +55,7 @@ def accept_at_once(hub: RunningHub, code: str, people: int, also=None) -> list[i
 
 
 def members(admin: Api, group: str) -> dict[str, str]:
-    listed = admin.get(f"/v1/groups/{group}/members?limit=100").json()["items"]
+    listed = admin.get(f"/v1/groups/{group}/members?limit=100").data["items"]
     return {m["id"]: m["role"] for m in listed}
 
 
@@ -66,7 +67,7 @@ def test_parallel_accepts_of_a_limited_invitation_admit_exactly_its_uses(hub: Ru
     joined = statuses.count(201)
     assert joined <= 3
     assert len(members(admin, group)) == 1 + joined
-    listed = admin.get(f"/v1/groups/{group}/invitations").json()["items"]
+    listed = admin.get(f"/v1/groups/{group}/invitations").data["items"]
     assert [(i["code"], i["uses"]) for i in listed] == [(code, joined)]
 
 
@@ -84,15 +85,15 @@ def test_nobody_joins_after_a_revocation_racing_the_acceptances(hub: RunningHub)
     assert set(statuses) <= ANSWERS, statuses
     assert revoked == [204]
     assert len(members(admin, group)) == 1 + statuses.count(201)
-    late = Api(hub, f"late-{uuid.uuid4().hex[:8]}").post(f"/v1/invitations/{code}/accept")
-    assert (late.status_code, late.json()["error"]["code"]) == (410, "invitation_revoked")
+    late = hub.as_user(f"late-{uuid.uuid4().hex[:8]}").post(f"/v1/invitations/{code}/accept")
+    assert (late.status_code, late.data["error"]["code"]) == (410, "invitation_revoked")
 
 
 def test_an_admin_code_admits_nobody_once_its_creator_is_demoted_even_at_once(hub: RunningHub):
     founder, group = founded(hub)
-    second = Api(hub, f"second-{uuid.uuid4().hex[:8]}")
+    second = hub.as_user(f"second-{uuid.uuid4().hex[:8]}")
     made_admin = second.post(f"/v1/invitations/{invite(founder, group, role='admin')}/accept")
-    assert made_admin.status_code == 201, made_admin.text
+    assert made_admin.status_code == 201, made_admin.body
     code = invite(second, group, role="admin")
     demoted = []
 
@@ -112,5 +113,5 @@ def test_an_admin_code_admits_nobody_once_its_creator_is_demoted_even_at_once(hu
     roles = members(founder, group)
     assert roles[second.sub] == "participant"
     assert len(roles) == 2 + statuses.count(201)
-    late = Api(hub, f"late-{uuid.uuid4().hex[:8]}").post(f"/v1/invitations/{code}/accept")
-    assert (late.status_code, late.json()["error"]["code"]) == (410, "invitation_revoked")
+    late = hub.as_user(f"late-{uuid.uuid4().hex[:8]}").post(f"/v1/invitations/{code}/accept")
+    assert (late.status_code, late.data["error"]["code"]) == (410, "invitation_revoked")

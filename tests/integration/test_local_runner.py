@@ -9,15 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-import requests
 
-from tests.integration.conftest import (
-    Api,
-    RunningHub,
-    assert_stopped_everything,
-    start_runner,
-    token,
-)
+from tests.http import Answer, Api
+from tests.integration.conftest import RunningHub, assert_stopped_everything, start_runner, token
 
 pytestmark = pytest.mark.integration
 
@@ -34,16 +28,16 @@ def fresh_sub(name: str) -> str:
     return f"{name}-{uuid.uuid4().hex[:8]}"
 
 
-def error_code(response: requests.Response) -> str:
-    return response.json()["error"]["code"]
+def error_code(response: Answer) -> str:
+    return response.data["error"]["code"]
 
 
 def test_anyone_reads_the_directory_without_a_token_and_finds_the_demo(hub: RunningHub) -> None:
-    response = Api(hub).get("/v1/groups?limit=100")
+    response = hub.as_user(None).get("/v1/groups?limit=100")
 
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/json")
-    demo = [group for group in response.json()["items"] if group["name"] == DEMO_GROUP]
+    demo = [group for group in response.data["items"] if group["name"] == DEMO_GROUP]
     assert len(demo) == 1
     assert demo[0]["listed"] is True
     assert demo[0]["join_policy"] == "request"
@@ -51,29 +45,29 @@ def test_anyone_reads_the_directory_without_a_token_and_finds_the_demo(hub: Runn
 
 def test_demo_users_have_their_roles(hub: RunningHub) -> None:
     for sub, role in DEMO_ROLES.items():
-        me = Api(hub, sub).get("/v1/me")
+        me = hub.as_user(sub).get("/v1/me")
 
-        assert me.status_code == 200, me.text
-        assert me.json()["id"] == sub
-        roles = {group["name"]: group["role"] for group in me.json()["groups"]}
+        assert me.status_code == 200, me.body
+        assert me.data["id"] == sub
+        roles = {group["name"]: group["role"] for group in me.data["groups"]}
         assert roles == {DEMO_GROUP: role}, sub
 
 
 def test_found_invite_accept_and_change_roles(hub: RunningHub) -> None:
     founder_id, invitee_id = fresh_sub("founder"), fresh_sub("invitee")
-    founder, invitee = Api(hub, founder_id), Api(hub, invitee_id)
+    founder, invitee = hub.as_user(founder_id), hub.as_user(invitee_id)
 
     created = founder.post("/v1/groups", {"name": f"Jardin partagé {founder_id}"})
-    assert created.status_code == 201, created.text
-    group_id = created.json()["id"]
+    assert created.status_code == 201, created.body
+    group_id = created.data["id"]
 
     invitation = founder.post(f"/v1/groups/{group_id}/invitations", {"role": "participant"})
-    assert invitation.status_code == 201, invitation.text
-    code = invitation.json()["code"]
+    assert invitation.status_code == 201, invitation.body
+    code = invitation.data["code"]
 
     accepted = invitee.post(f"/v1/invitations/{code}/accept")
-    assert accepted.status_code == 201, accepted.text
-    my_groups = invitee.get("/v1/me").json()["groups"]
+    assert accepted.status_code == 201, accepted.body
+    my_groups = invitee.get("/v1/me").data["groups"]
     assert [(g["id"], g["role"]) for g in my_groups] == [(group_id, "participant")]
 
     promotion = invitee.put(f"/v1/groups/{group_id}/members/{founder_id}", {"role": "observer"})
@@ -81,9 +75,9 @@ def test_found_invite_accept_and_change_roles(hub: RunningHub) -> None:
     assert error_code(promotion) == "forbidden"
 
     promoted = founder.put(f"/v1/groups/{group_id}/members/{invitee_id}", {"role": "moderator"})
-    assert promoted.status_code == 200, promoted.text
-    assert promoted.json()["role"] == "moderator"
-    assert invitee.get("/v1/me").json()["groups"][0]["role"] == "moderator"
+    assert promoted.status_code == 200, promoted.body
+    assert promoted.data["role"] == "moderator"
+    assert invitee.get("/v1/me").data["groups"][0]["role"] == "moderator"
 
     leaving = founder.delete(f"/v1/groups/{group_id}/members/{founder_id}")
     assert leaving.status_code == 409
@@ -91,7 +85,7 @@ def test_found_invite_accept_and_change_roles(hub: RunningHub) -> None:
 
 
 def test_a_malformed_token_is_refused(hub: RunningHub) -> None:
-    response = Api(hub, raw_token="not-a-token").get("/v1/me")
+    response = hub.as_user(None, bearer="not-a-token").get("/v1/me")
 
     assert response.status_code == 401
     assert error_code(response) == "unauthenticated"
@@ -99,7 +93,7 @@ def test_a_malformed_token_is_refused(hub: RunningHub) -> None:
 
 def test_a_token_signed_with_another_secret_is_refused(hub: RunningHub) -> None:
     forged = token("demo-admin", secret="another-secret-0123456789abcdef-xyz")
-    response = Api(hub, raw_token=forged).get("/v1/me")
+    response = hub.as_user(None, bearer=forged).get("/v1/me")
 
     assert response.status_code == 401
     assert error_code(response) == "unauthenticated"
@@ -107,7 +101,7 @@ def test_a_token_signed_with_another_secret_is_refused(hub: RunningHub) -> None:
 
 def test_an_expired_dev_token_is_refused(hub: RunningHub) -> None:
     expired = token("demo-alice", ttl=-3600)
-    response = Api(hub, raw_token=expired).get("/v1/me")
+    response = hub.as_user(None, bearer=expired).get("/v1/me")
 
     assert response.status_code == 401
     assert error_code(response) == "unauthenticated"
@@ -144,10 +138,10 @@ def test_sixteen_people_racing_for_a_single_use_invitation_admit_exactly_one(
     hub: RunningHub,
 ) -> None:
     founder_id = fresh_sub("founder")
-    founder = Api(hub, founder_id)
-    group_id = founder.post("/v1/groups", {"name": f"Course {founder_id}"}).json()["id"]
-    code = founder.post(f"/v1/groups/{group_id}/invitations", {"max_uses": 1}).json()["code"]
-    racers = [Api(hub, fresh_sub("racer")) for _ in range(16)]
+    founder = hub.as_user(founder_id)
+    group_id = founder.post("/v1/groups", {"name": f"Course {founder_id}"}).data["id"]
+    code = founder.post(f"/v1/groups/{group_id}/invitations", {"max_uses": 1}).data["code"]
+    racers = [hub.as_user(fresh_sub("racer")) for _ in range(16)]
     start = threading.Barrier(len(racers))
 
     def accept(racer: Api) -> int:
@@ -158,7 +152,7 @@ def test_sixteen_people_racing_for_a_single_use_invitation_admit_exactly_one(
         statuses = sorted(pool.map(accept, racers))
 
     assert statuses == [201] + [410] * 15
-    members = founder.get(f"/v1/groups/{group_id}/members?limit=100").json()["items"]
+    members = founder.get(f"/v1/groups/{group_id}/members?limit=100").data["items"]
     assert len(members) == 2
 
 
@@ -177,30 +171,30 @@ def at_once(actors: list[Api], paths: list[str], body: dict[str, str]) -> list[i
 def test_admins_demoting_each_other_at_once_always_leave_an_admin(hub: RunningHub) -> None:
     for _ in range(5):
         first_id, second_id = fresh_sub("first"), fresh_sub("second")
-        first, second = Api(hub, first_id), Api(hub, second_id)
-        group_id = first.post("/v1/groups", {"name": f"Duel {first_id}"}).json()["id"]
-        code = first.post(f"/v1/groups/{group_id}/invitations", {"role": "admin"}).json()["code"]
+        first, second = hub.as_user(first_id), hub.as_user(second_id)
+        group_id = first.post("/v1/groups", {"name": f"Duel {first_id}"}).data["id"]
+        code = first.post(f"/v1/groups/{group_id}/invitations", {"role": "admin"}).data["code"]
         assert second.post(f"/v1/invitations/{code}/accept").status_code == 201
         paths = [f"/v1/groups/{group_id}/members/{who}" for who in (second_id, first_id)]
         outcomes = at_once([first, second], paths, {"role": "participant"})
 
         assert 200 in outcomes
-        roles = [m["role"] for m in first.get(f"/v1/groups/{group_id}/members").json()["items"]]
+        roles = [m["role"] for m in first.get(f"/v1/groups/{group_id}/members").data["items"]]
         assert roles.count("admin") == 1, (outcomes, roles)
 
 
 def test_the_demo_holds_a_public_consultation_and_a_board_meeting(hub: RunningHub) -> None:
-    public = Api(hub).get("/v1/consultations?scope=public").json()["items"]
+    public = hub.as_user(None).get("/v1/consultations?scope=public").data["items"]
     square = [c for c in public if c["title"] == "Réaménagement du square"]
     assert len(square) == 1
     assert square[0]["status"] == "open"
-    debates = Api(hub).get(f"/v1/consultations/{square[0]['id']}/debates").json()["items"]
+    debates = hub.as_user(None).get(f"/v1/consultations/{square[0]['id']}/debates").data["items"]
     assert [d["function"]["type"] for d in debates] == ["vote", "poll"]
 
     group_id = square[0]["group_id"]
-    seen_by_alice = Api(hub, "demo-alice").get(f"/v1/groups/{group_id}/consultations").json()
-    seen_by_admin = Api(hub, "demo-admin").get(f"/v1/groups/{group_id}/consultations").json()
+    seen_by_alice = hub.as_user("demo-alice").get(f"/v1/groups/{group_id}/consultations").data
+    seen_by_admin = hub.as_user("demo-admin").get(f"/v1/groups/{group_id}/consultations").data
     assert "Conseil d'administration" not in [c["title"] for c in seen_by_alice["items"]]
     board = [c for c in seen_by_admin["items"] if c["title"] == "Conseil d'administration"]
     assert len(board) == 1
-    assert Api(hub, "demo-alice").get(f"/v1/consultations/{board[0]['id']}").status_code == 404
+    assert hub.as_user("demo-alice").get(f"/v1/consultations/{board[0]['id']}").status_code == 404

@@ -98,12 +98,16 @@ def fresh_jwks_cache(provider: FakeIdentityProvider) -> Iterator[None]:
 
 
 def cloud_settings(jwks_url: str) -> Settings:
-    return Settings(
-        stage="cloud",
-        table="t-test",
-        jwt_issuer=ISSUER,
-        jwt_audience=AUDIENCE,
-        jwks_url=jwks_url,
+    # From a mapping, not keywords: Settings(...) would also read the test process's
+    # environment, whose local dev secret the cloud stage refuses.
+    return Settings.from_environ(
+        {
+            "HUB_STAGE": "cloud",
+            "HUB_TABLE": "t-test",
+            "HUB_JWT_ISSUER": ISSUER,
+            "HUB_JWT_AUDIENCE": AUDIENCE,
+            "HUB_JWKS_URL": jwks_url,
+        }
     )
 
 

@@ -119,3 +119,70 @@ def test_the_app_does_not_start_on_a_cloud_stage_with_a_dev_secret():
     assert result.returncode != 0
     assert "ConfigurationError" in result.stderr
     assert "HUB_DEV_JWT_SECRET" in result.stderr
+
+
+def test_an_error_names_the_variable_to_set():
+    with pytest.raises(ConfigurationError, match=r"flags_to_hide \(HUB_FLAGS_TO_HIDE\)"):
+        Settings.from_environ({"HUB_DEV_JWT_SECRET": DEV_SECRET, "HUB_FLAGS_TO_HIDE": "0"})
+
+
+def test_the_cloud_stage_is_told_its_table():
+    environ = {name: value for name, value in CLOUD.items() if name != "HUB_TABLE"}
+
+    with pytest.raises(ConfigurationError, match=r"table \(HUB_TABLE\)"):
+        Settings.from_environ(environ)
+
+
+def test_numbers_and_the_locale_are_read_from_their_variables():
+    settings = Settings.from_environ(
+        {
+            "HUB_DEV_JWT_SECRET": DEV_SECRET,
+            "HUB_FLAGS_TO_HIDE": "5",
+            "HUB_CLOSE_GRACE_S": "0",
+            "HUB_DEFAULT_LOCALE": "en",
+            "HUB_TABLE_STREAM_ARN": "arn:aws:dynamodb:eu-west-3:1:table/t/stream/s",
+        }
+    )
+
+    assert (settings.flags_to_hide, settings.close_grace_s) == (5, 0)
+    assert settings.default_locale == "en"
+    assert settings.table_stream_arn == "arn:aws:dynamodb:eu-west-3:1:table/t/stream/s"
+
+
+def test_an_empty_variable_counts_as_unset():
+    settings = Settings.from_environ(
+        {"HUB_DEV_JWT_SECRET": DEV_SECRET, "HUB_DYNAMODB_ENDPOINT": "", "HUB_FLAGS_TO_HIDE": ""}
+    )
+
+    assert settings.dynamodb_endpoint is None
+    assert settings.flags_to_hide == 3
+
+
+def test_the_region_is_aws_region_then_aws_default_region():
+    local = {"HUB_DEV_JWT_SECRET": DEV_SECRET}
+
+    assert Settings.from_environ({**local, "AWS_DEFAULT_REGION": "us-east-1"}).region == "us-east-1"
+    both = {**local, "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "eu-west-1"}
+    assert Settings.from_environ(both).region == "eu-west-1"
+
+
+def test_get_settings_reads_the_process_environment(monkeypatch):
+    from chalicelib.settings import get_settings
+
+    monkeypatch.setenv("HUB_FLAGS_TO_HIDE", "7")
+    get_settings.cache_clear()
+    try:
+        assert get_settings().flags_to_hide == 7
+    finally:
+        get_settings.cache_clear()
+
+
+def test_no_dotenv_file_configures_the_hub(tmp_path, monkeypatch):
+    # A stray .env in the working directory must not turn a deployment into something else.
+    (tmp_path / ".env").write_text("HUB_STAGE=cloud\nHUB_FLAGS_TO_HIDE=9\n")
+    monkeypatch.chdir(tmp_path)
+
+    settings = Settings()
+
+    assert settings.stage == "local"
+    assert settings.flags_to_hide == 3
