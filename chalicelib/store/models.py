@@ -6,6 +6,8 @@ whose name, endpoint and region come from the settings (see `bind`).
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -80,6 +82,8 @@ class TableSchema(TableItem):
 
 class GroupItem(TableItem):
     Meta = TableMeta
+    # Domain field -> attribute, where they differ (store/convert.py copies the rest by name).
+    renames: ClassVar[dict[str, str]] = {"id": "group_id"}
 
     kind = UnicodeAttribute(default="group")
     group_id = UnicodeAttribute()
