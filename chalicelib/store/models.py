@@ -153,6 +153,7 @@ class InvitationItem(TableItem):
 
 class AuditEventItem(TableItem):
     Meta = TableMeta
+    renames: ClassVar[dict[str, str]] = {"id": "event_id"}
 
     kind = UnicodeAttribute(default="audit_event")
     event_id = UnicodeAttribute()
