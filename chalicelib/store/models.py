@@ -168,6 +168,7 @@ class AuditEventItem(TableItem):
 
 class ConsultationItem(TableItem):
     Meta = TableMeta
+    renames: ClassVar[dict[str, str]] = {"id": "consultation_id"}
 
     kind = UnicodeAttribute(default="consultation")
     consultation_id = UnicodeAttribute()
@@ -227,6 +228,7 @@ class GrantItem(TableItem):
 
 class DebateItem(TableItem):
     Meta = TableMeta
+    renames: ClassVar[dict[str, str]] = {"id": "debate_id"}
 
     kind = UnicodeAttribute(default="debate")
     debate_id = UnicodeAttribute()
@@ -297,6 +299,7 @@ class ResultItem(TableItem):
 
 class CommentItem(TableItem):
     Meta = TableMeta
+    renames: ClassVar[dict[str, str]] = {"id": "comment_id"}
 
     kind = UnicodeAttribute(default="comment")
     comment_id = UnicodeAttribute()
