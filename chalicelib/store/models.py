@@ -249,6 +249,7 @@ class BallotMarkerItem(TableItem):
     ballot it holds no choice."""
 
     Meta = TableMeta
+    renames: ClassVar[dict[str, str]] = {"ballot": "choice"}
 
     kind = UnicodeAttribute(default="ballot_marker")
     debate_id = UnicodeAttribute()
