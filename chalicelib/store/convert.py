@@ -33,14 +33,15 @@ from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
 from functools import cache
-from typing import Any, TypeVar
-
-from pynamodb.models import Model
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalicelib.domain import clock
 
+if TYPE_CHECKING:
+    from pynamodb.models import Model
+
 T = TypeVar("T")
-ItemT = TypeVar("ItemT", bound=Model)
+ItemT = TypeVar("ItemT", bound="Model")
 Convert = Callable[[Any], Any]
 
 
@@ -113,12 +114,8 @@ def _converters(hint: Any) -> tuple[Convert, Convert]:
     return _refuse(hint)
 
 
-@dataclasses.dataclass(frozen=True)
-class _Field:
-    name: str  # in the dataclass
-    attribute: str  # in the item
-    read: Convert
-    write: Convert
+# (dataclass field, item attribute, read, write): plain tuples, cheap to build at import.
+_Field = tuple[str, str, Convert, Convert]
 
 
 @cache
@@ -135,7 +132,7 @@ def _plan(domain: type, item_class: type[Model]) -> tuple[_Field, ...]:
                 f"{item_class.__name__}: declare it there"
             )
         read, write = _converters(hints[field.name])
-        plan.append(_Field(field.name, attribute, read, write))
+        plan.append((field.name, attribute, read, write))
     return tuple(plan)
 
 
@@ -143,9 +140,9 @@ def to_domain(item: Model, domain: type[T], **overrides: Any) -> T:
     """The dataclass `domain` from a stored item. `overrides` (by dataclass field name)
     give values the default conversion cannot (e.g. a JSON document)."""
     values = dict(overrides)
-    for field in _plan(domain, type(item)):
-        if field.name not in values:
-            values[field.name] = field.read(getattr(item, field.attribute))
+    for name, attribute, read, _ in _plan(domain, type(item)):
+        if name not in values:
+            values[name] = read(getattr(item, attribute))
     return domain(**values)
 
 
@@ -156,7 +153,7 @@ def to_item(
     attribute name) give stored values the default conversion cannot, and the attributes
     that are not fields (index keys, TTL)."""
     attributes = dict(overrides)
-    for field in _plan(type(value), item_class):
-        if field.attribute not in attributes:
-            attributes[field.attribute] = field.write(getattr(value, field.name))
+    for name, attribute, _, write in _plan(type(value), item_class):
+        if attribute not in attributes:
+            attributes[attribute] = write(getattr(value, name))
     return item_class(hash_key, range_key, **attributes)
