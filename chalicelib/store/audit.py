@@ -12,37 +12,24 @@ from chalicelib.domain import clock
 from chalicelib.domain.errors import ConcurrentUpdate
 from chalicelib.domain.model import AuditEvent
 from chalicelib.store import keys
+from chalicelib.store.convert import to_domain, to_item
 from chalicelib.store.models import AuditEventItem
 from chalicelib.store.table import Page, Transaction, query_page
 
 
 def _audit_event(item: AuditEventItem) -> AuditEvent:
-    return AuditEvent(
-        id=item.event_id,
-        group_id=item.group_id,
-        action=item.action,
-        actor_id=item.actor_id,
-        actor_name=item.actor_name,
-        at=clock.from_iso(item.at),
-        subject_id=item.subject_id,
-        details=dict(item.details.as_dict() if hasattr(item.details, "as_dict") else item.details),
-    )
+    return to_domain(item, AuditEvent)
 
 
 def _audit_item(event: AuditEvent) -> AuditEventItem:
     event_id = event.id or secrets.token_hex(6)
     at = clock.to_iso(event.at)
-    return AuditEventItem(
+    return to_item(
+        event,
+        AuditEventItem,
         keys.audit_pk(event.group_id),
         keys.audit_sk(at, event_id),
         event_id=event_id,
-        group_id=event.group_id,
-        action=event.action,
-        actor_id=event.actor_id,
-        actor_name=event.actor_name,
-        at=at,
-        subject_id=event.subject_id,
-        details=event.details,
     )
 
 

@@ -18,6 +18,7 @@ from chalicelib.domain.ballots import Ballot, shard_of
 from chalicelib.domain.errors import ConcurrentUpdate
 from chalicelib.domain.model import Debate
 from chalicelib.store import keys
+from chalicelib.store.convert import to_domain
 from chalicelib.store.models import BallotMarkerItem, SecretBallotItem
 from chalicelib.store.table import Transaction, transact
 
@@ -50,13 +51,8 @@ def marker_from_raw(raw: dict) -> Marker:
 
 
 def _marker(item: BallotMarkerItem) -> Marker:
-    return Marker(
-        debate_id=item.debate_id,
-        voter_id=item.voter_id,
-        ballot=Ballot.from_key(item.choice) if item.choice is not None else None,
-        cast_at=clock.from_iso(item.cast_at),
-        changed_at=clock.from_iso(item.changed_at) if item.changed_at else None,
-    )
+    ballot = Ballot.from_key(item.choice) if item.choice is not None else None
+    return to_domain(item, Marker, ballot=ballot)
 
 
 def marker_key(debate: Debate, voter_id: str) -> tuple[str, str]:

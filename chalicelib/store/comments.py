@@ -25,6 +25,7 @@ from chalicelib.domain.model import (
 )
 from chalicelib.store import keys
 from chalicelib.store.audit import record_in
+from chalicelib.store.convert import to_domain, to_item
 from chalicelib.store.models import (
     CommentCountsItem,
     CommentItem,
@@ -48,58 +49,15 @@ def _key(comment_id: str) -> tuple[str, str]:
 
 
 def _comment(item: CommentItem) -> Comment:
-    reasons = item.flag_reasons.as_dict() if hasattr(item.flag_reasons, "as_dict") else {}
-    return Comment(
-        id=item.comment_id,
-        debate_id=item.debate_id,
-        parent_id=item.parent_id,
-        author_id=item.author_id,
-        author_name=item.author_name,
-        author_group=item.author_group,
-        body=item.body,
-        stance=Stance(item.stance),
-        created_at=clock.from_iso(item.created_at),
-        edited_at=clock.from_iso(item.edited_at) if item.edited_at else None,
-        history=tuple(
-            CommentVersion(v["body"], clock.from_iso(v["written_at"]))
-            for v in json.loads(item.history)
-        ),
-        reactions=int(item.reactions),
-        replies=int(item.replies),
-        flags=int(item.flags),
-        flag_reasons={k: int(v) for k, v in reasons.items()},
-        hidden=bool(item.hidden),
-        hidden_reason=item.hidden_reason,
-        deleted=bool(item.deleted),
-        version=int(item.version),
+    history = tuple(
+        CommentVersion(v["body"], clock.from_iso(v["written_at"])) for v in json.loads(item.history)
     )
+    return to_domain(item, Comment, history=history)
 
 
 def _comment_item(c: Comment) -> CommentItem:
-    item = CommentItem(
-        *_key(c.id),
-        comment_id=c.id,
-        debate_id=c.debate_id,
-        parent_id=c.parent_id,
-        author_id=c.author_id,
-        author_name=c.author_name,
-        author_group=c.author_group,
-        body=c.body,
-        stance=c.stance.value,
-        created_at=clock.to_iso(c.created_at),
-        edited_at=clock.to_iso(c.edited_at) if c.edited_at else None,
-        history=json.dumps(
-            [{"body": v.body, "written_at": clock.to_iso(v.written_at)} for v in c.history]
-        ),
-        reactions=c.reactions,
-        replies=c.replies,
-        flags=c.flags,
-        flag_reasons=dict(c.flag_reasons),
-        hidden=c.hidden,
-        hidden_reason=c.hidden_reason,
-        deleted=c.deleted,
-        version=c.version,
-    )
+    history = [{"body": v.body, "written_at": clock.to_iso(v.written_at)} for v in c.history]
+    item = to_item(c, CommentItem, *_key(c.id), history=json.dumps(history))
     if c.parent_id is None:
         item.gsi1pk = keys.top_pk(c.debate_id)
         item.gsi1sk = keys.top_sk(c.reactions, c.id[24:])

@@ -12,17 +12,10 @@ from datetime import datetime
 
 from chalicelib.domain import clock
 from chalicelib.domain.errors import ConcurrentUpdate
-from chalicelib.domain.model import (
-    AuditEvent,
-    Consultation,
-    ConsultationVisibility,
-    Participation,
-    PartnerStatus,
-    Phase,
-)
-from chalicelib.domain.roles import Role
+from chalicelib.domain.model import AuditEvent, Consultation, ConsultationVisibility, Phase
 from chalicelib.store import keys
 from chalicelib.store.audit import record_in
+from chalicelib.store.convert import to_domain, to_item
 from chalicelib.store.models import ConsultationItem, ConsultationLinkItem
 from chalicelib.store.table import (
     Page,
@@ -36,65 +29,14 @@ from chalicelib.store.table import (
 # ---------------------------------------------------------------- conversions
 
 
-def _time(text: str | None) -> datetime | None:
-    return clock.from_iso(text) if text else None
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return clock.to_iso(moment) if moment else None
-
-
 def _consultation(item: ConsultationItem) -> Consultation:
-    partners = item.partners.as_dict() if hasattr(item.partners, "as_dict") else item.partners
-    return Consultation(
-        id=item.consultation_id,
-        group_id=item.group_id,
-        title=item.title,
-        description=item.description,
-        visibility=ConsultationVisibility(item.visibility),
-        audience=tuple(Role(r) for r in item.audience or ()),
-        participation=Participation(item.participation),
-        opens_at=_time(item.opens_at),
-        closes_at=clock.from_iso(item.closes_at),
-        created_at=clock.from_iso(item.created_at),
-        created_by=item.created_by,
-        published_at=_time(item.published_at),
-        closed_at=_time(item.closed_at),
-        partners={g: PartnerStatus(s) for g, s in (partners or {}).items()},
-        version=int(item.version),
-        phase=Phase(item.phase),
-        due_at=_time(item.due_at),
-        closed_by=item.closed_by,
-        finalised_at=_time(item.finalised_at),
-    )
+    return to_domain(item, Consultation)
 
 
 def _consultation_item(c: Consultation) -> ConsultationItem:
-    item = ConsultationItem(
-        keys.consultation_pk(c.id),
-        keys.META,
-        consultation_id=c.id,
-        group_id=c.group_id,
-        title=c.title,
-        description=c.description,
-        visibility=c.visibility.value,
-        audience=[r.value for r in c.audience],
-        participation=c.participation.value,
-        opens_at=_iso(c.opens_at),
-        closes_at=clock.to_iso(c.closes_at),
-        created_at=clock.to_iso(c.created_at),
-        created_by=c.created_by,
-        published_at=_iso(c.published_at),
-        closed_at=_iso(c.closed_at),
-        partners={g: s.value for g, s in c.partners.items()},
-        version=c.version,
-        phase=c.phase.value,
-        closed_by=c.closed_by,
-        finalised_at=_iso(c.finalised_at),
-    )
-    if c.due_at is not None:
-        item.due_pk = keys.DUE
-        item.due_at = clock.to_iso(c.due_at)
+    # `due_at` is a field; its partition key is present only with it (a sparse index).
+    due_pk = keys.DUE if c.due_at is not None else None
+    item = to_item(c, ConsultationItem, keys.consultation_pk(c.id), keys.META, due_pk=due_pk)
     if c.visibility is ConsultationVisibility.PUBLIC and c.phase in (Phase.SCHEDULED, Phase.OPEN):
         item.gsi1pk = keys.PUBLIC_CONSULTATIONS
         item.gsi1sk = keys.public_sk(clock.to_iso(c.published_at), c.id)

@@ -22,18 +22,11 @@ from chalicelib.domain.model import (
 )
 from chalicelib.store import keys
 from chalicelib.store.audit import record_in
+from chalicelib.store.convert import to_domain, to_item
 from chalicelib.store.models import ConsultationItem, DebateItem
 from chalicelib.store.table import Page, Transaction, query_page, transact
 
 # ---------------------------------------------------------------- conversions
-
-
-def _time(text: str | None) -> datetime | None:
-    return clock.from_iso(text) if text else None
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return clock.to_iso(moment) if moment else None
 
 
 def _function_json(function: DecisionFunction) -> str:
@@ -89,35 +82,18 @@ def _addenda(text: str | None) -> tuple[Addendum, ...]:
 
 
 def _debate(item: DebateItem) -> Debate:
-    return Debate(
-        id=item.debate_id,
-        consultation_id=item.consultation_id,
-        title=item.title,
-        body=item.body,
-        function=_function(item.function),
-        created_at=clock.from_iso(item.created_at),
-        created_by=item.created_by,
-        updated_at=_time(item.updated_at),
-        version=int(item.version),
-        ballot_shards=int(item.ballot_shards),
-        addenda=_addenda(item.addenda),
+    return to_domain(
+        item, Debate, function=_function(item.function), addenda=_addenda(item.addenda)
     )
 
 
 def _debate_item(debate: Debate) -> DebateItem:
-    return DebateItem(
+    return to_item(
+        debate,
+        DebateItem,
         keys.consultation_pk(debate.consultation_id),
         keys.debate_sk(debate.id[12:]),
-        debate_id=debate.id,
-        consultation_id=debate.consultation_id,
-        title=debate.title,
-        body=debate.body,
         function=_function_json(debate.function),
-        created_at=clock.to_iso(debate.created_at),
-        created_by=debate.created_by,
-        updated_at=_iso(debate.updated_at),
-        version=debate.version,
-        ballot_shards=debate.ballot_shards,
         addenda=_addenda_json(debate.addenda),
     )
 

@@ -6,38 +6,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from chalicelib.domain import clock
 from chalicelib.domain.errors import ConcurrentUpdate, ConsultationNotFound, GrantNotFound
 from chalicelib.domain.model import AuditEvent, Grant
 from chalicelib.domain.roles import Role
 from chalicelib.store import keys
 from chalicelib.store.audit import record_in
+from chalicelib.store.convert import to_domain, to_item
 from chalicelib.store.models import ConsultationItem, GrantItem, MembershipItem, TableMeta
 from chalicelib.store.table import Page, Transaction, connection, get_many, query_page, transact
 
 
 def _grant(item: GrantItem) -> Grant:
-    return Grant(
-        consultation_id=item.consultation_id,
-        user_id=item.user_id,
-        role=Role(item.role),
-        granted_at=clock.from_iso(item.granted_at),
-        granted_by=item.granted_by,
-    )
+    return to_domain(item, Grant)
 
 
 # ---------------------------------------------------------------- grants
 
 
 def put_grant(grant: Grant, event: AuditEvent) -> None:
-    item = GrantItem(
+    item = to_item(
+        grant,
+        GrantItem,
         keys.consultation_pk(grant.consultation_id),
         keys.grant_sk(grant.user_id),
-        consultation_id=grant.consultation_id,
-        user_id=grant.user_id,
-        role=grant.role.value,
-        granted_at=clock.to_iso(grant.granted_at),
-        granted_by=grant.granted_by,
         gsi1pk=keys.user_pk(grant.user_id),
         gsi1sk=keys.user_grant_sk(grant.consultation_id),
     )

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from chalicelib.domain import clock
 from chalicelib.domain.errors import ConcurrentUpdate
-from chalicelib.domain.model import AuditEvent, Group, JoinPolicy, Membership
+from chalicelib.domain.model import AuditEvent, Group, Membership
 from chalicelib.store import keys
 from chalicelib.store.audit import record_in
+from chalicelib.store.convert import to_domain, to_item
 from chalicelib.store.memberships import membership_from_raw, membership_item, still_admin
 from chalicelib.store.models import GroupItem, MembershipItem
 from chalicelib.store.table import (
@@ -28,31 +28,11 @@ from chalicelib.store.table import (
 
 
 def _group(item: GroupItem) -> Group:
-    return Group(
-        id=item.group_id,
-        name=item.name,
-        description=item.description,
-        listed=item.listed,
-        join_policy=JoinPolicy(item.join_policy),
-        created_at=clock.from_iso(item.created_at),
-        created_by=item.created_by,
-        admin_count=int(item.admin_count),
-    )
+    return to_domain(item, Group)
 
 
 def _group_item(group: Group) -> GroupItem:
-    item = GroupItem(
-        keys.group_pk(group.id),
-        keys.META,
-        group_id=group.id,
-        name=group.name,
-        description=group.description,
-        listed=group.listed,
-        join_policy=group.join_policy.value,
-        created_at=clock.to_iso(group.created_at),
-        created_by=group.created_by,
-        admin_count=group.admin_count,
-    )
+    item = to_item(group, GroupItem, keys.group_pk(group.id), keys.META)
     if group.listed:
         item.gsi1pk = keys.GROUPS_DIRECTORY
         item.gsi1sk = keys.directory_sk(group.name, group.id)

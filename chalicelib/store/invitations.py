@@ -11,49 +11,26 @@ from __future__ import annotations
 from chalicelib.domain import clock
 from chalicelib.domain.errors import ConcurrentUpdate, InvitationRevoked
 from chalicelib.domain.model import AuditEvent, Invitation
-from chalicelib.domain.roles import Role
 from chalicelib.store import keys
 from chalicelib.store.audit import record_in
+from chalicelib.store.convert import to_domain, to_item
 from chalicelib.store.memberships import still_admin
 from chalicelib.store.models import InvitationItem
 from chalicelib.store.table import Page, Transaction, decode_cursor, encode_cursor, transact
 
 
 def _invitation(item: InvitationItem) -> Invitation:
-    return Invitation(
-        code=item.code,
-        group_id=item.group_id,
-        role=Role(item.role),
-        max_uses=None if item.max_uses is None else int(item.max_uses),
-        uses=int(item.uses),
-        expires_at=clock.from_iso(item.expires_at),
-        created_at=clock.from_iso(item.created_at),
-        created_by=item.created_by,
-        created_by_name=item.created_by_name or item.created_by,
-        revoked_at=clock.from_iso(item.revoked_at) if item.revoked_at else None,
-        creator_joined_at=(
-            clock.from_iso(item.creator_joined_at) if item.creator_joined_at else None
-        ),
-    )
+    # Invitations made before the creator's name was recorded show their id.
+    return to_domain(item, Invitation, created_by_name=item.created_by_name or item.created_by)
 
 
 def create_invitation(invitation: Invitation, event: AuditEvent) -> None:
     created_at = clock.to_iso(invitation.created_at)
-    item = InvitationItem(
+    item = to_item(
+        invitation,
+        InvitationItem,
         keys.invitation_pk(invitation.code),
         keys.META,
-        code=invitation.code,
-        group_id=invitation.group_id,
-        role=invitation.role.value,
-        max_uses=invitation.max_uses,
-        uses=invitation.uses,
-        expires_at=clock.to_iso(invitation.expires_at),
-        created_at=created_at,
-        created_by=invitation.created_by,
-        created_by_name=invitation.created_by_name,
-        creator_joined_at=(
-            clock.to_iso(invitation.creator_joined_at) if invitation.creator_joined_at else None
-        ),
         ttl=invitation.expires_at,
         gsi1pk=keys.group_invitations_pk(invitation.group_id),
         gsi1sk=keys.group_invitation_sk(created_at, invitation.code),

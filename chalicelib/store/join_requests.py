@@ -8,34 +8,27 @@ from __future__ import annotations
 
 from pynamodb.exceptions import PutError
 
-from chalicelib.domain import clock
 from chalicelib.domain.errors import JoinRequestNotFound
 from chalicelib.domain.model import AuditEvent, JoinRequest
 from chalicelib.store import keys
 from chalicelib.store.audit import record_in
+from chalicelib.store.convert import to_domain, to_item
 from chalicelib.store.memberships import still_admin
 from chalicelib.store.models import JoinRequestItem
 from chalicelib.store.table import Page, Transaction, query_page, transact
 
 
 def _join_request(item: JoinRequestItem) -> JoinRequest:
-    return JoinRequest(
-        group_id=item.group_id,
-        user_id=item.user_id,
-        name=item.name,
-        requested_at=clock.from_iso(item.requested_at),
-    )
+    return to_domain(item, JoinRequest)
 
 
 def put_join_request(request: JoinRequest) -> bool:
     """Record a request to join; False if one is already pending (requests are idempotent)."""
-    item = JoinRequestItem(
+    item = to_item(
+        request,
+        JoinRequestItem,
         keys.group_pk(request.group_id),
         keys.join_request_sk(request.user_id),
-        group_id=request.group_id,
-        user_id=request.user_id,
-        name=request.name,
-        requested_at=clock.to_iso(request.requested_at),
     )
     try:
         item.save(condition=JoinRequestItem.pk.does_not_exist())

@@ -25,6 +25,7 @@ from chalicelib.domain.model import AuditEvent, Invitation, Membership
 from chalicelib.domain.roles import Role
 from chalicelib.store import keys
 from chalicelib.store.audit import record_in
+from chalicelib.store.convert import to_domain, to_item
 from chalicelib.store.models import GroupItem, InvitationItem, JoinRequestItem, MembershipItem
 from chalicelib.store.table import Page, Transaction, get_many, query_page, transact
 
@@ -32,24 +33,15 @@ from chalicelib.store.table import Page, Transaction, get_many, query_page, tran
 
 
 def _membership(item: MembershipItem) -> Membership:
-    return Membership(
-        group_id=item.group_id,
-        user_id=item.user_id,
-        name=item.name,
-        role=Role(item.role),
-        joined_at=clock.from_iso(item.joined_at),
-    )
+    return to_domain(item, Membership)
 
 
 def membership_item(membership: Membership) -> MembershipItem:
-    return MembershipItem(
+    return to_item(
+        membership,
+        MembershipItem,
         keys.group_pk(membership.group_id),
         keys.member_sk(membership.user_id),
-        group_id=membership.group_id,
-        user_id=membership.user_id,
-        name=membership.name,
-        role=membership.role.value,
-        joined_at=clock.to_iso(membership.joined_at),
         gsi1pk=keys.user_pk(membership.user_id),
         gsi1sk=keys.group_pk(membership.group_id),
     )

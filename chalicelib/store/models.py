@@ -6,6 +6,8 @@ whose name, endpoint and region come from the settings (see `bind`).
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -80,6 +82,8 @@ class TableSchema(TableItem):
 
 class GroupItem(TableItem):
     Meta = TableMeta
+    # Domain field -> attribute, where they differ (store/convert.py copies the rest by name).
+    renames: ClassVar[dict[str, str]] = {"id": "group_id"}
 
     kind = UnicodeAttribute(default="group")
     group_id = UnicodeAttribute()
@@ -149,6 +153,7 @@ class InvitationItem(TableItem):
 
 class AuditEventItem(TableItem):
     Meta = TableMeta
+    renames: ClassVar[dict[str, str]] = {"id": "event_id"}
 
     kind = UnicodeAttribute(default="audit_event")
     event_id = UnicodeAttribute()
@@ -163,6 +168,7 @@ class AuditEventItem(TableItem):
 
 class ConsultationItem(TableItem):
     Meta = TableMeta
+    renames: ClassVar[dict[str, str]] = {"id": "consultation_id"}
 
     kind = UnicodeAttribute(default="consultation")
     consultation_id = UnicodeAttribute()
@@ -222,6 +228,7 @@ class GrantItem(TableItem):
 
 class DebateItem(TableItem):
     Meta = TableMeta
+    renames: ClassVar[dict[str, str]] = {"id": "debate_id"}
 
     kind = UnicodeAttribute(default="debate")
     debate_id = UnicodeAttribute()
@@ -242,6 +249,7 @@ class BallotMarkerItem(TableItem):
     ballot it holds no choice."""
 
     Meta = TableMeta
+    renames: ClassVar[dict[str, str]] = {"ballot": "choice"}
 
     kind = UnicodeAttribute(default="ballot_marker")
     debate_id = UnicodeAttribute()
@@ -292,6 +300,7 @@ class ResultItem(TableItem):
 
 class CommentItem(TableItem):
     Meta = TableMeta
+    renames: ClassVar[dict[str, str]] = {"id": "comment_id"}
 
     kind = UnicodeAttribute(default="comment")
     comment_id = UnicodeAttribute()

@@ -6,7 +6,6 @@ here the queue is read, and a block written or lifted with its audit event.
 
 from __future__ import annotations
 
-from chalicelib.domain import clock
 from chalicelib.domain.errors import BlockNotFound, ConcurrentUpdate
 from chalicelib.domain.ids import split_comment_id, split_debate_id
 from chalicelib.domain.model import AuditEvent, Block, Comment, Consultation
@@ -14,6 +13,7 @@ from chalicelib.store import keys
 from chalicelib.store.audit import record_in
 from chalicelib.store.comments import comment_key, from_raw
 from chalicelib.store.consultations import consultation_from_raw
+from chalicelib.store.convert import to_domain, to_item
 from chalicelib.store.models import BlockItem, QueueEntryItem
 from chalicelib.store.table import (
     Page,
@@ -71,14 +71,7 @@ def block_key(group_id: str, user_id: str) -> tuple[str, str]:
 
 
 def _block(item: BlockItem) -> Block:
-    return Block(
-        group_id=item.group_id,
-        user_id=item.user_id,
-        reason=item.reason,
-        until=clock.from_iso(item.until) if item.until else None,
-        blocked_by=item.blocked_by,
-        blocked_at=clock.from_iso(item.blocked_at),
-    )
+    return to_domain(item, Block)
 
 
 def block_from_raw(raw: dict) -> Block:
@@ -86,15 +79,7 @@ def block_from_raw(raw: dict) -> Block:
 
 
 def put_block(block: Block, event: AuditEvent) -> None:
-    item = BlockItem(
-        *block_key(block.group_id, block.user_id),
-        group_id=block.group_id,
-        user_id=block.user_id,
-        reason=block.reason,
-        until=clock.to_iso(block.until) if block.until else None,
-        blocked_by=block.blocked_by,
-        blocked_at=clock.to_iso(block.blocked_at),
-    )
+    item = to_item(block, BlockItem, *block_key(block.group_id, block.user_id))
 
     def build(transaction: Transaction) -> None:
         transaction.save(item, condition=None, on_fail=ConcurrentUpdate())

@@ -9,9 +9,9 @@ from typing import Any
 
 from pynamodb.exceptions import PutError
 
-from chalicelib.domain import clock
 from chalicelib.domain.ballots import Counts
 from chalicelib.store import keys
+from chalicelib.store.convert import to_domain, to_item
 from chalicelib.store.models import ResultItem
 
 
@@ -28,15 +28,15 @@ class FinalResult:
 def put_result(consultation_id: str, result: FinalResult) -> bool:
     """Write the final result unless one exists (two closers at once write it once).
     Returns True if this call wrote it."""
-    item = ResultItem(
+    item = to_item(
+        result,
+        ResultItem,
         keys.consultation_pk(consultation_id),
         keys.result_sk(result.debate_id),
-        debate_id=result.debate_id,
+        # Counts are two attributes; outcome and mismatch are JSON documents.
         counts=result.counts.per_option,
         ballots=result.counts.ballots,
         outcome=json.dumps(result.outcome),
-        closed_at=clock.to_iso(result.closed_at),
-        finalised_at=clock.to_iso(result.finalised_at),
         tally_mismatch=json.dumps(result.tally_mismatch) if result.tally_mismatch else None,
     )
     try:
@@ -56,11 +56,10 @@ def get_result(consultation_id: str, debate_id: str) -> FinalResult | None:
     except ResultItem.DoesNotExist:
         return None
     counts = item.counts.as_dict() if hasattr(item.counts, "as_dict") else dict(item.counts)
-    return FinalResult(
-        debate_id=item.debate_id,
+    return to_domain(
+        item,
+        FinalResult,
         counts=Counts({k: int(v) for k, v in counts.items()}, int(item.ballots)),
         outcome=json.loads(item.outcome),
-        closed_at=clock.from_iso(item.closed_at),
-        finalised_at=clock.from_iso(item.finalised_at),
         tally_mismatch=json.loads(item.tally_mismatch) if item.tally_mismatch else None,
     )

@@ -16,6 +16,7 @@ from chalicelib.domain import clock
 from chalicelib.domain.ballots import Ballot
 from chalicelib.domain.tally import BALLOTS, BallotChange, tally_update
 from chalicelib.store import keys
+from chalicelib.store.convert import to_domain
 from chalicelib.store.models import TallyItem
 
 _ATTEMPTS = 5
@@ -73,12 +74,7 @@ def get_tally(debate_id: str) -> Tally:
 
 
 def _tally(item: TallyItem) -> Tally:
-    return Tally(
-        debate_id=item.debate_id,
-        counts={k: int(v) for k, v in _plain(item.counts).items()},
-        ballots=int(item.ballots),
-        updated_at=clock.from_iso(item.updated_at) if item.updated_at else None,
-    )
+    return to_domain(item, Tally)
 
 
 def _plain(value: Any) -> dict[str, Any]:
