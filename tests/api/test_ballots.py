@@ -294,7 +294,8 @@ def test_a_secret_poll_gives_a_receipt_and_never_shows_who_chose_what(associatio
 
     responses = [cast, again, mine]
     for response in responses:
-        text = json.dumps(response.data)
+        # The receipt is random and may spell "o1" by chance: it is no choice.
+        text = json.dumps(response.data).replace(receipt, "<receipt>")
         assert "o1" not in text and "o2" not in text and "choice" not in text
     drain()
     assert results(alice, debate).data["counts"] == {"o1": 0, "o2": 1}
