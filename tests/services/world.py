@@ -201,16 +201,26 @@ def own_comment(world: World, caller: str) -> str:
     return world.own[caller]
 
 
-def forget_stream() -> None:
-    """Drop the records of the table's stream. moto copies the whole table, stream included,
-    to roll back a failed transaction: the walks read no stream, and with its records left to
-    pile up, every transaction would cost more than the last."""
+def _moto_table():  # type: ignore[no-untyped-def]
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
 
     from chalicelib.settings import get_settings
 
     settings = get_settings()
-    table = dynamodb_backends[DEFAULT_ACCOUNT_ID][settings.region].tables[settings.table]
+    return dynamodb_backends[DEFAULT_ACCOUNT_ID][settings.region].tables[settings.table]
+
+
+def forget_stream() -> None:
+    """Drop the records of the table's stream. moto copies the whole table, stream included,
+    to roll back a failed transaction: the walks read no stream, and with its records left to
+    pile up, every transaction would cost more than the last."""
+    table = _moto_table()
     if table.stream_shard is not None:
         table.stream_shard.items.clear()
+
+
+def without_stream() -> None:
+    """Stop the table's stream for good, for walks that read none: no record is kept, so
+    none is copied with the table at each transaction (see `forget_stream`)."""
+    _moto_table().stream_shard = None
