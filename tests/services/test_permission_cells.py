@@ -500,7 +500,7 @@ def build_group_world(action: Action, visibility: GroupVisibility) -> GroupWorld
 
 @pytest.mark.parametrize("visibility", list(GroupVisibility), ids=str)
 @pytest.mark.parametrize("action", sorted(GROUP_ACTIONS), ids=str)
-def test_group_service_answers_as_the_table_says(
+def test_group_service_answers_as_the_rules_say(
     table: None, action: Action, visibility: GroupVisibility
 ) -> None:
     without_stream()
