@@ -257,27 +257,29 @@ ACTS: dict[Action, tuple[Act, ...]] = {
             lambda w, c, _: reactions.flag(_me(c), w.spare, FlagReason.OFF_TOPIC),
         ),
     ),
+    # Acts on another's comment first: walked by everyone, they exercise every cell but the
+    # creator's; on one's own, the creator's cell is the one that lets everyone through.
     Action.COMMENT_EDIT: (
+        Act(
+            "comments.edit",
+            "comment",
+            lambda w, c, _: comments.edit(_me(c), w.comment, "Réécrit par un autre."),
+        ),
         Act(
             "comments.edit (own)",
             "comment",
             lambda w, c, me: comments.edit(_me(c), own_comment(w, me), "Je précise ma pensée."),
             own=True,
         ),
-        Act(
-            "comments.edit",
-            "comment",
-            lambda w, c, _: comments.edit(_me(c), w.comment, "Réécrit par un autre."),
-        ),
     ),
     Action.COMMENT_DELETE: (
+        Act("comments.delete", "comment", lambda w, c, _: comments.delete(_me(c), w.spare)),
         Act(
             "comments.delete (own)",
             "comment",
             lambda w, c, me: comments.delete(_me(c), own_comment(w, me)),
             own=True,
         ),
-        Act("comments.delete", "comment", lambda w, c, _: comments.delete(_me(c), w.spare)),
     ),
     Action.COMMENT_MODERATE: (
         Act(
@@ -365,10 +367,11 @@ def walks_every_caller(action: Action, index: int) -> bool:
     standings (read the debate, manage grants or partners, react, moderate), so what they add
     is that the service asks that question: one caller of each kind (anonymous, signed_in,
     verified, host, creator, partner, grant) per answer the rules call for shows it, plus
-    whoever must undo what an earlier act of the action changed. Acts on one's own comment
-    and on another's are different questions: both acts of those actions are walked by
-    everyone."""
-    return index == 0 or any(act.own for act in ACTS[action])
+    whoever must undo what an earlier act of the action changed. An act on one's own comment
+    asks a different question from one on another's, but only the creator's cell decides it
+    (it lets every caller through, whatever else they hold), so one caller of each kind per
+    answer shows that too."""
+    return index == 0
 
 
 class TestEveryConsultationCell:
