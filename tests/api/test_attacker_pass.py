@@ -15,7 +15,9 @@ or of an earlier version of an edited one) and what they may write: a write by s
 rules refuse is refused — 404 when they cannot see what it names, 403 (or the conflict that
 stops it first) when they can — and leaves the table exactly as it was. Writes the rules
 allow are not attempted here: tests/api/test_consultation_permissions_http.py and
-test_permissions_http.py walk them, cell by cell.
+test_permissions_http.py show each route letting through whom the rules allow, route by
+route; every cell of the table is walked at the service level, in
+tests/services/test_permission_cells.py.
 
 The expectations are written out below from the rules of DESIGN.md ("Identity and access")
 and the one permission table (chalicelib/domain/permissions.py): `holds` says, as a table,
