@@ -11,6 +11,7 @@ import secrets
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.errors import InvalidBallot, detail
@@ -135,6 +136,18 @@ def describe(function: DecisionFunction) -> dict[str, Any]:
             value = [{"id": option.id, "label": option.label} for option in value]
         body[name] = value.value if isinstance(value, ResultsVisibility) else value
     return body
+
+
+@dataclass(frozen=True)
+class Marker:
+    """The trace of a voter's ballot: that, and when, they voted. `ballot` is None for a
+    secret ballot, whose choice is kept apart under its receipt, with no voter."""
+
+    debate_id: str
+    voter_id: str
+    ballot: Ballot | None
+    cast_at: datetime
+    changed_at: datetime | None = None
 
 
 def options_of(function: DecisionFunction) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from chalicelib.domain import clock
+from chalicelib.domain.ballots import Marker
 from chalicelib.domain.consultations import standings_of
 from chalicelib.domain.errors import (
     Blocked,
@@ -40,7 +41,6 @@ from chalicelib.domain.permissions import Action, allows, authorize
 from chalicelib.domain.roles import Outsider, Relation, Role, Standing
 from chalicelib.store import access as store
 from chalicelib.store import groups as group_store
-from chalicelib.store.ballots import Marker
 
 # ---------------------------------------------------------------- a group
 

@@ -15,6 +15,7 @@ from chalicelib.domain import clock
 from chalicelib.domain.ballots import (
     Ballot,
     Counts,
+    Marker,
     ballot_for,
     looks_like_receipt,
     new_receipt,
@@ -135,9 +136,7 @@ def _cast_secret(caller: Caller, seen: DebateAccess, ballot: Ballot, receipt: st
     return Cast(True, seen.debate.function, ballot, now, receipt=code)
 
 
-def _secret_again(
-    seen: DebateAccess, marker: store.Marker, ballot: Ballot, receipt: str | None
-) -> Cast:
+def _secret_again(seen: DebateAccess, marker: Marker, ballot: Ballot, receipt: str | None) -> Cast:
     """A voter who has cast their secret ballot sends one again. Only the honest retry, the
     same choice under the receipt the first request carried, answers 200 with that receipt;
     anything else is 409 already_voted, so that nobody believes their ballot changed.
@@ -162,7 +161,7 @@ def _require_open_and_eligible(seen: DebateAccess) -> None:
         raise NotEligible()
 
 
-def my_ballot(caller: Caller, debate_id: str) -> tuple[DebateAccess, store.Marker]:
+def my_ballot(caller: Caller, debate_id: str) -> tuple[DebateAccess, Marker]:
     seen = voting(caller, debate_id)
     if seen.marker is None:
         raise BallotNotFound()

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from chalicelib.domain.ballots import Marker
 from chalicelib.domain.model import Block, Comment, Consultation, Debate
 from chalicelib.domain.roles import Role
 from chalicelib.store import keys
-from chalicelib.store.ballots import Marker, marker_from_raw, marker_key
+from chalicelib.store.ballots import marker_from_raw, marker_key
 from chalicelib.store.comments import comment_key
 from chalicelib.store.comments import from_raw as comment_from_raw
 from chalicelib.store.consultations import consultation_from_raw

@@ -8,13 +8,12 @@ with `attribute_not_exists`; a change is conditioned on the choice the voter las
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
 from chalicelib.domain import clock
-from chalicelib.domain.ballots import Ballot, shard_of
+from chalicelib.domain.ballots import Ballot, Marker, shard_of
 from chalicelib.domain.errors import ConcurrentUpdate
 from chalicelib.domain.model import Debate
 from chalicelib.store import keys
@@ -33,17 +32,6 @@ class BallotMoved(Exception):
 
 class ReceiptTaken(Exception):
     """Another anonymous ballot of the debate is already filed under this receipt."""
-
-
-@dataclass(frozen=True)
-class Marker:
-    """The trace of a voter's ballot. `ballot` is None for a secret ballot."""
-
-    debate_id: str
-    voter_id: str
-    ballot: Ballot | None
-    cast_at: datetime
-    changed_at: datetime | None = None
 
 
 def marker_from_raw(raw: dict) -> Marker:

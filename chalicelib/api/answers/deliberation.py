@@ -9,27 +9,16 @@ ballot board), which carry no voter.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, Protocol, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 from pydantic import Field
 
 from chalicelib.api.answers import Answer, Page, Timestamp, absent_unless
-from chalicelib.domain.ballots import Ballot
+from chalicelib.domain.ballots import Ballot, Marker
 from chalicelib.domain.model import Comment, DecisionFunction, FlagReason, FunctionType, Stance
 
 if TYPE_CHECKING:  # what the ballot services return; only read here
     from chalicelib.services.ballots import Cast, Results
-
-
-class Marker(Protocol):
-    """What the caller's ballot marker shows them (chalicelib/services/ballots.py my_ballot):
-    no ballot for a secret one."""
-
-    debate_id: str
-    ballot: Ballot | None
-    cast_at: datetime
-    changed_at: datetime | None
 
 
 # ---------------------------------------------------------------- ballots
