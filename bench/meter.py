@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -106,20 +106,42 @@ class Meter:
         self.write_units += factor * write_units(item)
 
 
+DynamoCall = Callable[[str, dict[str, Any], dict[str, Any] | None], None]
+
+
 @contextmanager
-def metering() -> Iterator[Meter]:
-    """Meter every DynamoDB call any botocore client makes inside this block."""
-    meter = Meter()
+def dynamodb_calls(on_call: DynamoCall) -> Iterator[None]:
+    """Inside this block, `on_call(operation, params, response)` follows every DynamoDB call
+    any botocore client makes; `response` is None when the call raised (a failed condition
+    still asked for its permission). The one place that watches the calls: the meter, the
+    tests' request recorder and the role checks all use it."""
     original = BaseClient._make_api_call
 
-    def metered(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
-        response = original(client, operation, params)
-        if client.meta.service_model.service_name == "dynamodb":
-            meter.record(operation, params, response)
-        return response
+    def observed(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        if client.meta.service_model.service_name != "dynamodb":
+            return original(client, operation, params)
+        response = None
+        try:
+            response = original(client, operation, params)
+            return response
+        finally:
+            on_call(operation, params, response)
 
-    BaseClient._make_api_call = metered  # type: ignore[method-assign]
+    BaseClient._make_api_call = observed  # type: ignore[method-assign]
     try:
-        yield meter
+        yield
     finally:
         BaseClient._make_api_call = original  # type: ignore[method-assign]
+
+
+@contextmanager
+def metering() -> Iterator[Meter]:
+    """Meter every DynamoDB call that answers, made by any botocore client inside this block."""
+    meter = Meter()
+
+    def metered(operation: str, params: dict[str, Any], response: dict[str, Any] | None) -> None:
+        if response is not None:
+            meter.record(operation, params, response)
+
+    with dynamodb_calls(metered):
+        yield meter

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from botocore.client import BaseClient
-
+from bench.meter import dynamodb_calls
 from chalicelib.domain import clock
 
 ROLES = ("observer", "participant", "author", "moderator", "admin")
@@ -138,16 +137,10 @@ class DynamoRequest:
 def dynamodb_requests() -> Iterator[list[DynamoRequest]]:
     """Record every DynamoDB call any botocore client makes inside this block."""
     requests: list[DynamoRequest] = []
-    original = BaseClient._make_api_call
 
-    def recorded(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
-        response = original(client, operation, params)
-        if client.meta.service_model.service_name == "dynamodb":
+    def recorded(operation: str, params: dict[str, Any], response: dict[str, Any] | None) -> None:
+        if response is not None:
             requests.append(DynamoRequest(operation, params, response))
-        return response
 
-    BaseClient._make_api_call = recorded  # type: ignore[method-assign]
-    try:
+    with dynamodb_calls(recorded):
         yield requests
-    finally:
-        BaseClient._make_api_call = original  # type: ignore[method-assign]

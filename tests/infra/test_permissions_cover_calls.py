@@ -15,8 +15,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-from botocore.client import BaseClient
-
+from bench.meter import dynamodb_calls
 from chalicelib.domain import clock
 from chalicelib.services.closing import close_due_consultations
 from tests.api.helpers import create_consultation, create_group, publish, travel
@@ -74,20 +73,14 @@ def caller_role() -> str | None:
 def recording() -> Iterator[dict[str, set[Need]]]:
     """What each role is asked for while inside: {role: {(action, resource)}}."""
     seen: dict[str, set[Need]] = {role: set() for role, _ in ENTRY_POINTS}
-    original = BaseClient._make_api_call
 
-    def recorded(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
-        if client.meta.service_model.service_name == "dynamodb":
-            role = caller_role()
-            if role is not None:
-                seen[role].update(needs(operation, params))
-        return original(client, operation, params)
+    def recorded(operation: str, params: dict[str, Any], response: Any) -> None:
+        role = caller_role()
+        if role is not None:
+            seen[role].update(needs(operation, params))
 
-    BaseClient._make_api_call = recorded  # type: ignore[method-assign]
-    try:
+    with dynamodb_calls(recorded):
         yield seen
-    finally:
-        BaseClient._make_api_call = original  # type: ignore[method-assign]
 
 
 def resource_of(reference: Any) -> str:
