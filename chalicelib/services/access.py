@@ -229,14 +229,7 @@ def debate_access(
     ids = split_debate_id(debate_id)
     if ids is None:
         raise DebateNotFound()
-    found = store.read(
-        ids[0],
-        caller.id if caller else None,
-        debate_local_id=ids[1],
-        marker=marker,
-        consistent=consistent,
-    )
-    access = _debate_access(found, caller, DebateNotFound)
+    access = _debate_access(ids, caller, DebateNotFound, marker=marker, consistent=consistent)
     access.require(action)
     return access
 
@@ -250,19 +243,30 @@ def comment_access(
     parts = split_debate_id(ids[0]) if ids else None
     if parts is None:
         raise CommentNotFound()
-    found = store.read(
-        parts[0],
-        caller.id if caller else None,
-        debate_local_id=parts[1],
-        comment_id=comment_id,
-        consistent=consistent,
+    return _debate_access(
+        parts, caller, CommentNotFound, comment_id=comment_id, consistent=consistent
     )
-    return _debate_access(found, caller, CommentNotFound)
 
 
 def _debate_access(
-    found: store.Found, caller: Caller | None, missing: type[NotFound]
+    ids: tuple[str, str],
+    caller: Caller | None,
+    missing: type[NotFound],
+    *,
+    marker: bool = False,
+    comment_id: str | None = None,
+    consistent: bool = False,
 ) -> DebateAccess:
+    """The debate (`ids`: its consultation's, its own within it), with the caller's marker or
+    a comment when asked, and the caller's standings towards it, once they may read it."""
+    found = store.read(
+        ids[0],
+        caller.id if caller else None,
+        debate_local_id=ids[1],
+        marker=marker,
+        comment_id=comment_id,
+        consistent=consistent,
+    )
     if found.consultation is None or found.debate is None:
         raise missing()
     consultation, debate = found.consultation, found.debate

@@ -23,12 +23,8 @@ import pytest
 from chalice.test import Client
 from moto import mock_aws
 
-from chalicelib.domain import clock
-from chalicelib.domain.ids import new_comment_id
-from chalicelib.domain.model import Comment, Stance
 from chalicelib.domain.permissions import CONSULTATION_ACTIONS, Action
 from chalicelib.domain.roles import Outsider, Relation
-from chalicelib.store import comments as comment_store
 from tests.api import conformance
 from tests.api.helpers import (
     ROLES,
@@ -53,7 +49,7 @@ from tests.services.cells import (
     standings,
     takes_part,
 )
-from tests.services.world import forget_stream
+from tests.services.world import forget_stream, write_comment
 
 # A draft (where publishing succeeds) and a published shared consultation (where everything
 # else can), so that each route is seen to succeed as well as refuse.
@@ -251,34 +247,15 @@ def prepare(world: World, shape: Shape) -> None:
         inside = Relation.CREATOR in standings("creator", shape, creators=CONSULTATION_CREATORS)
         publish(creator if inside else admin, consultation)
     world.shape, world.consultation, world.debate = shape, consultation, debate.data["id"]
-    world.comment = write_comment(world, world.speaker, world.partner)
-    world.spare = write_comment(world, world.speaker, world.partner)
+    world.comment = write_comment(world.debate, world.speaker, world.partner)
+    world.spare = write_comment(world.debate, world.speaker, world.partner)
     world.own = {}
-
-
-def write_comment(world: World, author: str, partner: str | None) -> str:
-    """A new comment in the world's debate by `author` (speaking for `partner`, if named),
-    written straight to the table: a draft takes no comment through the API (nobody takes
-    part in it), yet the routes of its comments are walked; and so it is quicker."""
-    comment = Comment(
-        id=new_comment_id(world.debate),
-        debate_id=world.debate,
-        parent_id=None,
-        author_id=author,
-        author_name=author.title(),
-        author_group=partner,
-        body="Un argument",
-        stance=Stance.PRO,
-        created_at=clock.now(),
-    )
-    comment_store.create(comment)
-    return comment.id
 
 
 def own_comment(world: World, caller: str) -> str:
     if caller not in world.own:
         partner = world.partner if caller.startswith("partner:") else None
-        world.own[caller] = write_comment(world, world.callers[caller].sub, partner)
+        world.own[caller] = write_comment(world.debate, world.callers[caller].sub, partner)
     return world.own[caller]
 
 
@@ -287,7 +264,7 @@ def replace_deleted(world: World, caller: str, route: Route) -> None:
     if route.on_own_comment:
         world.own.pop(caller, None)
     elif "{spare}" in route.path:
-        world.spare = write_comment(world, world.speaker, world.partner)
+        world.spare = write_comment(world.debate, world.speaker, world.partner)
 
 
 def answer(response: Any) -> tuple[int, str | None]:

@@ -409,7 +409,7 @@ class TestEveryConsultationCell:
                     if act.own:
                         world.own.pop(name, None)
                     else:
-                        world.spare = write_comment(world, world.speaker, world.partner)
+                        world.spare = write_comment(world.debate, world.speaker, world.partner)
                 if action in CHANGES_CONTEXT and got is None:
                     prepare(world, shape)  # the next caller (and test) finds it as it was
         assert not wrong, "\n".join(map(str, wrong))

@@ -170,18 +170,18 @@ def prepare(world: World, shape: Shape) -> None:
         inside = Relation.CREATOR in standings("creator", shape, creators=CONSULTATION_CREATORS)
         consultations.publish(creator if inside else admin, consultation)
     world.shape, world.consultation, world.debate = shape, consultation, debate.id
-    world.comment = write_comment(world, world.speaker, world.partner)
-    world.spare = write_comment(world, world.speaker, world.partner)
+    world.comment = write_comment(world.debate, world.speaker, world.partner)
+    world.spare = write_comment(world.debate, world.speaker, world.partner)
     world.own = {}
 
 
-def write_comment(world: World, author: str, partner: str | None) -> str:
-    """A new comment in the world's debate by `author` (speaking for `partner`, if named),
+def write_comment(debate: str, author: str, partner: str | None) -> str:
+    """A new comment in `debate` by `author` (speaking for `partner`, if named),
     written straight to the table: a draft takes no comment (nobody takes part in it), yet
     the acts on its comments are walked."""
     comment = Comment(
-        id=new_comment_id(world.debate),
-        debate_id=world.debate,
+        id=new_comment_id(debate),
+        debate_id=debate,
         parent_id=None,
         author_id=author,
         author_name=author.title(),
@@ -197,7 +197,7 @@ def write_comment(world: World, author: str, partner: str | None) -> str:
 def own_comment(world: World, caller: str) -> str:
     if caller not in world.own:
         partner = world.partner if caller.startswith("partner:") else None
-        world.own[caller] = write_comment(world, world.caller(caller).id, partner)
+        world.own[caller] = write_comment(world.debate, world.caller(caller).id, partner)
     return world.own[caller]
 
 
