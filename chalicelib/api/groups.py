@@ -77,7 +77,7 @@ def get_group(caller: Caller | None, group_id: str) -> GroupOut:
 
     An unlisted association is `group_not_found` to everyone but its members."""
     access = groups.get(caller, group_id)
-    return GroupOut.of(access.group, my_role=access.membership.role if access.membership else None)
+    return GroupOut.of(access.group, my_role=access.role)
 
 
 @route(
@@ -95,7 +95,7 @@ def update_group(caller: Caller, group_id: str, body: GroupUpdate) -> GroupOut:
     changes nothing records nothing."""
     changes = groups.GroupChanges(**body.model_dump(exclude_unset=True))
     access = groups.update(caller, group_id, changes)
-    return GroupOut.of(access.group, my_role=access.membership.role if access.membership else None)
+    return GroupOut.of(access.group, my_role=access.role)
 
 
 @route(

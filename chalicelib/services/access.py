@@ -51,6 +51,11 @@ class GroupAccess:
     membership: Membership | None
     standing: Standing
 
+    @property
+    def role(self) -> Role | None:
+        """The caller's role in the group; None for anyone who is not a member."""
+        return self.membership.role if self.membership else None
+
     def require(self, action: Action) -> None:
         authorize(action, self.standing, self.group.visibility, not_found=GroupNotFound)
 
