@@ -1,20 +1,31 @@
-"""/v1/me: who the token says you are, your associations with your role in each, and the
-consultations you were given a role in (grants)."""
+"""/v1/me: who you are on the Hub (your token's identity and the name and language you
+chose), your associations with your role in each, and the consultations you were given a
+role in (grants). Only ever the caller's own: no route reads or changes someone else's."""
 
 from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.api.answers.groups import MeOut
+from chalicelib.api.answers.groups import MeOut, ProfileOut
 from chalicelib.api.http import route
+from chalicelib.api.schemas import MeUpdate
 from chalicelib.domain.model import Caller
-from chalicelib.services import grants, memberships
+from chalicelib.services import profiles
 
 blueprint = Blueprint(__name__)
 
 
 @route(blueprint, "/me", methods=["GET"], answers={200: MeOut})
 def me(caller: Caller) -> MeOut:
-    """Who you are, as your token says, your associations with your role in each, and the
-    consultations you hold a grant in (those you can open)."""
-    return MeOut.of_caller(caller, memberships.my_groups(caller), grants.my_grants(caller))
+    """Who you are: your token's identity, the name and language you chose, your
+    associations with your role in each, and the consultations you hold a grant in (those
+    you can open)."""
+    mine = profiles.me(caller)
+    return MeOut.of_me(caller, mine.profile, mine.groups, mine.grants)
+
+
+@route(blueprint, "/me", methods=["PATCH"], body=MeUpdate, answers={200: ProfileOut})
+def update_me(caller: Caller, body: MeUpdate) -> ProfileOut:
+    """Choose the name shown beside what you write from now on (`display_name`, null: your
+    token's name) and your language (`locale`, null: none). Only the fields sent change."""
+    return ProfileOut.of_profile(caller, profiles.update(caller, body.changes()))

@@ -173,6 +173,29 @@ class InvitationCreate(Strict):
     expires_in_hours: int | None = Field(default=None, ge=1, le=90 * 24)
 
 
+# ---------------------------------------------------------------- the caller
+
+DisplayName = Name(80)
+
+
+class MeUpdate(Patch):
+    """The caller's choices: the fields sent change, the others stay. `display_name` null
+    goes back to the token's name; `locale` null: no preferred language."""
+
+    display_name: DisplayName | None = None
+    locale: Literal["fr", "en"] | None = None
+    nullable: ClassVar[frozenset[str]] = frozenset({"display_name", "locale"})
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> MeUpdate:
+        if not self.model_fields_set:
+            raise refused_detail("value_error.nothing_to_change", fields=_fields(self))
+        return self
+
+    def changes(self) -> dict[str, str | None]:
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
 # ---------------------------------------------------------------- consultations
 
 Title = Name(200)

@@ -22,7 +22,31 @@ class Caller:
 
     @property
     def display_name(self) -> str:
+        """The token's name, else the id; the name the Hub shows is `shown_name`'s."""
         return self.name or self.id
+
+    @property
+    def verified_email(self) -> str | None:
+        """The token's email, only when the identity provider verified it."""
+        return self.email if self.email_verified else None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a person chose on the Hub (PATCH /v1/me): the name shown beside what they write,
+    the language they prefer. Absent (no item), or a field None: the token's."""
+
+    user_id: str
+    display_name: str | None = None
+    locale: str | None = None
+    updated_at: datetime | None = None
+
+
+def shown_name(caller: Caller, profile: Profile | None) -> str:
+    """The name the Hub shows for the caller: the one they chose, else their token's."""
+    if profile is not None and profile.display_name:
+        return profile.display_name
+    return caller.display_name
 
 
 class JoinPolicy(StrEnum):

@@ -36,6 +36,8 @@ from chalicelib.domain.model import (
     Debate,
     Group,
     Membership,
+    Profile,
+    shown_name,
 )
 from chalicelib.domain.permissions import Action, allows, authorize
 from chalicelib.domain.roles import Outsider, Relation, Role, Standing
@@ -152,10 +154,18 @@ class DebateAccess(ConsultationAccess):
     comment: Comment | None = None
     marker: Marker | None = None
     reacted: bool = False
+    profile: Profile | None = None  # the caller's, when asked for
 
     @property
     def missing(self) -> type[NotFound]:
         return CommentNotFound if self.comment is not None else DebateNotFound
+
+    @property
+    def caller_name(self) -> str:
+        """The name to write beside what the caller writes now: the one they chose (read
+        when the access was asked `profile=True`), else their token's."""
+        assert self.caller is not None
+        return shown_name(self.caller, self.profile)
 
     def towards(self, comment: Comment) -> frozenset[Standing]:
         return comment_standings(self.consultation, self.caller, self.roles, self.grant, comment)
@@ -227,14 +237,18 @@ def debate_access(
     *,
     consistent: bool = False,
     marker: bool = False,
+    profile: bool = False,
 ) -> DebateAccess:
     """The debate, its consultation and the caller's standings (the debate's creator and
-    the consultation's count as creator), with their ballot marker if `marker`, once they
-    may read it and `action` is allowed. Two round trips; one without a caller."""
+    the consultation's count as creator), with their ballot marker if `marker` and their
+    profile if `profile`, once they may read it and `action` is allowed. Two round trips;
+    one without a caller."""
     ids = split_debate_id(debate_id)
     if ids is None:
         raise DebateNotFound()
-    access = _debate_access(ids, caller, DebateNotFound, marker=marker, consistent=consistent)
+    access = _debate_access(
+        ids, caller, DebateNotFound, marker=marker, profile=profile, consistent=consistent
+    )
     access.require(action)
     return access
 
@@ -259,6 +273,7 @@ def _debate_access(
     missing: type[NotFound],
     *,
     marker: bool = False,
+    profile: bool = False,
     comment_id: str | None = None,
     consistent: bool = False,
 ) -> DebateAccess:
@@ -269,6 +284,7 @@ def _debate_access(
         caller.id if caller else None,
         debate_local_id=ids[1],
         marker=marker,
+        profile=profile,
         comment_id=comment_id,
         consistent=consistent,
     )
@@ -287,6 +303,7 @@ def _debate_access(
         comment=found.comment,
         marker=found.marker,
         reacted=found.reacted,
+        profile=found.profile,
     )
     access.require(Action.DEBATE_READ)
     return access

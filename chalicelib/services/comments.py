@@ -31,7 +31,7 @@ from chalicelib.store.table import Page
 def create(
     caller: Caller, debate_id: str, *, body: str, stance: Stance, parent_id: str | None
 ) -> tuple[DebateAccess, Comment]:
-    access = debate_access(debate_id, caller, consistent=True)
+    access = debate_access(debate_id, caller, consistent=True, profile=True)
     access.take_part(Action.COMMENT_CREATE)
     if parent_id is not None:
         parent = store.get(parent_id, consistent=True) if _in_debate(parent_id, debate_id) else None
@@ -48,7 +48,7 @@ def create(
         debate_id=debate_id,
         parent_id=parent_id,
         author_id=caller.id,
-        author_name=caller.display_name,
+        author_name=access.caller_name,  # the name they chose, read with their standings
         author_group=partner_groups[0] if speaks_for_partner else None,
         body=body,
         stance=stance,

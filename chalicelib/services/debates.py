@@ -144,11 +144,11 @@ def add_addendum(caller: Caller, debate_id: str, body: str) -> DebateAccess:
     closes: shown to every reader with its author and time, audited, never changing the
     question. At most MAX_ADDENDA per debate."""
     for _ in range(_ATTEMPTS):
-        access, now = _editing(caller, debate_id)
+        access, now = _editing(caller, debate_id, profile=True)
         before = access.debate
         if len(before.addenda) >= MAX_ADDENDA:
             raise TooManyAddenda()
-        addendum = Addendum(body, caller.id, caller.display_name, now)
+        addendum = Addendum(body, caller.id, access.caller_name, now)
         event = audit_event(
             access.consultation.group_id,
             caller,
@@ -166,9 +166,14 @@ def add_addendum(caller: Caller, debate_id: str, body: str) -> DebateAccess:
     raise ConcurrentUpdate()
 
 
-def _editing(caller: Caller, debate_id: str) -> tuple[DebateAccess, datetime]:
-    """The debate, for one who may edit it, and now, unless its consultation has closed."""
-    access = debate_access(debate_id, caller, Action.DEBATE_UPDATE, consistent=True)
+def _editing(
+    caller: Caller, debate_id: str, *, profile: bool = False
+) -> tuple[DebateAccess, datetime]:
+    """The debate, for one who may edit it (with their profile if `profile`), and now,
+    unless its consultation has closed."""
+    access = debate_access(
+        debate_id, caller, Action.DEBATE_UPDATE, consistent=True, profile=profile
+    )
     now = clock.now()
     if access.consultation.status_at(now) is ConsultationStatus.CLOSED:
         raise ConsultationClosed()

@@ -3,6 +3,8 @@ consultations a caller holds a grant in."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from chalicelib.domain import clock
 from chalicelib.domain.consultations import standings_of
 from chalicelib.domain.errors import GrantNotFound, invalid
@@ -12,7 +14,6 @@ from chalicelib.domain.permissions import Action, allows
 from chalicelib.domain.roles import Role
 from chalicelib.services.access import consultation_access
 from chalicelib.services.audit import audit_event
-from chalicelib.store import consultations as consultation_store
 from chalicelib.store import grants as store
 from chalicelib.store.table import Page
 
@@ -60,13 +61,16 @@ def list_grants(
     return store.list_grants(consultation_id, limit, cursor)
 
 
-def my_grants(caller: Caller) -> list[tuple[Role, Consultation]]:
-    """The consultations the caller holds a grant in and can open with it (or otherwise),
-    by title: one Query of their partition and one batch read. A grant that opens nothing
-    (an observer's grant on a draft) is not shown: the consultation's existence stays hidden.
-    """
-    roles, grants = store.everything_of_user(caller.id)
-    found = consultation_store.get_consultations(grants)
+def visible_grants(
+    caller: Caller,
+    roles: Mapping[str, Role],
+    grants: Mapping[str, Role],
+    found: Mapping[str, Consultation],
+) -> list[tuple[Role, Consultation]]:
+    """Of the caller's grants (`roles`: theirs in groups; `found`: the granted
+    consultations that exist), those they can open with it (or otherwise), by title. A grant
+    that opens nothing (an observer's grant on a draft) is not shown: the consultation's
+    existence stays hidden. (/v1/me reads all of it at once: services/profiles.py.)"""
     visible = []
     for consultation_id, role in grants.items():
         consultation = found.get(consultation_id)

@@ -3,8 +3,9 @@ the ONE read behind every access decision on them (services/access.py).
 
 Two round trips, each one BatchGetItem: first the consultation, with the debate and the
 comment when asked for; then, for a signed-in caller, their roles in the host and in the
-accepted partners, their grant, a block by the host, and their ballot marker and reaction
-when asked for. The second needs the first (the groups, the debate's ballot partitions).
+accepted partners, their grant, a block by the host, and their ballot marker, reaction and
+profile (the name they chose, for what they are about to write) when asked for. The second
+needs the first (the groups, the debate's ballot partitions).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from chalicelib.domain.ballots import Marker
-from chalicelib.domain.model import Block, Comment, Consultation, Debate
+from chalicelib.domain.model import Block, Comment, Consultation, Debate, Profile
 from chalicelib.domain.roles import Role
 from chalicelib.store import keys
 from chalicelib.store.ballots import marker_from_raw, marker_key
@@ -23,6 +24,7 @@ from chalicelib.store.debates import debate_from_raw
 from chalicelib.store.memberships import membership_from_raw
 from chalicelib.store.models import GrantItem
 from chalicelib.store.moderation import block_from_raw, block_key
+from chalicelib.store.profiles import profile_from_raw, profile_key
 from chalicelib.store.reactions import reaction_key
 from chalicelib.store.table import get_many
 
@@ -39,6 +41,7 @@ class Found:
     block: Block | None = None  # by the host's moderators, lapsed or not
     marker: Marker | None = None
     reacted: bool = False
+    profile: Profile | None = None
 
 
 def read(
@@ -48,6 +51,7 @@ def read(
     debate_local_id: str | None = None,
     comment_id: str | None = None,
     marker: bool = False,
+    profile: bool = False,
     consistent: bool = False,
 ) -> Found:
     """The consultation (with `debate_local_id`'s debate and `comment_id`'s comment), then
@@ -79,8 +83,9 @@ def read(
     blocked_key = block_key(consultation.group_id, user_id)
     marked_key = marker_key(debate, user_id) if marker and debate is not None else None
     reacted_key = reaction_key(comment.id, user_id) if comment is not None else None
+    chosen_key = profile_key(user_id) if profile else None
     theirs = [*members, grant_key, blocked_key]
-    theirs += [key for key in (marked_key, reacted_key) if key is not None]
+    theirs += [key for key in (marked_key, reacted_key, chosen_key) if key is not None]
     held = get_many(theirs, consistent=consistent)
     return Found(
         consultation,
@@ -91,4 +96,5 @@ def read(
         block=block_from_raw(held[blocked_key]) if blocked_key in held else None,
         marker=marker_from_raw(held[marked_key]) if marked_key in held else None,
         reacted=reacted_key in held,
+        profile=profile_from_raw(held[chosen_key]) if chosen_key in held else None,
     )

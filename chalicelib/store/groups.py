@@ -31,6 +31,10 @@ def _group(item: GroupItem) -> Group:
     return to_domain(item, Group)
 
 
+def group_from_raw(raw: dict) -> Group:
+    return _group(GroupItem.from_raw_data(raw))
+
+
 def _group_item(group: Group) -> GroupItem:
     item = to_item(group, GroupItem, keys.group_pk(group.id), keys.META)
     if group.listed:

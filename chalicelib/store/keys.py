@@ -25,8 +25,12 @@ JOIN_REQUEST_PREFIX = "REQUEST#"
 
 
 def user_pk(user_id: str) -> str:
-    """A user's partition in gsi1: their memberships (`GROUP#g`) and grants (`GRANT#c`)."""
+    """A user's partition in gsi1: their memberships (`GROUP#g`) and grants (`GRANT#c`);
+    in the table itself: their profile (`PROFILE`)."""
     return f"USER#{user_id}"
+
+
+PROFILE = "PROFILE"  # sk of a user's profile, in the table's `USER#u` partition
 
 
 USER_MEMBERSHIP_PREFIX = "GROUP#"  # gsi1sk of a membership in its user's partition

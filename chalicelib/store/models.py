@@ -378,6 +378,18 @@ class BlockItem(TableItem):
     blocked_at = UnicodeAttribute()
 
 
+class ProfileItem(TableItem):
+    """A user's choices (`USER#u` / `PROFILE`): written only by UpdateItem, field by field."""
+
+    Meta = TableMeta
+
+    kind = UnicodeAttribute(default="profile")
+    user_id = UnicodeAttribute()
+    display_name = UnicodeAttribute(null=True)
+    locale = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+
+
 ALL_MODELS: tuple[type[TableItem], ...] = (
     TableItem,
     TableSchema,
@@ -400,6 +412,7 @@ ALL_MODELS: tuple[type[TableItem], ...] = (
     FlagItem,
     QueueEntryItem,
     BlockItem,
+    ProfileItem,
 )
 
 

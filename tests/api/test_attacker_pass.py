@@ -517,6 +517,7 @@ ROUTES: dict[tuple[str, str], Route] = {
         )
     },
     ("GET", "/v1/me"): Route("GET", "/v1/me", ("-",), anyone()),
+    ("PATCH", "/v1/me"): Route("PATCH", "/v1/me", ("-",), anyone(write=True), {"locale": "en"}),
     # ---- associations
     ("GET", "/v1/groups"): Route("GET", "/v1/groups", ("-",), anyone()),
     ("POST", "/v1/groups"): Route("POST", "/v1/groups", ("-",), anyone(write=True), {"name": "X"}),

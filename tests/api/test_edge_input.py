@@ -300,7 +300,7 @@ def test_a_lone_surrogate_is_no_text_and_answers_400_not_500(as_user):
 
 def test_a_display_name_from_the_token_loses_its_control_characters(as_user):
     alice = as_user("alice", name="Alice\u202e\u2028\x00 M.")
-    assert alice.get("/v1/me").data["name"] == "Alice M."
+    assert alice.get("/v1/me").data["display_name"] == "Alice M."
 
 
 # ---------------------------------------------------------------- JSON objects: each key once

@@ -17,7 +17,7 @@ def test_founder_becomes_admin_and_sees_the_group_in_me(as_user):
     assert group["join_policy"] == "invite"
     me = alice.get("/v1/me").data
     assert me["id"] == "alice"
-    assert me["name"] == "Alice Martin"
+    assert me["display_name"] == "Alice Martin"
     assert me["groups"] == [{"id": group["id"], "name": "Jardins partagés", "role": "admin"}]
 
 

@@ -119,7 +119,7 @@ def test_a_dev_token_names_the_caller_on_me(as_user):
 
     assert response.status_code == 200
     assert response.data["id"] == "alice"
-    assert response.data["name"] == "Alice M."
+    assert response.data["display_name"] == "Alice M."
     assert response.data["email"] == "alice@example.org"
     assert response.data["email_verified"] is True
     assert response.data["identity_verified"] is True
@@ -130,7 +130,7 @@ def test_unverified_claims_stay_unverified_on_me(as_user):
 
     assert response.status_code == 200
     assert response.data["id"] == "bob"
-    assert response.data["email"] == "bob@example.org"
+    assert response.data["email"] is None  # an unverified email is not shown
     assert response.data["email_verified"] is False
     assert response.data["identity_verified"] is False
 

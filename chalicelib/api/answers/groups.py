@@ -17,7 +17,8 @@ from chalicelib.domain.model import (
     InvitationStatus,
     JoinPolicy,
     JoinRequest,
-    Membership,
+    Profile,
+    shown_name,
 )
 from chalicelib.domain.roles import Role
 
@@ -165,14 +166,39 @@ class MyGrantOut(Answer):
     role: Role = Field(description="The role the grant gives in this consultation.")
 
 
-class MeOut(Answer):
-    """The caller, as their token describes them, and their associations."""
+class ProfileOut(Answer):
+    """The caller as the Hub knows them: their token's identity and their own choices."""
 
     id: str = Field(description="The token's subject: the caller's user id.")
-    name: str = Field(description="The display name (the token's name, else the user id).")
-    email: str | None
+    display_name: str = Field(
+        description="The name shown beside what they write from now on: the one they chose "
+        "(PATCH /v1/me), else their token's name, else their user id. Memberships, "
+        "invitations and audit entries keep the token's name of the moment."
+    )
+    email: str | None = Field(
+        description="The token's email, only when the identity provider verified it; else null."
+    )
     email_verified: bool
     identity_verified: bool
+    locale: Literal["fr", "en"] | None = Field(
+        description="The language they chose (PATCH /v1/me); null when they chose none. "
+        "Error messages follow the request's Accept-Language, not this."
+    )
+
+    @classmethod
+    def of_profile(cls, caller: Caller, profile: Profile | None, **more: Any) -> Self:
+        return cls.of(
+            caller,
+            display_name=shown_name(caller, profile),
+            email=caller.verified_email,
+            locale=profile.locale if profile else None,
+            **more,
+        )
+
+
+class MeOut(ProfileOut):
+    """The caller, their associations and the consultations they were given a role in."""
+
     groups: list[MyGroupOut] = Field(description="By name.")
     grants: list[MyGrantOut] = Field(
         description="By title; only consultations the caller can open (a draft shows to "
@@ -180,16 +206,17 @@ class MeOut(Answer):
     )
 
     @classmethod
-    def of_caller(
+    def of_me(
         cls,
         caller: Caller,
-        groups: list[tuple[Membership, Group]],
+        profile: Profile | None,
+        groups: list[tuple[Role, Group]],
         grants: list[tuple[Role, Consultation]],
     ) -> Self:
-        return cls.of(
+        return cls.of_profile(
             caller,
-            name=caller.display_name,
-            groups=[MyGroupOut.of(group, role=membership.role) for membership, group in groups],
+            profile,
+            groups=[MyGroupOut.of(group, role=role) for role, group in groups],
             grants=[MyGrantOut.of(c, consultation_id=c.id, role=role) for role, c in grants],
         )
 
