@@ -1,6 +1,6 @@
 """The Hub's Chalice app: registers the blueprints, the stream consumer and the schedule."""
 
-from chalice import Chalice, CORSConfig
+from chalice import Chalice
 from chalice.app import CloudWatchEvent, DynamoDBEvent
 
 from chalicelib.api import (
@@ -14,6 +14,7 @@ from chalicelib.api import (
     reference,
 )
 from chalicelib.api.contract import API_PREFIX
+from chalicelib.api.cors import answer_preflights_locally, install_cors
 from chalicelib.api.http import install_error_handling
 from chalicelib.api.locale import install_locale
 from chalicelib.services import closing, tallies
@@ -22,12 +23,12 @@ from chalicelib.settings import get_settings
 settings = get_settings()  # refuse to start on an invalid configuration
 
 app = Chalice(app_name="hub")
-# Bearer tokens, no cookies: any origin may call the API from a browser.
-app.api.cors = CORSConfig(
-    allow_origin="*",
-    allow_headers=["Authorization", "Content-Type", "Accept-Language"],
-    max_age=600,
-)
+# Browsers may call the API from the web client's origins only (HUB_WEB_ORIGINS): outermost,
+# so that every answer, errors included, says whom it is for. Preflights: the cloud answers
+# them without the function (infra/package.py), `chalice local` as the cloud does.
+install_cors(app)
+if settings.stage == "local":
+    answer_preflights_locally()
 # The language middleware first (outermost): it writes in the caller's language the errors
 # install_error_handling makes of Chalice's own refusals too.
 install_locale(app)  # error messages in French or English: chalicelib/api/locale.py

@@ -14,11 +14,19 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BeforeValidator, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BeforeValidator,
+    Field,
+    ValidationError,
+    model_validator,
+)
 from pydantic_core import ErrorDetails
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
@@ -26,6 +34,37 @@ from pydantic_settings.sources.utils import parse_env_vars
 
 # The languages the Hub answers in (see chalicelib/api/locale.py).
 Locale = Literal["fr", "en"]
+
+
+# The web client's own origins locally: `make run` serves it on the API's origin.
+LOCAL_WEB_ORIGINS = "http://127.0.0.1:8000,http://localhost:8000"
+_DEFAULT_PORTS = {"http": ":80", "https": ":443"}
+
+
+def _comma_separated(value: object) -> object:
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
+def _web_origin(value: str) -> str:
+    """An origin as browsers send it in `Origin`: scheme://host[:port], lower case, no
+    default port, no path. `*` is refused: the Hub names the origins it trusts."""
+    scheme, separator, host = value.strip().lower().partition("://")
+    if value.strip() in ("*", "null"):
+        raise ValueError(f"{value!r} is not an origin: list each web client's origin")
+    if (
+        not separator
+        or scheme not in _DEFAULT_PORTS
+        or not host
+        or any(c in host for c in "/?#@*, ")
+        or host.startswith(":")
+    ):
+        raise ValueError(f"{value!r} is not an origin like https://hub.example.org")
+    return f"{scheme}://{host.removesuffix(_DEFAULT_PORTS[scheme])}"
+
+
+WebOrigin = Annotated[str, AfterValidator(_web_origin)]
 
 
 class ConfigurationError(RuntimeError):
@@ -68,6 +107,9 @@ class Settings(BaseSettings):
     table_stream_arn: str = "arn:aws:dynamodb:eu-west-3:000000000000:table/hub-local/stream/local"
     # The language of error messages when `Accept-Language` names no language the Hub speaks.
     default_locale: Locale = "fr"
+    # The web client's origins allowed to call the API from a browser (CORS), comma-separated;
+    # none on the cloud stage unless set (a client served on the API's origin needs none).
+    web_origins: Annotated[tuple[WebOrigin, ...], NoDecode, BeforeValidator(_comma_separated)] = ()
 
     @model_validator(mode="before")
     @classmethod
@@ -75,7 +117,8 @@ class Settings(BaseSettings):
         # A fresh clone runs with nothing set but the dev secret: the local stage names its
         # own table and issuer, while the cloud stage must be told both.
         if isinstance(values, dict) and values.get("stage", "local") != "cloud":
-            return {"table": "hub-local", "jwt_issuer": "hub-local", **values}
+            defaults = {"table": "hub-local", "jwt_issuer": "hub-local"}
+            return {**defaults, "web_origins": LOCAL_WEB_ORIGINS, **values}
         return values
 
     @model_validator(mode="after")

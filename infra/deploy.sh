@@ -8,7 +8,9 @@
 #   HUB_JWKS_URL          its signing keys, https://...
 #   HUB_ALARM_TOPIC_ARN   the SNS topic that receives the alarms
 # Optional: HUB_OIDC_AUDIENCE (hub), HUB_API_RATE_LIMIT (200), HUB_API_BURST_LIMIT (400),
-#           HUB_LOG_RETENTION_DAYS (90), HUB_BUILD (build), and the usual AWS_PROFILE, AWS_REGION.
+#           HUB_LOG_RETENTION_DAYS (90), HUB_WEB_ORIGINS (the web client's origins allowed
+#           by CORS, comma-separated; none), HUB_BUILD (build), and the usual AWS_PROFILE,
+#           AWS_REGION.
 set -euo pipefail
 
 build="${HUB_BUILD:-build}"
@@ -49,7 +51,8 @@ aws cloudformation deploy \
     "AlarmTopicArn=$HUB_ALARM_TOPIC_ARN" \
     "ApiRateLimit=${HUB_API_RATE_LIMIT:-200}" \
     "ApiBurstLimit=${HUB_API_BURST_LIMIT:-400}" \
-    "LogRetentionDays=${HUB_LOG_RETENTION_DAYS:-90}"
+    "LogRetentionDays=${HUB_LOG_RETENTION_DAYS:-90}" \
+    "WebOrigins=${HUB_WEB_ORIGINS:-}"
 
 aws cloudformation describe-stacks --stack-name "$stack" \
   --query "Stacks[0].Outputs[].[OutputKey,OutputValue]" --output table

@@ -1,8 +1,9 @@
 """Build the deployable template and bundle: `make package` (python -m infra.package [DIR]).
 
 `chalice package` writes the functions, the API, the stream trigger and the schedule;
-infra/template.yaml is merged into it (the table, roles, logs, alarms, parameters). The
-result, `DIR/sam.yaml` and `DIR/deployment.zip`, is checked with cfn-lint before this exits.
+infra/template.yaml is merged into it (the table, roles, logs, alarms, parameters), and
+every path of the API is given its CORS preflight (`add_preflights`). The result,
+`DIR/sam.yaml` and `DIR/deployment.zip`, is checked with cfn-lint before this exits.
 """
 
 from __future__ import annotations
@@ -13,6 +14,11 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
+
+import yaml
+
+from chalicelib.api.cors import preflight_headers
 
 ROOT = Path(__file__).resolve().parent.parent
 MERGE_TEMPLATE = ROOT / "infra" / "template.yaml"
@@ -59,7 +65,60 @@ def package(out: Path) -> Path:
     template = out / "sam.yaml"
     if not template.is_file():
         raise SystemExit(f"chalice package wrote no {template}")
+    packaged = yaml.safe_load(template.read_text())
+    add_preflights(packaged)
+    template.write_text(yaml.safe_dump(packaged, sort_keys=False, allow_unicode=True))
     return template
+
+
+# The mock integration's answer to a preflight: `Access-Control-Allow-Origin` is the request's
+# `Origin` when the stack's WebOrigins lists it (a comma-separated list, see template.yaml),
+# and absent otherwise, as chalicelib/api/cors.py answers locally. Velocity, run by API
+# Gateway on the integration response; `${WebOrigins}` is CloudFormation's (Fn::Sub).
+PREFLIGHT_ORIGIN = """\
+#set($origin = $input.params().header.get('Origin'))
+#if("$!origin" == "")#set($origin = $input.params().header.get('origin'))#end
+#if("$!origin" != "" && !$origin.contains(",") && ",${WebOrigins},".contains(",$origin,"))
+#set($context.responseOverride.header.Access-Control-Allow-Origin = "$origin")
+#end
+"""
+
+
+def add_preflights(template: dict[str, Any]) -> None:
+    """Give every path of the API an OPTIONS method answered by API Gateway itself (a mock
+    integration: no function runs, so no cold start), with the methods the path serves and
+    the headers the Hub accepts. Chalice's own (from a CORSConfig) could only name one
+    origin for everyone; the Hub configures none and answers here instead."""
+    paths = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    for operations in paths.values():
+        methods = [method.upper() for method in operations if method != "options"]
+        static = preflight_headers(None, methods, ())
+        headers = [*static, "Access-Control-Allow-Origin"]
+        operations["options"] = {
+            "consumes": ["application/json"],
+            "produces": ["application/json"],
+            "responses": {
+                "200": {
+                    "description": "CORS preflight",
+                    "headers": {name: {"type": "string"} for name in headers},
+                }
+            },
+            "x-amazon-apigateway-integration": {
+                "type": "mock",
+                "passthroughBehavior": "when_no_match",
+                "requestTemplates": {"application/json": '{"statusCode": 200}'},
+                "responses": {
+                    "default": {
+                        "statusCode": "200",
+                        "responseParameters": {
+                            f"method.response.header.{name}": f"'{value}'"
+                            for name, value in static.items()
+                        },
+                        "responseTemplates": {"application/json": {"Fn::Sub": PREFLIGHT_ORIGIN}},
+                    }
+                },
+            },
+        }
 
 
 def lint(template: Path) -> None:

@@ -78,11 +78,21 @@ def test_an_unexpected_failure_is_a_500_without_internals(as_user, monkeypatch):
     assert "secret" not in json.dumps(response.data)
 
 
-def test_cors_lets_browsers_call_the_api(as_user):
+def test_cors_lets_the_web_client_read_errors_and_no_one_else(as_user, monkeypatch):
+    """More in tests/api/test_cors.py; the local stage lists the API's own origin."""
+    from chalicelib.services import groups
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
     alice = as_user("alice")
     group_id = create_group(alice)
-    response = alice.get(f"/v1/groups/{group_id}")
-    assert response.headers.get("Access-Control-Allow-Origin") == "*"
+    monkeypatch.setattr(groups, "get", explode)
+    web = alice.get(f"/v1/groups/{group_id}", headers={"Origin": "http://localhost:8000"})
+    assert web.status_code == 500
+    assert web.headers.get("Access-Control-Allow-Origin") == "http://localhost:8000"
+    other = alice.get(f"/v1/groups/{group_id}", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
 
 
 # ---------------------------------------------------------------- DynamoDB under faults

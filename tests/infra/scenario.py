@@ -186,6 +186,8 @@ def found_the_park(people: People, visit: Callable[..., Visitor]) -> str:
     assert people["bob"].get("/v1/me").data["groups"] == [
         {"id": park, "name": "Les Amis du Parc", "role": "author"}
     ]
+    bob = people["bob"].patch("/v1/me", {"display_name": "Bob", "locale": "fr"}, expect=200)
+    assert bob.data["display_name"] == "Bob"
     return park
 
 

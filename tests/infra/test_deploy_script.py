@@ -67,6 +67,7 @@ def test_it_uploads_the_bundle_then_deploys_with_the_parameters(world):
         "ApiRateLimit": "200",
         "ApiBurstLimit": "400",
         "LogRetentionDays": "90",
+        "WebOrigins": "",  # a web client on the API's own origin needs no CORS
     }
     assert describe[:2] == ["cloudformation", "describe-stacks"]
 

@@ -298,8 +298,10 @@ def test_what_api_gateway_answers_itself_has_the_hubs_error_shape(kind):
     assert re.fullmatch(r"[a-z]+(_[a-z]+)*", code)
     assert code in catalogue_codes() | GATEWAY_ONLY_CODES, code
     headers = response["ResponseParameters"]["Headers"]
-    # A browser on another origin reads the error only with the CORS header the app sends.
-    assert headers["Access-Control-Allow-Origin"] == "'*'"
+    # A browser on the web client's origin reads the error only with a CORS header: the one
+    # origin when WebOrigins names one (never `*`); see test_cors_* below.
+    assert headers["Access-Control-Allow-Origin"] == ONE_WEB_ORIGIN_OR_NONE
+    assert headers["Vary"] == "'Origin'"
     assert headers["Content-Language"] == "'en'"  # templates cannot negotiate a language
 
 
@@ -331,3 +333,133 @@ def test_the_gateway_responses_are_part_of_the_deployed_api_definition(monkeypat
     deployed = api["Properties"]["Body"]["x-amazon-apigateway-gateway-responses"]
     assert set(deployed) == set(gateway_responses())
     assert deployed["MISSING_AUTHENTICATION_TOKEN"]["statusCode"] == "404"
+
+
+# ---------------------------------------------------------------- CORS
+
+ONE_WEB_ORIGIN_OR_NONE = {
+    "Fn::If": ["OneWebOrigin", {"Fn::Sub": "'${WebOrigins}'"}, {"Ref": "AWS::NoValue"}]
+}
+
+
+def api_paths() -> dict[str, dict[str, Any]]:
+    return packaged().resources["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+
+
+def test_cors_origins_are_a_stack_parameter_the_functions_read():
+    parameter = packaged().template["Parameters"]["WebOrigins"]
+    assert parameter["Default"] == ""  # a client on the API's own origin needs no CORS
+    for function in FUNCTIONS:
+        assert packaged().environment(function)["HUB_WEB_ORIGINS"] == {"Ref": "WebOrigins"}
+
+
+@pytest.mark.parametrize(
+    ("origins", "accepted"),
+    [
+        ("", True),
+        ("https://hub.example.org", True),
+        ("https://hub.example.org,http://localhost:8000", True),
+        ("*", False),
+        ("https://hub.example.org,*", False),
+        ("https://*.example.org", False),
+        ("https://hub.example.org/app", False),
+        ("https://hub.example.org, https://other.example.org", False),
+        ("HTTPS://HUB.EXAMPLE.ORG", False),  # browsers send it in lower case
+    ],
+)
+def test_cors_origins_are_refused_at_deploy_unless_a_list_of_origins(origins, accepted):
+    """CloudFormation checks the parameter (the functions would refuse to start anyway)."""
+    pattern = packaged().template["Parameters"]["WebOrigins"]["AllowedPattern"]
+    assert (re.fullmatch(pattern, origins) is not None) is accepted
+
+
+def test_cors_preflights_are_answered_by_api_gateway_without_the_function():
+    paths = api_paths()
+    assert len(paths) > 30
+    for path, operations in paths.items():
+        preflight = operations["options"]
+        integration = preflight["x-amazon-apigateway-integration"]
+        assert integration["type"] == "mock", path  # no function, no cold start
+        assert "uri" not in integration, path
+        answer = integration["responses"]["default"]
+        static = answer["responseParameters"]
+        served = {method.upper() for method in operations if method != "options"}
+        allowed = static["method.response.header.Access-Control-Allow-Methods"]
+        assert set(allowed.strip("'").split(",")) == served | {"OPTIONS"}, path
+        headers = static["method.response.header.Access-Control-Allow-Headers"].strip("'")
+        assert {"Authorization", "Content-Type", "Accept-Language", "Idempotency-Key"} <= set(
+            headers.split(",")
+        )
+        assert static["method.response.header.Vary"] == "'Origin'"
+        # The origin is never static: only the request's own, when listed.
+        assert "method.response.header.Access-Control-Allow-Origin" not in static, path
+        declared = preflight["responses"]["200"]["headers"]
+        assert "Access-Control-Allow-Origin" in declared, path
+
+
+def test_cors_preflight_names_the_request_origin_only_when_the_stack_lists_it():
+    for path, operations in api_paths().items():
+        integration = operations["options"]["x-amazon-apigateway-integration"]
+        template = integration["responses"]["default"]["responseTemplates"]["application/json"]
+        velocity = template["Fn::Sub"]
+        assert '",${WebOrigins},".contains(",$origin,")' in velocity, path
+        assert "responseOverride.header.Access-Control-Allow-Origin" in velocity, path
+
+
+def test_cors_never_allows_every_origin():
+    text = packaged().template_path.read_text()
+    assert "Access-Control-Allow-Origin: \"'*'\"" not in text
+    assert "'*'" not in json.dumps(api_paths())
+    for response in gateway_responses().values():
+        origin = response["ResponseParameters"]["Headers"].get("Access-Control-Allow-Origin")
+        assert origin == ONE_WEB_ORIGIN_OR_NONE
+
+
+def _condition(expression: Any, parameters: dict[str, str]) -> Any:
+    """Evaluates the intrinsic functions a condition of this template uses."""
+    if isinstance(expression, dict):
+        [(function, argument)] = expression.items()
+        if function == "Ref":
+            return parameters[argument]
+        values = [_condition(a, parameters) for a in argument]
+        return {
+            "Fn::And": lambda: all(values),
+            "Fn::Not": lambda: not values[0],
+            "Fn::Equals": lambda: values[0] == values[1],
+            "Fn::Join": lambda: values[0].join(values[1]),
+            "Fn::Split": lambda: values[1].split(values[0]),
+        }[function]()
+    return expression
+
+
+@pytest.mark.parametrize(
+    ("origins", "named"),
+    [("", False), ("https://hub.example.org", True), ("https://a.org,https://b.org", False)],
+)
+def test_cors_api_gateway_refusals_name_the_web_origin_only_when_it_is_the_only_one(origins, named):
+    condition = packaged().template["Conditions"]["OneWebOrigin"]
+    assert _condition(condition, {"WebOrigins": origins}) is named
+
+
+def test_cors_gateway_responses_keep_their_conditional_origin_once_sam_translates_them(
+    monkeypatch,
+):
+    from samtranslator.translator.transform import transform
+
+    class NoManagedPolicies:
+        def load(self) -> dict[str, str]:
+            return {}
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
+    template = copy.deepcopy(packaged().template)
+    for function in template["Resources"].values():
+        if function["Type"] == "AWS::Serverless::Function":
+            function["Properties"]["CodeUri"] = "s3://bucket/deployment.zip"
+    translated = transform(template, {}, NoManagedPolicies())
+    [api] = [r for r in translated["Resources"].values() if r["Type"] == "AWS::ApiGateway::RestApi"]
+    body = api["Properties"]["Body"]
+    throttled = body["x-amazon-apigateway-gateway-responses"]["THROTTLED"]["responseParameters"]
+    assert throttled["gatewayresponse.header.Access-Control-Allow-Origin"] == (
+        ONE_WEB_ORIGIN_OR_NONE
+    )
+    assert body["paths"]["/v1/me"]["options"]["x-amazon-apigateway-integration"]["type"] == "mock"

@@ -186,3 +186,38 @@ def test_no_dotenv_file_configures_the_hub(tmp_path, monkeypatch):
 
     assert settings.stage == "local"
     assert settings.flags_to_hide == 3
+
+
+# ---------------------------------------------------------------- web origins (CORS)
+
+
+def test_the_local_stage_trusts_the_apis_own_origin_and_the_cloud_none_unless_told():
+    local = Settings.from_environ({"HUB_DEV_JWT_SECRET": DEV_SECRET})
+    assert local.web_origins == ("http://127.0.0.1:8000", "http://localhost:8000")
+    assert Settings.from_environ(CLOUD).web_origins == ()
+
+
+def test_web_origins_are_a_comma_separated_list_written_as_browsers_send_them():
+    settings = Settings.from_environ(
+        {**CLOUD, "HUB_WEB_ORIGINS": " https://Hub.Example.org:443 ,http://localhost:3000,"}
+    )
+    assert settings.web_origins == ("https://hub.example.org", "http://localhost:3000")
+
+
+@pytest.mark.parametrize(
+    "origins",
+    [
+        "*",
+        "https://hub.example.org,*",
+        "https://*.example.org",
+        "null",
+        "hub.example.org",
+        "ftp://hub.example.org",
+        "https://hub.example.org/app",
+        "https://user@hub.example.org",
+        "https://",
+    ],
+)
+def test_web_origins_refuse_anything_but_origins(origins):
+    with pytest.raises(ConfigurationError, match=r"web_origins \(HUB_WEB_ORIGINS\)"):
+        Settings.from_environ({**CLOUD, "HUB_WEB_ORIGINS": origins})
