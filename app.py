@@ -14,6 +14,7 @@ from chalicelib.api import (
     reference,
 )
 from chalicelib.api.contract import API_PREFIX
+from chalicelib.api.fallback import install_fallbacks
 from chalicelib.api.http import install_error_handling
 from chalicelib.api.locale import install_locale
 from chalicelib.services import closing, tallies
@@ -44,6 +45,8 @@ for blueprint in (
     reference.blueprint,
 ):
     app.register_blueprint(blueprint, url_prefix=API_PREFIX)
+# After every route: 405 for the methods a path does not declare, 404 for undeclared paths.
+install_fallbacks(app)
 
 
 @app.on_dynamodb_record(
