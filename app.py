@@ -15,6 +15,7 @@ from chalicelib.api import (
 )
 from chalicelib.api.contract import API_PREFIX
 from chalicelib.api.cors import answer_preflights_locally, install_cors
+from chalicelib.api.fallback import install_fallbacks
 from chalicelib.api.http import install_error_handling
 from chalicelib.api.locale import install_locale
 from chalicelib.services import closing, tallies
@@ -29,8 +30,8 @@ app = Chalice(app_name="hub")
 install_cors(app)
 if settings.stage == "local":
     answer_preflights_locally()
-# The language middleware first (outermost): it writes in the caller's language the errors
-# install_error_handling makes of Chalice's own refusals too.
+# Then the language middleware, outside error handling: it writes in the caller's language
+# the errors install_error_handling makes of Chalice's own refusals too.
 install_locale(app)  # error messages in French or English: chalicelib/api/locale.py
 install_error_handling(app)
 
@@ -45,6 +46,8 @@ for blueprint in (
     reference.blueprint,
 ):
     app.register_blueprint(blueprint, url_prefix=API_PREFIX)
+# After every route: 405 for the methods a path does not declare, 404 for undeclared paths.
+install_fallbacks(app)
 
 
 @app.on_dynamodb_record(

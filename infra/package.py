@@ -8,13 +8,17 @@ every path of the API is given its CORS preflight (`add_preflights`). The result
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
 
@@ -35,6 +39,33 @@ PACKAGING_ENVIRONMENT = {
     "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "eu-west-3"),
 }
 PASSED_THROUGH = ("PATH", "HOME", "TMPDIR", "LANG", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL")
+_PLACEHOLDER = re.compile(r"{{(locale|errors\.[a-z_]+)}}")
+
+
+def default_locale(environ: Mapping[str, str] = os.environ) -> str:
+    """The deployment's default language: HUB_DEFAULT_LOCALE when packaging, else the
+    settings' default."""
+    from chalicelib.settings import Locale, Settings
+
+    locale = environ.get("HUB_DEFAULT_LOCALE") or Settings.model_fields["default_locale"].default
+    if locale not in get_args(Locale):
+        raise SystemExit(f"HUB_DEFAULT_LOCALE must be one of {get_args(Locale)}, not {locale!r}")
+    return str(locale)
+
+
+def merge_template(locale: str) -> str:
+    """infra/template.yaml in `locale`: what API Gateway answers itself cannot negotiate a
+    language, so it speaks the deployment's default one. `{{locale}}` is the language,
+    `{{errors.<code>}}` the catalogue's message for that code, as a JSON string."""
+    from chalicelib import messages
+
+    def fill(placeholder: re.Match[str]) -> str:
+        name = placeholder[1]
+        if name == "locale":
+            return locale
+        return json.dumps(messages.render(locale, "errors", name.removeprefix("errors.")))
+
+    return _PLACEHOLDER.sub(fill, MERGE_TEMPLATE.read_text())
 
 
 def tool(name: str) -> str:
@@ -48,20 +79,10 @@ def package(out: Path) -> Path:
         shutil.rmtree(out)
     environment = {k: os.environ[k] for k in PASSED_THROUGH if k in os.environ}
     environment.update(PACKAGING_ENVIRONMENT)
-    subprocess.run(
-        [
-            tool("chalice"),
-            "package",
-            "--stage",
-            STAGE,
-            "--merge-template",
-            str(MERGE_TEMPLATE),
-            str(out),
-        ],
-        cwd=ROOT,
-        env=environment,
-        check=True,
-    )
+    with tempfile.TemporaryDirectory(prefix="hub-merge-") as workspace:
+        merge = Path(workspace) / "template.yaml"
+        merge.write_text(merge_template(default_locale()))
+        _chalice_package(merge, out, environment)
     template = out / "sam.yaml"
     if not template.is_file():
         raise SystemExit(f"chalice package wrote no {template}")
@@ -69,6 +90,23 @@ def package(out: Path) -> Path:
     add_preflights(packaged)
     template.write_text(yaml.safe_dump(packaged, sort_keys=False, allow_unicode=True))
     return template
+
+
+def _chalice_package(merge: Path, out: Path, environment: dict[str, str]) -> None:
+    subprocess.run(
+        [
+            tool("chalice"),
+            "package",
+            "--stage",
+            STAGE,
+            "--merge-template",
+            str(merge),
+            str(out),
+        ],
+        cwd=ROOT,
+        env=environment,
+        check=True,
+    )
 
 
 # The mock integration's answer to a preflight: `Access-Control-Allow-Origin` is the request's

@@ -1,4 +1,5 @@
-"""`chalice local`, with a listen backlog fit for many simultaneous clients.
+"""`chalice local`, with a listen backlog fit for many simultaneous clients, and greedy
+routes matched as API Gateway matches them (local/gateway.py).
 
 Chalice's dev server keeps socketserver's default backlog of 5 pending connections: a
 burst of simultaneous requests (a concurrency test, a room voting at once) gets connections
@@ -44,6 +45,10 @@ _serve_forever = local.LocalDevServer.serve_forever
 
 
 def _connect_then_serve(self: local.LocalDevServer) -> None:
+    # Imported once chalice has put the project on sys.path (this runs as a script).
+    from local.gateway import match_greedy_routes
+
+    match_greedy_routes()  # `/{proxy+}` matches as in API Gateway (local/gateway.py)
     connect_before_serving()
     _serve_forever(self)
 

@@ -118,7 +118,9 @@ class RunnerError(Exception):
     """Why the runner cannot go on, worded for the person who typed `make run`."""
 
 
-def local_environment(environ: Mapping[str, str], dynamodb_port: int) -> dict[str, str]:
+def local_environment(
+    environ: Mapping[str, str], dynamodb_port: int, api_port: int = DEFAULT_API_PORT
+) -> dict[str, str]:
     """The environment of the local stage: `environ` plus what the runner sets or defaults.
 
     Used by the runner itself (before importing chalicelib) and given to `chalice local`.
@@ -132,6 +134,8 @@ def local_environment(environ: Mapping[str, str], dynamodb_port: int) -> dict[st
         "HUB_DEV_JWT_SECRET": DEFAULT_DEV_SECRET,  # the secret `make token` signs with
         "HUB_JWT_ISSUER": DEFAULT_ISSUER,
         "HUB_JWT_AUDIENCE": DEFAULT_AUDIENCE,
+        # The web client is served on the API's own origin, whichever port it listens on.
+        "HUB_WEB_ORIGINS": f"http://{HOST}:{api_port},http://localhost:{api_port}",
         # The embedded DynamoDB accepts any credentials; these keep real ones out of it.
         "AWS_ACCESS_KEY_ID": "local",
         "AWS_SECRET_ACCESS_KEY": "local",
@@ -330,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())
 
-    env = local_environment(os.environ, args.dynamodb_port)
+    env = local_environment(os.environ, args.dynamodb_port, args.port)
     os.environ.update(env)  # before anything imports chalicelib
 
     dynamodb: EmbeddedDynamoDB | None = None

@@ -65,3 +65,8 @@ def _one_table_backup_per_transaction() -> None:
 
 
 _one_table_backup_per_transaction()
+
+# The test client matches greedy routes as API Gateway (and `make run`) do: local/gateway.py.
+from local.gateway import match_greedy_routes  # noqa: E402
+
+match_greedy_routes()

@@ -37,6 +37,8 @@ from chalicelib.domain.errors import (
     DebateNotFound,
     Forbidden,
     GroupNotFound,
+    NotEligible,
+    NotOpen,
     OwnComment,
 )
 from chalicelib.domain.model import Caller, Comment, Stance
@@ -78,7 +80,8 @@ def seen(
     answers={201: CommentOut},
     errors=(
         DebateNotFound,
-        Forbidden,
+        NotEligible,
+        NotOpen,
         ConsultationClosed,
         Blocked,
         CommentHidden,
@@ -202,7 +205,8 @@ def delete_comment(caller: Caller, comment_id: str) -> None:
     answers={200: ReactionOut, 201: ReactionOut},
     errors=(
         CommentNotFound,
-        Forbidden,
+        NotEligible,
+        NotOpen,
         ConsultationClosed,
         Blocked,
         OwnComment,
@@ -224,7 +228,14 @@ def react(caller: Caller, comment_id: str) -> Answered:
     "/comments/{comment_id}/reaction",
     methods=["DELETE"],
     answers={204: None},
-    errors=(CommentNotFound, Forbidden, ConsultationClosed, Blocked, ConcurrentUpdate),
+    errors=(
+        CommentNotFound,
+        NotEligible,
+        NotOpen,
+        ConsultationClosed,
+        Blocked,
+        ConcurrentUpdate,
+    ),
 )
 def unreact(caller: Caller, comment_id: str) -> None:
     """Take back your reaction to a comment, until the consultation closes (those who may
@@ -240,7 +251,8 @@ def unreact(caller: Caller, comment_id: str) -> None:
     answers={201: FlagOut},
     errors=(
         CommentNotFound,
-        Forbidden,
+        NotEligible,
+        NotOpen,
         ConsultationClosed,
         Blocked,
         OwnComment,

@@ -379,3 +379,11 @@ class AlreadyFlagged(Conflict):
 
 class BlockNotFound(NotFound):
     code = "block_not_found"
+
+
+class Throttled(HubError):
+    """The stage's rate limits: answered by API Gateway itself (infra/template.yaml, its
+    words taken from the catalogue when packaging), never raised by the functions."""
+
+    status, code = 429, "throttled"
+    retry_after = 1

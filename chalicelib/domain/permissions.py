@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
-from chalicelib.domain.errors import Forbidden, NotFound
+from chalicelib.domain.errors import Forbidden, NotEligible, NotFound
 from chalicelib.domain.model import ConsultationContext, GroupVisibility
 from chalicelib.domain.roles import (
     CONSULTATION_STANDINGS,
@@ -123,6 +123,11 @@ _TAKE_PART: dict[Context, frozenset[Standing]] = {
     ConsultationContext.PUBLIC_SIGNED_IN: VOTERS | {Outsider.SIGNED_IN, Outsider.VERIFIED},
     ConsultationContext.PUBLIC_VERIFIED: VOTERS | {Outsider.VERIFIED},
 }
+# Taking part refused to someone who sees the debate is one cause, `not_eligible`, whatever
+# the act (a ballot, a comment, a reaction, a flag); any other refusal is `forbidden`.
+TAKING_PART = frozenset(
+    {Action.PARTICIPATE, Action.COMMENT_CREATE, Action.COMMENT_REACT, Action.COMMENT_FLAG}
+)
 # Who moderates a comment: the host's moderators and admins, granted moderators and, where
 # partners take part (not in a restricted consultation), the moderators of the partner
 # association the comment's author speaks for, on that comment.
@@ -199,13 +204,14 @@ def authorize(
     not_found: type[NotFound] = NotFound,
 ) -> None:
     """Return if allowed; raise `not_found` when the caller may not even see the resource,
-    `Forbidden` when they see it but no standing of theirs allows the action."""
+    when they see it but no standing of theirs allows the action `NotEligible` for taking
+    part (TAKING_PART), `Forbidden` for anything else (both 403)."""
     held = (standings,) if isinstance(standings, str) else tuple(standings)
     if allows(action, held, context):
         return
     if not allows(READ_ACTION[action], held, context):
         raise not_found()
-    raise Forbidden()
+    raise NotEligible() if action in TAKING_PART else Forbidden()
 
 
 def may_block(blocker: Standing, target: Role | None) -> bool:

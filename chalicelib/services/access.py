@@ -26,6 +26,7 @@ from chalicelib.domain.errors import (
     Forbidden,
     GroupNotFound,
     NotFound,
+    NotOpen,
 )
 from chalicelib.domain.ids import looks_like_id, split_comment_id, split_debate_id
 from chalicelib.domain.model import (
@@ -183,9 +184,11 @@ class DebateAccess(ConsultationAccess):
             raise Forbidden()
 
     def take_part(self, action: Action) -> None:
-        """Deliberation: open (not closed), not blocked, and allowed to take part."""
+        """Deliberation: published and not closed, not blocked, and allowed to take part."""
         if self.closed:
             raise ConsultationClosed("comments")
+        if self.status is ConsultationStatus.DRAFT:  # as for ballots
+            raise NotOpen()
         if self.blocked:
             raise Blocked()
         self.require(action)

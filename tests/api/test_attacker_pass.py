@@ -38,7 +38,7 @@ from chalice.test import Client
 from moto import mock_aws
 
 from app import app
-from chalicelib.api import contract
+from chalicelib.api import contract, fallback
 from chalicelib.domain import clock
 from chalicelib.domain.ids import new_comment_id
 from chalicelib.domain.model import Comment, ConsultationContext, Stance
@@ -792,8 +792,8 @@ def documented_routes() -> list[tuple[str, str]]:
     served = {
         (method.upper(), path)
         for path, methods in app.routes.items()
-        for method in methods
-        if method != "OPTIONS"
+        for method, entry in methods.items()
+        if method != "OPTIONS" and not fallback.is_fallback(entry)  # 404/405 only
     }
     documented = {
         (method.upper(), path)

@@ -162,7 +162,7 @@ def test_two_participants_argue_pro_and_con_and_one_replies(association):
     assert invalid_fields(deeper) == {"parent_id"}  # replies are one level deep
     assert refusal(olga.post(f"/v1/debates/{debate}/comments", {"body": "Moi aussi"})) == (
         403,
-        "forbidden",
+        "not_eligible",
     )
     anonymous = users["anonymous"].post(f"/v1/debates/{debate}/comments", {"body": "Anonyme"})
     assert refusal(anonymous) == (401, "unauthenticated")
@@ -242,7 +242,7 @@ def test_one_reaction_per_person_and_none_on_ones_own_comment(association):
     assert (shown(bob, argument)["reactions"], shown(bob, argument)["reacted"]) == (1, True)
     assert shown(alice, argument)["reacted"] is False
     assert refusal(alice.put(f"/v1/comments/{argument}/reaction")) == (409, "own_comment")
-    assert refusal(olga.put(f"/v1/comments/{argument}/reaction")) == (403, "forbidden")
+    assert refusal(olga.put(f"/v1/comments/{argument}/reaction")) == (403, "not_eligible")
 
     assert bob.delete(f"/v1/comments/{argument}/reaction").status_code == 204
     assert bob.delete(f"/v1/comments/{argument}/reaction").status_code == 204  # no harm

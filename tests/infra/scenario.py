@@ -20,6 +20,7 @@ from functools import cache
 from typing import Any
 
 from app import app, count_ballots
+from chalicelib.api import fallback
 from chalicelib.domain import clock
 from chalicelib.services import closing
 from local.stream import StreamReader
@@ -42,8 +43,8 @@ def routes_served() -> set[Route]:
     return {
         (method, template)
         for template, methods in app.routes.items()
-        for method in methods
-        if method != "OPTIONS"
+        for method, entry in methods.items()
+        if method != "OPTIONS" and not fallback.is_fallback(entry)  # 404/405: no call made
     }
 
 

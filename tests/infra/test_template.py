@@ -15,12 +15,14 @@ import sys
 from typing import Any
 
 import pytest
+import yaml
 from pynamodb.models import Model
 
+from chalicelib import messages
 from chalicelib.domain import errors
 from chalicelib.store import models
 from chalicelib.store.models import TableMeta, TableSchema
-from infra.package import tool
+from infra.package import default_locale, merge_template, tool
 from tests.infra.packaged import packaged
 
 TABLE = "Table"
@@ -162,6 +164,7 @@ def test_the_packaging_placeholders_reach_no_part_of_the_template():
     assert "set-by-the-stack" not in text
     assert "each-function-gets-its-role-from-infra-template" not in text
     assert "hub-local" not in text
+    assert "{{" not in text  # infra/package.py fills the gateway's words in
 
 
 @pytest.mark.parametrize("function", sorted(FUNCTIONS))
@@ -247,8 +250,6 @@ def test_alarms_watch_what_can_go_wrong_and_tell_the_topic():
 
 # ---------------------------------------------------------------- what API Gateway answers itself
 
-# Codes only API Gateway answers (the functions never throttle a caller themselves).
-GATEWAY_ONLY_CODES = {"throttled"}
 # The answers of API Gateway that mean no route matched (see infra/template.yaml): whatever
 # the request's Authorization header, the Hub's 404.
 NO_ROUTE = ("MISSING_AUTHENTICATION_TOKEN", "INVALID_SIGNATURE", "EXPIRED_TOKEN")
@@ -296,13 +297,54 @@ def test_what_api_gateway_answers_itself_has_the_hubs_error_shape(kind):
     code, message = body["error"]["code"], body["error"]["message"]
     assert isinstance(message, str) and message
     assert re.fullmatch(r"[a-z]+(_[a-z]+)*", code)
-    assert code in catalogue_codes() | GATEWAY_ONLY_CODES, code
+    assert code in catalogue_codes(), code
     headers = response["ResponseParameters"]["Headers"]
     # A browser on the web client's origin reads the error only with a CORS header: the one
     # origin when WebOrigins names one (never `*`); see test_cors_* below.
     assert headers["Access-Control-Allow-Origin"] == ONE_WEB_ORIGIN_OR_NONE
     assert headers["Vary"] == "'Origin'"
-    assert headers["Content-Language"] == "'en'"  # templates cannot negotiate a language
+    # Templates cannot negotiate a language: the deployment's default one, or AWS's English.
+    locale = "en" if kind == "DEFAULT_4XX" else default_locale()
+    assert headers["Content-Language"] == f"'{locale}'"
+    if kind != "DEFAULT_4XX":
+        assert message == messages.render(locale, "errors", code)
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_the_gateways_words_are_the_catalogues_in_the_default_language(locale):
+    class Tagged(yaml.SafeLoader):
+        pass
+
+    Tagged.add_multi_constructor("!", lambda loader, tag, node: None)
+    template = yaml.load(merge_template(locale), Loader=Tagged)
+    answers = template["Resources"]["RestAPI"]["Properties"]["GatewayResponses"]
+    for kind, code in (("EXPIRED_TOKEN", "not_found"), ("THROTTLED", "throttled")):
+        body = json.loads(answers[kind]["ResponseTemplates"]["application/json"])
+        assert body == {"error": {"code": code, "message": messages.render(locale, "errors", code)}}
+        assert answers[kind]["ResponseParameters"]["Headers"]["Content-Language"] == f"'{locale}'"
+    assert template["Globals"]["Function"]["Environment"]["Variables"]["HUB_DEFAULT_LOCALE"] == (
+        locale
+    )
+    assert "{{" not in merge_template(locale)
+
+
+def test_the_functions_default_language_is_the_gateways():
+    for function in FUNCTIONS:
+        assert packaged().environment(function)["HUB_DEFAULT_LOCALE"] == default_locale()
+
+
+def test_the_api_declares_the_fallbacks_so_api_gateway_hands_them_to_the_function():
+    """Unknown paths and undeclared methods reach Lambda (chalicelib/api/fallback.py), which
+    answers in the caller's language; only what API Gateway matches to no resource at all is
+    left to MISSING_AUTHENTICATION_TOKEN."""
+    paths = packaged().resources["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    every = {"get", "head", "post", "put", "patch", "delete"}
+    assert every <= set(paths["/{proxy+}"])
+    assert every <= set(paths["/"]) and every <= set(paths["/v1"])
+    assert every <= set(paths["/v1/groups"])  # GET and POST its own, the rest 405
+    assert "options" in paths["/v1/groups"]  # the CORS preflight stays API Gateway's
+    integration = paths["/{proxy+}"]["get"]["x-amazon-apigateway-integration"]
+    assert integration["type"] == "aws_proxy"
 
 
 def test_any_other_refusal_keeps_its_status_and_a_failure_keeps_aws_words_out():

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import requests
 
 from tests.http import Answer, Api
 from tests.integration.conftest import RunningHub, assert_stopped_everything, start_runner, token
@@ -82,6 +83,48 @@ def test_found_invite_accept_and_change_roles(hub: RunningHub) -> None:
     leaving = founder.delete(f"/v1/groups/{group_id}/members/{founder_id}")
     assert leaving.status_code == 409
     assert error_code(leaving) == "last_admin"
+
+
+@pytest.mark.parametrize("path", ["/v1/nowhere", "/v1/groups/x/nowhere/at/all", "/nowhere", "/"])
+def test_a_path_nobody_declares_is_404_not_found_in_the_callers_language(
+    hub: RunningHub, path: str
+) -> None:
+    # chalice local alone answers 403 {"message": "Missing Authentication Token"}.
+    for sub in (None, "demo-alice"):
+        french = hub.as_user(sub).get(path, headers={"Accept-Language": "fr"})
+        english = hub.as_user(sub).post(path, {}, headers={"Accept-Language": "en"})
+
+        assert (french.status_code, english.status_code) == (404, 404)
+        assert french.data == {
+            "error": {"code": "not_found", "message": "Rien n'a été trouvé à cette adresse."}
+        }
+        assert english.data["error"]["message"] == "Nothing was found at this address."
+        assert english.headers["Content-Language"] == "en"
+
+
+def test_a_method_the_path_does_not_declare_is_405_with_allow(hub: RunningHub) -> None:
+    response = hub.as_user("demo-alice").delete("/v1/groups", headers={"Accept-Language": "en"})
+
+    assert response.status_code == 405
+    assert response.data == {
+        "error": {"code": "method_not_allowed", "message": "This method is not allowed here."}
+    }
+    assert response.headers["Allow"] == "GET, POST"
+
+
+def test_the_cors_preflight_answers_the_apis_own_origin_on_its_port(hub: RunningHub) -> None:
+    def preflight(origin: str) -> requests.Response:
+        return requests.options(
+            f"{hub.base_url}/v1/groups",
+            headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
+            timeout=10,
+        )
+
+    own = preflight(hub.base_url)
+    assert own.status_code == 200
+    assert "POST" in own.headers["Access-Control-Allow-Methods"]
+    assert own.headers["Access-Control-Allow-Origin"] == hub.base_url
+    assert "Access-Control-Allow-Origin" not in preflight("https://example.org").headers
 
 
 def test_a_malformed_token_is_refused(hub: RunningHub) -> None:

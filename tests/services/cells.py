@@ -169,6 +169,15 @@ def takes_part(caller: str, shape: Shape) -> bool:
     return allows(Action.COMMENT_CREATE, held, shape.context)
 
 
+# Taking part, whatever the act: refused as `not_eligible` to whoever sees the debate.
+TAKING_PART = {
+    Action.PARTICIPATE,
+    Action.COMMENT_CREATE,
+    Action.COMMENT_REACT,
+    Action.COMMENT_FLAG,
+}
+
+
 def refusal(
     action: Action,
     resource: Resource,
@@ -186,6 +195,6 @@ def refusal(
         return 404, f"{resource}_not_found"
     if action is Action.CONSULTATION_PUBLISH and context is not DRAFT:
         return 409, "already_published"
-    if action is Action.PARTICIPATE:
+    if action in TAKING_PART:
         return (409, "not_open") if context is DRAFT else (403, "not_eligible")
     return 403, "forbidden"

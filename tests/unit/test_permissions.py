@@ -11,7 +11,7 @@ import itertools
 
 import pytest
 
-from chalicelib.domain.errors import Forbidden, GroupNotFound, NotFound
+from chalicelib.domain.errors import Forbidden, GroupNotFound, NotEligible, NotFound
 from chalicelib.domain.model import ConsultationContext, GroupVisibility
 from chalicelib.domain.permissions import (
     CONSULTATION_ACTIONS,
@@ -205,3 +205,23 @@ def test_a_visible_resource_refuses_with_forbidden():
         authorize(Action.AUDIT_READ, Role.PARTICIPANT, "listed", not_found=GroupNotFound)
     with pytest.raises(Forbidden):
         authorize(Action.GRANTS_MANAGE, [Relation.CREATOR], ConsultationContext.MEMBERS)
+
+
+@pytest.mark.parametrize(
+    "action",
+    [Action.PARTICIPATE, Action.COMMENT_CREATE, Action.COMMENT_REACT, Action.COMMENT_FLAG],
+)
+def test_taking_part_refused_to_someone_who_sees_the_debate_is_not_eligible_whatever_the_act(
+    action,
+):
+    # An observer reads a members' consultation but takes part in none of it: one cause, one
+    # code, for a ballot as for a comment, a reaction or a flag.
+    with pytest.raises(NotEligible) as refused:
+        authorize(action, [Role.OBSERVER], ConsultationContext.MEMBERS)
+    assert (refused.value.status, refused.value.code) == (403, "not_eligible")
+
+
+def test_any_other_refusal_to_someone_who_sees_the_resource_is_forbidden_not_not_eligible():
+    with pytest.raises(Forbidden) as refused:
+        authorize(Action.COMMENT_MODERATE, [Role.PARTICIPANT], ConsultationContext.MEMBERS)
+    assert refused.value.code == "forbidden"
