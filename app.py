@@ -25,7 +25,7 @@ app = Chalice(app_name="hub")
 # Bearer tokens, no cookies: any origin may call the API from a browser.
 app.api.cors = CORSConfig(
     allow_origin="*",
-    allow_headers=["Authorization", "Content-Type", "Accept-Language"],
+    allow_headers=["Authorization", "Content-Type", "Accept-Language", "Idempotency-Key"],
     max_age=600,
 )
 # The language middleware first (outermost): it writes in the caller's language the errors
