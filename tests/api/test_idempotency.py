@@ -395,6 +395,13 @@ def test_the_key_is_kept_hashed_per_caller_for_a_day(as_user):
     assert expires - clock.now().timestamp() == pytest.approx(24 * 3600, abs=5)
 
 
+def test_the_table_lets_dynamodb_delete_expired_keys(table):
+    settings = get_settings()
+    client = boto3.client("dynamodb", region_name=settings.region)
+    ttl = client.describe_time_to_live(TableName=settings.table)["TimeToLiveDescription"]
+    assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "ttl")
+
+
 def test_the_body_is_compared_as_json_not_as_text(as_user):
     alice = as_user("alice")
     first = alice.post(
@@ -553,3 +560,28 @@ def test_a_creating_post_without_a_caller_is_refused_at_registration(monkeypatch
         route(Blueprint(__name__), "/things", ["POST"], answers={201: None}, auth=Auth.NONE)(
             create_thing
         )
+
+
+def test_of_two_requests_claiming_at_once_the_second_gets_the_first_ones_answer(
+    as_user, monkeypatch
+):
+    """Both read the same key; the rival's conditional put lands first and it creates. The
+    other's put then fails its condition: it answers the rival's group, and creates none."""
+    from chalicelib.store import idempotency as key_store
+
+    alice = as_user("alice")
+    body = {"name": "Les Amis du Parc"}
+    claim_now = key_store.claim
+    rival: list[Any] = []
+
+    def rival_claims_first(*args: Any, **kwargs: Any) -> Any:
+        if not rival:
+            rival.append(None)
+            rival[0] = alice.post("/v1/groups", body, headers=with_key(), expect=201)
+        return claim_now(*args, **kwargs)
+
+    monkeypatch.setattr(key_store, "claim", rival_claims_first)
+    second = alice.post("/v1/groups", body, headers=with_key(), expect=201)
+    assert second.data == rival[0].data
+    mine = alice.get("/v1/me", expect=200).data
+    assert [group["id"] for group in mine["groups"]] == [second.data["id"]]
