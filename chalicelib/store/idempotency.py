@@ -9,8 +9,10 @@ time later): a claim may take its place.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from botocore.exceptions import ClientError
+from pynamodb.exceptions import DeleteError, UpdateError
 
 from chalicelib.domain import clock
 from chalicelib.domain.errors import IdempotencyInProgress
@@ -31,26 +33,39 @@ def _request(item: IdempotencyItem) -> IdempotentRequest:
 def claim(
     user_id: str, key: str, fingerprint: str, now: datetime, expires_at: datetime
 ) -> IdempotentRequest | None:
-    """Claim the caller's key for this request: None when claimed now (one PutItem,
-    conditioned on no live claim), otherwise the request that holds it (a consistent GetItem
-    more)."""
-    pk = keys.idempotency_pk(user_id, key)
+    """Claim the caller's key for this request: None when claimed now, otherwise the request
+    that holds it. One PutItem either way, conditioned on no live claim: when the condition
+    fails, DynamoDB returns the item that failed it (ReturnValuesOnConditionCheckFailure),
+    so a retry costs no read. PynamoDB's put drops that item from its error: the put is
+    sent with the model's own botocore client."""
     item = IdempotencyItem(
-        pk, keys.META, fingerprint=fingerprint, claimed_at=clock.to_iso(now), ttl=expires_at
+        keys.idempotency_pk(user_id, key),
+        keys.META,
+        fingerprint=fingerprint,
+        claimed_at=clock.to_iso(now),
+        ttl=expires_at,
     )
     free = IdempotencyItem.pk.does_not_exist() | (IdempotencyItem.ttl <= now)
-    for _ in range(2):  # the holder may give the key back between the put and the read
-        try:
-            item.save(condition=free)
-            return None
-        except PutError as error:
-            if not _failed_condition(error):
-                raise
-        try:
-            return _request(IdempotencyItem.get(pk, keys.META, consistent_read=True))
-        except IdempotencyItem.DoesNotExist:
-            continue
-    raise IdempotencyInProgress()  # held and given back twice while we looked: still busy
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    condition = free.serialize(names, values)
+    try:
+        IdempotencyItem._get_connection().connection.client.put_item(
+            TableName=IdempotencyItem.Meta.table_name,
+            Item=item.serialize(),
+            ConditionExpression=condition,
+            ExpressionAttributeNames={placeholder: name for name, placeholder in names.items()},
+            ExpressionAttributeValues=values,
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+        return None
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            raise
+        held = error.response.get("Item")
+    if not held:  # the condition failed on an item no longer there: taken and given back
+        raise IdempotencyInProgress()
+    return _request(IdempotencyItem.from_raw_data(held))
 
 
 def remember(user_id: str, key: str, fingerprint: str, status: int, answer: str) -> None:
