@@ -45,8 +45,15 @@ class Session:
     client: Client
     rows: list[Row] = field(default_factory=list)
 
-    def call(self, sub: str | None, method: str, path: str, body: Any = None) -> dict[str, Any]:
-        headers = {"content-type": "application/json"}
+    def call(
+        self,
+        sub: str | None,
+        method: str,
+        path: str,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        headers = {"content-type": "application/json", **(headers or {})}
         if sub:
             headers["authorization"] = f"Bearer {make_token(sub)}"
         raw = json.dumps(body) if body is not None else None
@@ -55,10 +62,16 @@ class Session:
         return json.loads(response.body) if response.body else {}
 
     def measure(
-        self, label: str, sub: str | None, method: str, path: str, body: Any = None
+        self,
+        label: str,
+        sub: str | None,
+        method: str,
+        path: str,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         with metering() as meter:
-            result = self.call(sub, method, path, body)
+            result = self.call(sub, method, path, body, headers)
         self.rows.append(Row(label, meter))
         return result
 

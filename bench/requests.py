@@ -16,6 +16,11 @@ def main() -> None:
         call, measure = bench.call, bench.measure
         group = measure("create a group", "alice", "POST", "/v1/groups", {"name": "Club"})
         gid = group["id"]
+        key = {"Idempotency-Key": "bench-1"}
+        club = {"name": "Club 2"}
+        measure("create a group, Idempotency-Key", "alice", "POST", "/v1/groups", club, key)
+        # One PutItem, refused by its condition (1 WCU in DynamoDB): the meter counts answers.
+        measure("  the same again (a retry)", "alice", "POST", "/v1/groups", club, key)
         invitation = measure(
             "create an invitation", "alice", "POST", f"/v1/groups/{gid}/invitations", {}
         )

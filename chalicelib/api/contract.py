@@ -47,6 +47,7 @@ class Operation:
     errors: tuple[type[HubError], ...]
     media_type: str = "application/json"
     examples: dict[str, Any] = field(default_factory=dict)
+    idempotent: bool = False  # takes an Idempotency-Key (chalicelib/api/idempotency.py)
 
     @property
     def full_path(self) -> str:
@@ -95,6 +96,12 @@ def shared_errors(operation: Operation) -> tuple[type[HubError], ...]:
         shared.append(errors.ValidationFailed)
     if operation.paged:
         shared.append(errors.InvalidCursor)
+    if operation.idempotent:
+        shared += [
+            errors.InvalidIdempotencyKey,
+            errors.IdempotencyKeyReused,
+            errors.IdempotencyInProgress,
+        ]
     return tuple(shared)
 
 
@@ -231,6 +238,21 @@ def _query_parameters(model: type[BaseModel], schemas: dict[str, Any]) -> list[d
     ]
 
 
+_IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": 'Makes a retry safe (IETF draft "The Idempotency-Key HTTP Header '
+    'Field"): the same request sent again with the same key within 24 hours is answered '
+    "with the first answer (same status, same body), and nothing is created twice. A unique "
+    "value per request (a UUID), 1 to 255 printable ASCII characters, bare or as a quoted "
+    'string (`"abc"` is the key `abc`). The same key with another body or route answers '
+    "422 `idempotency_key_reused`; while the first request is being processed, 409 "
+    "`idempotency_in_progress`. Keys are per caller.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
+}
+
+
 def _path_parameters(path: str) -> list[dict[str, Any]]:
     return [
         {
@@ -266,6 +288,8 @@ def _operation(
         parameters += _query_parameters(op.query, schemas)
     if op.paged:
         parameters += _paging_parameters()
+    if op.idempotent:
+        parameters.append({"$ref": "#/components/parameters/IdempotencyKey"})
     answer: dict[str, Any] = {
         "operationId": op.operation_id,
         "tags": [op.tag],
@@ -376,6 +400,7 @@ def document() -> dict[str, Any]:
         "components": {
             "schemas": dict(sorted(schemas.items())),
             "responses": _error_responses(common),
+            "parameters": {"IdempotencyKey": _IDEMPOTENCY_KEY},
             "securitySchemes": {
                 "bearer": {
                     "type": "http",

@@ -23,7 +23,7 @@ from chalice import Blueprint, Chalice, Response
 from chalice.app import Request
 from pydantic import BaseModel, ValidationError
 
-from chalicelib.api import contract
+from chalicelib.api import contract, idempotency
 from chalicelib.api.contract import Auth, Operation
 from chalicelib.api.locale import ErrorResponse, detail_of
 from chalicelib.auth import authenticate
@@ -270,14 +270,21 @@ def route(
     (chalicelib/api/contract.py): its `answers` by status, the refusals it adds to the
     shared ones (`errors`), who may call it, its body and query models, whether it pages."""
     declared_answers = dict(answers or {})
+    # Every creating POST takes an Idempotency-Key (chalicelib/api/idempotency.py).
+    idempotent = idempotency.creates(methods, declared_answers)
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
         _check_view(view, path, _declared_arguments(path, auth, body, query, paged))
+        if idempotent and auth is not Auth.REQUIRED:
+            raise RouteDeclarationError(
+                f"{view.__qualname__} ({path}): a creating POST has a caller"
+            )
 
         @functools.wraps(view)
         def answer(**path_params: str) -> Any:
             try:
-                arguments: dict[str, Any] = decoded_path(path_params)
+                params = decoded_path(path_params)
+                arguments: dict[str, Any] = dict(params)
                 request = blueprint.current_request
                 if auth is not Auth.NONE:
                     arguments["caller"] = _caller(request, auth)
@@ -287,6 +294,14 @@ def route(
                     arguments["query"] = _query(request, query)
                 if paged:
                     arguments["paging"] = _paging(request)
+                if idempotent:
+                    return idempotency.answer_once(
+                        request,
+                        arguments["caller"],
+                        path,
+                        params,
+                        lambda: _respond(view(**arguments), declared_answers, view),
+                    )
                 return _respond(view(**arguments), declared_answers, view)
             except HubError as error:
                 return error_response(error)
@@ -305,6 +320,7 @@ def route(
                     answers=declared_answers,
                     errors=errors,
                     media_type=media_type,
+                    idempotent=idempotent,
                 )
             )
         return view

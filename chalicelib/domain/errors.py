@@ -386,4 +386,24 @@ class Throttled(HubError):
     words taken from the catalogue when packaging), never raised by the functions."""
 
     status, code = 429, "throttled"
+
+
+# ---------------------------------------------------------------- Idempotency-Key
+# (chalicelib/api/idempotency.py; the IETF draft "The Idempotency-Key HTTP Header Field")
+
+
+class InvalidIdempotencyKey(HubError):
+    status, code = 400, "invalid_idempotency_key"
+
+
+class IdempotencyKeyReused(HubError):
+    """The key was used, within its 24 hours, for another request (another body or route)."""
+
+    status, code = 422, "idempotency_key_reused"
+
+
+class IdempotencyInProgress(Conflict):
+    """The first request with this key has not answered yet."""
+
+    code = "idempotency_in_progress"
     retry_after = 1

@@ -407,3 +407,18 @@ class Block:
 
     def active_at(self, now: datetime) -> bool:
         return self.until is None or now < self.until
+
+
+@dataclass(frozen=True)
+class IdempotentRequest:
+    """A request made under a caller's Idempotency-Key, as its key's record holds it: what
+    the request was (`fingerprint`) and, once it answered, its first answer (`status`, and
+    `answer`, the JSON body)."""
+
+    fingerprint: str
+    status: int | None = None
+    answer: str | None = None
+
+    @property
+    def answered(self) -> bool:
+        return self.status is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 META = "META"
 GROUPS_DIRECTORY = "GROUPS"
 
@@ -184,3 +186,11 @@ def queue_sk(comment_id: str) -> str:
 
 def block_sk(user_id: str) -> str:
     return f"BLOCK#{user_id}"
+
+
+def idempotency_pk(user_id: str, key: str) -> str:
+    """One caller's Idempotency-Key: the key is hashed (any printable ASCII, up to 255
+    characters, kept out of the table), and the caller's id keeps one user's keys, and the
+    answers stored under them, apart from everyone else's."""
+    digest = hashlib.sha256(key.encode("ascii")).hexdigest()
+    return f"IDEMPOTENCY#{user_id}#{digest}"

@@ -390,6 +390,22 @@ class ProfileItem(TableItem):
     updated_at = UnicodeAttribute(null=True)
 
 
+class IdempotencyItem(TableItem):
+    """A caller's Idempotency-Key (pk `IDEMPOTENCY#<user>#<sha256 of the key>`, sk `META`):
+    claimed before the request's work, holding its answer once done (store/idempotency.py)."""
+
+    Meta = TableMeta
+
+    kind = UnicodeAttribute(default="idempotency")
+    fingerprint = UnicodeAttribute()  # sha256 of the method, route, path parameters and body
+    claimed_at = UnicodeAttribute()
+    # The first answer, once sent: absent while the first request is being processed.
+    status = NumberAttribute(null=True)
+    answer = UnicodeAttribute(null=True)  # its JSON body
+    # DynamoDB deletes the item some time after this epoch second; reads check it too.
+    ttl = TTLAttribute()
+
+
 ALL_MODELS: tuple[type[TableItem], ...] = (
     TableItem,
     TableSchema,
@@ -413,6 +429,7 @@ ALL_MODELS: tuple[type[TableItem], ...] = (
     QueueEntryItem,
     BlockItem,
     ProfileItem,
+    IdempotencyItem,
 )
 
 

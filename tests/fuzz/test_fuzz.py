@@ -92,7 +92,7 @@ def cases(label: str) -> dict[GenerationMode, SearchStrategy[Case]]:
 def query_parameters(label: str) -> list[str]:
     method, path = label.split(" ", 1)
     operation = SCHEMA.raw_schema["paths"][path][method.lower()]
-    return [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"]
+    return [p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"]
 
 
 # ---------------------------------------------------------------- the test

@@ -133,12 +133,23 @@ def a_consultation_opening_and_closing_on_schedule(as_user: Any) -> None:
     publish(admin, scheduled)
 
 
+def retries_under_an_idempotency_key(as_user: Any) -> None:
+    """A key claimed, answered and replayed; a key given back after a refusal."""
+    key = {"Idempotency-Key": "permissions-cover-calls"}
+    zoe = as_user("zoe")
+    for _ in range(2):
+        assert zoe.post("/v1/groups", {"name": "Zoé"}, headers=key).status_code == 201
+    refused = zoe.post("/v1/groups/nowhere/join", headers={"Idempotency-Key": "another"})
+    assert refused.status_code == 404
+
+
 def test_each_role_allows_exactly_the_calls_its_function_makes(as_user, monkeypatch):
     """Every route (each answering 2xx); the stream counted into tallies; the closer
     finalising an early close, then opening, closing and recounting a scheduled one."""
     with recording() as seen:
         assert every_route(as_user) == routes_served()
         a_consultation_opening_and_closing_on_schedule(as_user)
+        retries_under_an_idempotency_key(as_user)
         for hours in (2, 24 * 3):
             travel(monkeypatch, timedelta(hours=hours))
             assert close_due_consultations(clock.now()) >= 1
