@@ -125,9 +125,10 @@ def create(
 def list_debates(
     caller: Caller | None, consultation_id: str, limit: int, cursor: str | None
 ) -> Page[DebateSeen]:
-    """A page of debates, each as the caller sees it. However long the page, four round
-    trips: the consultation, the caller's standing in it, the page, then (one BatchGetItem)
-    every debate's comment counts, running tally and the caller's ballot marker."""
+    """A page of debates, each as the caller sees it. However long the page (up to 33), four
+    round trips: the consultation, the caller's standing in it (none without a token), the
+    page, then one BatchGetItem for every debate's comment counts, running tally and the
+    caller's ballot marker."""
     access = consultation_access(consultation_id, caller, Action.DEBATE_READ)
     page = store.list_debates(consultation_id, limit, cursor)
     # Strongly consistent for a caller: a ballot they just cast shows on their next read.
