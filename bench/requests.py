@@ -78,6 +78,7 @@ def main() -> None:
             {"role": "author"},
         )
         deliberation(bench, gid, debate["id"])
+        debates_with_my_state(bench, gid)
 
     bench.print_rows()
 
@@ -97,6 +98,24 @@ def deliberation(bench: Session, gid: str, debate_id: str) -> None:
     measure("hide a comment", "user2", "POST", f"{path}/hide", {"reason": "off topic"})
     measure("delete a comment (moderator)", "user2", "DELETE", path)
     measure("block a member", "user2", "PUT", f"/v1/groups/{gid}/blocks/user4", {"reason": "spam"})
+
+
+def debates_with_my_state(bench: Session, gid: str) -> None:
+    """A screen of ten votes, five of which the caller voted in: each item says whether they
+    voted and whether they can."""
+    call, measure = bench.call, bench.measure
+    closes = "2099-01-01T00:00:00Z"
+    body = {"title": "Ten votes", "visibility": "members", "closes_at": closes}
+    cid = call("alice", "POST", f"/v1/groups/{gid}/consultations", body)["id"]
+    path = f"/v1/consultations/{cid}/debates"
+    ids = [
+        call("alice", "POST", path, {"title": f"Vote {n}", "function": {"type": "vote"}})["id"]
+        for n in range(10)
+    ]
+    call("alice", "POST", f"/v1/consultations/{cid}/publish")
+    for debate_id in ids[:5]:
+        call("user5", "PUT", f"/v1/debates/{debate_id}/ballot", {"choice": "no"})
+    measure("list 10 debates, voted in 5", "user5", "GET", f"{path}?limit=10")
 
 
 if __name__ == "__main__":

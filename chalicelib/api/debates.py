@@ -19,8 +19,8 @@ from chalicelib.domain.errors import (
     Forbidden,
     TooManyAddenda,
 )
-from chalicelib.domain.model import Caller, Stance
-from chalicelib.services import comments, debates
+from chalicelib.domain.model import Caller
+from chalicelib.services import debates
 
 blueprint = Blueprint(__name__)
 
@@ -37,16 +37,18 @@ def create_debate(caller: Caller, consultation_id: str, body: DebateCreate) -> D
     """Add a debate to a consultation (its editors while a draft; its authors once published).
 
     `function` says what it decides: nothing (`none`, the default), a `vote`, a `poll` or a
-    `petition`. Refused once the consultation is closed."""
-    debate, parent = debates.create(
+    `petition`. `show_turnout` says whether readers see how many ballots were cast while it
+    is open (by default when the consultation is public). Refused once the consultation is
+    closed."""
+    seen = debates.create(
         caller,
         consultation_id,
         title=body.title,
         body=body.body,
         function=to_function(body.function),
+        show_turnout=body.show_turnout,
     )
-    no_comments = {stance.value: 0 for stance in Stance}
-    return DebateOut.at(debate, parent, clock.now(), no_comments)
+    return DebateOut.seen(seen, clock.now())
 
 
 @route(
@@ -59,12 +61,13 @@ def create_debate(caller: Caller, consultation_id: str, body: DebateCreate) -> D
     errors=(ConsultationNotFound,),
 )
 def list_debates(caller: Caller | None, consultation_id: str, paging: Paging) -> DebatePage:
-    """A consultation's debates, oldest first, for whoever may see the consultation."""
-    parent, result = debates.list_debates(caller, consultation_id, paging.limit, paging.cursor)
+    """A consultation's debates, oldest first, for whoever may see the consultation.
+
+    Each carries what the caller's screen needs: their ballot (`my_ballot`), whether they
+    may vote now (`can_vote`) and the turnout when shown, in this one request."""
+    result = debates.list_debates(caller, consultation_id, paging.limit, paging.cursor)
     now = clock.now()
-    counts = comments.stance_counts([d.id for d in result.items])
-    items = [DebateOut.at(d, parent, now, counts[d.id]) for d in result.items]
-    return DebatePage.of(result, items=items)
+    return DebatePage.of(result, items=[DebateOut.seen(seen, now) for seen in result.items])
 
 
 @route(
@@ -76,10 +79,9 @@ def list_debates(caller: Caller | None, consultation_id: str, paging: Paging) ->
     errors=(DebateNotFound,),
 )
 def get_debate(caller: Caller | None, debate_id: str) -> DebateOut:
-    """A debate, with its comment counts per stance, for whoever may see its consultation."""
-    access = debates.get(caller, debate_id)
-    counts = comments.stance_counts([debate_id])[debate_id]
-    return DebateOut.at(access.debate, access.consultation, clock.now(), counts)
+    """A debate, with its comment counts per stance, the caller's ballot, whether they may
+    vote now and its turnout when shown, for whoever may see its consultation."""
+    return DebateOut.seen(debates.get(caller, debate_id), clock.now())
 
 
 @route(
@@ -96,16 +98,16 @@ def update_debate(caller: Caller, debate_id: str, body: DebateUpdate) -> DebateO
     Managers are the consultation's creator, the host's admins and granted admins. Title,
     body and decision `function` change in draft and while scheduled, until a minute before
     the consultation opens (409 `debate_locked`; 409 `consultation_closed` once closed):
-    what people vote on is what they read. Corrections after that are addenda. Every change
-    is audited with what it was and what it became."""
+    what people vote on is what they read. Corrections after that are addenda.
+    `show_turnout` changes until the consultation closes. Every change is audited with what
+    it was and what it became."""
     changes = debates.DebateChanges(
         title=body.title,
         body=body.body,
         function=to_function(body.function) if body.function is not None else None,
+        show_turnout=body.show_turnout,
     )
-    access = debates.update(caller, debate_id, changes)
-    counts = comments.stance_counts([debate_id])[debate_id]
-    return DebateOut.at(access.debate, access.consultation, clock.now(), counts)
+    return DebateOut.seen(debates.update(caller, debate_id, changes), clock.now())
 
 
 @route(
@@ -123,6 +125,4 @@ def add_addendum(caller: Caller, debate_id: str, body: AddendumCreate) -> Debate
     The question stays as people read it; the addendum shows under it to everyone who
     reads the debate, with its author and time, and goes to the audit log. At most 10 per
     debate (409 `too_many_addenda`). Answers the debate as it now reads."""
-    access = debates.add_addendum(caller, debate_id, body.body)
-    counts = comments.stance_counts([debate_id])[debate_id]
-    return DebateOut.at(access.debate, access.consultation, clock.now(), counts)
+    return DebateOut.seen(debates.add_addendum(caller, debate_id, body.body), clock.now())

@@ -333,14 +333,20 @@ class DebateCreate(Strict):
     title: Title
     body: Markdown = ""
     function: Decision = Field(default_factory=lambda: NoDecision(type="none"))
+    show_turnout: bool | None = Field(
+        default=None,
+        description="Whether readers see how many ballots were cast while it is open; "
+        "unset: when the consultation is public.",
+    )
 
 
 class DebateUpdate(Patch):
     title: Title | None = None
     body: Markdown | None = None
     function: Decision | None = None
+    show_turnout: bool | None = None
 
-    _no_nulls = field_validator("title", "body", "function")(_not_null)
+    _no_nulls = field_validator("title", "body", "function", "show_turnout")(_not_null)
 
     @model_validator(mode="after")
     def _something_to_change(self) -> DebateUpdate:

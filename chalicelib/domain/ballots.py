@@ -150,6 +150,13 @@ class Marker:
     changed_at: datetime | None = None
 
 
+def may_change(function: DecisionFunction) -> bool:
+    """Whether a voter may change or withdraw the ballot they cast. Never a secret one: the
+    Hub cannot tell a secret ballot's choice from its voter (decisions.py refuses
+    `allow_change` with `secret`; this holds for debates saved before that rule too)."""
+    return bool(function.allow_change) and not function.secret
+
+
 def options_of(function: DecisionFunction) -> tuple[str, ...]:
     """Every count key a result shows, zero included."""
     if function.type is FunctionType.VOTE:

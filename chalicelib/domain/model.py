@@ -347,6 +347,9 @@ class Debate:
     version: int = 0
     ballot_shards: int = 1  # partitions its ballots spread over (domain/ballots.py)
     addenda: tuple[Addendum, ...] = ()  # oldest first
+    # Whether readers see how many ballots were cast while it is open (never their split).
+    # Decided at creation from its consultation's visibility unless set (on when public).
+    show_turnout: bool = False
 
 
 # ---------------------------------------------------------------- deliberation

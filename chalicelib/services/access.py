@@ -145,6 +145,22 @@ class ConsultationAccess:
     def closed(self) -> bool:
         return self.status is ConsultationStatus.CLOSED
 
+    def with_debate(self, debate: Debate, marker: Marker | None = None) -> DebateAccess:
+        """One of its debates, seen by the same caller (whose ballot `marker` was read with
+        it): the debate's creator counts as a creator too, as in `debate_access`."""
+        consultation = self.consultation
+        creators = (consultation.created_by, debate.created_by)
+        return DebateAccess(
+            consultation=consultation,
+            caller=self.caller,
+            roles=self.roles,
+            grant=self.grant,
+            blocked=self.blocked,
+            standings=standings_of(consultation, self.caller, self.roles, self.grant, creators),
+            debate=debate,
+            marker=marker,
+        )
+
 
 @dataclass(frozen=True, kw_only=True)
 class DebateAccess(ConsultationAccess):

@@ -18,6 +18,7 @@ from chalicelib.domain.ballots import (
     Marker,
     ballot_for,
     looks_like_receipt,
+    may_change,
     new_receipt,
     options_of,
     refused,
@@ -27,11 +28,13 @@ from chalicelib.domain.errors import (
     BallotNotFound,
     Blocked,
     ConcurrentUpdate,
+    HubError,
     NotEligible,
     NotOpen,
     NotSecret,
     ReceiptNotFound,
     ResultsHidden,
+    Unauthenticated,
 )
 from chalicelib.domain.ids import looks_like_code
 from chalicelib.domain.model import (
@@ -66,6 +69,7 @@ class Cast:
     ballot: Ballot
     cast_at: datetime
     receipt: str | None = None  # secret ballots only: the voter's proof, kept by them alone
+    changed_at: datetime | None = None  # when the ballot last replaced an earlier one
 
     @property
     def secret(self) -> bool:
@@ -99,11 +103,11 @@ def cast(
                 store.cast_first(seen.debate, caller.id, ballot, now)
                 return Cast(True, function, ballot, now)
             if marker.ballot == ballot:
-                return Cast(False, function, ballot, marker.cast_at)
-            if not function.allow_change:
+                return Cast(False, function, ballot, marker.cast_at, changed_at=marker.changed_at)
+            if not may_change(function):
                 raise AlreadyVoted()
             store.change(seen.debate, caller.id, marker.ballot, ballot, now)
-            return Cast(False, function, ballot, marker.cast_at)
+            return Cast(False, function, ballot, marker.cast_at, changed_at=now)
         except (store.BallotExists, store.BallotMoved):
             marker = store.get_marker(seen.debate, caller.id)
     raise ConcurrentUpdate()
@@ -150,15 +154,37 @@ def _secret_again(seen: DebateAccess, marker: Marker, ballot: Ballot, receipt: s
     raise AlreadyVoted()
 
 
-def _require_open_and_eligible(seen: DebateAccess) -> None:
+def refusal(seen: DebateAccess) -> HubError | None:
+    """What `PUT .../ballot` would be refused with now, whatever ballot the caller sent; None
+    when they may vote (or change their vote). The vote path applies these very rules
+    (`cast`); a debate shows the answer as `can_vote`. A voter who may not change their
+    ballot is `already_voted` (sending the same ballot again is still harmless)."""
+    if seen.caller is None:
+        return Unauthenticated()
+    refused_now = _not_open_or_eligible(seen)
+    if refused_now is None and seen.marker is not None and not may_change(seen.debate.function):
+        return AlreadyVoted()
+    return refused_now
+
+
+def _not_open_or_eligible(seen: DebateAccess) -> HubError | None:
+    """Why the caller may not take part in this debate's decision now, in the order the
+    ballot routes check it; None if they may."""
     if seen.debate.function.type is FunctionType.NONE:
-        raise refused("body", "no_ballot")
+        return refused("body", "no_ballot")
     if seen.status is not ConsultationStatus.OPEN:
-        raise NotOpen()
+        return NotOpen()
     if seen.blocked:
-        raise Blocked()
+        return Blocked()
     if not seen.can(Action.PARTICIPATE):
-        raise NotEligible()
+        return NotEligible()
+    return None
+
+
+def _require_open_and_eligible(seen: DebateAccess) -> None:
+    refused_now = _not_open_or_eligible(seen)
+    if refused_now is not None:
+        raise refused_now
 
 
 def my_ballot(caller: Caller, debate_id: str) -> tuple[DebateAccess, Marker]:
@@ -176,7 +202,7 @@ def withdraw(caller: Caller, debate_id: str) -> None:
     for _ in range(_ATTEMPTS):
         if marker is None:
             raise BallotNotFound()
-        if marker.ballot is None or not seen.debate.function.allow_change:
+        if marker.ballot is None or not may_change(seen.debate.function):
             raise AlreadyVoted("not_withdrawable")
         try:
             store.withdraw(seen.debate, caller.id, marker.ballot)
@@ -201,7 +227,6 @@ def results(caller: Caller | None, debate_id: str) -> Results:
     debate); before that the running tally, when the debate's results visibility lets the
     caller see it. Admins follow the same rule: no peeking."""
     seen = voting(caller, debate_id)
-    visibility = seen.debate.function.results_visibility
     if seen.debate.function.type is FunctionType.NONE:
         raise ResultsHidden("no_decision")
     final = _final(seen)
@@ -214,18 +239,35 @@ def results(caller: Caller | None, debate_id: str) -> Results:
             closed_at=final.closed_at,
             tally_mismatch=final.tally_mismatch,
         )
-    closed = seen.status is ConsultationStatus.CLOSED
-    visible = (
-        visibility is ResultsVisibility.LIVE
-        or closed
-        or (visibility is ResultsVisibility.AFTER_VOTE and seen.marker is not None)
-    )
-    if not visible or seen.status in (ConsultationStatus.DRAFT, ConsultationStatus.SCHEDULED):
+    if not tally_visible(seen):
         raise ResultsHidden()
     tally = tallies.get_tally(seen.debate.id)
     options = options_of(seen.debate.function)
     per_option = {option: tally.counts.get(option, 0) for option in options}
     return Results(Counts(per_option, tally.ballots), final=False, as_of=tally.updated_at)
+
+
+def tally_visible(seen: DebateAccess) -> bool:
+    """Whether the caller sees the running tally before the final results: once the
+    consultation has opened, if the debate shows it live, after the caller voted, or once
+    closed."""
+    if seen.status in (ConsultationStatus.DRAFT, ConsultationStatus.SCHEDULED):
+        return False
+    visibility = seen.debate.function.results_visibility
+    return (
+        visibility is ResultsVisibility.LIVE
+        or seen.closed
+        or (visibility is ResultsVisibility.AFTER_VOTE and seen.marker is not None)
+    )
+
+
+def turnout_shown(seen: DebateAccess) -> bool:
+    """Whether the caller sees how many ballots were cast (never their split): once open,
+    when the debate shows its turnout, or whenever its running tally is visible to them."""
+    if seen.debate.function.type is FunctionType.NONE:
+        return False
+    opened = seen.status in (ConsultationStatus.OPEN, ConsultationStatus.CLOSED)
+    return (seen.debate.show_turnout and opened) or tally_visible(seen)
 
 
 def _final(seen: DebateAccess) -> result_store.FinalResult | None:

@@ -12,6 +12,7 @@ from chalicelib.domain.errors import (
     ConcurrentUpdate,
     ConsultationClosed,
     DebateLocked,
+    HubError,
     TooManyAddenda,
 )
 from chalicelib.domain.ids import new_debate_id
@@ -20,22 +21,82 @@ from chalicelib.domain.model import (
     Caller,
     Consultation,
     ConsultationStatus,
+    ConsultationVisibility,
     Debate,
     DecisionFunction,
+    FunctionType,
+    Stance,
 )
 from chalicelib.domain.permissions import Action
-from chalicelib.services.access import DebateAccess, consultation_access, debate_access
+from chalicelib.services import ballots
+from chalicelib.services.access import (
+    ConsultationAccess,
+    DebateAccess,
+    consultation_access,
+    debate_access,
+)
 from chalicelib.services.audit import audit_event
+from chalicelib.store import access as access_store
 from chalicelib.store import debates as store
+from chalicelib.store.access import AroundDebate
 from chalicelib.store.table import Page
 
 
+@dataclass(frozen=True)
+class DebateSeen:
+    """A debate as one reader sees it: what they hold in it (their ballot marker included),
+    its comment counts, its turnout when it is shown to them, and what a ballot they sent
+    now would be refused with."""
+
+    access: DebateAccess
+    comments: dict[str, int]  # per stance
+    turnout: int | None  # ballots cast so far (the running tally); None when not shown
+    refusal: HubError | None  # what PUT .../ballot would answer now; None: they may vote
+
+    @property
+    def debate(self) -> Debate:
+        return self.access.debate
+
+
+def _seen(access: DebateAccess, around: AroundDebate) -> DebateSeen:
+    turnout = None
+    if ballots.turnout_shown(access):
+        turnout = around.tally.ballots if around.tally is not None else 0
+    return DebateSeen(access, around.comments, turnout, ballots.refusal(access))
+
+
+def _tallied(access: ConsultationAccess, debate: Debate) -> bool:
+    """Whether a debate's running tally may be shown (so is worth reading): it decides
+    something, and its consultation has opened."""
+    opened = access.status in (ConsultationStatus.OPEN, ConsultationStatus.CLOSED)
+    return opened and debate.function.type is not FunctionType.NONE
+
+
+def _seen_now(access: DebateAccess) -> DebateSeen:
+    """One debate, its caller's marker already read with it: its comment counts and running
+    tally in one more read."""
+    debate = access.debate
+    tallies = {debate.id} if _tallied(access, debate) else set()
+    around = access_store.read_around([debate], tallies=tallies)[debate.id]
+    return _seen(access, around)
+
+
 def create(
-    caller: Caller, consultation_id: str, *, title: str, body: str, function: DecisionFunction
-) -> tuple[Debate, Consultation]:
+    caller: Caller,
+    consultation_id: str,
+    *,
+    title: str,
+    body: str,
+    function: DecisionFunction,
+    show_turnout: bool | None = None,
+) -> DebateSeen:
+    """A new debate. Its turnout shows while open if `show_turnout` says so; unset, when its
+    consultation is public."""
     access = consultation_access(consultation_id, caller, Action.DEBATE_CREATE, consistent=True)
     if access.consultation.status_at(clock.now()) is ConsultationStatus.CLOSED:
         raise ConsultationClosed()
+    if show_turnout is None:
+        show_turnout = access.consultation.visibility is ConsultationVisibility.PUBLIC
     debate = Debate(
         id=new_debate_id(consultation_id),
         consultation_id=consultation_id,
@@ -45,6 +106,7 @@ def create(
         created_at=clock.now(),
         created_by=caller.id,
         ballot_shards=shards_for(access.consultation.visibility),
+        show_turnout=show_turnout,
     )
     event = audit_event(
         access.consultation.group_id,
@@ -56,18 +118,37 @@ def create(
         function=function.type.value,
     )
     store.create_debate(debate, event)
-    return debate, access.consultation
+    nothing_yet = AroundDebate(comments={stance.value: 0 for stance in Stance}, tally=None)
+    return _seen(access.with_debate(debate), nothing_yet)
 
 
 def list_debates(
     caller: Caller | None, consultation_id: str, limit: int, cursor: str | None
-) -> tuple[Consultation, Page[Debate]]:
+) -> Page[DebateSeen]:
+    """A page of debates, each as the caller sees it. However long the page (up to 33), four
+    round trips: the consultation, the caller's standing in it (none without a token), the
+    page, then one BatchGetItem for every debate's comment counts, running tally and the
+    caller's ballot marker."""
     access = consultation_access(consultation_id, caller, Action.DEBATE_READ)
-    return access.consultation, store.list_debates(consultation_id, limit, cursor)
+    page = store.list_debates(consultation_id, limit, cursor)
+    # Strongly consistent for a caller: a ballot they just cast shows on their next read.
+    around = access_store.read_around(
+        page.items,
+        tallies={debate.id for debate in page.items if _tallied(access, debate)},
+        voter_id=caller.id if caller is not None else None,
+        consistent=caller is not None,
+    )
+    items = [
+        _seen(access.with_debate(debate, around[debate.id].marker), around[debate.id])
+        for debate in page.items
+    ]
+    return Page(items, page.next)
 
 
-def get(caller: Caller | None, debate_id: str) -> DebateAccess:
-    return debate_access(debate_id, caller)
+def get(caller: Caller | None, debate_id: str) -> DebateSeen:
+    """The debate with the caller's ballot (read as the ballot routes read it), its comment
+    counts and its turnout: three round trips."""
+    return _seen_now(ballots.voting(caller, debate_id))
 
 
 @dataclass(frozen=True)
@@ -75,6 +156,12 @@ class DebateChanges:
     title: str | None = None
     body: str | None = None
     function: DecisionFunction | None = None
+    show_turnout: bool | None = None
+
+
+# What people vote on: frozen from EDIT_MARGIN before the opening. Whether the turnout shows
+# is not, and may change until the consultation closes.
+_QUESTION = frozenset({"title", "body", "function"})
 
 
 # Ballots are cast from the instant the consultation opens, and a request that read it
@@ -98,10 +185,11 @@ def require_editable(consultation: Consultation, now: datetime) -> None:
         raise DebateLocked()
 
 
-def update(caller: Caller, debate_id: str, changes: DebateChanges) -> DebateAccess:
+def update(caller: Caller, debate_id: str, changes: DebateChanges) -> DebateSeen:
     """Title, body and decision function change until the consultation opens (409
-    debate_locked from EDIT_MARGIN before); a correction after that is an addendum. Each
-    change is audited with what it was and what it became."""
+    debate_locked from EDIT_MARGIN before); a correction after that is an addendum.
+    `show_turnout` changes until it closes. Each change is audited with what it was and
+    what it became."""
     for _ in range(_ATTEMPTS):
         access, now = _editing(caller, debate_id)
         before = access.debate
@@ -113,8 +201,10 @@ def update(caller: Caller, debate_id: str, changes: DebateChanges) -> DebateAcce
             if getattr(before, name) != getattr(after, name)
         }
         if not changed:
-            return access
-        require_editable(access.consultation, now)
+            return _seen_now(access)
+        question = not _QUESTION.isdisjoint(changed)
+        if question:
+            require_editable(access.consultation, now)
         event = audit_event(
             access.consultation.group_id,
             caller,
@@ -123,23 +213,25 @@ def update(caller: Caller, debate_id: str, changes: DebateChanges) -> DebateAcce
             debate_id=before.id,
             **changed,
         )
-        # No ballot exists yet, so the partition count may still follow the visibility.
-        shards = shards_for(access.consultation.visibility)
+        if question:
+            # No ballot exists yet, so the partition count may still follow the visibility.
+            shards = shards_for(access.consultation.visibility)
+            after = replace(after, updated_at=now, ballot_shards=shards)
         try:
             stored = store.save_debate(
                 before,
-                replace(after, updated_at=now, ballot_shards=shards),
+                after,
                 event,
                 consultation=access.consultation,
-                opens_after=now + EDIT_MARGIN,
+                opens_after=now + EDIT_MARGIN if question else None,
             )
         except ConcurrentUpdate:
             continue  # the consultation or the debate moved meanwhile: decide again
-        return replace(access, debate=stored)
+        return _seen_now(replace(access, debate=stored))
     raise ConcurrentUpdate()
 
 
-def add_addendum(caller: Caller, debate_id: str, body: str) -> DebateAccess:
+def add_addendum(caller: Caller, debate_id: str, body: str) -> DebateSeen:
     """Whoever may edit the debate adds a correction under it, until the consultation
     closes: shown to every reader with its author and time, audited, never changing the
     question. At most MAX_ADDENDA per debate."""
@@ -162,17 +254,17 @@ def add_addendum(caller: Caller, debate_id: str, body: str) -> DebateAccess:
             stored = store.save_debate(before, after, event, consultation=access.consultation)
         except ConcurrentUpdate:
             continue  # another addendum, an edit, or the consultation moved: read again
-        return replace(access, debate=stored)
+        return _seen_now(replace(access, debate=stored))
     raise ConcurrentUpdate()
 
 
 def _editing(
     caller: Caller, debate_id: str, *, profile: bool = False
 ) -> tuple[DebateAccess, datetime]:
-    """The debate, for one who may edit it (with their profile if `profile`), and now,
-    unless its consultation has closed."""
+    """The debate, for one who may edit it (with their ballot marker, for the answer, and
+    their profile if `profile`), and now, unless its consultation has closed."""
     access = debate_access(
-        debate_id, caller, Action.DEBATE_UPDATE, consistent=True, profile=profile
+        debate_id, caller, Action.DEBATE_UPDATE, consistent=True, marker=True, profile=profile
     )
     now = clock.now()
     if access.consultation.status_at(now) is ConsultationStatus.CLOSED:

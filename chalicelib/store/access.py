@@ -17,7 +17,7 @@ from chalicelib.domain.model import Block, Comment, Consultation, Debate, Profil
 from chalicelib.domain.roles import Role
 from chalicelib.store import keys
 from chalicelib.store.ballots import marker_from_raw, marker_key
-from chalicelib.store.comments import comment_key
+from chalicelib.store.comments import comment_key, counts_from_raw, counts_key
 from chalicelib.store.comments import from_raw as comment_from_raw
 from chalicelib.store.consultations import consultation_from_raw
 from chalicelib.store.debates import debate_from_raw
@@ -27,6 +27,7 @@ from chalicelib.store.moderation import block_from_raw, block_key
 from chalicelib.store.profiles import profile_from_raw, profile_key
 from chalicelib.store.reactions import reaction_key
 from chalicelib.store.table import get_many
+from chalicelib.store.tallies import Tally, no_tally, tally_from_raw, tally_key
 
 
 @dataclass(frozen=True)
@@ -98,3 +99,54 @@ def read(
         reacted=reacted_key in held,
         profile=profile_from_raw(held[chosen_key]) if chosen_key in held else None,
     )
+
+
+# ---------------------------------------------------------------- what a debate shows around it
+
+
+@dataclass(frozen=True)
+class AroundDebate:
+    """What a debate's answer shows beside the debate itself."""
+
+    comments: dict[str, int]  # per stance
+    tally: Tally | None  # its running tally, when asked
+    marker: Marker | None = None  # the reader's ballot marker, when asked
+
+
+def read_around(
+    debates: list[Debate],
+    *,
+    tallies: set[str],
+    voter_id: str | None = None,
+    consistent: bool = False,
+) -> dict[str, AroundDebate]:
+    """For a page of debates, each one's comment counts, the running tallies of `tallies`
+    and `voter_id`'s ballot markers, together: one BatchGetItem per 100 keys (its limit), so
+    one for a page of up to 33 debates, whoever reads it."""
+    wanted: list[tuple[str, str]] = []
+    for debate in debates:
+        wanted.append(counts_key(debate.id))
+        if debate.id in tallies:
+            wanted.append(tally_key(debate.id))
+        if voter_id is not None:
+            wanted.append(marker_key(debate, voter_id))
+    found = get_many(wanted, consistent=consistent) if wanted else {}
+
+    def tally(debate: Debate) -> Tally | None:
+        if debate.id not in tallies:
+            return None
+        raw = found.get(tally_key(debate.id))
+        return tally_from_raw(raw) if raw is not None else no_tally(debate.id)
+
+    def marker(debate: Debate) -> Marker | None:
+        raw = found.get(marker_key(debate, voter_id)) if voter_id is not None else None
+        return marker_from_raw(raw) if raw is not None else None
+
+    return {
+        debate.id: AroundDebate(
+            comments=counts_from_raw(found.get(counts_key(debate.id))),
+            tally=tally(debate),
+            marker=marker(debate),
+        )
+        for debate in debates
+    }

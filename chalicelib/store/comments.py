@@ -199,10 +199,18 @@ def list_replies(parent_id: str, limit: int, cursor: str | None) -> Page[Comment
 
 def counts_of(debate_ids: list[str]) -> dict[str, dict[str, int]]:
     """Comments per stance of several debates: one BatchGetItem."""
-    wanted = {(keys.comments_pk(d), keys.COMMENT_COUNTS): d for d in debate_ids}
+    wanted = {counts_key(d): d for d in debate_ids}
     found = get_many(list(wanted), consistent=False) if wanted else {}
-    counts = {d: {stance.value: 0 for stance in Stance} for d in debate_ids}
-    for key, raw in found.items():
-        item = CommentCountsItem.from_raw_data(raw)
-        counts[wanted[key]] = {stance.value: int(getattr(item, stance.value)) for stance in Stance}
-    return counts
+    return {d: counts_from_raw(found.get(key)) for key, d in wanted.items()}
+
+
+def counts_key(debate_id: str) -> tuple[str, str]:
+    return keys.comments_pk(debate_id), keys.COMMENT_COUNTS
+
+
+def counts_from_raw(raw: dict | None) -> dict[str, int]:
+    """A debate's comments per stance, from its counts item (None: no comment yet)."""
+    if raw is None:
+        return {stance.value: 0 for stance in Stance}
+    item = CommentCountsItem.from_raw_data(raw)
+    return {stance.value: int(getattr(item, stance.value)) for stance in Stance}

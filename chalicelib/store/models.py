@@ -242,6 +242,7 @@ class DebateItem(TableItem):
     version = NumberAttribute(default=0)
     ballot_shards = NumberAttribute(default=1)
     addenda = UnicodeAttribute(null=True)  # [{body, author_id, author_name, added_at}], JSON
+    show_turnout = BooleanAttribute(default=False)
 
 
 class BallotMarkerItem(TableItem):

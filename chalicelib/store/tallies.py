@@ -67,10 +67,23 @@ class Tally:
 
 def get_tally(debate_id: str) -> Tally:
     try:
-        item = TallyItem.get(keys.tally_pk(debate_id), keys.META)
+        item = TallyItem.get(*tally_key(debate_id))
     except TallyItem.DoesNotExist:
-        return Tally(debate_id, {}, 0, None)
+        return no_tally(debate_id)
     return _tally(item)
+
+
+def tally_key(debate_id: str) -> tuple[str, str]:
+    return keys.tally_pk(debate_id), keys.META
+
+
+def no_tally(debate_id: str) -> Tally:
+    """A debate's tally before its first ballot is counted."""
+    return Tally(debate_id, {}, 0, None)
+
+
+def tally_from_raw(raw: dict) -> Tally:
+    return _tally(TallyItem.from_raw_data(raw))
 
 
 def _tally(item: TallyItem) -> Tally:

@@ -67,7 +67,7 @@ def open_poll() -> str:
     )
     for voter in VOTERS:
         join_requests.join(voter, group.id)  # an open association: participants at once
-    debate, _ = debates.create(ORGANISER, consultation.id, title="Q", body="", function=POLL)
+    debate = debates.create(ORGANISER, consultation.id, title="Q", body="", function=POLL).debate
     consultations.publish(ORGANISER, consultation.id)
     return debate.id
 

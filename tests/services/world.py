@@ -162,9 +162,9 @@ def prepare(world: World, shape: Shape) -> None:
         grants.set_grant(admin, consultation, f"grant-{role}", Role(role))
     consultations.invite_partner(admin, consultation, world.partner)
     consultations.accept_partnership(world.caller("partner:admin"), consultation, world.partner)
-    debate, _ = debates.create(
+    debate = debates.create(
         world.caller(DEBATE_CREATOR), consultation, title="Motion", body="", function=VOTE
-    )
+    ).debate
     if shape.context is not DRAFT:
         # Its creator publishes it, unless they are outside it once published.
         inside = Relation.CREATOR in standings("creator", shape, creators=CONSULTATION_CREATORS)

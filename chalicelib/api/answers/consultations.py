@@ -4,11 +4,12 @@ and grants, debates with their decision function and comment counts."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from pydantic import AliasChoices, Field
 
 from chalicelib.api.answers import Answer, Page, Timestamp
+from chalicelib.api.answers.deliberation import BallotOut, CanVoteOut
 from chalicelib.domain.ballots import describe
 from chalicelib.domain.model import (
     Addendum,
@@ -21,6 +22,9 @@ from chalicelib.domain.model import (
     ResultsVisibility,
 )
 from chalicelib.domain.roles import Role
+
+if TYPE_CHECKING:  # what the debate services return; only read here
+    from chalicelib.services.debates import DebateSeen
 
 # ---------------------------------------------------------------- consultations
 
@@ -250,13 +254,48 @@ class DebateOut(Answer):
         description="Corrections added under the question once it was frozen, oldest first."
     )
     comments: CommentCountsOut
+    show_turnout: bool = Field(
+        description="Whether its turnout shows while it is open (set on creation; by default "
+        "when its consultation is public)."
+    )
+    turnout: int | None = Field(
+        description="How many ballots were cast so far (never their split), from the running "
+        "tally, which follows ballots within seconds. Shown once the consultation opens "
+        "when `show_turnout`, or whenever the caller may see its results; else null, as "
+        "for a debate without decision."
+    )
+    my_ballot: BallotOut | None = Field(
+        description="The caller's own ballot, as `GET /v1/debates/{debate_id}/ballot` answers "
+        "it; null if they cast none, or without a token."
+    )
+    can_vote: CanVoteOut
+
+    @classmethod
+    def seen(cls, seen: DebateSeen, now: datetime) -> Self:
+        """The debate as its reader sees it (services/debates.py): with their ballot,
+        whether they may vote, and its turnout when shown to them."""
+        debate, marker = seen.debate, seen.access.marker
+        return cls.at(
+            debate,
+            seen.access.consultation,
+            now,
+            seen.comments,
+            turnout=seen.turnout,
+            my_ballot=BallotOut.of_marker(marker, debate.function) if marker else None,
+            can_vote=CanVoteOut.of_refusal(seen.refusal),
+        )
 
     @classmethod
     def at(
-        cls, debate: Debate, parent: Consultation, now: datetime, comments: dict[str, int]
+        cls,
+        debate: Debate,
+        parent: Consultation,
+        now: datetime,
+        comments: dict[str, int],
+        **reader: Any,
     ) -> Self:
-        """The debate at `now`, with its consultation's status and dates and its comment
-        counts per stance."""
+        """The debate at `now`, with its consultation's status and dates, its comment
+        counts per stance, and what `reader` says of the caller (see `seen`)."""
         return cls.of(
             debate,
             function=describe(debate.function),
@@ -265,6 +304,7 @@ class DebateOut(Answer):
             closes_at=parent.closes_at,
             addenda=[AddendumOut.of_addendum(addendum) for addendum in debate.addenda],
             comments=comments,
+            **reader,
         )
 
 

@@ -15,6 +15,15 @@ from pydantic import Field
 
 from chalicelib.api.answers import Answer, Page, Timestamp, absent_unless
 from chalicelib.domain.ballots import Ballot, Marker
+from chalicelib.domain.errors import (
+    AlreadyVoted,
+    Blocked,
+    HubError,
+    InvalidBallot,
+    NotEligible,
+    NotOpen,
+    Unauthenticated,
+)
 from chalicelib.domain.model import Comment, DecisionFunction, FlagReason, FunctionType, Stance
 
 if TYPE_CHECKING:  # what the ballot services return; only read here
@@ -47,6 +56,10 @@ class CastBallotOut(Answer):
 
     debate_id: str
     cast_at: Timestamp = Field(description="When the caller first voted in this debate.")
+    changed_at: Timestamp | None = Field(
+        description="When the caller last changed their ballot: this request's time when it "
+        "replaced an earlier one; null if never changed."
+    )
     secret: bool = Field(description="Whether the debate's ballots are secret.")
     receipt: str = absent_unless(
         "Secret ballots only. The receipt of the ballot just counted, to keep: it is the only "
@@ -89,6 +102,38 @@ class BallotOut(Answer):
         if marker.ballot is None:
             return cls.of(marker, secret=True, receipt=None)
         return cls.of(marker, secret=False, **_shown_choice(function, marker.ballot))
+
+
+# What `PUT .../ballot` may refuse a reader who sees the debate with, whatever the ballot
+# (services/ballots.py `refusal`), in the order it checks.
+_VOTE_REFUSALS: tuple[type[HubError], ...] = (
+    Unauthenticated,
+    InvalidBallot,
+    NotOpen,
+    Blocked,
+    NotEligible,
+    AlreadyVoted,
+)
+VoteRefusal = Literal[tuple(error.code for error in _VOTE_REFUSALS)]  # type: ignore[valid-type]
+
+
+class CanVoteOut(Answer):
+    """Whether the caller may vote (sign, answer the poll) in this debate now: what
+    `PUT .../ballot` would answer them, whatever ballot they send."""
+
+    allowed: bool
+    reason: VoteRefusal = absent_unless(
+        "When not allowed: the error code `PUT .../ballot` would answer. `unauthenticated` "
+        "(no token), `invalid_ballot` (the debate decides nothing), `not_open` (not open yet, "
+        "or closed), `blocked`, `not_eligible` (may not take part), `already_voted` (voted, "
+        "and the ballot may not change)."
+    )
+
+    @classmethod
+    def of_refusal(cls, refusal: HubError | None) -> Self:
+        if refusal is None:
+            return cls(allowed=True)
+        return cls(allowed=False, reason=refusal.code)
 
 
 class VoteOutcomeOut(Answer):
