@@ -283,7 +283,7 @@ class ConsultationLocked(Conflict):
 
 class ConsultationClosed(Conflict):
     code = "consultation_closed"
-    variants = ("comments",)  # comments are read-only
+    variants = ("comments", "ballots")  # comments are read-only; ballots are refused
 
 
 class DebateLocked(Conflict):

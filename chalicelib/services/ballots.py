@@ -28,6 +28,7 @@ from chalicelib.domain.errors import (
     BallotNotFound,
     Blocked,
     ConcurrentUpdate,
+    ConsultationClosed,
     HubError,
     NotEligible,
     NotOpen,
@@ -172,6 +173,8 @@ def _not_open_or_eligible(seen: DebateAccess) -> HubError | None:
     ballot routes check it; None if they may."""
     if seen.debate.function.type is FunctionType.NONE:
         return refused("body", "no_ballot")
+    if seen.closed:  # as for comments: one code says the consultation is closed
+        return ConsultationClosed("ballots")
     if seen.status is not ConsultationStatus.OPEN:
         return NotOpen()
     if seen.blocked:

@@ -236,7 +236,7 @@ def test_ballots_need_an_open_consultation(association, monkeypatch):
     open_now = open_debate(admin, group_id, {"type": "vote"})
     travel(monkeypatch, timedelta(days=7, seconds=1))
     closed = alice.put(f"/v1/debates/{open_now}/ballot", {"choice": "yes"})
-    assert (closed.status_code, closed.data["error"]["code"]) == (409, "not_open")
+    assert (closed.status_code, closed.data["error"]["code"]) == (409, "consultation_closed")
 
 
 def test_observers_and_outsiders_cannot_vote(association, as_user):

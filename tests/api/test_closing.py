@@ -158,7 +158,7 @@ def test_a_ballot_accepted_before_closing_but_written_after_is_counted(club, mon
     assert users["alice"].put(f"/v1/debates/{debate}/ballot", {"choice": "yes"}).status_code == 201
     monkeypatch.setattr(ballot_store, "cast_first", real_cast)
     late = users["bob"].put(f"/v1/debates/{debate}/ballot", {"choice": "no"})
-    assert (late.status_code, late.data["error"]["code"]) == (409, "not_open")
+    assert (late.status_code, late.data["error"]["code"]) == (409, "consultation_closed")
     drain()
     monkeypatch.setattr(clock, "now", lambda: closes + timedelta(seconds=2) + GRACE)
     assert run_closer() == 1
@@ -179,7 +179,7 @@ def test_an_admin_closes_early_with_a_reason_and_ballots_stop(club, monkeypatch)
     assert closed.status_code == 200
     assert closed.data["status"] == "closed"
     stopped = alice.put(f"/v1/debates/{debate}/ballot", {"choice": "yes"})
-    assert (stopped.status_code, stopped.data["error"]["code"]) == (409, "not_open")
+    assert (stopped.status_code, stopped.data["error"]["code"]) == (409, "consultation_closed")
     again = admin.post(f"/v1/consultations/{cid}/close", {"reason": "twice"})
     assert (again.status_code, again.data["error"]["code"]) == (409, "consultation_closed")
     events = admin.get(f"/v1/groups/{group_id}/audit").data["items"]

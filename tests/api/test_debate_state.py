@@ -180,8 +180,8 @@ def test_after_closing_nobody_may_vote_and_ballots_still_show(club, monkeypatch)
     assert alice["status"] == "closed"
     assert alice["my_ballot"]["choice"] == "no"
     for who in ("alice", "bob", "pat"):
-        assert assert_ballot_route_agrees(users[who], debate) == refused("not_open"), who
-    assert assert_ballot_route_agrees(users["ben"], debate) == refused("not_open")  # first
+        assert assert_ballot_route_agrees(users[who], debate) == refused("consultation_closed"), who
+    assert assert_ballot_route_agrees(users["ben"], debate) == refused("consultation_closed")
 
 
 def test_a_secret_ballot_shows_that_i_voted_never_my_choice(club):

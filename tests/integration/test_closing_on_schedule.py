@@ -57,7 +57,7 @@ def test_a_consultation_closes_and_finalises_on_schedule(hub: RunningHub) -> Non
 
     assert wait_for(lambda: status() == "closed")
     late = voters[0].put(f"/v1/debates/{debate}/ballot", {"choice": "no"})
-    assert late.data["error"]["code"] == "not_open"
+    assert late.data["error"]["code"] == "consultation_closed"
 
     def final_results() -> dict | None:
         shown = voters[1].get(f"/v1/debates/{debate}/results").data

@@ -18,6 +18,7 @@ from chalicelib.domain.ballots import Ballot, Marker
 from chalicelib.domain.errors import (
     AlreadyVoted,
     Blocked,
+    ConsultationClosed,
     HubError,
     InvalidBallot,
     NotEligible,
@@ -109,6 +110,7 @@ class BallotOut(Answer):
 _VOTE_REFUSALS: tuple[type[HubError], ...] = (
     Unauthenticated,
     InvalidBallot,
+    ConsultationClosed,
     NotOpen,
     Blocked,
     NotEligible,
@@ -124,9 +126,9 @@ class CanVoteOut(Answer):
     allowed: bool
     reason: VoteRefusal = absent_unless(
         "When not allowed: the error code `PUT .../ballot` would answer. `unauthenticated` "
-        "(no token), `invalid_ballot` (the debate decides nothing), `not_open` (not open yet, "
-        "or closed), `blocked`, `not_eligible` (may not take part), `already_voted` (voted, "
-        "and the ballot may not change)."
+        "(no token), `invalid_ballot` (the debate decides nothing), `consultation_closed` "
+        "(closed), `not_open` (not open yet), `blocked`, `not_eligible` (may not take "
+        "part), `already_voted` (voted, and the ballot may not change)."
     )
 
     @classmethod
