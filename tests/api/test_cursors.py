@@ -222,17 +222,19 @@ def test_cursors_walk_every_page_and_show_no_key_name_or_id(world, route):
                 assert not found, (path, cursor, found)
 
 
+@pytest.fixture(scope="module")
+def first_cursors(world: World) -> dict[str, str]:
+    """The first page's `next` of every listing of the world, by path."""
+    paths = [path for paths in listings(world).values() for path in paths]
+    return {path: first_cursor(world.alice, path) for path in paths}
+
+
 @pytest.mark.parametrize("route", paged_routes())
-def test_a_cursor_from_any_other_listing_is_refused(world, route):
+def test_a_cursor_from_any_other_listing_is_refused(world, first_cursors, route):
     """Another group's, another consultation's, another debate's, another order or filter of
     the same debate's comments, or another route's altogether."""
-    every = {
-        path: first_cursor(world.alice, path)
-        for paths in listings(world).values()
-        for path in paths
-    }
     for path in listings(world)[route]:
-        for other, cursor in every.items():
+        for other, cursor in first_cursors.items():
             if other == path:
                 continue
             answer = world.alice.get(with_query(path, cursor=cursor))
