@@ -109,8 +109,10 @@ class Settings(BaseSettings):
 
     @property
     def cursor_secrets(self) -> tuple[str, ...]:
-        """The cursor secrets: the first encrypts, every one decrypts."""
-        return tuple(self.cursor_secret.split(",")) if self.cursor_secret else ()
+        """The cursor secrets: the first encrypts, every one decrypts (`new, old`: spaces
+        around the comma are not part of a secret)."""
+        parts = self.cursor_secret.split(",") if self.cursor_secret else []
+        return tuple(part.strip() for part in parts)
 
     @classmethod
     def settings_customise_sources(
@@ -139,7 +141,7 @@ def _local_cursor_secret(dev_jwt_secret: object) -> str | None:
     the two never serve as the same key."""
     if not isinstance(dev_jwt_secret, str) or not dev_jwt_secret:
         return None
-    label = b"hub pagination cursors"
+    label = b"hub local cursor secret"
     return hmac.new(dev_jwt_secret.encode(), label, hashlib.sha256).hexdigest()
 
 

@@ -73,6 +73,7 @@ def test_the_cloud_stage_needs_an_issuer():
         pytest.param("x" * 31, id="31-characters"),
         pytest.param("x" * 40 + ",short", id="an-old-key-too-short"),
         pytest.param("x" * 40 + ",", id="an-empty-old-key"),
+        pytest.param("x" * 40 + ", " + " " * 32, id="an-old-key-of-spaces"),
     ],
 )
 def test_the_cloud_stage_needs_a_cursor_secret_of_32_characters(secret):
@@ -86,7 +87,7 @@ def test_the_cloud_stage_needs_a_cursor_secret_of_32_characters(secret):
 
 def test_the_cursor_secret_may_hold_a_new_key_then_old_ones():
     keys = ["n" * 32, "o" * 40]
-    settings = Settings.from_environ({**CLOUD, "HUB_CURSOR_SECRET": ",".join(keys)})
+    settings = Settings.from_environ({**CLOUD, "HUB_CURSOR_SECRET": ", ".join(keys)})
 
     assert settings.cursor_secrets == tuple(keys)
 
