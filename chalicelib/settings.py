@@ -9,6 +9,8 @@ come from the variables AWS sets. An empty variable counts as unset.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from collections.abc import Mapping
 from functools import cache
@@ -96,6 +98,9 @@ class Settings(BaseSettings):
     jwt_audience: str = Field(default="hub", min_length=1)
     jwks_url: str | None = None
     dev_jwt_secret: str | None = None
+    # Encrypts pagination cursors: the key that encrypts, then older ones that still decrypt,
+    # separated by commas. Required on the cloud stage; the local stage derives one.
+    cursor_secret: str | None = None
     running_in_lambda: Annotated[bool, BeforeValidator(_is_set)] = Field(
         default=False, validation_alias=AliasChoices("AWS_LAMBDA_FUNCTION_NAME")
     )
@@ -118,7 +123,8 @@ class Settings(BaseSettings):
         # own table and issuer, while the cloud stage must be told both.
         if isinstance(values, dict) and values.get("stage", "local") != "cloud":
             defaults = {"table": "hub-local", "jwt_issuer": "hub-local"}
-            return {**defaults, "web_origins": LOCAL_WEB_ORIGINS, **values}
+            derived = {"cursor_secret": _local_cursor_secret(values.get("dev_jwt_secret"))}
+            return {**defaults, "web_origins": LOCAL_WEB_ORIGINS, **derived, **values}
         return values
 
     @model_validator(mode="after")
@@ -137,7 +143,19 @@ class Settings(BaseSettings):
                 raise ValueError(
                     "HUB_DEV_JWT_SECRET (32+ characters, as HS256 wants) is required locally"
                 )
+        if not self.cursor_secrets or any(len(secret) < 32 for secret in self.cursor_secrets):
+            raise ValueError(
+                "HUB_CURSOR_SECRET (32+ characters; `new,old` while rotating) is required"
+                " on the cloud stage"
+            )
         return self
+
+    @property
+    def cursor_secrets(self) -> tuple[str, ...]:
+        """The cursor secrets: the first encrypts, every one decrypts (`new, old`: spaces
+        around the comma are not part of a secret)."""
+        parts = self.cursor_secret.split(",") if self.cursor_secret else []
+        return tuple(part.strip() for part in parts)
 
     @classmethod
     def settings_customise_sources(
@@ -159,6 +177,15 @@ class Settings(BaseSettings):
         except ValidationError as error:
             problems = "; ".join(_problem(error) for error in error.errors())
             raise ConfigurationError(f"invalid Hub configuration: {problems}") from None
+
+
+def _local_cursor_secret(dev_jwt_secret: object) -> str | None:
+    """The local stage's cursor secret: the dev secret's, under a label of its own, so that
+    the two never serve as the same key."""
+    if not isinstance(dev_jwt_secret, str) or not dev_jwt_secret:
+        return None
+    label = b"hub local cursor secret"
+    return hmac.new(dev_jwt_secret.encode(), label, hashlib.sha256).hexdigest()
 
 
 def _problem(error: ErrorDetails) -> str:

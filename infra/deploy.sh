@@ -7,6 +7,7 @@
 #   HUB_OIDC_ISSUER       your identity provider's issuer (the tokens' `iss`)
 #   HUB_JWKS_URL          its signing keys, https://...
 #   HUB_ALARM_TOPIC_ARN   the SNS topic that receives the alarms
+#   HUB_CURSOR_SECRET     32+ characters that encrypt pagination cursors (`new,old` to rotate)
 # Optional: HUB_OIDC_AUDIENCE (hub), HUB_API_RATE_LIMIT (200), HUB_API_BURST_LIMIT (400),
 #           HUB_LOG_RETENTION_DAYS (90), HUB_WEB_ORIGINS (the web client's origins allowed
 #           by CORS, comma-separated; none), HUB_BUILD (build), and the usual AWS_PROFILE,
@@ -17,7 +18,7 @@ build="${HUB_BUILD:-build}"
 stack="${HUB_STACK:-hub}"
 
 missing=()
-for name in HUB_ARTIFACT_BUCKET HUB_OIDC_ISSUER HUB_JWKS_URL HUB_ALARM_TOPIC_ARN; do
+for name in HUB_ARTIFACT_BUCKET HUB_OIDC_ISSUER HUB_JWKS_URL HUB_ALARM_TOPIC_ARN HUB_CURSOR_SECRET; do
   [[ -n "${!name:-}" ]] || missing+=("$name")
 done
 if ((${#missing[@]})); then
@@ -49,6 +50,7 @@ aws cloudformation deploy \
     "OidcAudience=${HUB_OIDC_AUDIENCE:-hub}" \
     "JwksUrl=$HUB_JWKS_URL" \
     "AlarmTopicArn=$HUB_ALARM_TOPIC_ARN" \
+    "CursorSecret=$HUB_CURSOR_SECRET" \
     "ApiRateLimit=${HUB_API_RATE_LIMIT:-200}" \
     "ApiBurstLimit=${HUB_API_BURST_LIMIT:-400}" \
     "LogRetentionDays=${HUB_LOG_RETENTION_DAYS:-90}" \

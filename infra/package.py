@@ -36,6 +36,7 @@ PACKAGING_ENVIRONMENT = {
     "HUB_TABLE": "set-by-the-stack",
     "HUB_JWT_ISSUER": "set-by-the-stack",
     "HUB_JWKS_URL": "https://set-by-the-stack.invalid/jwks",
+    "HUB_CURSOR_SECRET": "set-by-the-stack-never-a-real-cursor-secret",
     "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "eu-west-3"),
 }
 PASSED_THROUGH = ("PATH", "HOME", "TMPDIR", "LANG", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL")

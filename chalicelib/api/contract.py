@@ -216,7 +216,10 @@ def _paging_parameters() -> list[dict[str, Any]]:
             "name": "cursor",
             "in": "query",
             "required": False,
-            "description": "The `next` of the previous page.",
+            "description": (
+                "The `next` of the previous page, as it came: opaque, and valid for this"
+                " listing with the same query only (else 400 `invalid_cursor`: start over)."
+            ),
             "schema": {"type": "string"},
         },
     ]

@@ -45,5 +45,12 @@ def record_in(transaction: Transaction, event: AuditEvent) -> None:
 def list_audit_events(group_id: str, limit: int, cursor: str | None) -> Page[AuditEvent]:
     pk = keys.audit_pk(group_id)
     return query_page(
-        AuditEventItem, pk, keys.AUDIT_PREFIX, _audit_event, limit, cursor, newest_first=True
+        "audit_log",
+        AuditEventItem,
+        pk,
+        keys.AUDIT_PREFIX,
+        _audit_event,
+        limit,
+        cursor,
+        newest_first=True,
     )

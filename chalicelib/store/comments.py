@@ -26,6 +26,7 @@ from chalicelib.domain.model import (
 from chalicelib.store import keys
 from chalicelib.store.audit import record_in
 from chalicelib.store.convert import to_domain, to_item
+from chalicelib.store.cursors import Listing, decode_cursor, encode_cursor
 from chalicelib.store.models import (
     CommentCountsItem,
     CommentItem,
@@ -34,8 +35,6 @@ from chalicelib.store.models import (
 from chalicelib.store.table import (
     Page,
     Transaction,
-    decode_cursor,
-    encode_cursor,
     get_many,
     transact,
 )
@@ -158,18 +157,21 @@ def list_top_level(
 ) -> Page[Comment]:
     """One Query per page: by time (`new`, `old`) or by reactions (`top`, an index)."""
     condition = CommentItem.stance == stance.value if stance else None
+    options = (sort, stance.value if stance else "")
     if sort == "top":
         pk = keys.top_pk(debate_id)
+        listing = Listing("comments", ("gsi1pk", pk), options)
         results = CommentItem.gsi1.query(
             pk,
             filter_condition=condition,
             scan_index_forward=False,
             limit=limit,
             page_size=limit,
-            last_evaluated_key=decode_cursor(cursor, partition=("gsi1pk", pk)),
+            last_evaluated_key=decode_cursor(listing, cursor),
         )
     else:
         pk = keys.comments_pk(debate_id)
+        listing = Listing("comments", ("pk", pk), options)
         results = CommentItem.query(
             pk,
             CommentItem.sk.startswith(keys.TOP_LEVEL_PREFIX),
@@ -177,24 +179,25 @@ def list_top_level(
             scan_index_forward=sort == "old",
             limit=limit,
             page_size=limit,
-            last_evaluated_key=decode_cursor(cursor, partition=("pk", pk)),
+            last_evaluated_key=decode_cursor(listing, cursor),
         )
     items = [_comment(item) for item in results]
-    return Page(items, encode_cursor(results.last_evaluated_key))
+    return Page(items, encode_cursor(listing, results.last_evaluated_key))
 
 
 def list_replies(parent_id: str, limit: int, cursor: str | None) -> Page[Comment]:
     debate_id, path = split_comment_id(parent_id)  # type: ignore[misc]
-    pk = keys.comments_pk(debate_id)
+    pk, prefix = keys.comments_pk(debate_id), keys.replies_prefix(path)
+    listing = Listing("replies", ("pk", pk), (prefix,))
     results = CommentItem.query(
         pk,
-        CommentItem.sk.startswith(keys.replies_prefix(path)),
+        CommentItem.sk.startswith(prefix),
         limit=limit,
         page_size=limit,
-        last_evaluated_key=decode_cursor(cursor, partition=("pk", pk)),
+        last_evaluated_key=decode_cursor(listing, cursor),
     )
     items = [_comment(item) for item in results]
-    return Page(items, encode_cursor(results.last_evaluated_key))
+    return Page(items, encode_cursor(listing, results.last_evaluated_key))
 
 
 def counts_of(debate_ids: list[str]) -> dict[str, dict[str, int]]:

@@ -16,12 +16,11 @@ from chalicelib.domain.model import AuditEvent, Consultation, ConsultationVisibi
 from chalicelib.store import keys
 from chalicelib.store.audit import record_in
 from chalicelib.store.convert import to_domain, to_item
+from chalicelib.store.cursors import Listing, decode_cursor, encode_cursor
 from chalicelib.store.models import ConsultationItem, ConsultationLinkItem
 from chalicelib.store.table import (
     Page,
     Transaction,
-    decode_cursor,
-    encode_cursor,
     query_page,
     transact,
 )
@@ -130,6 +129,7 @@ def save_consultation(
 def group_consultation_ids(group_id: str, limit: int, cursor: str | None) -> Page[str]:
     """The consultations a group hosts or shares, newest first: one Query per page."""
     return query_page(
+        "group_consultations",
         ConsultationLinkItem,
         keys.group_pk(group_id),
         keys.CONSULTATION_LINK_PREFIX,
@@ -142,16 +142,16 @@ def group_consultation_ids(group_id: str, limit: int, cursor: str | None) -> Pag
 
 def public_consultations(limit: int, cursor: str | None) -> Page[Consultation]:
     """Published public consultations of every group, newest first (a sparse index)."""
-    start = decode_cursor(cursor, partition=("gsi1pk", keys.PUBLIC_CONSULTATIONS))
+    listing = Listing("public_consultations", ("gsi1pk", keys.PUBLIC_CONSULTATIONS))
     results = ConsultationItem.gsi1.query(
         keys.PUBLIC_CONSULTATIONS,
         scan_index_forward=False,
         limit=limit,
         page_size=limit,
-        last_evaluated_key=start,
+        last_evaluated_key=decode_cursor(listing, cursor),
     )
     items = [_consultation(item) for item in results]
-    return Page(items, encode_cursor(results.last_evaluated_key))
+    return Page(items, encode_cursor(listing, results.last_evaluated_key))
 
 
 # ---------------------------------------------------------------- the closer

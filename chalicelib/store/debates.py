@@ -119,6 +119,7 @@ def create_debate(debate: Debate, event: AuditEvent) -> None:
 
 def list_debates(consultation_id: str, limit: int, cursor: str | None) -> Page[Debate]:
     return query_page(
+        "debates",
         DebateItem,
         keys.consultation_pk(consultation_id),
         keys.DEBATE_PREFIX,

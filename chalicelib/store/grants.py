@@ -67,7 +67,13 @@ def delete_grant(consultation_id: str, user_id: str, event: AuditEvent) -> None:
 
 def list_grants(consultation_id: str, limit: int, cursor: str | None) -> Page[Grant]:
     return query_page(
-        GrantItem, keys.consultation_pk(consultation_id), keys.GRANT_PREFIX, _grant, limit, cursor
+        "grants",
+        GrantItem,
+        keys.consultation_pk(consultation_id),
+        keys.GRANT_PREFIX,
+        _grant,
+        limit,
+        cursor,
     )
 
 

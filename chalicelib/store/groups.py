@@ -13,13 +13,12 @@ from chalicelib.domain.model import AuditEvent, Group, Membership
 from chalicelib.store import keys
 from chalicelib.store.audit import record_in
 from chalicelib.store.convert import to_domain, to_item
+from chalicelib.store.cursors import Listing, decode_cursor, encode_cursor
 from chalicelib.store.memberships import membership_from_raw, membership_item, still_admin
 from chalicelib.store.models import GroupItem, MembershipItem
 from chalicelib.store.table import (
     Page,
     Transaction,
-    decode_cursor,
-    encode_cursor,
     get_many,
     transact,
 )
@@ -91,12 +90,13 @@ def get_groups(group_ids: Iterable[str]) -> dict[str, Group]:
 
 
 def list_listed_groups(limit: int, cursor: str | None) -> Page[Group]:
-    start = decode_cursor(cursor, partition=("gsi1pk", keys.GROUPS_DIRECTORY))
+    listing = Listing("directory", ("gsi1pk", keys.GROUPS_DIRECTORY))
+    start = decode_cursor(listing, cursor)
     results = GroupItem.gsi1.query(
         keys.GROUPS_DIRECTORY, limit=limit, page_size=limit, last_evaluated_key=start
     )
     items = [_group(item) for item in results]
-    return Page(items, encode_cursor(results.last_evaluated_key))
+    return Page(items, encode_cursor(listing, results.last_evaluated_key))
 
 
 def update_group(before: Group, after: Group, event: AuditEvent) -> None:

@@ -14,9 +14,10 @@ from chalicelib.domain.model import AuditEvent, Invitation
 from chalicelib.store import keys
 from chalicelib.store.audit import record_in
 from chalicelib.store.convert import to_domain, to_item
+from chalicelib.store.cursors import Listing, decode_cursor, encode_cursor
 from chalicelib.store.memberships import still_admin
 from chalicelib.store.models import InvitationItem
-from chalicelib.store.table import Page, Transaction, decode_cursor, encode_cursor, transact
+from chalicelib.store.table import Page, Transaction, transact
 
 
 def _invitation(item: InvitationItem) -> Invitation:
@@ -57,15 +58,16 @@ def get_invitation(code: str, *, consistent: bool = False) -> Invitation | None:
 def list_invitations(group_id: str, limit: int, cursor: str | None) -> Page[Invitation]:
     """A group's invitations not revoked (nor yet deleted by TTL), newest first: one Query."""
     pk = keys.group_invitations_pk(group_id)
+    listing = Listing("invitations", ("gsi1pk", pk))
     results = InvitationItem.gsi1.query(
         pk,
         scan_index_forward=False,
         limit=limit,
         page_size=limit,
-        last_evaluated_key=decode_cursor(cursor, partition=("gsi1pk", pk)),
+        last_evaluated_key=decode_cursor(listing, cursor),
     )
     items = [_invitation(item) for item in results]
-    return Page(items, encode_cursor(results.last_evaluated_key))
+    return Page(items, encode_cursor(listing, results.last_evaluated_key))
 
 
 def revoke_invitation(invitation: Invitation, event: AuditEvent) -> None:

@@ -49,7 +49,9 @@ def get_join_request(group_id: str, user_id: str) -> JoinRequest | None:
 
 def list_join_requests(group_id: str, limit: int, cursor: str | None) -> Page[JoinRequest]:
     pk = keys.group_pk(group_id)
-    return query_page(JoinRequestItem, pk, keys.JOIN_REQUEST_PREFIX, _join_request, limit, cursor)
+    return query_page(
+        "join_requests", JoinRequestItem, pk, keys.JOIN_REQUEST_PREFIX, _join_request, limit, cursor
+    )
 
 
 def reject_join_request(group_id: str, user_id: str, event: AuditEvent) -> None:

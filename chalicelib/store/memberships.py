@@ -96,7 +96,13 @@ def get_membership(group_id: str, user_id: str, *, consistent: bool = False) -> 
 
 def list_members(group_id: str, limit: int, cursor: str | None) -> Page[Membership]:
     return query_page(
-        MembershipItem, keys.group_pk(group_id), keys.MEMBER_PREFIX, _membership, limit, cursor
+        "group_members",
+        MembershipItem,
+        keys.group_pk(group_id),
+        keys.MEMBER_PREFIX,
+        _membership,
+        limit,
+        cursor,
     )
 
 

@@ -14,12 +14,11 @@ from chalicelib.store.audit import record_in
 from chalicelib.store.comments import comment_key, from_raw
 from chalicelib.store.consultations import consultation_from_raw
 from chalicelib.store.convert import to_domain, to_item
+from chalicelib.store.cursors import Listing, decode_cursor, encode_cursor
 from chalicelib.store.models import BlockItem, QueueEntryItem
 from chalicelib.store.table import (
     Page,
     Transaction,
-    decode_cursor,
-    encode_cursor,
     get_many,
     transact,
 )
@@ -30,14 +29,15 @@ from chalicelib.store.table import (
 def queue(group_id: str, limit: int, cursor: str | None) -> Page[str]:
     """Comment ids waiting for a group's moderators: one Query per page."""
     pk = keys.queue_pk(group_id)
+    listing = Listing("moderation_queue", ("pk", pk))
     results = QueueEntryItem.query(
         pk,
         limit=limit,
         page_size=limit,
-        last_evaluated_key=decode_cursor(cursor, partition=("pk", pk)),
+        last_evaluated_key=decode_cursor(listing, cursor),
     )
     items = [item.comment_id for item in results]
-    return Page(items, encode_cursor(results.last_evaluated_key))
+    return Page(items, encode_cursor(listing, results.last_evaluated_key))
 
 
 def consultation_id_of(comment_id: str) -> str:

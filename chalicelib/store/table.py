@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import time
 import uuid
 from collections.abc import Callable
@@ -20,7 +17,8 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.domain.errors import ConcurrentUpdate, DatabaseBusy, HubError, InvalidCursor
+from chalicelib.domain.errors import ConcurrentUpdate, DatabaseBusy, HubError
+from chalicelib.store.cursors import Listing, decode_cursor, encode_cursor
 from chalicelib.store.models import TableItem, TableMeta, TableSchema
 
 T = TypeVar("T")
@@ -246,6 +244,7 @@ class Page(Generic[T]):
 
 
 def query_page(
+    listing: str,
     model: type[M],
     pk: str,
     sk_prefix: str,
@@ -256,63 +255,16 @@ def query_page(
     newest_first: bool = False,
 ) -> Page[T]:
     """One page of the items of partition `pk` whose sort key starts with `sk_prefix`:
-    one Query, resumed from `cursor`."""
+    one Query, resumed from `cursor`, which only this listing (by its name) of this
+    partition, prefix and order can have issued."""
+    bound = Listing(listing, ("pk", pk), (sk_prefix, "newest" if newest_first else "oldest"))
     results = model.query(
         pk,
         model.sk.startswith(sk_prefix),
         scan_index_forward=not newest_first,
         limit=limit,
         page_size=limit,
-        last_evaluated_key=decode_cursor(cursor, partition=("pk", pk)),
+        last_evaluated_key=decode_cursor(bound, cursor),
     )
     items = [convert(item) for item in results]
-    return Page(items, encode_cursor(results.last_evaluated_key))
-
-
-def encode_cursor(last_evaluated_key: dict[str, Any] | None) -> str | None:
-    if not last_evaluated_key:
-        return None
-    plain = {name: value["S"] for name, value in last_evaluated_key.items()}
-    raw = json.dumps(plain, separators=(",", ":"), sort_keys=True).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-# A page's last key, by the partition attribute of the listing: the table's keys, plus the
-# index's own for an index listing. Anything else would reach DynamoDB as a bad start key.
-_CURSOR_KEYS = {
-    "pk": {"pk", "sk"},
-    "gsi1pk": {"gsi1pk", "gsi1sk", "pk", "sk"},
-}
-
-
-_MAX_KEY_BYTES = 1024  # DynamoDB's sort key limit (partition keys: 2048)
-
-
-def _key_sized(value: str) -> bool:
-    try:
-        return len(value.encode("utf-8")) <= _MAX_KEY_BYTES
-    except UnicodeEncodeError:
-        return False
-
-
-def decode_cursor(cursor: str | None, *, partition: tuple[str, str]) -> dict[str, Any] | None:
-    """Turn a cursor back into an ExclusiveStartKey, refusing one from another listing.
-
-    `partition` is (attribute, value) of the query's partition key: a cursor made for a
-    different partition is refused rather than handed to DynamoDB.
-    """
-    if cursor is None:
-        return None
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        plain = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise InvalidCursor() from None
-    if (
-        not isinstance(plain, dict)
-        or set(plain) != _CURSOR_KEYS[partition[0]]
-        or not all(isinstance(v, str) and _key_sized(v) for v in plain.values())
-        or plain.get(partition[0]) != partition[1]
-    ):
-        raise InvalidCursor()
-    return {name: {"S": value} for name, value in plain.items()}
+    return Page(items, encode_cursor(bound, results.last_evaluated_key))

@@ -144,3 +144,28 @@ def dynamodb_requests() -> Iterator[list[DynamoRequest]]:
 
     with dynamodb_calls(recorded):
         yield requests
+
+
+# ---------------------------------------------------------------- cursors
+
+
+def sealed_cursor(first_page: Callable[[], Any], values: list[str]) -> str:
+    """A cursor holding whatever key `values`, sealed with the Hub's own key: what only a bug
+    (or the key's holder) could make, to reach the checks a key passes once decrypted. It is
+    bound to the listing whose first page (an answer with a `next`) `first_page` asks for."""
+    from chalicelib.store.cursors import Listing, seal
+
+    bound: list[Listing] = []
+    plain = Listing.associated_data
+
+    def spied(listing: Listing) -> bytes:
+        bound.append(listing)
+        return plain.fget(listing)  # type: ignore[misc]
+
+    Listing.associated_data = property(spied)  # type: ignore[method-assign,assignment]
+    try:
+        assert first_page().data["next"], "the listing has one page only"
+    finally:
+        Listing.associated_data = plain  # type: ignore[method-assign]
+    [listing] = set(bound)
+    return seal(listing, values)

@@ -16,6 +16,7 @@ SETTINGS = {
     "HUB_OIDC_ISSUER": "https://login.ville.example/realms/hub",
     "HUB_JWKS_URL": "https://login.ville.example/realms/hub/certs",
     "HUB_ALARM_TOPIC_ARN": "arn:aws:sns:eu-west-3:123456789012:hub-alarms",
+    "HUB_CURSOR_SECRET": "a-cloud-cursor-secret-0123456789abcdef",
 }
 
 
@@ -64,6 +65,7 @@ def test_it_uploads_the_bundle_then_deploys_with_the_parameters(world):
         "OidcAudience": "hub",
         "JwksUrl": "https://login.ville.example/realms/hub/certs",
         "AlarmTopicArn": "arn:aws:sns:eu-west-3:123456789012:hub-alarms",
+        "CursorSecret": "a-cloud-cursor-secret-0123456789abcdef",
         "ApiRateLimit": "200",
         "ApiBurstLimit": "400",
         "LogRetentionDays": "90",

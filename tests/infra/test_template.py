@@ -153,10 +153,18 @@ def test_settings_come_from_the_stack_never_a_literal_or_a_secret(function):
     assert environment["HUB_JWT_ISSUER"] == {"Ref": "OidcIssuer"}
     assert environment["HUB_JWT_AUDIENCE"] == {"Ref": "OidcAudience"}
     assert environment["HUB_JWKS_URL"] == {"Ref": "JwksUrl"}
+    assert environment["HUB_CURSOR_SECRET"] == {"Ref": "CursorSecret"}
     assert "HUB_DEV_JWT_SECRET" not in environment
     assert "HUB_DYNAMODB_ENDPOINT" not in environment
-    for parameter in ("OidcIssuer", "OidcAudience", "JwksUrl"):
+    for parameter in ("OidcIssuer", "OidcAudience", "JwksUrl", "CursorSecret"):
         assert parameter in packaged().template["Parameters"]
+
+
+def test_the_cursor_secret_is_a_parameter_never_shown_and_long_enough():
+    parameter = packaged().template["Parameters"]["CursorSecret"]
+    assert parameter["NoEcho"] is True
+    assert parameter["MinLength"] >= 32
+    assert "Default" not in parameter  # each deployment brings its own
 
 
 def test_the_packaging_placeholders_reach_no_part_of_the_template():

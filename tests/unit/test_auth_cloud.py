@@ -107,6 +107,7 @@ def cloud_settings(jwks_url: str) -> Settings:
             "HUB_JWT_ISSUER": ISSUER,
             "HUB_JWT_AUDIENCE": AUDIENCE,
             "HUB_JWKS_URL": jwks_url,
+            "HUB_CURSOR_SECRET": "a-cloud-cursor-secret-0123456789abcdef",
         }
     )
 

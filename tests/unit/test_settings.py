@@ -21,6 +21,7 @@ CLOUD = {
     "HUB_JWT_AUDIENCE": "hub",
     "HUB_JWKS_URL": "https://idp.example/.well-known/jwks.json",
     "AWS_REGION": "eu-west-3",
+    "HUB_CURSOR_SECRET": "a-cloud-cursor-secret-0123456789abcdef",
 }
 
 
@@ -62,6 +63,52 @@ def test_the_cloud_stage_needs_an_issuer():
 
     with pytest.raises(ConfigurationError, match="jwt_issuer"):
         Settings.from_environ(environ)
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        pytest.param(None, id="unset"),
+        pytest.param("", id="empty"),
+        pytest.param("x" * 31, id="31-characters"),
+        pytest.param("x" * 40 + ",short", id="an-old-key-too-short"),
+        pytest.param("x" * 40 + ",", id="an-empty-old-key"),
+        pytest.param("x" * 40 + ", " + " " * 32, id="an-old-key-of-spaces"),
+    ],
+)
+def test_the_cloud_stage_needs_a_cursor_secret_of_32_characters(secret):
+    environ = {name: value for name, value in CLOUD.items() if name != "HUB_CURSOR_SECRET"}
+    if secret is not None:
+        environ["HUB_CURSOR_SECRET"] = secret
+
+    with pytest.raises(ConfigurationError, match="HUB_CURSOR_SECRET"):
+        Settings.from_environ(environ)
+
+
+def test_the_cursor_secret_may_hold_a_new_key_then_old_ones():
+    keys = ["n" * 32, "o" * 40]
+    settings = Settings.from_environ({**CLOUD, "HUB_CURSOR_SECRET": ", ".join(keys)})
+
+    assert settings.cursor_secrets == tuple(keys)
+
+
+def test_the_local_cursor_secret_comes_from_the_dev_secret_yet_differs_from_it():
+    settings = Settings.from_environ({"HUB_DEV_JWT_SECRET": DEV_SECRET})
+    other = Settings.from_environ({"HUB_DEV_JWT_SECRET": DEV_SECRET + "!"})
+
+    [secret] = settings.cursor_secrets
+    assert len(secret) >= 32
+    assert DEV_SECRET not in secret
+    assert Settings.from_environ({"HUB_DEV_JWT_SECRET": DEV_SECRET}).cursor_secrets == (secret,)
+    assert other.cursor_secrets != (secret,)
+
+
+def test_the_local_stage_takes_a_cursor_secret_when_given():
+    settings = Settings.from_environ(
+        {"HUB_DEV_JWT_SECRET": DEV_SECRET, "HUB_CURSOR_SECRET": "c" * 32}
+    )
+
+    assert settings.cursor_secrets == ("c" * 32,)
 
 
 def test_the_cloud_stage_refuses_a_local_dynamodb_endpoint():
@@ -119,6 +166,28 @@ def test_the_app_does_not_start_on_a_cloud_stage_with_a_dev_secret():
     assert result.returncode != 0
     assert "ConfigurationError" in result.stderr
     assert "HUB_DEV_JWT_SECRET" in result.stderr
+
+
+def test_the_app_does_not_start_on_a_cloud_stage_without_a_cursor_secret():
+    environ = {name: value for name, value in CLOUD.items() if name != "HUB_CURSOR_SECRET"}
+    environ |= {
+        "PATH": os.environ.get("PATH", ""),
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import app"],
+        cwd=REPO_ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode != 0
+    assert "ConfigurationError" in result.stderr
+    assert "HUB_CURSOR_SECRET" in result.stderr
 
 
 def test_an_error_names_the_variable_to_set():
