@@ -20,6 +20,7 @@ from chalicelib.domain.model import (
     AuditEvent,
     Caller,
     Consultation,
+    ConsultationStatus,
     Debate,
     FunctionType,
     Phase,
@@ -43,6 +44,18 @@ _STEPS = 4  # at most: open, close, finalise (a consultation overdue on all thre
 
 def grace() -> timedelta:
     return timedelta(seconds=get_settings().close_grace_s)
+
+
+def final_expected_at(consultation: Consultation, now: datetime) -> datetime | None:
+    """When the final results of a closed consultation are expected: the grace period after
+    ballots stopped (its early close, else its closing date), when the closer finalises it
+    (it runs every minute: they follow within a minute or so). None before it closes and
+    once finalised."""
+    if consultation.phase is Phase.FINALISED or consultation.status_at(now) is not (
+        ConsultationStatus.CLOSED
+    ):
+        return None
+    return consultation.ends_at + grace()
 
 
 def close_due_consultations(now: datetime | None = None) -> int:
