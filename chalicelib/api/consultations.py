@@ -46,10 +46,11 @@ from chalicelib.services.consultations import NewConsultation
 blueprint = Blueprint(__name__)
 
 
-def _answer(consultation: Consultation) -> ConsultationOut:
-    """One consultation, with its host association read (one GetItem)."""
-    host = consultations.hosts([consultation])[consultation.group_id]
-    return ConsultationOut.at(consultation, clock.now(), host)
+def _answer(consultation: Consultation, host: Group | None = None) -> ConsultationOut:
+    """One consultation, with its host association (read now unless given)."""
+    known = [host] if host is not None else []
+    found = consultations.hosts([consultation], known=known)[consultation.group_id]
+    return ConsultationOut.at(consultation, clock.now(), found)
 
 
 def _page(result: Any, hosts: dict[str, Group]) -> ConsultationPage:
@@ -138,7 +139,7 @@ def list_public_consultations(
 def get_consultation(caller: Caller | None, consultation_id: str) -> ConsultationOut:
     """A consultation, for whoever may see it (anyone, if it is public and published)."""
     access = consultations.get(caller, consultation_id)
-    return _answer(access.consultation)
+    return _answer(access.consultation, access.host)
 
 
 @route(
@@ -170,7 +171,7 @@ def update_consultation(
         clear_opens_at="opens_at" in sent and sent["opens_at"] is None,
     )
     updated = consultations.update(caller, consultation_id, changes)
-    return _answer(updated)
+    return _answer(updated.consultation, updated.host)
 
 
 @route(
@@ -192,7 +193,7 @@ def publish_consultation(caller: Caller, consultation_id: str) -> ConsultationOu
     It opens at once, or is scheduled until `opens_at`. Refused (422) when its dates have
     passed."""
     published = consultations.publish(caller, consultation_id)
-    return _answer(published)
+    return _answer(published.consultation, published.host)
 
 
 @route(
@@ -208,7 +209,7 @@ def close_consultation(caller: Caller, consultation_id: str, body: CloseRequest)
 
     Ballots stop at once; the final results follow after a grace period."""
     closed = closing.close(caller, consultation_id, body.reason)
-    return _answer(closed)
+    return _answer(closed.consultation, closed.host)
 
 
 @route(

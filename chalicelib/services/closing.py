@@ -27,7 +27,7 @@ from chalicelib.domain.model import (
 )
 from chalicelib.domain.outcomes import outcome
 from chalicelib.domain.permissions import Action
-from chalicelib.services.access import consultation_access
+from chalicelib.services.access import ConsultationAccess, consultation_access
 from chalicelib.services.audit import audit_event
 from chalicelib.settings import get_settings
 from chalicelib.store import ballots as ballot_store
@@ -105,10 +105,11 @@ def _transition_event(before: Consultation, after: Consultation) -> AuditEvent:
     )
 
 
-def close(caller: Caller, consultation_id: str, reason: str) -> Consultation:
-    """A host admin closes now, with a reason; finalised by the same path after the grace."""
+def close(caller: Caller, consultation_id: str, reason: str) -> ConsultationAccess:
+    """A host admin closes now, with a reason; finalised by the same path after the grace.
+    The answer is the consultation as stored, with its host."""
     access = consultation_access(
-        consultation_id, caller, Action.CONSULTATION_CLOSE, consistent=True
+        consultation_id, caller, Action.CONSULTATION_CLOSE, consistent=True, host=True
     )
     before = access.consultation
     after = close_early(before, clock.now(), caller.id, grace())
@@ -120,7 +121,7 @@ def close(caller: Caller, consultation_id: str, reason: str) -> Consultation:
         by="admin",
         reason=reason,
     )
-    return store.save_consultation(before, after, [event])
+    return replace(access, consultation=store.save_consultation(before, after, [event]))
 
 
 def recount(debate: Debate, ends_at: datetime) -> Counts:

@@ -93,12 +93,16 @@ def create(caller: Caller, group_id: str, new: NewConsultation) -> Consultation:
 
 
 def get(caller: Caller | None, consultation_id: str) -> ConsultationAccess:
-    return consultation_access(consultation_id, caller, Action.CONSULTATION_READ)
+    """The consultation, with its host association (read with the caller's roles)."""
+    return consultation_access(consultation_id, caller, Action.CONSULTATION_READ, host=True)
 
 
-def update(caller: Caller, consultation_id: str, changes: ConsultationChanges) -> Consultation:
+def update(
+    caller: Caller, consultation_id: str, changes: ConsultationChanges
+) -> ConsultationAccess:
+    """The change, audited; the answer is the consultation as stored, with its host."""
     access = consultation_access(
-        consultation_id, caller, Action.CONSULTATION_UPDATE, consistent=True
+        consultation_id, caller, Action.CONSULTATION_UPDATE, consistent=True, host=True
     )
     before = access.consultation
     after = apply_changes(before, changes, clock.now())
@@ -109,11 +113,11 @@ def update(caller: Caller, consultation_id: str, changes: ConsultationChanges) -
         if getattr(before, name) != getattr(after, name)
     }
     if not changed:
-        return before
+        return access
     event = audit_event(
         before.group_id, caller, "consultation_updated", consultation_id=before.id, **changed
     )
-    return store.save_consultation(before, after, [event])
+    return replace(access, consultation=store.save_consultation(before, after, [event]))
 
 
 EDITABLE_FIELDS = (
@@ -135,8 +139,11 @@ def _plain(value: object) -> object:
     return value.value if hasattr(value, "value") else value
 
 
-def publish(caller: Caller, consultation_id: str) -> Consultation:
-    access = consultation_access(consultation_id, caller, Action.CONSULTATION_READ, consistent=True)
+def publish(caller: Caller, consultation_id: str) -> ConsultationAccess:
+    """Publish; the answer is the consultation as stored, with its host."""
+    access = consultation_access(
+        consultation_id, caller, Action.CONSULTATION_READ, consistent=True, host=True
+    )
     if access.consultation.published_at is not None:
         raise AlreadyPublished()
     access.require(Action.CONSULTATION_PUBLISH)
@@ -149,7 +156,7 @@ def publish(caller: Caller, consultation_id: str) -> Consultation:
         consultation_id=before.id,
         status=after.status_at(clock.now()).value,
     )
-    return store.save_consultation(before, after, [event])
+    return replace(access, consultation=store.save_consultation(before, after, [event]))
 
 
 def hosts(consultations: Iterable[Consultation], known: Iterable[Group] = ()) -> dict[str, Group]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from chalicelib.domain.ballots import Marker
-from chalicelib.domain.model import Block, Comment, Consultation, Debate
+from chalicelib.domain.model import Block, Comment, Consultation, Debate, Group
 from chalicelib.domain.roles import Role
 from chalicelib.store import keys
 from chalicelib.store.ballots import marker_from_raw, marker_key
@@ -20,6 +20,7 @@ from chalicelib.store.comments import comment_key
 from chalicelib.store.comments import from_raw as comment_from_raw
 from chalicelib.store.consultations import consultation_from_raw
 from chalicelib.store.debates import debate_from_raw
+from chalicelib.store.groups import group_from_raw
 from chalicelib.store.memberships import membership_from_raw
 from chalicelib.store.models import GrantItem
 from chalicelib.store.moderation import block_from_raw, block_key
@@ -39,6 +40,7 @@ class Found:
     block: Block | None = None  # by the host's moderators, lapsed or not
     marker: Marker | None = None
     reacted: bool = False
+    host: Group | None = None  # the host association, when asked for
 
 
 def read(
@@ -48,11 +50,13 @@ def read(
     debate_local_id: str | None = None,
     comment_id: str | None = None,
     marker: bool = False,
+    host: bool = False,
     consistent: bool = False,
 ) -> Found:
     """The consultation (with `debate_local_id`'s debate and `comment_id`'s comment), then
-    what the user holds in it. Stops after the first round trip when something asked for is
-    missing, or without a user."""
+    what the user holds in it, and its host association if `host` (in the same second
+    round trip; without a user, a round trip of its own). Stops after the first round trip
+    when something asked for is missing, or without a user and `host`."""
     meta = (keys.consultation_pk(consultation_id), keys.META)
     debate_key = (
         (keys.consultation_pk(consultation_id), keys.debate_sk(debate_local_id))
@@ -70,8 +74,12 @@ def read(
     consultation = consultation_from_raw(found[meta])
     debate = debate_from_raw(found[debate_key]) if debate_key is not None else None
     comment = comment_from_raw(found[comment_key(comment_id)]) if comment_id is not None else None
+    host_key = (keys.group_pk(consultation.group_id), keys.META)
     if user_id is None:
-        return Found(consultation, debate, comment)
+        if not host:
+            return Found(consultation, debate, comment)
+        hosts = get_many([host_key], consistent=consistent)
+        return Found(consultation, debate, comment, host=_host(hosts.get(host_key)))
 
     groups = [consultation.group_id, *consultation.accepted_partners]
     members = {(keys.group_pk(g), keys.member_sk(user_id)): g for g in groups}
@@ -81,6 +89,8 @@ def read(
     reacted_key = reaction_key(comment.id, user_id) if comment is not None else None
     theirs = [*members, grant_key, blocked_key]
     theirs += [key for key in (marked_key, reacted_key) if key is not None]
+    if host:
+        theirs.append(host_key)
     held = get_many(theirs, consistent=consistent)
     return Found(
         consultation,
@@ -91,4 +101,9 @@ def read(
         block=block_from_raw(held[blocked_key]) if blocked_key in held else None,
         marker=marker_from_raw(held[marked_key]) if marked_key in held else None,
         reacted=reacted_key in held,
+        host=_host(held.get(host_key)) if host else None,
     )
+
+
+def _host(raw: dict | None) -> Group | None:
+    return group_from_raw(raw) if raw is not None else None

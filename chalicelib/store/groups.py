@@ -31,6 +31,10 @@ def _group(item: GroupItem) -> Group:
     return to_domain(item, Group)
 
 
+def group_from_raw(raw: dict) -> Group:
+    return _group(GroupItem.from_raw_data(raw))
+
+
 def _group_item(group: Group) -> GroupItem:
     item = to_item(group, GroupItem, keys.group_pk(group.id), keys.META)
     if group.listed:
@@ -75,7 +79,7 @@ def get_group_and_membership(
     group = found.get(group_key)
     membership = found.get(member_key)
     return (
-        _group(GroupItem.from_raw_data(group)) if group else None,
+        group_from_raw(group) if group else None,
         membership_from_raw(membership) if membership else None,
     )
 
