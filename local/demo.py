@@ -62,7 +62,8 @@ def seed() -> Demo:
             current = invitations.accept(user, invitation.code).membership.role
         if current is not role:
             memberships.set_role(ADMIN, group.id, user.id, role)
-    if not consultations.list_for_group(ADMIN, group.id, 1, None).items:
+    listed, _hosts = consultations.list_for_group(ADMIN, group.id, 1, None)
+    if not listed.items:
         _seed_consultations(group)
     roles = {ADMIN.id: Role.ADMIN} | {user.id: role for user, role in MEMBERS}
     return Demo(group=group, roles=roles)

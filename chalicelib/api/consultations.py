@@ -3,7 +3,7 @@ associations and grants."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from chalice import Blueprint
 from pydantic import BaseModel, Field
@@ -39,11 +39,25 @@ from chalicelib.domain.errors import (
     PartnershipNotFound,
     ValidationFailed,
 )
-from chalicelib.domain.model import Caller, Participation, PartnerStatus
+from chalicelib.domain.model import Caller, Consultation, Group, Participation, PartnerStatus
 from chalicelib.services import closing, consultations, grants
 from chalicelib.services.consultations import NewConsultation
 
 blueprint = Blueprint(__name__)
+
+
+def _answer(consultation: Consultation, host: Group | None = None) -> ConsultationOut:
+    """One consultation, with its host association (read now unless given)."""
+    known = [host] if host is not None else []
+    found = consultations.hosts([consultation], known=known)[consultation.group_id]
+    return ConsultationOut.at(consultation, clock.now(), found)
+
+
+def _page(result: Any, hosts: dict[str, Group]) -> ConsultationPage:
+    """A page of consultations (`result.items`, `result.next`), each with its host."""
+    now = clock.now()
+    items = [ConsultationOut.at(c, now, hosts[c.group_id]) for c in result.items]
+    return ConsultationPage.of(result, items=items)
 
 
 class PublicListing(BaseModel):
@@ -71,7 +85,7 @@ def create_consultation(caller: Caller, group_id: str, body: ConsultationCreate)
         audience=tuple(body.audience or ()),
         participation=body.participation or Participation.MEMBERS,
     )
-    return ConsultationOut.at(consultations.create(caller, group_id, new), clock.now())
+    return _answer(consultations.create(caller, group_id, new))
 
 
 @route(
@@ -90,9 +104,8 @@ def list_group_consultations(
 
     Newest first. Drafts appear to their editors only; restricted and members-only
     consultations to those inside."""
-    result = consultations.list_for_group(caller, group_id, paging.limit, paging.cursor)
-    now = clock.now()
-    return ConsultationPage.of(result, items=[ConsultationOut.at(c, now) for c in result.items])
+    result, hosts = consultations.list_for_group(caller, group_id, paging.limit, paging.cursor)
+    return _page(result, hosts)
 
 
 @route(
@@ -111,9 +124,8 @@ def list_public_consultations(
 
     Newest first; `?scope=public` is required."""
     del caller, query  # the same for everyone; `scope` has one value for now
-    result = consultations.list_public(paging.limit, paging.cursor)
-    now = clock.now()
-    return ConsultationPage.of(result, items=[ConsultationOut.at(c, now) for c in result.items])
+    result, hosts = consultations.list_public(paging.limit, paging.cursor)
+    return _page(result, hosts)
 
 
 @route(
@@ -127,7 +139,7 @@ def list_public_consultations(
 def get_consultation(caller: Caller | None, consultation_id: str) -> ConsultationOut:
     """A consultation, for whoever may see it (anyone, if it is public and published)."""
     access = consultations.get(caller, consultation_id)
-    return ConsultationOut.at(access.consultation, clock.now())
+    return _answer(access.consultation, access.host)
 
 
 @route(
@@ -159,7 +171,7 @@ def update_consultation(
         clear_opens_at="opens_at" in sent and sent["opens_at"] is None,
     )
     updated = consultations.update(caller, consultation_id, changes)
-    return ConsultationOut.at(updated, clock.now())
+    return _answer(updated.consultation, updated.host)
 
 
 @route(
@@ -181,7 +193,7 @@ def publish_consultation(caller: Caller, consultation_id: str) -> ConsultationOu
     It opens at once, or is scheduled until `opens_at`. Refused (422) when its dates have
     passed."""
     published = consultations.publish(caller, consultation_id)
-    return ConsultationOut.at(published, clock.now())
+    return _answer(published.consultation, published.host)
 
 
 @route(
@@ -197,7 +209,7 @@ def close_consultation(caller: Caller, consultation_id: str, body: CloseRequest)
 
     Ballots stop at once; the final results follow after a grace period."""
     closed = closing.close(caller, consultation_id, body.reason)
-    return ConsultationOut.at(closed, clock.now())
+    return _answer(closed.consultation, closed.host)
 
 
 @route(

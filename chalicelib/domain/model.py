@@ -70,6 +70,7 @@ class Group:
     created_at: datetime
     created_by: str
     admin_count: int = 1
+    member_count: int = 1  # kept by every transaction that admits or removes a member
 
     @property
     def visibility(self) -> GroupVisibility:
@@ -238,6 +239,7 @@ class Consultation:
     due_at: datetime | None = None  # when the closer should next look at it
     closed_by: str | None = None  # who closed it early
     finalised_at: datetime | None = None
+    debate_count: int = 0  # kept by the transaction that creates a debate, never by a save
 
     @property
     def ends_at(self) -> datetime:

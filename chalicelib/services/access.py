@@ -126,6 +126,7 @@ class ConsultationAccess:
     grant: Role | None = None
     blocked: bool = False  # by the host's moderators, now
     standings: frozenset[Standing]  # towards the consultation (a debate: its creator counts)
+    host: Group | None = None  # the host association, when asked for
 
     @property
     def missing(self) -> type[NotFound]:
@@ -223,11 +224,13 @@ def consultation_access(
     action: Action | None,
     *,
     consistent: bool = False,
+    host: bool = False,
 ) -> ConsultationAccess:
     """The consultation and the caller's standings in it, once `action` is allowed (any
-    `action`: None, for a caller judged otherwise). Two round trips; one without a caller."""
+    `action`: None, for a caller judged otherwise), with its host association if `host`.
+    Two round trips; one without a caller (unless `host`)."""
     found = (
-        store.read(consultation_id, caller.id if caller else None, consistent=consistent)
+        store.read(consultation_id, caller.id if caller else None, host=host, consistent=consistent)
         if looks_like_id(consultation_id)
         else store.Found(None)
     )
@@ -243,6 +246,7 @@ def consultation_access(
         standings=standings_of(
             consultation, caller, found.roles, found.grant, (consultation.created_by,)
         ),
+        host=found.host,
     )
     if action is not None:
         access.require(action)

@@ -48,6 +48,7 @@ from chalicelib.domain.model import (
     ResultsVisibility,
 )
 from chalicelib.domain.permissions import Action
+from chalicelib.services import closing
 from chalicelib.services.access import DebateAccess, debate_access
 from chalicelib.store import ballots as store
 from chalicelib.store import results as result_store
@@ -223,6 +224,7 @@ class Results:
     outcome: dict | None = None
     closed_at: datetime | None = None
     tally_mismatch: dict | None = None
+    final_expected_at: datetime | None = None  # closed, not yet final (closing.py)
 
 
 def results(caller: Caller | None, debate_id: str) -> Results:
@@ -247,7 +249,12 @@ def results(caller: Caller | None, debate_id: str) -> Results:
     tally = tallies.get_tally(seen.debate.id)
     options = options_of(seen.debate.function)
     per_option = {option: tally.counts.get(option, 0) for option in options}
-    return Results(Counts(per_option, tally.ballots), final=False, as_of=tally.updated_at)
+    return Results(
+        Counts(per_option, tally.ballots),
+        final=False,
+        as_of=tally.updated_at,
+        final_expected_at=closing.final_expected_at(seen.consultation, clock.now()),
+    )
 
 
 def tally_visible(seen: DebateAccess) -> bool:

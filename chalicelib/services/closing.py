@@ -20,13 +20,14 @@ from chalicelib.domain.model import (
     AuditEvent,
     Caller,
     Consultation,
+    ConsultationStatus,
     Debate,
     FunctionType,
     Phase,
 )
 from chalicelib.domain.outcomes import outcome
 from chalicelib.domain.permissions import Action
-from chalicelib.services.access import consultation_access
+from chalicelib.services.access import ConsultationAccess, consultation_access
 from chalicelib.services.audit import audit_event
 from chalicelib.settings import get_settings
 from chalicelib.store import ballots as ballot_store
@@ -43,6 +44,18 @@ _STEPS = 4  # at most: open, close, finalise (a consultation overdue on all thre
 
 def grace() -> timedelta:
     return timedelta(seconds=get_settings().close_grace_s)
+
+
+def final_expected_at(consultation: Consultation, now: datetime) -> datetime | None:
+    """When the final results of a closed consultation are expected: the grace period after
+    ballots stopped (its early close, else its closing date), when the closer finalises it
+    (it runs every minute: they follow within a minute or so). None before it closes and
+    once finalised."""
+    if consultation.phase is Phase.FINALISED or consultation.status_at(now) is not (
+        ConsultationStatus.CLOSED
+    ):
+        return None
+    return consultation.ends_at + grace()
 
 
 def close_due_consultations(now: datetime | None = None) -> int:
@@ -92,10 +105,11 @@ def _transition_event(before: Consultation, after: Consultation) -> AuditEvent:
     )
 
 
-def close(caller: Caller, consultation_id: str, reason: str) -> Consultation:
-    """A host admin closes now, with a reason; finalised by the same path after the grace."""
+def close(caller: Caller, consultation_id: str, reason: str) -> ConsultationAccess:
+    """A host admin closes now, with a reason; finalised by the same path after the grace.
+    The answer is the consultation as stored, with its host."""
     access = consultation_access(
-        consultation_id, caller, Action.CONSULTATION_CLOSE, consistent=True
+        consultation_id, caller, Action.CONSULTATION_CLOSE, consistent=True, host=True
     )
     before = access.consultation
     after = close_early(before, clock.now(), caller.id, grace())
@@ -107,7 +121,7 @@ def close(caller: Caller, consultation_id: str, reason: str) -> Consultation:
         by="admin",
         reason=reason,
     )
-    return store.save_consultation(before, after, [event])
+    return replace(access, consultation=store.save_consultation(before, after, [event]))
 
 
 def recount(debate: Debate, ends_at: datetime) -> Counts:

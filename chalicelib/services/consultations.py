@@ -3,6 +3,7 @@ associations. (Its grants: services/grants.py; who may do what in it: services/a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -32,6 +33,7 @@ from chalicelib.domain.model import (
     Consultation,
     ConsultationStatus,
     ConsultationVisibility,
+    Group,
     Participation,
     PartnerStatus,
 )
@@ -91,12 +93,16 @@ def create(caller: Caller, group_id: str, new: NewConsultation) -> Consultation:
 
 
 def get(caller: Caller | None, consultation_id: str) -> ConsultationAccess:
-    return consultation_access(consultation_id, caller, Action.CONSULTATION_READ)
+    """The consultation, with its host association (read with the caller's roles)."""
+    return consultation_access(consultation_id, caller, Action.CONSULTATION_READ, host=True)
 
 
-def update(caller: Caller, consultation_id: str, changes: ConsultationChanges) -> Consultation:
+def update(
+    caller: Caller, consultation_id: str, changes: ConsultationChanges
+) -> ConsultationAccess:
+    """The change, audited; the answer is the consultation as stored, with its host."""
     access = consultation_access(
-        consultation_id, caller, Action.CONSULTATION_UPDATE, consistent=True
+        consultation_id, caller, Action.CONSULTATION_UPDATE, consistent=True, host=True
     )
     before = access.consultation
     after = apply_changes(before, changes, clock.now())
@@ -107,11 +113,11 @@ def update(caller: Caller, consultation_id: str, changes: ConsultationChanges) -
         if getattr(before, name) != getattr(after, name)
     }
     if not changed:
-        return before
+        return access
     event = audit_event(
         before.group_id, caller, "consultation_updated", consultation_id=before.id, **changed
     )
-    return store.save_consultation(before, after, [event])
+    return replace(access, consultation=store.save_consultation(before, after, [event]))
 
 
 EDITABLE_FIELDS = (
@@ -133,8 +139,11 @@ def _plain(value: object) -> object:
     return value.value if hasattr(value, "value") else value
 
 
-def publish(caller: Caller, consultation_id: str) -> Consultation:
-    access = consultation_access(consultation_id, caller, Action.CONSULTATION_READ, consistent=True)
+def publish(caller: Caller, consultation_id: str) -> ConsultationAccess:
+    """Publish; the answer is the consultation as stored, with its host."""
+    access = consultation_access(
+        consultation_id, caller, Action.CONSULTATION_READ, consistent=True, host=True
+    )
     if access.consultation.published_at is not None:
         raise AlreadyPublished()
     access.require(Action.CONSULTATION_PUBLISH)
@@ -147,15 +156,27 @@ def publish(caller: Caller, consultation_id: str) -> Consultation:
         consultation_id=before.id,
         status=after.status_at(clock.now()).value,
     )
-    return store.save_consultation(before, after, [event])
+    return replace(access, consultation=store.save_consultation(before, after, [event]))
+
+
+def hosts(consultations: Iterable[Consultation], known: Iterable[Group] = ()) -> dict[str, Group]:
+    """The host associations of `consultations`, by id: those not `known` already are read
+    in one BatchGetItem (none when all are known), however many consultations share them.
+    Read, not copied onto each consultation: an association may be renamed."""
+    found = {group.id: group for group in known}
+    missing = {c.group_id for c in consultations} - found.keys()
+    if missing:
+        found |= group_store.get_groups(missing)
+    return found
 
 
 def list_for_group(
     caller: Caller | None, group_id: str, limit: int, cursor: str | None
-) -> Page[Consultation]:
-    """Consultations the group hosts or shares, newest first, as far as the caller may see.
-    A page holds at most `limit` and may hold fewer (those hidden from the caller)."""
-    group_access(group_id, caller, Action.GROUP_READ)
+) -> tuple[Page[Consultation], dict[str, Group]]:
+    """Consultations the group hosts or shares, newest first, as far as the caller may see,
+    and their hosts by id. A page holds at most `limit` and may hold fewer (those hidden
+    from the caller)."""
+    listing = group_access(group_id, caller, Action.GROUP_READ)
     page = store.group_consultation_ids(group_id, limit, cursor)
     found = store.get_consultations(page.items)
     roles, grants = grant_store.everything_of_user(caller.id) if caller else ({}, {})
@@ -169,11 +190,12 @@ def list_for_group(
         )
         if allows(Action.CONSULTATION_READ, held, consultation.context):
             visible.append(consultation)
-    return Page(visible, page.next)
+    return Page(visible, page.next), hosts(visible, known=[listing.group])
 
 
-def list_public(limit: int, cursor: str | None) -> Page[Consultation]:
-    """Open and scheduled public consultations of every group, newest first."""
+def list_public(limit: int, cursor: str | None) -> tuple[Page[Consultation], dict[str, Group]]:
+    """Open and scheduled public consultations of every group, newest first, and their
+    hosts by id."""
     page = store.public_consultations(limit, cursor)
     now = clock.now()
     current = [
@@ -181,7 +203,7 @@ def list_public(limit: int, cursor: str | None) -> Page[Consultation]:
         for c in page.items
         if c.status_at(now) in (ConsultationStatus.OPEN, ConsultationStatus.SCHEDULED)
     ]
-    return Page(current, page.next)
+    return Page(current, page.next), hosts(current)
 
 
 # ---------------------------------------------------------------- partner associations

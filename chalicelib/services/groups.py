@@ -29,6 +29,7 @@ def create(
         created_at=now,
         created_by=caller.id,
         admin_count=1,
+        member_count=1,
     )
     founder = Membership(group.id, caller.id, caller.display_name, Role.ADMIN, now)
     event = audit_event(group.id, caller, "group_created", name=name, listed=listed)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from chalicelib.domain.ballots import Marker
-from chalicelib.domain.model import Block, Comment, Consultation, Debate, Profile
+from chalicelib.domain.model import Block, Comment, Consultation, Debate, Group, Profile
 from chalicelib.domain.roles import Role
 from chalicelib.store import keys
 from chalicelib.store.ballots import marker_from_raw, marker_key
@@ -21,6 +21,7 @@ from chalicelib.store.comments import comment_key, counts_from_raw, counts_key
 from chalicelib.store.comments import from_raw as comment_from_raw
 from chalicelib.store.consultations import consultation_from_raw
 from chalicelib.store.debates import debate_from_raw
+from chalicelib.store.groups import group_from_raw
 from chalicelib.store.memberships import membership_from_raw
 from chalicelib.store.models import GrantItem
 from chalicelib.store.moderation import block_from_raw, block_key
@@ -43,6 +44,7 @@ class Found:
     marker: Marker | None = None
     reacted: bool = False
     profile: Profile | None = None
+    host: Group | None = None  # the host association, when asked for
 
 
 def read(
@@ -53,11 +55,13 @@ def read(
     comment_id: str | None = None,
     marker: bool = False,
     profile: bool = False,
+    host: bool = False,
     consistent: bool = False,
 ) -> Found:
     """The consultation (with `debate_local_id`'s debate and `comment_id`'s comment), then
-    what the user holds in it. Stops after the first round trip when something asked for is
-    missing, or without a user."""
+    what the user holds in it, and its host association if `host` (in the same second
+    round trip; without a user, a round trip of its own). Stops after the first round trip
+    when something asked for is missing, or without a user and `host`."""
     meta = (keys.consultation_pk(consultation_id), keys.META)
     debate_key = (
         (keys.consultation_pk(consultation_id), keys.debate_sk(debate_local_id))
@@ -75,8 +79,12 @@ def read(
     consultation = consultation_from_raw(found[meta])
     debate = debate_from_raw(found[debate_key]) if debate_key is not None else None
     comment = comment_from_raw(found[comment_key(comment_id)]) if comment_id is not None else None
+    host_key = (keys.group_pk(consultation.group_id), keys.META)
     if user_id is None:
-        return Found(consultation, debate, comment)
+        if not host:
+            return Found(consultation, debate, comment)
+        hosts = get_many([host_key], consistent=consistent)
+        return Found(consultation, debate, comment, host=_host(hosts.get(host_key)))
 
     groups = [consultation.group_id, *consultation.accepted_partners]
     members = {(keys.group_pk(g), keys.member_sk(user_id)): g for g in groups}
@@ -87,6 +95,8 @@ def read(
     chosen_key = profile_key(user_id) if profile else None
     theirs = [*members, grant_key, blocked_key]
     theirs += [key for key in (marked_key, reacted_key, chosen_key) if key is not None]
+    if host:
+        theirs.append(host_key)
     held = get_many(theirs, consistent=consistent)
     return Found(
         consultation,
@@ -98,6 +108,7 @@ def read(
         marker=marker_from_raw(held[marked_key]) if marked_key in held else None,
         reacted=reacted_key in held,
         profile=profile_from_raw(held[chosen_key]) if chosen_key in held else None,
+        host=_host(held.get(host_key)) if host else None,
     )
 
 
@@ -150,3 +161,7 @@ def read_around(
         )
         for debate in debates
     }
+
+
+def _host(raw: dict | None) -> Group | None:
+    return group_from_raw(raw) if raw is not None else None

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime
 
+from pynamodb.expressions.update import Action
+
 from chalicelib.domain import clock
 from chalicelib.domain.errors import ConcurrentUpdate
 from chalicelib.domain.model import AuditEvent, Consultation, ConsultationVisibility, Phase
@@ -50,6 +52,22 @@ def _link_item(group_id: str, c: Consultation, relation: str) -> ConsultationLin
         consultation_id=c.id,
         relation=relation,
     )
+
+
+# Kept by their own writes (ADD), never by a save of the consultation.
+_COUNTERS = frozenset({"debate_count"})
+
+
+def _every_attribute_but_counters(item: ConsultationItem) -> list[Action]:
+    """SET each attribute the item holds, REMOVE each it lacks (a field set to None, a
+    sparse index left), keys and counters aside."""
+    actions: list[Action] = []
+    for name, attribute in ConsultationItem.get_attributes().items():
+        if attribute.is_hash_key or attribute.is_range_key or name in _COUNTERS:
+            continue
+        value = getattr(item, name)
+        actions.append(attribute.remove() if value is None else attribute.set(value))
+    return actions
 
 
 def consultation_from_raw(raw: dict) -> Consultation:
@@ -102,12 +120,18 @@ def save_consultation(
     unlink: str | None = None,
 ) -> Consultation:
     """Write `after` if the item still has `before`'s version; optionally add a group link
-    (group id, relation) or remove one. Returns the consultation as stored."""
+    (group id, relation) or remove one. Returns the consultation as stored.
+
+    An update of every attribute but the debate count, not a put: creating a debate adds
+    to the count without changing the version, and a save must not put back the count it
+    read."""
     stored = replace(after, version=before.version + 1)
 
     def build(transaction: Transaction) -> None:
-        transaction.save(
-            _consultation_item(stored),
+        item = _consultation_item(stored)
+        transaction.update(
+            item,
+            _every_attribute_but_counters(item),
             condition=ConsultationItem.version == before.version,
             on_fail=ConcurrentUpdate(),
         )

@@ -9,7 +9,7 @@ from dataclasses import asdict, replace
 from datetime import datetime
 
 from chalicelib.domain import clock
-from chalicelib.domain.errors import ConcurrentUpdate
+from chalicelib.domain.errors import ConcurrentUpdate, ConsultationNotFound
 from chalicelib.domain.model import (
     Addendum,
     AuditEvent,
@@ -106,11 +106,20 @@ def debate_from_raw(raw: dict) -> Debate:
 
 
 def create_debate(debate: Debate, event: AuditEvent) -> None:
+    """The debate, its consultation's `debate_count` + 1 (an ADD: debates created at once
+    are all counted) and the audit event, in one transaction."""
+
     def build(transaction: Transaction) -> None:
         transaction.save(
             _debate_item(debate),
             condition=DebateItem.pk.does_not_exist(),
             on_fail=ConcurrentUpdate(),
+        )
+        transaction.update(
+            ConsultationItem(keys.consultation_pk(debate.consultation_id), keys.META),
+            [ConsultationItem.debate_count.add(1)],
+            condition=ConsultationItem.pk.exists(),
+            on_fail=ConsultationNotFound(),
         )
         record_in(transaction, event)
 

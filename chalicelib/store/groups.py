@@ -78,7 +78,7 @@ def get_group_and_membership(
     group = found.get(group_key)
     membership = found.get(member_key)
     return (
-        _group(GroupItem.from_raw_data(group)) if group else None,
+        group_from_raw(group) if group else None,
         membership_from_raw(membership) if membership else None,
     )
 

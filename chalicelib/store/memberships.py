@@ -2,8 +2,9 @@
 
 Every change to who holds which role is ONE transaction: the membership, the group's
 `admin_count` when an admin is added or removed (conditioned so it never drops below one),
-and the audit event. Nothing is half-written, and the last-admin rule holds under
-concurrency because it is a condition, not a read.
+its `member_count` when anyone is admitted or removed, and the audit event. Nothing is
+half-written, and the last-admin rule holds under concurrency because it is a condition,
+not a read; the counts are ADDs, exact under concurrency.
 """
 
 from __future__ import annotations
@@ -67,18 +68,25 @@ def still_admin(transaction: Transaction, event: AuditEvent, *, unless_touching:
     )
 
 
-def _adjust_admins(transaction: Transaction, group_id: str, delta: int) -> None:
-    """Add `delta` to the group's admin count; a decrement requires another admin to remain."""
+def _adjust_group(
+    transaction: Transaction, group_id: str, *, members: int = 0, admins: int = 0
+) -> None:
+    """Add to the group's member and admin counts (one update: a transaction touches an
+    item once). Removing an admin requires another admin to remain; anything else requires
+    the group to exist."""
     group_key = GroupItem(keys.group_pk(group_id), keys.META)
-    if delta < 0:
-        condition = GroupItem.admin_count > -delta
+    if admins < 0:
+        condition = GroupItem.admin_count > -admins
         on_fail: Exception = LastAdmin()
     else:
         condition = GroupItem.pk.exists()
         on_fail = GroupNotFound()
-    transaction.update(
-        group_key, [GroupItem.admin_count.add(delta)], condition=condition, on_fail=on_fail
-    )
+    actions = []
+    if members:
+        actions.append(GroupItem.member_count.add(members))
+    if admins:
+        actions.append(GroupItem.admin_count.add(admins))
+    transaction.update(group_key, actions, condition=condition, on_fail=on_fail)
 
 
 # ---------------------------------------------------------------- memberships
@@ -157,16 +165,12 @@ def add_member(
             condition=MembershipItem.pk.does_not_exist(),
             on_fail=AlreadyMember(),
         )
-        if membership.role is Role.ADMIN:
-            _adjust_admins(transaction, membership.group_id, +1)
-        else:
-            transaction.check(
-                GroupItem,
-                keys.group_pk(membership.group_id),
-                keys.META,
-                condition=GroupItem.pk.exists(),
-                on_fail=GroupNotFound(),
-            )
+        _adjust_group(
+            transaction,
+            membership.group_id,
+            members=+1,
+            admins=+1 if membership.role is Role.ADMIN else 0,
+        )
         if invitation is not None:
             usable = (
                 (InvitationItem.expires_at > now_iso)
@@ -218,9 +222,9 @@ def change_role(current: Membership, new_role: Role, event: AuditEvent) -> None:
             on_fail=ConcurrentUpdate(),
         )
         if current.role is Role.ADMIN and new_role is not Role.ADMIN:
-            _adjust_admins(transaction, current.group_id, -1)
+            _adjust_group(transaction, current.group_id, admins=-1)
         elif new_role is Role.ADMIN and current.role is not Role.ADMIN:
-            _adjust_admins(transaction, current.group_id, +1)
+            _adjust_group(transaction, current.group_id, admins=+1)
         still_admin(transaction, event, unless_touching=current.user_id)
         record_in(transaction, event)
 
@@ -238,8 +242,12 @@ def remove_member(current: Membership, event: AuditEvent) -> None:
             condition=MembershipItem.role == current.role.value,
             on_fail=ConcurrentUpdate(),
         )
-        if current.role is Role.ADMIN:
-            _adjust_admins(transaction, current.group_id, -1)
+        _adjust_group(
+            transaction,
+            current.group_id,
+            members=-1,
+            admins=-1 if current.role is Role.ADMIN else 0,
+        )
         still_admin(transaction, event, unless_touching=current.user_id)
         record_in(transaction, event)
 

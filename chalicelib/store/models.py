@@ -95,6 +95,9 @@ class GroupItem(TableItem):
     created_by = UnicodeAttribute()
     # Maintained in the same transaction as every role change: the last-admin guard.
     admin_count = NumberAttribute(default=0)
+    # Maintained in the same transaction as every admission and removal (ADD, never a
+    # read-modify-write): the member count lists show.
+    member_count = NumberAttribute(default=0)
     # Present only while listed: the directory is a sparse index.
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
@@ -189,6 +192,9 @@ class ConsultationItem(TableItem):
     phase = UnicodeAttribute(default="draft")
     closed_by = UnicodeAttribute(null=True)
     finalised_at = UnicodeAttribute(null=True)
+    # Added to (ADD 1) by the transaction that creates a debate; saves of the consultation
+    # never write it (store/consultations.save_consultation).
+    debate_count = NumberAttribute(default=0)
     # Present only while public and published: the city-wide list is a sparse index.
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)

@@ -18,7 +18,9 @@ def test_founder_becomes_admin_and_sees_the_group_in_me(as_user):
     me = alice.get("/v1/me").data
     assert me["id"] == "alice"
     assert me["display_name"] == "Alice Martin"
-    assert me["groups"] == [{"id": group["id"], "name": "Jardins partagés", "role": "admin"}]
+    assert me["groups"] == [
+        {"id": group["id"], "name": "Jardins partagés", "role": "admin", "member_count": 1}
+    ]
 
 
 def test_creating_a_group_needs_a_token(as_user):
@@ -115,7 +117,9 @@ def test_me_answers_for_a_user_given_a_grant_and_lists_the_grants_they_can_use(a
 
     me = alice.get("/v1/me")
     assert me.status_code == 200, me.data
-    assert me.data["groups"] == [{"id": own_group, "name": "Amicale", "role": "admin"}]
+    assert me.data["groups"] == [
+        {"id": own_group, "name": "Amicale", "role": "admin", "member_count": 1}
+    ]
     assert me.data["grants"] == []  # an observer does not see a draft: nothing to show
 
     publish(stranger, draft["id"])

@@ -33,7 +33,7 @@ def test_an_invitation_admits_with_its_role(group, as_user):
     assert accepted.data["role"] == "author"
     assert accepted.data["group_id"] == group_id
     assert bob.get("/v1/me").data["groups"] == [
-        {"id": group_id, "name": "Amicale", "role": "author"}
+        {"id": group_id, "name": "Amicale", "role": "author", "member_count": 2}
     ]
     assert bob.get(f"/v1/invitations/{code}").data["uses"] == 1
 

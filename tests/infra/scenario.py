@@ -185,7 +185,7 @@ def found_the_park(people: People, visit: Callable[..., Visitor]) -> str:
         "frank": "observer",
     }
     assert people["bob"].get("/v1/me").data["groups"] == [
-        {"id": park, "name": "Les Amis du Parc", "role": "author"}
+        {"id": park, "name": "Les Amis du Parc", "role": "author", "member_count": len(roles)}
     ]
     bob = people["bob"].patch("/v1/me", {"display_name": "Bob", "locale": "fr"}, expect=200)
     assert bob.data["display_name"] == "Bob"

@@ -52,7 +52,9 @@ def reread(item: TableItem) -> TableItem:
 
 
 def test_group_is_stored_as_documented_and_reads_back() -> None:
-    group = Group("g1", "Vélo", "", True, JoinPolicy.REQUEST, AT, "u1", admin_count=2)
+    group = Group(
+        "g1", "Vélo", "", True, JoinPolicy.REQUEST, AT, "u1", admin_count=2, member_count=5
+    )
     item = to_item(group, GroupItem, "GROUP#g1", "META")
     assert stored(item) == {
         "kind": {"S": "group"},
@@ -64,6 +66,7 @@ def test_group_is_stored_as_documented_and_reads_back() -> None:
         "created_at": {"S": "2026-11-27T02:19:43.123Z"},
         "created_by": {"S": "u1"},
         "admin_count": {"N": "2"},
+        "member_count": {"N": "5"},
     }
     assert to_domain(reread(item), Group) == group
 

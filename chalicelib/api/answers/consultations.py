@@ -17,6 +17,7 @@ from chalicelib.domain.model import (
     ConsultationStatus,
     ConsultationVisibility,
     Debate,
+    Group,
     Participation,
     PartnerStatus,
     ResultsVisibility,
@@ -39,12 +40,22 @@ class ConsultationPartnerOut(Answer):
     )
 
 
-class ConsultationOut(Answer):
-    """A consultation: a question an association puts to its members (and its partners'),
-    through one or more debates, between two dates."""
+class ConsultationHostOut(Answer):
+    """The association that hosts a consultation, as it is named now."""
 
     id: str
-    group_id: str = Field(description="The host association.")
+    name: str
+
+
+class ConsultationOut(Answer):
+    """A consultation: a question an association puts to its members (and its partners'),
+    through one or more debates, between two dates. Every answer carrying consultations
+    (one, or a list) carries their host's name and their debate count: a list renders
+    without a request per item."""
+
+    id: str
+    group_id: str = Field(description="The host association (also `group.id`).")
+    group: ConsultationHostOut = Field(description="The host association and its name.")
     title: str
     description: str
     visibility: ConsultationVisibility = Field(
@@ -67,7 +78,14 @@ class ConsultationOut(Answer):
         "`closed`."
     )
     opens_at: Timestamp | None = Field(description="Null: it opens when published.")
-    closes_at: Timestamp
+    closes_at: Timestamp = Field(
+        description="When ballots stop, or stopped: the scheduled closing, or the moment an "
+        "admin closed it early (then equal to `closed_at`)."
+    )
+    scheduled_closes_at: Timestamp = Field(
+        description="The closing date as scheduled (what PATCH `closes_at` sets); equal to "
+        "`closes_at` unless it was closed early."
+    )
     published_at: Timestamp | None = Field(description="Null while a draft.")
     closed_at: Timestamp | None = Field(
         description="When an admin closed it early; null otherwise."
@@ -81,15 +99,23 @@ class ConsultationOut(Answer):
     partners: list[ConsultationPartnerOut] = Field(
         description="Partner associations, invited or accepted, by id."
     )
+    debate_count: int = Field(description="How many debates it holds.")
 
     @classmethod
-    def at(cls, consultation: Consultation, now: datetime) -> Self:
-        """The consultation with its status at `now`."""
+    def at(cls, consultation: Consultation, now: datetime, host: Group) -> Self:
+        """The consultation with its status at `now` and its host association (`host`)."""
         partners = [
             ConsultationPartnerOut(group_id=group_id, status=status)
             for group_id, status in sorted(consultation.partners.items())
         ]
-        return cls.of(consultation, status=consultation.status_at(now), partners=partners)
+        return cls.of(
+            consultation,
+            group=ConsultationHostOut(id=host.id, name=host.name),
+            status=consultation.status_at(now),
+            closes_at=consultation.ends_at,
+            scheduled_closes_at=consultation.closes_at,
+            partners=partners,
+        )
 
 
 class ConsultationPage(Page[ConsultationOut]):
@@ -244,7 +270,14 @@ class DebateOut(Answer):
         description="The consultation's opening: its `opens_at`, else when it was published; "
         "null for a draft that opens on publication."
     )
-    closes_at: Timestamp = Field(description="The consultation's closing date.")
+    closes_at: Timestamp = Field(
+        description="The consultation's `closes_at`: when ballots stop, or stopped (its "
+        "early close, if an admin closed it early)."
+    )
+    scheduled_closes_at: Timestamp = Field(
+        description="The consultation's closing date as scheduled; equal to `closes_at` "
+        "unless it was closed early."
+    )
     created_at: Timestamp
     created_by: str = Field(description="The user id of its creator.")
     updated_at: Timestamp | None = Field(
@@ -301,7 +334,8 @@ class DebateOut(Answer):
             function=describe(debate.function),
             status=parent.status_at(now),
             opens_at=parent.opens_at or parent.published_at,
-            closes_at=parent.closes_at,
+            closes_at=parent.ends_at,
+            scheduled_closes_at=parent.closes_at,
             addenda=[AddendumOut.of_addendum(addendum) for addendum in debate.addenda],
             comments=comments,
             **reader,

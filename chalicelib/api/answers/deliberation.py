@@ -195,6 +195,12 @@ class ResultsOut(Answer):
         description="When these figures were established: the running tally's last change "
         "(null before any ballot), or the final recount."
     )
+    final_expected_at: Timestamp | None = Field(
+        description="When the final results are expected: once the consultation is closed "
+        "(on schedule or early) and until they are final, the moment ballots stopped (its "
+        "`closes_at`) plus the grace period the Hub waits before recounting; they follow "
+        "within about a minute of it. Null while it is open, and once final."
+    )
     outcome: VoteOutcomeOut | PollOutcomeOut | PetitionOutcomeOut = absent_unless(
         "Final results only: what the count decided."
     )

@@ -43,6 +43,7 @@ class GroupOut(Answer):
         "asking an admin (POST .../join answers 202), `open` at once as participant."
     )
     created_at: Timestamp
+    member_count: int = Field(description="How many members it has, every role counted.")
     my_role: Role | None = Field(
         description="The caller's role in the association; null when they are not a member, "
         "are anonymous, and always in the directory."
@@ -156,6 +157,7 @@ class MyGroupOut(Answer):
     id: str
     name: str
     role: Role = Field(description="The caller's role in it.")
+    member_count: int = Field(description="How many members it has, every role counted.")
 
 
 class MyGrantOut(Answer):
