@@ -136,12 +136,12 @@ def dynamodb_calls(on_call: DynamoCall) -> Iterator[None]:
 
 @contextmanager
 def metering() -> Iterator[Meter]:
-    """Meter every DynamoDB call that answers, made by any botocore client inside this block."""
+    """Meter every DynamoDB call made by any botocore client inside this block, a write its
+    condition refused included: DynamoDB bills it as if it had been made."""
     meter = Meter()
 
     def metered(operation: str, params: dict[str, Any], response: dict[str, Any] | None) -> None:
-        if response is not None:
-            meter.record(operation, params, response)
+        meter.record(operation, params, response or {})
 
     with dynamodb_calls(metered):
         yield meter

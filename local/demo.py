@@ -73,7 +73,7 @@ def _seed_consultations(group: Group) -> None:
     """A public consultation of residents, open for two weeks, with a vote and a poll; and
     a board meeting that only the admins see."""
     closes = clock.now() + timedelta(days=14)
-    square = consultations.create(
+    square, _ = consultations.create(
         ADMIN,
         group.id,
         NewConsultation(
@@ -114,7 +114,7 @@ def _seed_consultations(group: Group) -> None:
         ),
     )
     consultations.publish(ADMIN, square.id)
-    board = consultations.create(
+    board, _ = consultations.create(
         ADMIN,
         group.id,
         NewConsultation(

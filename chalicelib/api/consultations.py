@@ -85,7 +85,7 @@ def create_consultation(caller: Caller, group_id: str, body: ConsultationCreate)
         audience=tuple(body.audience or ()),
         participation=body.participation or Participation.MEMBERS,
     )
-    return _answer(consultations.create(caller, group_id, new))
+    return _answer(*consultations.create(caller, group_id, new))
 
 
 @route(

@@ -60,8 +60,9 @@ class NewConsultation:
     closes_at: datetime
 
 
-def create(caller: Caller, group_id: str, new: NewConsultation) -> Consultation:
-    """An author prepares a consultation; it stays a draft until published."""
+def create(caller: Caller, group_id: str, new: NewConsultation) -> tuple[Consultation, Group]:
+    """An author prepares a consultation; it stays a draft until published. Answers it with
+    its host association (as read to authorise the caller)."""
     access = group_access(group_id, caller, Action.CONSULTATION_CREATE)
     now = clock.now()
     check_shape(new.visibility, new.audience, new.participation)
@@ -89,7 +90,7 @@ def create(caller: Caller, group_id: str, new: NewConsultation) -> Consultation:
         visibility=new.visibility.value,
     )
     store.create_consultation(consultation, event)
-    return consultation
+    return consultation, access.group
 
 
 def get(caller: Caller | None, consultation_id: str) -> ConsultationAccess:

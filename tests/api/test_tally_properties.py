@@ -52,7 +52,7 @@ def open_poll() -> str:
     group, _ = groups.create(
         ORGANISER, name="Ville", description="", listed=True, join_policy=JoinPolicy.OPEN
     )
-    consultation = consultations.create(
+    consultation, _ = consultations.create(
         ORGANISER,
         group.id,
         NewConsultation(

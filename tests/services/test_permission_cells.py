@@ -496,7 +496,8 @@ def build_group_world(action: Action, visibility: GroupVisibility) -> GroupWorld
         host, _ = groups.create(
             host_admin, name="Host", description="", listed=True, join_policy=JoinPolicy.INVITE
         )
-        consultation = consultations.create(host_admin, host.id, new_consultation("Shared")).id
+        shared, _ = consultations.create(host_admin, host.id, new_consultation("Shared"))
+        consultation = shared.id
         consultations.invite_partner(host_admin, consultation, group)
     return GroupWorld(group, users, consultation)
 
