@@ -303,12 +303,38 @@ def test_cursors_are_opaque_tamper_evident_and_bound_to_their_listing(hub: Runni
         "invalid_cursor",
     )
 
+    # A debate's comments in one order refuse the cursor of another order, or stance.
+    opened = admin.post(
+        f"/v1/groups/{group['id']}/consultations",
+        {"title": "Square", "visibility": "members", "closes_at": in_a_day()},
+        expect=201,
+    ).data
+    debate = admin.post(
+        f"/v1/consultations/{opened['id']}/debates",
+        {"title": "Bancs", "body": "Combien ?", "function": {"type": "none"}},
+        expect=201,
+    ).data
+    admin.post(f"/v1/consultations/{opened['id']}/publish", expect=200)
+    for n, person in enumerate(people):
+        person.post(
+            f"/v1/debates/{debate['id']}/comments",
+            {"body": f"Avis {n}", "stance": "pro"},
+            expect=201,
+        )
+    comments = f"/v1/debates/{debate['id']}/comments?limit=1"
+    newest = admin.get(f"{comments}&sort=new", expect=200).data["next"]
+    assert newest
+    admin.get(f"{comments}&sort=new&cursor={newest}", expect=200)
+    for other_query in ("&sort=top", "&sort=old", "&sort=new&stance=pro"):
+        refused(admin.get(f"{comments}{other_query}&cursor={newest}"), 400, "invalid_cursor")
+
     # Decoded, no cursor shows a key, an id or a name.
     names = [group["name"], other["name"], group["id"], other["id"], admin.sub]
     names += [p.sub for p in people]
     names += [item["id"] for item in first["items"] + consultations.data["items"]]
     names += [item["name"] for item in first["items"]]
-    for c in (cursor, following["next"] or cursor, theirs):
+    names += [debate["id"], opened["id"]]
+    for c in (cursor, following["next"] or cursor, theirs, newest):
         assert_reveals_nothing(c, names)
     # The directory's cursor sits on a group's name: it shows it no more.
     directory = hub.as_user(None).get("/v1/groups?limit=1", expect=200).data
