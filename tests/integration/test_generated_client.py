@@ -1,10 +1,13 @@
 """A client generated from the served OpenAPI document with openapi-python-client: small,
 typed, with one error type, and it runs the story of a vote against the local Hub (group,
-consultation, vote debate, publish, ballot, early close, final results)."""
+consultation, vote debate, publish, ballot, early close, final results), and a client's
+screen (issue 14: a retried creation under one `Idempotency-Key`, a debate list with the
+caller's ballot and `can_vote`, turnout, `GET`/`PATCH /v1/me`)."""
 
 from __future__ import annotations
 
 import importlib
+import inspect
 import subprocess
 import sys
 import time
@@ -15,6 +18,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import attrs
 import pytest
 import requests
 
@@ -157,3 +161,123 @@ def test_the_story_of_a_vote_runs_with_the_generated_client(
     assert isinstance(results, models.ResultsOut) and results.final, results
     assert results.counts.to_dict() == {"yes": 1, "no": 0, "abstain": 0}
     assert results.total == 1
+
+
+def test_the_generated_client_carries_what_a_screen_needs(generated: Path) -> None:
+    """Issue 14 as the generated code shows it: the fields a screen reads are typed
+    attributes, the retry key a parameter, and who I am an operation."""
+    models = load("models")
+
+    def fields(model: type) -> set[str]:
+        return {field.name for field in attrs.fields(model)}
+
+    assert {"my_ballot", "can_vote", "show_turnout", "turnout"} <= fields(models.DebateOut)
+    assert {"allowed", "reason"} <= fields(models.CanVoteOut)
+    assert {"not_eligible", "already_voted", "not_open"} <= {
+        reason.value for reason in models.CanVoteOutReason
+    }
+    assert "changed_at" in fields(models.BallotOut) & fields(models.CastBallotOut)
+    assert "member_count" in fields(models.GroupOut) & fields(models.MyGroupOut)
+    assert {"group", "debate_count", "scheduled_closes_at"} <= fields(models.ConsultationOut)
+    assert {"id", "name"} <= fields(models.ConsultationHostOut)
+    assert "final_expected_at" in fields(models.ResultsOut)
+    assert {"display_name", "locale"} <= fields(models.MeUpdate)
+    assert {"id", "display_name", "groups", "grants"} <= fields(models.MeOut)
+
+    for operation in ("groups.create_group", "consultations.create_consultation"):
+        sync = load(f"api.{operation}").sync
+        assert "idempotency_key" in inspect.signature(sync).parameters, operation
+    assert load("api.me.me").sync and load("api.me.update_me").sync
+
+
+def test_a_screen_runs_with_the_generated_client(hub: RunningHub, generated: Path) -> None:
+    """A phone's retried group creation, a debate list read through typed attributes, and
+    the name a member chooses."""
+    client = load("client")
+    models = load("models")
+    create_group = load("api.groups.create_group")
+    get_group = load("api.groups.get_group")
+    create_consultation = load("api.consultations.create_consultation")
+    create_debate = load("api.debates.create_debate")
+    list_debates = load("api.debates.list_debates")
+    publish = load("api.consultations.publish_consultation")
+    cast_ballot = load("api.ballots.cast_ballot")
+    me = load("api.me.me")
+    update_me = load("api.me.update_me")
+
+    sub = f"phone-{uuid.uuid4().hex[:8]}"
+    phone = client.AuthenticatedClient(
+        base_url=hub.base_url, token=token(sub), raise_on_unexpected_status=True, timeout=10
+    )
+
+    # The same creation, retried under one key: one group, the same answer.
+    key = str(uuid.uuid4())
+    body = models.GroupCreate(name=f"Les Jardins {sub}")
+    first = create_group.sync(client=phone, body=body, idempotency_key=key)
+    again = create_group.sync(client=phone, body=body, idempotency_key=key)
+    assert isinstance(first, models.GroupOut) and isinstance(again, models.GroupOut), again
+    assert again.id == first.id and again.to_dict() == first.to_dict()
+    reused = create_group.sync(
+        client=phone, body=models.GroupCreate(name=f"Les Vergers {sub}"), idempotency_key=key
+    )
+    assert isinstance(reused, models.Error) and reused.error.code == "idempotency_key_reused"
+    mine = me.sync(client=phone)
+    assert isinstance(mine, models.MeOut), mine
+    assert [(g.id, g.role.value, g.member_count) for g in mine.groups] == [(first.id, "admin", 1)]
+    group = get_group.sync(first.id, client=phone)
+    assert isinstance(group, models.GroupOut) and group.member_count == 1, group
+
+    consultation = create_consultation.sync(
+        first.id,
+        client=phone,
+        body=models.ConsultationCreate(
+            title="Assemblée 2027",
+            visibility=models.ConsultationVisibility.PUBLIC,
+            closes_at=datetime.now(UTC) + timedelta(days=1),
+        ),
+        idempotency_key=str(uuid.uuid4()),
+    )
+    assert isinstance(consultation, models.ConsultationOut), consultation
+    assert (consultation.group.id, consultation.group.name) == (first.id, first.name)
+    voted = create_debate.sync(
+        consultation.id,
+        client=phone,
+        body=models.DebateCreate(title="Budget", function=models.VoteDecision(type_="vote")),
+    )
+    untouched = create_debate.sync(
+        consultation.id,
+        client=phone,
+        body=models.DebateCreate(title="Statuts", function=models.VoteDecision(type_="vote")),
+    )
+    assert isinstance(voted, models.DebateOut) and isinstance(untouched, models.DebateOut)
+    opened = publish.sync(consultation.id, client=phone)
+    assert isinstance(opened, models.ConsultationOut) and opened.debate_count == 2, opened
+    cast = cast_ballot.sync(
+        voted.id, client=phone, body=models.VoteBallot(choice=models.VoteBallotChoice.YES)
+    )
+    assert isinstance(cast, models.CastBallotOut) and cast.changed_at is None, cast
+
+    page = list_debates.sync(consultation.id, client=phone)
+    assert isinstance(page, models.DebatePage), page
+    by_title = {item.title: item for item in page.items}
+    budget, statutes = by_title["Budget"], by_title["Statuts"]
+    assert isinstance(budget.my_ballot, models.BallotOut)
+    assert budget.my_ballot.choice == models.BallotOutChoice.YES
+    assert budget.can_vote.allowed is True
+    assert statutes.my_ballot is None and statutes.can_vote.allowed is True
+    assert budget.show_turnout is True  # public: on by default
+    # Turnout comes from the running tally, which follows ballots within seconds.
+    get_debate = load("api.debates.get_debate")
+    deadline = time.monotonic() + 20
+    while budget.turnout != 1 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        budget = get_debate.sync(voted.id, client=phone)
+        assert isinstance(budget, models.DebateOut), budget
+    assert budget.turnout == 1
+
+    # Who am I: the name chosen, read back.
+    changed = update_me.sync(client=phone, body=models.MeUpdate(display_name="Alice M."))
+    assert isinstance(changed, models.ProfileOut) and changed.display_name == "Alice M.", changed
+    again_me = me.sync(client=phone)
+    assert isinstance(again_me, models.MeOut) and again_me.display_name == "Alice M."
+    assert again_me.id == sub
