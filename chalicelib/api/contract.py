@@ -183,10 +183,13 @@ def _error_responses(common: dict[int, set[str]]) -> dict[str, Any]:
             "description": _STATUS_TEXT[status],
             "content": {"application/json": {"schema": {"$ref": _REF.format(model="Error")}}},
         }
-        if status == errors.DatabaseBusy.status:
+        waits = sorted(e.code for e in errors.refusals() if e.status == status and e.retry_after)
+        if waits:
             responses[name]["headers"] = {
                 "Retry-After": {
-                    "description": "Seconds to wait before retrying.",
+                    "description": "Seconds to wait before retrying: sent with "
+                    + ", ".join(f"`{code}`" for code in waits)
+                    + ".",
                     "schema": {"type": "integer", "minimum": 1},
                 }
             }

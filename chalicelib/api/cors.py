@@ -24,7 +24,7 @@ from chalicelib.settings import get_settings
 # What a web client sends beyond the CORS-safelisted headers.
 ALLOWED_HEADERS = ("Authorization", "Content-Type", "Accept-Language", "Idempotency-Key")
 # What it may read of an answer beyond the safelisted ones.
-EXPOSED_HEADERS = ("Content-Language", "Retry-After", "Location")
+EXPOSED_HEADERS = ("Content-Language", "Retry-After", "Allow")
 MAX_AGE_S = 600  # how long a browser may reuse a preflight's answer
 
 
