@@ -35,6 +35,7 @@ from chalicelib.domain.model import (
     FlagReason,
     FunctionType,
     JoinPolicy,
+    Language,
     Participation,
     ResultsVisibility,
     Stance,
@@ -183,7 +184,7 @@ class MeUpdate(Patch):
     goes back to the token's name; `locale` null: no preferred language."""
 
     display_name: DisplayName | None = None
-    locale: Literal["fr", "en"] | None = None
+    locale: Language | None = None
     nullable: ClassVar[frozenset[str]] = frozenset({"display_name", "locale"})
 
     @model_validator(mode="after")

@@ -49,6 +49,13 @@ def shown_name(caller: Caller, profile: Profile | None) -> str:
     return caller.display_name
 
 
+class Language(StrEnum):
+    """A language the Hub speaks (chalicelib/messages/): a person's preferred one."""
+
+    FR = "fr"
+    EN = "en"
+
+
 class JoinPolicy(StrEnum):
     INVITE = "invite"  # only with an invitation code
     REQUEST = "request"  # anyone may ask; an admin approves

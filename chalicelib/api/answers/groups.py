@@ -17,6 +17,7 @@ from chalicelib.domain.model import (
     InvitationStatus,
     JoinPolicy,
     JoinRequest,
+    Language,
     Profile,
     shown_name,
 )
@@ -182,7 +183,7 @@ class ProfileOut(Answer):
     )
     email_verified: bool
     identity_verified: bool
-    locale: Literal["fr", "en"] | None = Field(
+    locale: Language | None = Field(
         description="The language they chose (PATCH /v1/me); null when they chose none. "
         "Error messages follow the request's Accept-Language, not this."
     )
