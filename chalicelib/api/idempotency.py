@@ -77,14 +77,19 @@ def key_of(headers: Mapping[str, str]) -> str | None:
 
 
 def fingerprint(method: str, route: str, params: Mapping[str, str], raw_body: bytes) -> str:
-    """What the request is, as a sha256: the same request sent again has the same one."""
+    """What the request is, as a sha256: the same request sent again has the same one. No
+    body and `{}` are one request (routes read both as no fields); a body that is not JSON,
+    or that cannot be written back canonically (a lone surrogate, deep nesting), counts by
+    its bytes."""
+    head = [method, route, dict(sorted(params.items()))]
     try:
-        body: Any = json.loads(raw_body) if raw_body else None
-    except (ValueError, RecursionError):
-        body = raw_body.hex()
-    request = [method, route, dict(sorted(params.items())), body]
-    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        body: Any = json.loads(raw_body) if raw_body.strip() else {}
+        canonical = json.dumps(
+            [*head, body], sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode("utf-8")
+    except (ValueError, RecursionError, UnicodeError):
+        canonical = json.dumps([*head, raw_body.hex()], sort_keys=True).encode("utf-8")
+    return hashlib.sha256(canonical).hexdigest()
 
 
 def answer_once(
@@ -114,16 +119,17 @@ def answer_once(
         raise
     # Kept only if this succeeds; otherwise the key stays claimed until it expires (a retry
     # answers 409), which never repeats a write that was made.
-    _quietly(
-        idempotency.remember, caller, key, seen, response.status_code, json.dumps(response.body)
-    )
+    answer = json.dumps(response.body, ensure_ascii=False, separators=(",", ":"))
+    _quietly(idempotency.remember, caller, key, seen, response.status_code, answer)
     return response
 
 
 def _quietly(step: Callable[..., None], *arguments: Any) -> None:
     """A bookkeeping write that must not change the answer: the request's own outcome is
-    what the caller needs to hear."""
+    what the caller needs to hear, whatever befalls the key's record (DynamoDB busy, an
+    answer over DynamoDB's 400 KB item limit...). The key then stays claimed until it
+    expires: a retry answers 409, and never does the work twice."""
     try:
         step(*arguments)
-    except HubError:
+    except Exception:  # the answer is already decided: log, never fail it
         log.warning("idempotency: %s failed", step.__name__, exc_info=True)

@@ -142,8 +142,11 @@ def close_early(
 ) -> Consultation:
     """Closing before the date is a separate act: ballots stop now; results follow after the
     grace period, by the same path as a scheduled close."""
-    if consultation.status_at(now) is not ConsultationStatus.OPEN:
-        raise (ConsultationClosed() if consultation.published_at else NotOpen())
+    status = consultation.status_at(now)
+    if status is ConsultationStatus.CLOSED:
+        raise ConsultationClosed()
+    if status is not ConsultationStatus.OPEN:  # a draft, or scheduled: not open yet
+        raise NotOpen()
     return replace(
         consultation, closed_at=now, closed_by=actor_id, phase=Phase.CLOSED, due_at=now + grace
     )

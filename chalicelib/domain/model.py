@@ -433,4 +433,4 @@ class IdempotentRequest:
 
     @property
     def answered(self) -> bool:
-        return self.status is not None
+        return self.status is not None and self.answer is not None

@@ -273,9 +273,12 @@ def tally_visible(seen: DebateAccess) -> bool:
 
 def turnout_shown(seen: DebateAccess) -> bool:
     """Whether the caller sees how many ballots were cast (never their split): once open,
-    when the debate shows its turnout, or whenever its running tally is visible to them."""
+    when the debate shows its turnout, or whenever its running tally is visible to them.
+    A petition's count of signatures is its result: it shows only when results do."""
     if seen.debate.function.type is FunctionType.NONE:
         return False
+    if seen.debate.function.type is FunctionType.PETITION:
+        return tally_visible(seen)
     opened = seen.status in (ConsultationStatus.OPEN, ConsultationStatus.CLOSED)
     return (seen.debate.show_turnout and opened) or tally_visible(seen)
 

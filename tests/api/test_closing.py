@@ -166,6 +166,22 @@ def test_a_ballot_accepted_before_closing_but_written_after_is_counted(club, mon
     assert (final["final"], final["counts"]["yes"], final["counts"]["no"]) == (True, 1, 0)
 
 
+def test_only_an_open_consultation_closes_early(club, monkeypatch):
+    """Closing early one scheduled to open later is 409 `not_open`: it has not opened;
+    closing again one already closed is 409 `consultation_closed`."""
+    group_id, users = club
+    admin = users["admin"]
+    later, _ = consultation_with(
+        admin, group_id, {"type": "vote"}, opens_at=moment(timedelta(hours=1))
+    )
+    publish(admin, later)
+    refused = admin.post(f"/v1/consultations/{later}/close", {"reason": "AG"})
+    assert (refused.status_code, refused.data["error"]["code"]) == (409, "not_open")
+    travel(monkeypatch, timedelta(days=8))
+    closed = admin.post(f"/v1/consultations/{later}/close", {"reason": "AG"})
+    assert (closed.status_code, closed.data["error"]["code"]) == (409, "consultation_closed")
+
+
 def test_an_admin_closes_early_with_a_reason_and_ballots_stop(club, monkeypatch):
     group_id, users = club
     admin, alice = users["admin"], users["alice"]

@@ -301,6 +301,24 @@ def test_members_debates_may_show_their_turnout_when_asked(club, drain):
     assert seen(users["olga"], debate)["turnout"] == 1
 
 
+def test_a_petitions_signatures_stay_hidden_while_its_results_are(club, drain, monkeypatch):
+    """A petition's count is its result: `show_turnout` (on by default when public) does not
+    show what `results_visibility` hides."""
+    group_id, _, users = club
+    admin = users["admin"]
+    petition = {"type": "petition", "results_visibility": "after_close"}
+    _, [debate] = consultation_with(club, petition, visibility="public")
+    assert users["alice"].put(f"/v1/debates/{debate}/ballot", {"sign": True}).status_code == 201
+    drain()
+    for who in ("anonymous", "outsider", "alice", "admin"):
+        assert seen(users[who], debate)["show_turnout"] is True
+        assert seen(users[who], debate)["turnout"] is None, who
+        refused = users[who].get(f"/v1/debates/{debate}/results")
+        assert refused.data["error"]["code"] == "results_hidden", who
+    travel(monkeypatch, timedelta(days=7, seconds=1))
+    assert seen(users["anonymous"], debate)["turnout"] == 1  # closed: results show
+
+
 # ---------------------------------------------------------------- lists
 
 

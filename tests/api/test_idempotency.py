@@ -511,6 +511,47 @@ def test_a_request_that_dies_midway_holds_its_key_until_it_expires(as_user, monk
     alice.post("/v1/groups", body, headers=with_key(), expect=201)
 
 
+def test_when_keeping_the_answer_fails_the_caller_still_gets_it(as_user, monkeypatch):
+    """The work is done: a failure to keep its answer (an answer over DynamoDB's item size,
+    DynamoDB busy) never turns it into a 500; the key stays held, so a retry is 409, never a
+    second write."""
+    from chalicelib.store import idempotency as key_store
+
+    def too_big(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("Item size has exceeded the maximum allowed size")
+
+    alice = as_user("alice")
+    monkeypatch.setattr(key_store, "remember", too_big)
+    created = alice.post("/v1/groups", {"name": "Club"}, headers=with_key())
+    assert created.status_code == 201
+    monkeypatch.undo()
+    again = alice.post("/v1/groups", {"name": "Club"}, headers=with_key())
+    assert (again.status_code, again.data["error"]["code"]) == (409, "idempotency_in_progress")
+    assert len(alice.get("/v1/me", expect=200).data["groups"]) == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    ['"\\ud800"', "[" * 950 + "]" * 950, "not json", b"\xff\xfe"],
+    ids=["lone surrogate", "deep nesting", "not json", "not utf-8"],
+)
+def test_an_odd_body_on_a_route_that_reads_none_is_never_a_500(as_user, body):
+    join_ = join(as_user)
+    bob = join_.first.caller
+    first = bob.post(join_.first.path, body, headers=with_key())
+    assert first.status_code == 201, first.data
+    again = bob.post(join_.first.path, body, headers=with_key())
+    assert (again.status_code, again.data) == (first.status_code, first.data)
+
+
+def test_no_body_and_an_empty_object_are_the_same_request(as_user):
+    join_ = join(as_user)
+    bob = join_.first.caller
+    first = bob.post(join_.first.path, headers=with_key())
+    again = bob.post(join_.first.path, {}, headers=with_key())
+    assert (again.status_code, again.data) == (first.status_code, first.data)
+
+
 # ---------------------------------------------------------------- the declaration
 
 

@@ -47,6 +47,7 @@ def test_you_choose_your_name_and_language(as_user):
     assert changed.data["locale"] == "en"
     me = alice.get("/v1/me", expect=200).data
     assert (me["display_name"], me["locale"]) == ("Alice M.", "en")
+    assert me["name"] == "Alice M."  # deprecated: what clients read before display_name
 
 
 def test_null_goes_back_to_the_token_name_and_to_no_language(as_user):

@@ -66,9 +66,9 @@ def test_the_404_speaks_the_callers_language(as_user, locale):
 @pytest.mark.parametrize(
     ("method", "path", "allow"),
     [
-        ("DELETE", "/v1/groups", "GET, POST"),
-        ("PUT", "/v1/me", "GET, PATCH"),
-        ("POST", "/v1/groups/some-group", "GET, PATCH"),
+        ("DELETE", "/v1/groups", "GET, HEAD, POST"),
+        ("PUT", "/v1/me", "GET, HEAD, PATCH"),
+        ("POST", "/v1/groups/some-group", "GET, HEAD, PATCH"),
         ("GET", "/v1/invitations/some-code/accept", "POST"),
     ],
 )
@@ -87,7 +87,30 @@ def test_allow_lists_exactly_what_the_document_declares_for_every_path(as_user):
         undeclared = next(m for m in ("DELETE", "PUT", "PATCH", "POST") if m not in declared)
         response = as_user(None).request(undeclared, concrete)
         assert response.status_code == 405, (undeclared, path)
-        assert set(response.headers["Allow"].split(", ")) == declared, path
+        head = {"HEAD"} if "GET" in declared else set()
+        assert set(response.headers["Allow"].split(", ")) == declared | head, path
+
+
+def test_head_answers_as_get_without_the_body(as_user):
+    alice = as_user("alice")
+    group = alice.post("/v1/groups", {"name": "Jardins"}, expect=201).data
+    got = alice.get(f"/v1/groups/{group['id']}")
+    head = alice.request("HEAD", f"/v1/groups/{group['id']}")
+
+    assert (head.status_code, head.body) == (200, b"")
+    assert head.headers["Content-Language"] == got.headers["Content-Language"]
+    missing = as_user(None).request("HEAD", "/v1/groups/no-such-group")
+    assert (missing.status_code, missing.body) == (404, b"")
+    assert as_user(None).request("HEAD", "/v1/me").status_code == 401
+
+
+@pytest.mark.parametrize("method", ["TRACE", "CONNECT"])
+def test_a_method_nobody_declares_anywhere_names_only_the_paths_methods(as_user, method):
+    response = as_user(None).request(method, "/v1/groups", headers=in_language("en"))
+
+    assert response.status_code == 405
+    assert response.data["error"]["code"] == "method_not_allowed"
+    assert response.headers["Allow"] == "GET, HEAD, POST"
 
 
 @pytest.mark.parametrize("locale", ["fr", "en"])
@@ -164,4 +187,4 @@ def test_lambda_answers_an_undeclared_method_with_the_hubs_405(table):
 
     assert answer["statusCode"] == 405
     assert json.loads(answer["body"])["error"]["message"] == NOT_ALLOWED["fr"]
-    assert answer["headers"]["Allow"] == "GET, POST"
+    assert answer["headers"]["Allow"] == "GET, HEAD, POST"

@@ -415,6 +415,10 @@ def test_cors_origins_are_a_stack_parameter_the_functions_read():
         ("https://hub.example.org/app", False),
         ("https://hub.example.org, https://other.example.org", False),
         ("HTTPS://HUB.EXAMPLE.ORG", False),  # browsers send it in lower case
+        # Browsers send no default port: the preflight would never match these.
+        ("https://hub.example.org:443", False),
+        ("http://localhost:80,https://hub.example.org", False),
+        ("https://hub.example.org:4430,http://localhost:800", True),
     ],
 )
 def test_cors_origins_are_refused_at_deploy_unless_a_list_of_origins(origins, accepted):

@@ -376,9 +376,9 @@ def test_a_wrong_method_answers_405_with_the_methods_it_takes(
     caller = hub.as_user(unique("lost"))
     _, group = found_group(hub)
     for method, path, allowed in (
-        ("DELETE", "/v1/groups", {"GET", "POST"}),
-        ("PUT", f"/v1/groups/{group['id']}", {"GET", "PATCH"}),
-        ("POST", "/v1/me", {"GET", "PATCH"}),
+        ("DELETE", "/v1/groups", {"GET", "HEAD", "POST"}),
+        ("PUT", f"/v1/groups/{group['id']}", {"GET", "HEAD", "PATCH"}),
+        ("POST", "/v1/me", {"GET", "HEAD", "PATCH"}),
     ):
         answer = caller.request(method, path, headers={"Accept-Language": language})
         refused(answer, 405, "method_not_allowed")

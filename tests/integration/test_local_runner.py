@@ -109,7 +109,7 @@ def test_a_method_the_path_does_not_declare_is_405_with_allow(hub: RunningHub) -
     assert response.data == {
         "error": {"code": "method_not_allowed", "message": "This method is not allowed here."}
     }
-    assert response.headers["Allow"] == "GET, POST"
+    assert response.headers["Allow"] == "GET, HEAD, POST"
 
 
 def test_the_cors_preflight_answers_the_apis_own_origin_on_its_port(hub: RunningHub) -> None:

@@ -295,7 +295,8 @@ class DebateOut(Answer):
         description="How many ballots were cast so far (never their split), from the running "
         "tally, which follows ballots within seconds. Shown once the consultation opens "
         "when `show_turnout`, or whenever the caller may see its results; else null, as "
-        "for a debate without decision."
+        "for a debate without decision. A petition's signatures are its result: they show "
+        "only when its results do, whatever `show_turnout`."
     )
     my_ballot: BallotOut | None = Field(
         description="The caller's own ballot, as `GET /v1/debates/{debate_id}/ballot` answers "

@@ -202,6 +202,11 @@ class ProfileOut(Answer):
 class MeOut(ProfileOut):
     """The caller, their associations and the consultations they were given a role in."""
 
+    name: str = Field(
+        deprecated=True,
+        description="Deprecated: `display_name`, under the name `GET /v1/me` gave it before "
+        "issue 14; to be removed once clients have moved.",
+    )
     groups: list[MyGroupOut] = Field(description="By name.")
     grants: list[MyGrantOut] = Field(
         description="By title; only consultations the caller can open (a draft shows to "
@@ -219,6 +224,7 @@ class MeOut(ProfileOut):
         return cls.of_profile(
             caller,
             profile,
+            name=shown_name(caller, profile),
             groups=[MyGroupOut.of(group, role=role) for role, group in groups],
             grants=[MyGrantOut.of(c, consultation_id=c.id, role=role) for role, c in grants],
         )
