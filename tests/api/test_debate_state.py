@@ -304,8 +304,7 @@ def test_members_debates_may_show_their_turnout_when_asked(club, drain):
 def test_a_petitions_signatures_stay_hidden_while_its_results_are(club, drain, monkeypatch):
     """A petition's count is its result: `show_turnout` (on by default when public) does not
     show what `results_visibility` hides."""
-    group_id, _, users = club
-    admin = users["admin"]
+    _, _, users = club
     petition = {"type": "petition", "results_visibility": "after_close"}
     _, [debate] = consultation_with(club, petition, visibility="public")
     assert users["alice"].put(f"/v1/debates/{debate}/ballot", {"sign": True}).status_code == 201
