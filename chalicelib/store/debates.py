@@ -9,7 +9,7 @@ from dataclasses import asdict, replace
 from datetime import datetime
 
 from chalicelib.domain import clock
-from chalicelib.domain.errors import ConcurrentUpdate, ConsultationNotFound
+from chalicelib.domain.errors import ConcurrentUpdate, ConsultationClosed
 from chalicelib.domain.model import (
     Addendum,
     AuditEvent,
@@ -17,6 +17,7 @@ from chalicelib.domain.model import (
     Debate,
     DecisionFunction,
     FunctionType,
+    Phase,
     PollOption,
     ResultsVisibility,
 )
@@ -107,7 +108,9 @@ def debate_from_raw(raw: dict) -> Debate:
 
 def create_debate(debate: Debate, event: AuditEvent) -> None:
     """The debate, its consultation's `debate_count` + 1 (an ADD: debates created at once
-    are all counted) and the audit event, in one transaction."""
+    are all counted) and the audit event, in one transaction. The consultation must not
+    have been closed since it was read (an early close, or the closer): a debate that lands
+    after it would never get a final result."""
 
     def build(transaction: Transaction) -> None:
         transaction.save(
@@ -118,8 +121,9 @@ def create_debate(debate: Debate, event: AuditEvent) -> None:
         transaction.update(
             ConsultationItem(keys.consultation_pk(debate.consultation_id), keys.META),
             [ConsultationItem.debate_count.add(1)],
-            condition=ConsultationItem.pk.exists(),
-            on_fail=ConsultationNotFound(),
+            condition=ConsultationItem.pk.exists()
+            & ~ConsultationItem.phase.is_in(Phase.CLOSED.value, Phase.FINALISED.value),
+            on_fail=ConsultationClosed(),
         )
         record_in(transaction, event)
 

@@ -293,6 +293,30 @@ def test_debates_created_at_once_are_all_counted(as_user, monkeypatch):
     assert len(alice.get(f"/v1/consultations/{consultation['id']}/debates").data["items"]) == 2
 
 
+def test_a_debate_cannot_land_after_its_consultation_closed_early(as_user, monkeypatch):
+    """The author's request read an open consultation; an admin closes it early before the
+    debate is written: the write is refused (409 `consultation_closed`), since a debate that
+    lands after the close would never get a final result."""
+    alice = as_user("alice")
+    group_id = create_group(alice)
+    consultation = create_consultation(alice, group_id)
+    publish(alice, consultation["id"])
+    real_create = debate_store.create_debate
+
+    def create_after_a_close(debate, event):
+        closed = alice.post(f"/v1/consultations/{consultation['id']}/close", {"reason": "AG"})
+        assert closed.status_code == 200, closed.data
+        return real_create(debate, event)
+
+    monkeypatch.setattr(debate_store, "create_debate", create_after_a_close)
+    late = alice.post(f"/v1/consultations/{consultation['id']}/debates", {"title": "Tard"})
+    assert (late.status_code, late.data["error"]["code"]) == (409, "consultation_closed")
+    monkeypatch.undo()
+    read = alice.get(f"/v1/consultations/{consultation['id']}").data
+    assert read["debate_count"] == 0
+    assert alice.get(f"/v1/consultations/{consultation['id']}/debates").data["items"] == []
+
+
 def test_a_change_to_the_consultation_never_puts_back_an_older_debate_count(as_user, monkeypatch):
     """A debate created while an admin's change is in flight (after its read, before its
     write): the change lands, and the debate is still counted."""
