@@ -238,6 +238,7 @@ class Consultation:
     closes_at: datetime
     created_at: datetime
     created_by: str
+    created_by_name: str = ""  # the name its creator chose, when they created it
     published_at: datetime | None = None
     closed_at: datetime | None = None  # closed early, by an admin
     partners: dict[str, PartnerStatus] = field(default_factory=dict)
@@ -352,6 +353,7 @@ class Debate:
     function: DecisionFunction
     created_at: datetime
     created_by: str
+    created_by_name: str = ""  # the name its creator chose, when they created it
     updated_at: datetime | None = None
     version: int = 0
     ballot_shards: int = 1  # partitions its ballots spread over (domain/ballots.py)

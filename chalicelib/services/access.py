@@ -1,10 +1,11 @@
 """Who the caller is towards a group, a consultation, a debate or a comment, and what the
 permission table lets them do there.
 
-A group: the group and the caller's membership, one BatchGetItem. A consultation, a debate
-or a comment: ONE read (store/access.py, two round trips) gives the resource and everything
-the caller holds in it (roles in the host and accepted partners, grant, a block by the
-host, and their ballot marker or reaction when asked for), and ONE type carries it to
+A group: the group and the caller's membership (and their profile, when asked), one
+BatchGetItem. A consultation, a debate or a comment: ONE read (store/access.py, two round
+trips) gives the resource and everything the caller holds in it (roles in the host and
+accepted partners, grant, a block by the host, and their ballot marker, reaction or
+profile when asked for), and ONE type carries it to
 ballots, comments, debates and consultations alike. Every decision is the table's
 (`domain/permissions.py`): this module only says which standings the caller holds.
 """
@@ -53,6 +54,7 @@ class GroupAccess:
     group: Group
     membership: Membership | None
     standing: Standing
+    profile: Profile | None = None  # the caller's, when asked for
 
     @property
     def role(self) -> Role | None:
@@ -70,23 +72,28 @@ def standing(caller: Caller | None, membership: Membership | None) -> Standing:
 
 
 def group_access(
-    group_id: str, caller: Caller | None, action: Action, *, consistent: bool = False
+    group_id: str,
+    caller: Caller | None,
+    action: Action,
+    *,
+    consistent: bool = False,
+    profile: bool = False,
 ) -> GroupAccess:
-    """The group, the caller's membership and standing, once `action` is allowed.
+    """The group, the caller's membership and standing (and their profile if `profile`, in
+    the same round trip), once `action` is allowed.
 
     `consistent` reads are for changes: decisions about roles use the latest state.
     """
     if not looks_like_id(group_id):
         raise GroupNotFound()
     if caller is None:
-        group, membership = group_store.get_group(group_id, consistent=consistent), None
+        found = store.GroupFound(group_store.get_group(group_id, consistent=consistent))
     else:
-        group, membership = group_store.get_group_and_membership(
-            group_id, caller.id, consistent=consistent
-        )
-    if group is None:
+        found = store.read_group(group_id, caller.id, profile=profile, consistent=consistent)
+    if found.group is None:
         raise GroupNotFound()
-    access = GroupAccess(group, membership, standing(caller, membership))
+    membership = found.membership
+    access = GroupAccess(found.group, membership, standing(caller, membership), found.profile)
     access.require(action)
     return access
 
@@ -127,6 +134,7 @@ class ConsultationAccess:
     blocked: bool = False  # by the host's moderators, now
     standings: frozenset[Standing]  # towards the consultation (a debate: its creator counts)
     host: Group | None = None  # the host association, when asked for
+    profile: Profile | None = None  # the caller's, when asked for
 
     @property
     def missing(self) -> type[NotFound]:
@@ -146,6 +154,13 @@ class ConsultationAccess:
     def closed(self) -> bool:
         return self.status is ConsultationStatus.CLOSED
 
+    @property
+    def caller_name(self) -> str:
+        """The name to write beside what the caller writes now: the one they chose (read
+        when the access was asked `profile=True`), else their token's."""
+        assert self.caller is not None
+        return shown_name(self.caller, self.profile)
+
     def with_debate(self, debate: Debate, marker: Marker | None = None) -> DebateAccess:
         """One of its debates, seen by the same caller (whose ballot `marker` was read with
         it): the debate's creator counts as a creator too, as in `debate_access`."""
@@ -160,6 +175,7 @@ class ConsultationAccess:
             standings=standings_of(consultation, self.caller, self.roles, self.grant, creators),
             debate=debate,
             marker=marker,
+            profile=self.profile,
         )
 
 
@@ -172,18 +188,10 @@ class DebateAccess(ConsultationAccess):
     comment: Comment | None = None
     marker: Marker | None = None
     reacted: bool = False
-    profile: Profile | None = None  # the caller's, when asked for
 
     @property
     def missing(self) -> type[NotFound]:
         return CommentNotFound if self.comment is not None else DebateNotFound
-
-    @property
-    def caller_name(self) -> str:
-        """The name to write beside what the caller writes now: the one they chose (read
-        when the access was asked `profile=True`), else their token's."""
-        assert self.caller is not None
-        return shown_name(self.caller, self.profile)
 
     def towards(self, comment: Comment) -> frozenset[Standing]:
         return comment_standings(self.consultation, self.caller, self.roles, self.grant, comment)
@@ -225,12 +233,20 @@ def consultation_access(
     *,
     consistent: bool = False,
     host: bool = False,
+    profile: bool = False,
 ) -> ConsultationAccess:
     """The consultation and the caller's standings in it, once `action` is allowed (any
-    `action`: None, for a caller judged otherwise), with its host association if `host`.
-    Two round trips; one without a caller (unless `host`)."""
+    `action`: None, for a caller judged otherwise), with its host association if `host`
+    and the caller's profile if `profile`. Two round trips; one without a caller (unless
+    `host`)."""
     found = (
-        store.read(consultation_id, caller.id if caller else None, host=host, consistent=consistent)
+        store.read(
+            consultation_id,
+            caller.id if caller else None,
+            host=host,
+            profile=profile,
+            consistent=consistent,
+        )
         if looks_like_id(consultation_id)
         else store.Found(None)
     )
@@ -247,6 +263,7 @@ def consultation_access(
             consultation, caller, found.roles, found.grant, (consultation.created_by,)
         ),
         host=found.host,
+        profile=found.profile,
     )
     if action is not None:
         access.require(action)

@@ -36,6 +36,7 @@ from chalicelib.domain.model import (
     Group,
     Participation,
     PartnerStatus,
+    shown_name,
 )
 from chalicelib.domain.permissions import Action, allows
 from chalicelib.domain.roles import Role
@@ -62,8 +63,9 @@ class NewConsultation:
 
 def create(caller: Caller, group_id: str, new: NewConsultation) -> tuple[Consultation, Group]:
     """An author prepares a consultation; it stays a draft until published. Answers it with
-    its host association (as read to authorise the caller)."""
-    access = group_access(group_id, caller, Action.CONSULTATION_CREATE)
+    its host association (as read to authorise the caller), signed with the name the
+    caller chose (read in the same round trip), else their token's."""
+    access = group_access(group_id, caller, Action.CONSULTATION_CREATE, profile=True)
     now = clock.now()
     check_shape(new.visibility, new.audience, new.participation)
     check_dates(new.opens_at, new.closes_at, now)
@@ -79,6 +81,7 @@ def create(caller: Caller, group_id: str, new: NewConsultation) -> tuple[Consult
         closes_at=new.closes_at,
         created_at=now,
         created_by=caller.id,
+        created_by_name=shown_name(caller, access.profile),
     )
     check_shaper_inside(consultation, [access.standing])
     event = audit_event(

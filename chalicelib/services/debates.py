@@ -90,9 +90,12 @@ def create(
     function: DecisionFunction,
     show_turnout: bool | None = None,
 ) -> DebateSeen:
-    """A new debate. Its turnout shows while open if `show_turnout` says so; unset, when its
-    consultation is public."""
-    access = consultation_access(consultation_id, caller, Action.DEBATE_CREATE, consistent=True)
+    """A new debate, signed with the name its creator chose (read with their standings),
+    else their token's. Its turnout shows while open if `show_turnout` says so; unset, when
+    its consultation is public."""
+    access = consultation_access(
+        consultation_id, caller, Action.DEBATE_CREATE, consistent=True, profile=True
+    )
     if access.consultation.status_at(clock.now()) is ConsultationStatus.CLOSED:
         raise ConsultationClosed()
     if show_turnout is None:
@@ -105,6 +108,7 @@ def create(
         function=function,
         created_at=clock.now(),
         created_by=caller.id,
+        created_by_name=access.caller_name,  # the name they chose, read with their standings
         ballot_shards=shards_for(access.consultation.visibility),
         show_turnout=show_turnout,
     )

@@ -1,11 +1,14 @@
-"""What the table holds about one caller and one consultation (or a debate, or a comment):
-the ONE read behind every access decision on them (services/access.py).
+"""What the table holds about one caller and one group, or one consultation (or a debate, or
+a comment): the ONE read behind every access decision on them (services/access.py).
 
-Two round trips, each one BatchGetItem: first the consultation, with the debate and the
-comment when asked for; then, for a signed-in caller, their roles in the host and in the
-accepted partners, their grant, a block by the host, and their ballot marker, reaction and
-profile (the name they chose, for what they are about to write) when asked for. The second
-needs the first (the groups, the debate's ballot partitions).
+A group: one BatchGetItem, the group with the caller's membership (and their profile when
+asked for: the name they chose, for what they are about to create).
+
+A consultation: two round trips, each one BatchGetItem: first the consultation, with the
+debate and the comment when asked for; then, for a signed-in caller, their roles in the
+host and in the accepted partners, their grant, a block by the host, and their ballot
+marker, reaction and profile (the name they chose, for what they are about to write) when
+asked for. The second needs the first (the groups, the debate's ballot partitions).
 """
 
 from __future__ import annotations
@@ -13,7 +16,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from chalicelib.domain.ballots import Marker
-from chalicelib.domain.model import Block, Comment, Consultation, Debate, Group, Profile
+from chalicelib.domain.model import (
+    Block,
+    Comment,
+    Consultation,
+    Debate,
+    Group,
+    Membership,
+    Profile,
+)
 from chalicelib.domain.roles import Role
 from chalicelib.store import keys
 from chalicelib.store.ballots import marker_from_raw, marker_key
@@ -29,6 +40,39 @@ from chalicelib.store.profiles import profile_from_raw, profile_key
 from chalicelib.store.reactions import reaction_key
 from chalicelib.store.table import get_many
 from chalicelib.store.tallies import Tally, no_tally, tally_from_raw, tally_key
+
+# ---------------------------------------------------------------- a group
+
+
+@dataclass(frozen=True)
+class GroupFound:
+    """What the read of a group found; None where there is nothing, or it was not asked."""
+
+    group: Group | None
+    membership: Membership | None = None
+    profile: Profile | None = None
+
+
+def read_group(
+    group_id: str, user_id: str, *, profile: bool = False, consistent: bool = False
+) -> GroupFound:
+    """The group, `user_id`'s membership in it, and their profile if `profile`: one
+    BatchGetItem."""
+    group_key = (keys.group_pk(group_id), keys.META)
+    member_key = (keys.group_pk(group_id), keys.member_sk(user_id))
+    chosen_key = profile_key(user_id)
+    wanted = [group_key, member_key, chosen_key] if profile else [group_key, member_key]
+    found = get_many(wanted, consistent=consistent)
+    if group_key not in found:
+        return GroupFound(None)
+    return GroupFound(
+        group_from_raw(found[group_key]),
+        membership_from_raw(found[member_key]) if member_key in found else None,
+        profile_from_raw(found[chosen_key]) if chosen_key in found else None,
+    )
+
+
+# ---------------------------------------------------------------- a consultation
 
 
 @dataclass(frozen=True)

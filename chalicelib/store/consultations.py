@@ -31,7 +31,8 @@ from chalicelib.store.table import (
 
 
 def _consultation(item: ConsultationItem) -> Consultation:
-    return to_domain(item, Consultation)
+    # Consultations made before their creator's name was recorded show their id.
+    return to_domain(item, Consultation, created_by_name=item.created_by_name or item.created_by)
 
 
 def _consultation_item(c: Consultation) -> ConsultationItem:

@@ -84,7 +84,12 @@ def _addenda(text: str | None) -> tuple[Addendum, ...]:
 
 def _debate(item: DebateItem) -> Debate:
     return to_domain(
-        item, Debate, function=_function(item.function), addenda=_addenda(item.addenda)
+        item,
+        Debate,
+        function=_function(item.function),
+        addenda=_addenda(item.addenda),
+        # Debates made before their creator's name was recorded show their id.
+        created_by_name=item.created_by_name or item.created_by,
     )
 
 

@@ -185,6 +185,7 @@ class ConsultationItem(TableItem):
     closes_at = UnicodeAttribute()
     created_at = UnicodeAttribute()
     created_by = UnicodeAttribute()
+    created_by_name = UnicodeAttribute(null=True)  # absent on items written before it was
     published_at = UnicodeAttribute(null=True)
     closed_at = UnicodeAttribute(null=True)
     partners = MapAttribute(default=dict)  # group id -> "pending" | "accepted"
@@ -244,6 +245,7 @@ class DebateItem(TableItem):
     function = UnicodeAttribute()  # the decision function, as JSON
     created_at = UnicodeAttribute()
     created_by = UnicodeAttribute()
+    created_by_name = UnicodeAttribute(null=True)  # absent on items written before it was
     updated_at = UnicodeAttribute(null=True)
     version = NumberAttribute(default=0)
     ballot_shards = NumberAttribute(default=1)

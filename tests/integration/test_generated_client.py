@@ -180,6 +180,8 @@ def test_the_generated_client_carries_what_a_screen_needs(generated: Path) -> No
     assert "member_count" in fields(models.GroupOut) & fields(models.MyGroupOut)
     assert {"group", "debate_count", "scheduled_closes_at"} <= fields(models.ConsultationOut)
     assert {"id", "name"} <= fields(models.ConsultationHostOut)
+    assert "author" in fields(models.ConsultationOut) & fields(models.DebateOut)
+    assert {"id", "name"} <= fields(models.PersonOut)
     assert "final_expected_at" in fields(models.ResultsOut)
     assert {"display_name", "locale"} <= fields(models.MeUpdate)
     assert {"id", "display_name", "groups", "grants"} <= fields(models.MeOut)

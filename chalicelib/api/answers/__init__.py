@@ -70,6 +70,17 @@ class Answer(BaseModel):
         return cls.model_validate(_Attributes(value, computed, hidden - set(computed)))
 
 
+class PersonOut(Answer):
+    """Someone named beside what they did (a consultation, a debate, a comment, an addendum,
+    an invitation): no route reads another person's profile, so the answer carries the name."""
+
+    id: str = Field(description="Their user id.")
+    name: str = Field(
+        description="Their display name when they did it: the one they chose (PATCH /v1/me), "
+        "else their token's. Their id for what was done before names were recorded."
+    )
+
+
 class Page(Answer, Generic[Item]):
     """One page of a list."""
 

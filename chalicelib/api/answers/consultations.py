@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from pydantic import AliasChoices, Field
 
-from chalicelib.api.answers import Answer, Page, Timestamp
+from chalicelib.api.answers import Answer, Page, PersonOut, Timestamp
 from chalicelib.api.answers.deliberation import BallotOut, CanVoteOut
 from chalicelib.domain.ballots import describe
 from chalicelib.domain.model import (
@@ -95,7 +95,8 @@ class ConsultationOut(Answer):
         "null until then."
     )
     created_at: Timestamp
-    created_by: str = Field(description="The user id of its creator.")
+    created_by: str = Field(description="The user id of its creator (also `author.id`).")
+    author: PersonOut = Field(description="Its creator, named as they were when they created it.")
     partners: list[ConsultationPartnerOut] = Field(
         description="Partner associations, invited or accepted, by id."
     )
@@ -114,6 +115,7 @@ class ConsultationOut(Answer):
             status=consultation.status_at(now),
             closes_at=consultation.ends_at,
             scheduled_closes_at=consultation.closes_at,
+            author=PersonOut(id=consultation.created_by, name=consultation.created_by_name),
             partners=partners,
         )
 
@@ -233,24 +235,17 @@ class CommentCountsOut(Answer):
     neutral: int
 
 
-class AddendumAuthorOut(Answer):
-    """Who added an addendum."""
-
-    id: str
-    name: str
-
-
 class AddendumOut(Answer):
     """A correction or precision added under a debate once its question was frozen: it
     never changes the question."""
 
     body: str = Field(description="Markdown, up to 2,000 characters.")
-    author: AddendumAuthorOut
+    author: PersonOut = Field(description="Who added it, named as they were then.")
     added_at: Timestamp
 
     @classmethod
     def of_addendum(cls, addendum: Addendum) -> Self:
-        author = AddendumAuthorOut(id=addendum.author_id, name=addendum.author_name)
+        author = PersonOut(id=addendum.author_id, name=addendum.author_name)
         return cls.of(addendum, author=author)
 
 
@@ -279,7 +274,8 @@ class DebateOut(Answer):
         "unless it was closed early."
     )
     created_at: Timestamp
-    created_by: str = Field(description="The user id of its creator.")
+    created_by: str = Field(description="The user id of its creator (also `author.id`).")
+    author: PersonOut = Field(description="Its creator, named as they were when they created it.")
     updated_at: Timestamp | None = Field(
         description="Its last change of title, body or function; null if never changed."
     )
@@ -337,6 +333,7 @@ class DebateOut(Answer):
             opens_at=parent.opens_at or parent.published_at,
             closes_at=parent.ends_at,
             scheduled_closes_at=parent.closes_at,
+            author=PersonOut(id=debate.created_by, name=debate.created_by_name),
             addenda=[AddendumOut.of_addendum(addendum) for addendum in debate.addenda],
             comments=comments,
             **reader,

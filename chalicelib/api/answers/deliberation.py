@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 
 from pydantic import Field
 
-from chalicelib.api.answers import Answer, Page, Timestamp, absent_unless
+from chalicelib.api.answers import Answer, Page, PersonOut, Timestamp, absent_unless
 from chalicelib.domain.ballots import Ballot, Marker
 from chalicelib.domain.errors import (
     AlreadyVoted,
@@ -253,13 +253,6 @@ class BallotBoardPage(Page[AnonymousBallotOut]):
 # ---------------------------------------------------------------- comments
 
 
-class AuthorOut(Answer):
-    """Who wrote a comment."""
-
-    id: str
-    name: str
-
-
 class CommentVersionOut(Answer):
     """An earlier text of an edited comment."""
 
@@ -276,7 +269,7 @@ class CommentOut(Answer):
     id: str
     debate_id: str
     parent_id: str | None = Field(description="The comment replied to; null for an argument.")
-    author: AuthorOut | None = Field(description="Null once deleted.")
+    author: PersonOut | None = Field(description="Who wrote it; null once deleted.")
     stance: Stance
     body: str | None = Field(
         description="Markdown. Null once deleted, and when hidden, except for its author and "
@@ -304,7 +297,7 @@ class CommentOut(Answer):
         `moderator`: one of its moderators, who also see flags and earlier versions."""
         shown: dict[str, Any] = {
             "reacted": reacted,
-            "author": AuthorOut(id=comment.author_id, name=comment.author_name),
+            "author": PersonOut(id=comment.author_id, name=comment.author_name),
         }
         if comment.deleted:
             shown |= {"body": None, "author": None, "edited_at": None}

@@ -7,7 +7,7 @@ from typing import Any, Literal, Self
 
 from pydantic import AliasChoices, Field
 
-from chalicelib.api.answers import Answer, Page, Timestamp
+from chalicelib.api.answers import Answer, Page, PersonOut, Timestamp
 from chalicelib.domain.model import (
     AuditEvent,
     Caller,
@@ -109,17 +109,10 @@ class InvitationOut(Answer):
     created_at: Timestamp
 
 
-class InvitationCreatorOut(Answer):
-    """Who created an invitation."""
-
-    id: str
-    name: str = Field(description="Their display name when they created it.")
-
-
 class ListedInvitationOut(InvitationOut):
     """An invitation in its association's list, for its admins."""
 
-    created_by: InvitationCreatorOut
+    created_by: PersonOut = Field(description="Who created it, named as they were then.")
     status: Literal["usable", "expired", "used_up", "void", "revoked"] = Field(
         description="What the code does now: `usable` admits; `expired` and `used_up` no "
         "longer do; `void` when its creator no longer holds the role it gives (removed, or "
@@ -129,7 +122,7 @@ class ListedInvitationOut(InvitationOut):
 
     @classmethod
     def listed(cls, invitation: Invitation, status: InvitationStatus) -> Self:
-        creator = InvitationCreatorOut(id=invitation.created_by, name=invitation.created_by_name)
+        creator = PersonOut(id=invitation.created_by, name=invitation.created_by_name)
         return cls.of(invitation, created_by=creator, status=status)
 
 
