@@ -13,12 +13,13 @@ Locally, `chalice local` and Chalice's test client answer them themselves, witho
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from chalice import Chalice
 from chalice.app import Request, Response
 
+from chalicelib.api.headers import add_vary, header_value
 from chalicelib.settings import get_settings
 
 # What a web client sends beyond the CORS-safelisted headers.
@@ -26,10 +27,6 @@ ALLOWED_HEADERS = ("Authorization", "Content-Type", "Accept-Language", "Idempote
 # What it may read of an answer beyond the safelisted ones.
 EXPOSED_HEADERS = ("Content-Language", "Retry-After", "Allow")
 MAX_AGE_S = 600  # how long a browser may reuse a preflight's answer
-
-
-def _header(headers: Mapping[str, Any], name: str) -> str | None:
-    return next((value for key, value in headers.items() if key.lower() == name.lower()), None)
 
 
 def allowed(origin: str | None, origins: Iterable[str]) -> bool:
@@ -50,23 +47,14 @@ def preflight_headers(origin: str | None, methods: Iterable[str], origins: Itera
     return headers
 
 
-def _add_vary(response: Response, name: str) -> None:
-    key = next((k for k in response.headers if k.lower() == "vary"), "Vary")
-    existing = response.headers.get(key, "")
-    existing = ", ".join(existing) if isinstance(existing, list) else existing
-    parts = [part.strip() for part in existing.split(",") if part.strip()]
-    if name.lower() not in {part.lower() for part in parts}:
-        response.headers[key] = ", ".join([*parts, name])
-
-
 def install_cors(app: Chalice) -> None:
     """Every answer of the app: `Vary: Origin`, and the CORS headers for a listed origin."""
 
     @app.middleware("http")
     def cross_origin(event: Request, get_response: Callable[[Request], Response]) -> Response:
         response = get_response(event)
-        origin = _header(getattr(event, "headers", None) or {}, "Origin")
-        _add_vary(response, "Origin")
+        origin = header_value(getattr(event, "headers", None) or {}, "Origin")
+        add_vary(response, "Origin")
         if allowed(origin, get_settings().web_origins):
             response.headers["Access-Control-Allow-Origin"] = origin
             response.headers["Access-Control-Expose-Headers"] = ",".join(EXPOSED_HEADERS)
@@ -81,7 +69,7 @@ def answer_preflights_locally() -> None:
 
     def autogen_options_headers(gateway: Any, lambda_event: dict[str, Any]) -> dict:
         routes = gateway._app_object.routes[lambda_event["requestContext"]["resourcePath"]]
-        origin = _header(lambda_event.get("headers") or {}, "Origin")
+        origin = header_value(lambda_event.get("headers") or {}, "Origin")
         return preflight_headers(origin, routes, get_settings().web_origins)
 
     gateway = local.LocalGateway

@@ -10,13 +10,14 @@ fields change with the language: codes, fields and statuses never do.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, cast, get_args
 
 from chalice import Chalice, Response
 from chalice.app import Request
 from pydantic_core import ErrorDetails, PydanticCustomError
 
+from chalicelib.api.headers import add_vary, header_key
 from chalicelib.domain.errors import (
     DETAILS,
     PYDANTIC_TYPES,
@@ -117,11 +118,6 @@ class ErrorResponse(Response):
         self.error = error
 
 
-def _header(headers: Mapping[str, Any], name: str) -> str | None:
-    """The key under which `headers` holds `name`, whatever its case."""
-    return next((key for key in headers if key.lower() == name.lower()), None)
-
-
 def install_locale(app: Chalice) -> None:
     """Every HTTP answer in the caller's language: errors written in it, `Content-Language`
     and `Vary: Accept-Language` set.
@@ -136,12 +132,7 @@ def install_locale(app: Chalice) -> None:
         locale = choose_locale(headers.get("accept-language"), get_settings().default_locale)
         if isinstance(response, ErrorResponse):
             response.body = response.error.body(locale)
-        if _header(response.headers, "Content-Language") is None:
+        if header_key(response.headers, "Content-Language") is None:
             response.headers["Content-Language"] = locale
-        vary = _header(response.headers, "Vary") or "Vary"
-        existing = response.headers.get(vary, "")
-        existing = ", ".join(existing) if isinstance(existing, list) else existing
-        varies_on = [part.strip() for part in existing.split(",")]
-        if "accept-language" not in {part.lower() for part in varies_on}:
-            response.headers[vary] = ", ".join([*filter(None, varies_on), "Accept-Language"])
+        add_vary(response, "Accept-Language")
         return response
