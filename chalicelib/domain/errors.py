@@ -32,6 +32,7 @@ DETAILS: dict[str, tuple[str, ...]] = {
     "invalid_character": (),
     "control_character": (),
     "bidi_control": (),
+    "stacked_marks": (),
     "invisible.name": (),
     "invisible.text": (),
     # request bodies

@@ -59,16 +59,26 @@ def has_visible(text: str) -> bool:
     return not all(is_invisible(character) for character in text)
 
 
+# Combining marks one letter may carry: Vietnamese stacks two, some scripts three or four;
+# more only spills a name over the lines around it.
+MAX_STACKED_MARKS = 4
+
+
 def single_line(text: str) -> str:
-    """A name as given, or TextRefused: one line, no bidi controls, something visible."""
+    """A name as given, or TextRefused: one line, no bidi controls, no letter buried under
+    marks, something visible."""
     if _unencodable(text):
         raise TextRefused("invalid_character")
+    stacked = 0
     for character in text:
         category = unicodedata.category(character)
         if category == "Cc" or category in ("Zl", "Zp"):
             raise TextRefused("control_character")
         if character in BIDI_CONTROLS:
             raise TextRefused("bidi_control")
+        stacked = stacked + 1 if category in ("Mn", "Me") else 0
+        if stacked > MAX_STACKED_MARKS:
+            raise TextRefused("stacked_marks")
     if not has_visible(text):
         raise TextRefused("invisible.name")
     return text

@@ -27,6 +27,8 @@ from chalicelib.domain.text import TextRefused, multi_line, shown_line, single_l
         ("\u00a0\u3000", "invisible"),
         ("\ufe0f", "invisible"),
         ("x\ud800", "invalid_character"),
+        ("A" + "\u0301" * 79, "stacked_marks"),  # a name that spills over the lines around it
+        ("Zo" + "\u0308\u0301\u0300\u0302\u0303", "stacked_marks"),
     ],
 )
 def test_a_name_that_is_not_one_visible_line_is_refused_with_its_reason(name, code):
@@ -37,7 +39,19 @@ def test_a_name_that_is_not_one_visible_line_is_refused_with_its_reason(name, co
 
 @pytest.mark.parametrize(
     "name",
-    ["Élodie", "Zoë Martin", "李雷", "👩‍👩‍👧", "❤️", "نادي", "Cafe\u0301", "a\u00adb", "\ue000"],
+    [
+        "Élodie",
+        "Zoë Martin",
+        "李雷",
+        "👩‍👩‍👧",
+        "❤️",
+        "نادي",
+        "Cafe\u0301",
+        "a\u00adb",
+        "\ue000",
+        "Nguyê\u0303n",  # Vietnamese: two marks on one letter
+        "a\u0301\u0302\u0303\u0304",  # four: the most one letter may carry
+    ],
 )
 def test_names_of_every_script_and_emoji_are_kept_as_written(name):
     assert single_line(name) == name
