@@ -145,6 +145,19 @@ def test_the_tally_consumer_reads_the_tables_stream_and_gives_up_into_a_queue():
     assert packaged().resources["TallyFailures"]["Type"] == "AWS::SQS::Queue"
 
 
+def test_only_ballot_writes_start_the_tally_consumer():
+    """The stream's filter lets through exactly the sort keys ballot_changes counts."""
+    from chalicelib.store import keys
+
+    events = packaged().functions["CountBallots"]["Properties"]["Events"]
+    [trigger] = [e["Properties"] for e in events.values() if e["Type"] == "DynamoDB"]
+    prefixes = {
+        json.loads(f["Pattern"])["dynamodb"]["Keys"]["sk"]["S"][0]["prefix"]
+        for f in trigger["FilterCriteria"]["Filters"]
+    }
+    assert prefixes == {keys.VOTER_PREFIX, keys.SECRET_BALLOT_PREFIX}
+
+
 @pytest.mark.parametrize("function", sorted(FUNCTIONS))
 def test_settings_come_from_the_stack_never_a_literal_or_a_secret(function):
     environment = packaged().environment(function)
