@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run token test lint format bench soak package deploy openapi fuzz vendor
+.PHONY: install run token test lint format bench soak package deploy openapi fuzz vendor vendor-axe
 
 # Creates .venv if missing and (re)installs whenever a requirements file changes.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -64,6 +64,26 @@ vendor:
 	rm -rf $(SWAGGER_UI_DIR) && mkdir -p $(SWAGGER_UI_DIR)
 	cd build/vendor/package && cp $(SWAGGER_UI_FILES) $(CURDIR)/$(SWAGGER_UI_DIR)/
 	@echo "$(SWAGGER_UI_DIR): swagger-ui-dist $(SWAGGER_UI_VERSION)"
+
+# axe-core, the accessibility checker the browser tests run on every screen of the web client
+# (tests/integration/web.py): its prebuilt axe.min.js from the npm registry, at a pinned
+# version checked against the registry's integrity and the recorded sha256 of the file.
+# Commit tests/integration/vendor/axe-core/ afterwards.
+AXE_CORE_VERSION   := 4.14.1
+AXE_CORE_INTEGRITY := sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==
+AXE_CORE_SHA256    := 29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c
+AXE_CORE_DIR       := tests/integration/vendor/axe-core
+
+vendor-axe:
+	rm -rf build/vendor-axe && mkdir -p build/vendor-axe
+	npm pack --silent --pack-destination build/vendor-axe axe-core@$(AXE_CORE_VERSION) >/dev/null
+	test "sha512-$$(openssl dgst -sha512 -binary build/vendor-axe/axe-core-$(AXE_CORE_VERSION).tgz | base64 -w0)" \
+		= "$(AXE_CORE_INTEGRITY)"
+	tar -xzf build/vendor-axe/axe-core-$(AXE_CORE_VERSION).tgz -C build/vendor-axe
+	test "$$(sha256sum build/vendor-axe/package/axe.min.js | cut -d' ' -f1)" = "$(AXE_CORE_SHA256)"
+	rm -rf $(AXE_CORE_DIR) && mkdir -p $(AXE_CORE_DIR)
+	cd build/vendor-axe/package && cp axe.min.js LICENSE LICENSE-3RD-PARTY.txt $(CURDIR)/$(AXE_CORE_DIR)/
+	@echo "$(AXE_CORE_DIR): axe-core $(AXE_CORE_VERSION)"
 
 # Figures, not tests: DynamoDB calls and capacity units per request; what a ballot costs
 # and how many ballots per second one debate can take.
