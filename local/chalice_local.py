@@ -1,5 +1,6 @@
-"""`chalice local`, with a listen backlog fit for many simultaneous clients, and greedy
-routes matched as API Gateway matches them (local/gateway.py).
+"""`chalice local`, with a listen backlog fit for many simultaneous clients, greedy routes
+matched as API Gateway matches them (local/gateway.py), and the web client served on the
+same origin, as the CDN serves it in the cloud (local/front.py).
 
 Chalice's dev server keeps socketserver's default backlog of 5 pending connections: a
 burst of simultaneous requests (a concurrency test, a room voting at once) gets connections
@@ -46,9 +47,11 @@ _serve_forever = local.LocalDevServer.serve_forever
 
 def _connect_then_serve(self: local.LocalDevServer) -> None:
     # Imported once chalice has put the project on sys.path (this runs as a script).
+    from local.front import serve_web_client
     from local.gateway import match_greedy_routes
 
     match_greedy_routes()  # `/{proxy+}` matches as in API Gateway (local/gateway.py)
+    serve_web_client()  # every path outside /v1 is the web client's (local/front.py)
     connect_before_serving()
     _serve_forever(self)
 

@@ -259,6 +259,7 @@ def instructions(api_port: int, dynamodb_port: int, table: str, demo: Demo | Non
     lines = [
         "",
         'The Hub runs locally (stage "local"):',
+        f"  Web       {base}/       sign in: {base}/dev/sign-in",
         f"  API       {base}/v1    try: curl {base}/v1/groups",
         f"  DynamoDB  http://{HOST}:{dynamodb_port}       "
         f'table "{table}", in memory (empty at each start)',

@@ -86,4 +86,8 @@ def test_the_bundle_holds_nothing_only_the_developers_need():
         if owners and owners <= development:
             assert top == "chalice", top
     assert {name for name in names if name.startswith("chalice/")} == CHALICE_RUNTIME
-    assert not any(name.startswith(("tests/", "bench/", "local/", "infra/")) for name in names)
+    # local/ holds the local stage's dev sign-in (local/front.py); web/ goes to the CDN's bucket
+    assert not any(
+        name.startswith(("tests/", "bench/", "local/", "infra/", "web/")) for name in names
+    )
+    assert not any("sign-in" in name or name.endswith("devtoken.py") for name in names)

@@ -1,0 +1,232 @@
+"""The web client on the API's origin under `make run`: the runner plays the CDN's part.
+
+In the cloud a CDN serves `web/` and sends `/v1/*` to API Gateway. Locally `chalice local`
+serves both on one port (local/chalice_local.py installs this before serving): a GET or HEAD
+for a path outside `/v1` is answered here, before the app sees it, and everything else goes
+on to the app as before.
+
+- `/v1`, `/v1/...`: the API, untouched (its own JSON 404 included).
+- `/config.json`: what the client needs to know of its stage (`{"sign_in": "/dev/sign-in"}`).
+- `/dev/...`: the local stage's sign-in (never in the cloud bundle: local/ is not packaged):
+  `/dev/sign-in` lists the demo users and takes any user id; `/dev/sign-in?as=USER` signs in
+  as USER and returns to `/`; its script gets `/dev/token?as=USER`, a dev token signed as
+  `make token SUB=USER NAME=USER` signs it, and keeps it in the tab's session storage.
+- a file under `web/`: served at its path (`/app.js`, `/i18n/fr.json`, `/vendor/...`);
+- a missing path whose last segment has an extension (`/favicon.ico`): 404, so a missing
+  script or style sheet is an error rather than the page;
+- any other path: `web/index.html` (a deep link: `/debates/x`), the client routes it.
+
+A path that decodes to a `.` or `..` segment, a backslash or a NUL is refused (400): nothing
+outside `web/` (or `local/dev/`) is ever read. Every answer carries the security headers
+(the Content-Security-Policy of the contract, docs/development.md). `index.html`, the
+config and the files revalidate at each use (`no-cache`, with an ETag): files change as one
+edits them; the sign-in and the tokens are never stored (`no-store`).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+WEB_ROOT = REPO_ROOT / "web"
+DEV_ROOT = Path(__file__).resolve().parent / "dev"
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+}
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+}
+CONFIG = {"sign_in": "/dev/sign-in"}
+MAX_USER_ID_BYTES = 256  # as the API's looks_like_user_id (chalicelib/domain/ids.py)
+
+
+@dataclass
+class Answer:
+    status: int
+    body: bytes
+    content_type: str
+    cache: str = "no-cache"
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def all_headers(self) -> dict[str, str]:
+        length = {} if self.status == 304 else {"Content-Length": str(len(self.body))}
+        return {
+            "Content-Type": self.content_type,
+            **length,
+            "Cache-Control": self.cache,
+            **SECURITY_HEADERS,
+            **self.headers,
+        }
+
+
+def is_api(path: str) -> bool:
+    return path == "/v1" or path.startswith("/v1/")
+
+
+def answer(method: str, target: str, request_headers: Any = None) -> Answer | None:
+    """What the front answers to `method target`; None when the API answers it."""
+    raw_path, _, query = target.partition("?")
+    if method not in ("GET", "HEAD") or is_api(raw_path):
+        return None
+    path = unquote(raw_path, errors="strict") if _decodes(raw_path) else None
+    segments = path.split("/")[1:] if path and path.startswith("/") else None
+    if segments is None or any(s in (".", "..") or "\\" in s or "\0" in s for s in segments):
+        return _text(400, "Bad request: this path is refused.")
+    if is_api(path):  # /%761/... is the API's: let it refuse it, as API Gateway would
+        return None
+    if path == "/config.json":
+        return Answer(200, _json(CONFIG), CONTENT_TYPES[".json"])
+    if path == "/dev" or path.startswith("/dev/"):
+        return _dev(path, parse_qs(query))
+    found = _file_under(WEB_ROOT, segments)
+    if found is None:
+        if "." in segments[-1]:
+            return _text(404, "Not found.")
+        found = WEB_ROOT / "index.html"
+        if not found.is_file():
+            return _text(404, "The web client is missing: no web/index.html.")
+    return _file(found, request_headers)
+
+
+def _decodes(raw_path: str) -> bool:
+    try:
+        unquote(raw_path, errors="strict")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _file_under(root: Path, segments: list[str]) -> Path | None:
+    """The regular file at `segments` under `root`, never outside it nor a hidden one."""
+    if not segments or not segments[-1] or any(s.startswith(".") for s in segments if s):
+        return None
+    candidate = root.joinpath(*segments).resolve()
+    if not candidate.is_relative_to(root.resolve()) or not candidate.is_file():
+        return None
+    return candidate
+
+
+def _file(path: Path, request_headers: Any) -> Answer:
+    content_type = CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
+    stat = path.stat()
+    etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
+    headers = {"ETag": etag}
+    if request_headers is not None and request_headers.get("If-None-Match") == etag:
+        return Answer(304, b"", content_type, headers=headers)
+    return Answer(200, path.read_bytes(), content_type, headers=headers)
+
+
+def _text(status: int, message: str) -> Answer:
+    return Answer(status, message.encode() + b"\n", "text/plain; charset=utf-8", "no-store")
+
+
+def _json(data: object) -> bytes:
+    return json.dumps(data, ensure_ascii=False).encode()
+
+
+# The local stage's sign-in ------------------------------------------------------------------
+
+
+def _dev(path: str, query: dict[str, list[str]]) -> Answer:
+    if path == "/dev/sign-in":
+        return Answer(200, sign_in_page(), CONTENT_TYPES[".html"], "no-store")
+    if path == "/dev/token":
+        return _token(query.get("as", [""])[0])
+    found = _file_under(DEV_ROOT, path.split("/")[2:])
+    if found is None or found.suffix not in (".js", ".css"):
+        return _text(404, "Not found.")
+    return Answer(200, found.read_bytes(), CONTENT_TYPES[found.suffix], "no-store")
+
+
+def _token(user: str) -> Answer:
+    """A dev token for `user`, as `make token SUB=USER NAME=USER` signs it."""
+    from local.devtoken import make_token
+
+    if not user.strip() or not user.isprintable() or len(user.encode()) > MAX_USER_ID_BYTES:
+        error = {
+            "code": "invalid_user",
+            "message": "Identifiant invalide : du texte imprimable, 256 octets au plus.",
+        }
+        return Answer(400, _json({"error": error}), CONTENT_TYPES[".json"], "no-store")
+    token = make_token(user, name=user)
+    return Answer(200, _json({"token": token}), CONTENT_TYPES[".json"], "no-store")
+
+
+def demo_users() -> list[tuple[str, str]]:
+    """(id, name) of the demo association's people (`make run DEMO=1`), its admin first."""
+    from local.demo import ADMIN, MEMBERS  # imports chalicelib: only once the app has
+
+    return [(ADMIN.id, ADMIN.name), *((user.id, user.name) for user, _role in MEMBERS)]
+
+
+def sign_in_page() -> bytes:
+    template = (DEV_ROOT / "sign-in.html").read_text()
+    items = "\n".join(
+        f'        <li><button name="as" value="{html.escape(sub)}">{html.escape(sub)}</button>'
+        f" {html.escape(name)}</li>"
+        for sub, name in demo_users()
+    )
+    return template.replace("{{demo_users}}", items).encode()
+
+
+# chalice local's request handler ------------------------------------------------------------
+
+
+def serve_web_client() -> None:
+    """Make `chalice local` answer the front's paths before its app (the local stage only)."""
+    from chalice import local
+
+    if os.environ.get("HUB_STAGE") != "local":
+        raise RuntimeError("the web client's local front (and its dev sign-in) is for stage local")
+    handler = local.ChaliceRequestHandler
+    to_the_app = handler._generic_handle
+
+    def handle(self: Any) -> None:
+        found = answer(self.command, self.path, self.headers)
+        if found is None:
+            to_the_app(self)
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)  # a GET with a body: read it, the connection goes on
+        self.send_response(found.status)
+        for name, value in found.all_headers().items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD" and found.status != 304:
+            self.wfile.write(found.body)
+
+    handler.do_GET = handler.do_HEAD = handle
