@@ -1,6 +1,8 @@
 """Headless Chromium driven over the DevTools protocol, with nothing but the standard library.
 
-`chromium-headless-shell` (or `chromium`) from Debian; tests that need it skip without it.
+`chromium-headless-shell` (or `chromium`) from Debian. Tests that need it get it from
+`required_chromium()`: without one they fail saying how to install it, unless
+HUB_SKIP_BROWSER_TESTS=1 asks to skip them.
 The protocol runs over the pipe Chromium opens with --remote-debugging-pipe: it reads JSON
 messages from descriptor 3 and writes them to descriptor 4, each ended by a NUL byte.
 """
@@ -18,12 +20,32 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 BINARIES = ("chromium-headless-shell", "chromium", "chromium-browser")
 
 
 def chromium() -> str | None:
     """The browser's path, or None where none is installed."""
     return next((path for name in BINARIES if (path := shutil.which(name))), None)
+
+
+SKIP_SWITCH = "HUB_SKIP_BROWSER_TESTS"
+
+
+def required_chromium() -> str:
+    """The browser's path; a failure saying how to install one where none is (`make test`
+    must not pass without its browser tests), or a skip when HUB_SKIP_BROWSER_TESTS=1."""
+    if os.environ.get(SKIP_SWITCH) == "1":
+        pytest.skip(f"{SKIP_SWITCH}=1: the browser tests are skipped on request")
+    binary = chromium()
+    if binary is None:
+        pytest.fail(
+            "The browser tests need Chromium: `apt-get install chromium-headless-shell` "
+            f"(Debian; .ci/run installs it), or set {SKIP_SWITCH}=1 to skip them.",
+            pytrace=False,
+        )
+    return binary
 
 
 class Browser:

@@ -2,7 +2,8 @@
 operation of the document, loads nothing from anywhere but the API's origin, and its
 "Try it out" sends an authorised request to the running API and shows the answer.
 
-Skipped where no Chromium is installed (Debian: `apt-get install chromium-headless-shell`)."""
+Needs Chromium (Debian: `apt-get install chromium-headless-shell`): fails without it, unless
+HUB_SKIP_BROWSER_TESTS=1 skips it (tests/integration/browser.py)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.integration.browser import browser, chromium
+from tests.integration.browser import browser, required_chromium
 from tests.integration.conftest import RunningHub, token
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(chromium() is None, reason="no Chromium installed"),
-]
+pytestmark = pytest.mark.integration
 
 # Waits in the page for what a person would wait for, then presses what they would press.
 TRY_IT = """(async () => {
@@ -57,8 +55,7 @@ def test_the_reference_renders_offline_and_tries_a_request_against_the_api(
     operations = sum(len(item) for item in document["paths"].values())
     sub = "ada-reference"
     script = TRY_IT.replace("OPERATIONS", str(operations)).replace("TOKEN", json.dumps(token(sub)))
-    binary = chromium()
-    assert binary is not None
+    binary = required_chromium()
     with browser(binary, tmp_path / "profile") as page:
         page.open(f"{hub.base_url}/v1/docs")
         tried = page.evaluate(script)
