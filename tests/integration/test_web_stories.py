@@ -108,19 +108,25 @@ def test_a_resident_reads_the_public_consultation_and_is_offered_to_sign_in(
     phone.get_by_role("link", name=PLAYGROUND).click()
     expect(phone).to_have_url(re.compile(r"/debates/[0-9a-z]{24}$"))
     assert_screen(phone, PLAYGROUND)
-    look(phone, "debate-signed-out")
     expect(phone.get_by_text(PLAYGROUND_BODY)).to_be_visible()
     expect(phone.get_by_role("group", name="Votre vote")).to_have_count(0)
     expect(phone.get_by_role("radio")).to_have_count(0)
     expect(navigation(phone).get_by_role("link", name="Se connecter")).to_be_visible()
+    look(phone, "debate-signed-out")
 
     phone.reload()  # a deep link shows the same screen
     assert_screen(phone, PLAYGROUND)
     expect(phone.get_by_text(PLAYGROUND_BODY)).to_be_visible()
 
+    navigation(phone).get_by_role("link", name="Se connecter").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Connexion de développement")
+    phone.get_by_role("button", name="demo-bob", exact=True).click()
+    expect(navigation(phone).get_by_role("button", name="Se déconnecter")).to_be_visible()
+    assert_screen(phone, "Consultations ouvertes")
+
 
 def test_a_member_votes_then_changes_the_vote_and_finds_it_after_each_reload(
-    desktop: Page,
+    desktop: Page, hub: RunningHub
 ) -> None:
     """Acceptance 1 of issue 15: demo-alice signs in, votes, reloads: the ballot shows."""
     sign_in(desktop, "demo-alice")
@@ -148,3 +154,13 @@ def test_a_member_votes_then_changes_the_vote_and_finds_it_after_each_reload(
     desktop.reload()
     expect(ballot_status(desktop)).to_have_text(voted("Contre"))
     expect(desktop.get_by_role("button", name="Changer mon vote")).to_be_visible()
+    debate_id = desktop.url.rsplit("/", 1)[-1]
+    kept = hub.as_user("demo-alice").get(f"/v1/debates/{debate_id}/ballot")
+    assert (kept.status_code, kept.data["choice"]) == (200, "no")
+
+    navigation(desktop).get_by_role("button", name="Se déconnecter").click()
+    expect(navigation(desktop).get_by_role("link", name="Se connecter")).to_be_visible()
+    assert desktop.evaluate("() => sessionStorage.getItem('hub.token')") is None
+    desktop.reload()  # signed out for good: the vote form is gone
+    assert_screen(desktop, PLAYGROUND)
+    expect(desktop.get_by_role("group", name="Votre vote")).to_have_count(0)
