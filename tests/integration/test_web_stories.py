@@ -9,10 +9,13 @@ debate "Installer une aire de jeux" lets any signed-in person vote and change th
 
 from __future__ import annotations
 
+import gzip
 import re
+import uuid
 
 import pytest
-from playwright.sync_api import Page, expect
+import requests
+from playwright.sync_api import Locator, Page, expect
 
 from tests.integration import web
 from tests.integration.conftest import RunningHub
@@ -31,6 +34,7 @@ SQUARE = "Réaménagement du square"
 PLAYGROUND = "Installer une aire de jeux"
 PLAYGROUND_BODY = "Le budget participatif couvrirait une aire de jeux pour les 3-10 ans."
 DEMO_USERS = ("demo-admin", "demo-moderator", "demo-alice", "demo-bob")
+FIRST_SCREEN_BUDGET = 100_000  # bytes of HTML, JS and CSS, compressed (issue 15)
 
 
 def assert_screen(page: Page, title: str) -> None:
@@ -62,6 +66,20 @@ def ballot_status(page: Page):
 
 def voted(choice: str) -> re.Pattern[str]:
     return re.compile(rf"Vous avez voté\s*:\s*{choice}")
+
+
+def tab_to(page: Page, target: Locator, presses: int = 40) -> None:
+    """Press Tab until `target` has the focus, as a keyboard user would; it must show it."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if target.evaluate("element => element === document.activeElement"):
+            shown = target.evaluate(
+                "element => { const style = getComputedStyle(element);"
+                " return style.outlineStyle !== 'none' || style.boxShadow !== 'none'; }"
+            )
+            assert shown, f"{target} has the focus but does not show it"
+            return
+    pytest.fail(f"{presses} presses of Tab never reached {target}")
 
 
 def test_the_local_sign_in_takes_a_demo_user_or_any_id(phone: Page, hub: RunningHub) -> None:
@@ -164,3 +182,41 @@ def test_a_member_votes_then_changes_the_vote_and_finds_it_after_each_reload(
     desktop.reload()  # signed out for good: the vote form is gone
     assert_screen(desktop, PLAYGROUND)
     expect(desktop.get_by_role("group", name="Votre vote")).to_have_count(0)
+
+
+def test_a_person_with_only_a_keyboard_votes(phone: Page) -> None:
+    sign_in(phone, f"keyboard-{uuid.uuid4().hex[:8]}")  # anyone signed in votes here
+
+    tab_to(phone, phone.get_by_role("link", name=SQUARE))
+    phone.keyboard.press("Enter")
+    assert_screen(phone, SQUARE)
+    tab_to(phone, phone.get_by_role("link", name=PLAYGROUND))
+    phone.keyboard.press("Enter")
+    assert_screen(phone, PLAYGROUND)
+    tab_to(phone, phone.get_by_role("radio", name="Pour", exact=True))
+    phone.keyboard.press("ArrowDown")  # within a radio group, arrows choose
+    expect(phone.get_by_role("radio", name="Contre", exact=True)).to_be_checked()
+    tab_to(phone, phone.get_by_role("button", name="Voter", exact=True))
+    phone.keyboard.press("Enter")
+
+    expect(ballot_status(phone)).to_have_text(voted("Contre"))
+
+
+def test_the_first_screen_weighs_under_100_kb_compressed_all_from_the_origin(
+    phone: Page, hub: RunningHub
+) -> None:
+    loaded: list[str] = []
+    phone.on("request", lambda request: loaded.append(request.url))
+    phone.goto("/")
+    expect(phone.get_by_role("link", name=SQUARE)).to_be_visible()
+    phone.wait_for_load_state("networkidle")
+
+    elsewhere = [url for url in loaded if not url.startswith((hub.base_url + "/", "data:"))]
+    client = sorted({url for url in loaded if url not in elsewhere and "/v1/" not in url})
+    compressed = {
+        url.removeprefix(hub.base_url): len(gzip.compress(requests.get(url, timeout=10).content))
+        for url in client
+    }
+    assert elsewhere == []
+    assert "/" in compressed and len(compressed) > 2, compressed  # the page, its script, ...
+    assert sum(compressed.values()) < FIRST_SCREEN_BUDGET, compressed
