@@ -70,6 +70,7 @@ CONTENT_TYPES = {
     ".woff": "font/woff",
 }
 CONFIG = {"sign_in": "/dev/sign-in"}
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 MAX_USER_ID_BYTES = 256  # as the API's looks_like_user_id (chalicelib/domain/ids.py)
 
 
@@ -110,7 +111,7 @@ def answer(method: str, target: str, request_headers: Any = None) -> Answer | No
     if path == "/config.json":
         return Answer(200, _json(CONFIG), CONTENT_TYPES[".json"])
     if path == "/dev" or path.startswith("/dev/"):
-        return _dev(path, parse_qs(query))
+        return _dev(path, parse_qs(query), _header(request_headers, "Host"))
     found = _file_under(WEB_ROOT, segments)
     if found is None:
         if "." in segments[-1]:
@@ -160,10 +161,18 @@ def _json(data: object) -> bytes:
 # The local stage's sign-in ------------------------------------------------------------------
 
 
-def _dev(path: str, query: dict[str, list[str]]) -> Answer:
+def _header(headers: Any, name: str) -> str:
+    return str(headers.get(name) or "") if headers is not None else ""
+
+
+def _dev(path: str, query: dict[str, list[str]], host: str) -> Answer:
     if path == "/dev/sign-in":
         return Answer(200, sign_in_page(), CONTENT_TYPES[".html"], "no-store")
     if path == "/dev/token":
+        # Only to pages of this machine's own names: a site the developer visits could
+        # otherwise rebind its name to 127.0.0.1 and read tokens for the local Hub.
+        if host.rpartition(":")[0] not in LOOPBACK_NAMES:
+            return _text(403, "Dev tokens are for http://127.0.0.1 or http://localhost only.")
         return _token(query.get("as", [""])[0])
     found = _file_under(DEV_ROOT, path.split("/")[2:])
     if found is None or found.suffix not in (".js", ".css"):

@@ -29,7 +29,7 @@ def web(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def served(target: str, method: str = "GET", headers: dict[str, str] | None = None):
-    found = front.answer(method, target, headers or {})
+    found = front.answer(method, target, {"Host": "127.0.0.1:8000", **(headers or {})})
     assert found is not None, f"{method} {target} went to the API"
     return found
 
@@ -175,3 +175,16 @@ def test_a_dev_token_needs_a_user_id_the_api_would_accept(query, web):
 
     assert found.status == 400
     assert json.loads(found.body)["error"]["code"] == "invalid_user"
+
+
+@pytest.mark.parametrize("host", ["evil.example:8000", "127.0.0.1.evil.example:8000", "", "x"])
+def test_a_dev_token_goes_only_to_the_machines_own_names(host, web):
+    found = served("/dev/token?as=alice", headers={"Host": host})
+
+    assert found.status == 403
+    assert b"eyJ" not in found.body  # no JWT
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8000", "localhost:8123", "[::1]:8000"])
+def test_a_dev_token_goes_to_loopback_names(host, web):
+    assert served("/dev/token?as=alice", headers={"Host": host}).status == 200
