@@ -33,6 +33,8 @@ CSP = (
 SQUARE = "Réaménagement du square"
 PLAYGROUND = "Installer une aire de jeux"
 PLAYGROUND_BODY = "Le budget participatif couvrirait une aire de jeux pour les 3-10 ans."
+FETE = "Quel jour pour la fête d'été ?"  # a poll whose results show live
+FETE_DAYS = ("Samedi 20 juin", "Dimanche 21 juin")
 DEMO_USERS = ("demo-admin", "demo-moderator", "demo-alice", "demo-bob")
 FIRST_SCREEN_BUDGET = 100_000  # bytes of HTML, JS and CSS, compressed (issue 15)
 
@@ -220,3 +222,29 @@ def test_the_first_screen_weighs_under_100_kb_compressed_all_from_the_origin(
     assert elsewhere == []
     assert "/" in compressed and len(compressed) > 2, compressed  # the page, its script, ...
     assert sum(compressed.values()) < FIRST_SCREEN_BUDGET, compressed
+
+
+def test_a_resident_sees_the_live_results_of_a_poll(phone: Page) -> None:
+    phone.goto("/")
+    phone.get_by_role("link", name=SQUARE).click()
+    phone.get_by_role("link", name=FETE).click()
+    assert_screen(phone, FETE)
+
+    expect(phone.get_by_role("heading", level=2, name="Résultats")).to_be_visible()
+    table = phone.get_by_role("table", name="Résultats")
+    for day in FETE_DAYS:
+        expect(table.get_by_role("row", name=re.compile(day))).to_be_visible()
+    expect(phone.get_by_text("Provisoire")).to_be_visible()
+    expect(phone.get_by_role("checkbox")).to_have_count(0)  # signed out: nothing to fill in
+    look(phone, "poll-signed-out")
+
+
+def test_a_refusal_shows_the_apis_message_in_french(phone: Page, hub: RunningHub) -> None:
+    missing = "0" * 24  # a debate id nobody was given
+    said = hub.as_user(None).get(f"/v1/debates/{missing}", headers={"Accept-Language": "fr"})
+    assert said.status_code == 404
+
+    phone.goto(f"/debates/{missing}")
+
+    expect(phone.get_by_role("alert")).to_contain_text(said.data["error"]["message"])
+    look(phone, "debate-not-found")

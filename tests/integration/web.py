@@ -66,19 +66,19 @@ def open_page(browser: Browser, hub: RunningHub, width: int) -> Page:
     page = context.new_page()
     seen: list[str] = []
     page.on("pageerror", lambda error: seen.append(f"uncaught: {error}"))
-    page.on(
-        "console",
-        lambda message: (
-            seen.append(f"console: {message.text}") if message.type == "error" else None
-        ),
-    )
+    page.on("console", lambda message: _console(seen, message))
     _errors[page] = seen
     return page
 
 
 def _console(seen: list[str], message: ConsoleMessage) -> None:
-    if message.type == "error":
-        seen.append(f"console: {message.text}")
+    # An API refusal is an answer the page shows, not an error of the page; a file of the
+    # client the server does not have (a 404 outside /v1) is one.
+    refused_by_api = message.text.startswith("Failed to load resource") and "/v1/" in str(
+        message.location.get("url", "")
+    )
+    if message.type == "error" and not refused_by_api:
+        seen.append(f"console: {message.text} ({message.location.get('url')})")
 
 
 @pytest.fixture
