@@ -12,6 +12,11 @@ function debateState(debate) {
   return null;
 }
 
+function commentCount(debate) {
+  const c = debate.comments || {};
+  return (c.pro || 0) + (c.con || 0) + (c.neutral || 0);
+}
+
 export function Consultation({ id }) {
   const [state, reload] = useLoad(async () => {
     const [consultation, debates] = await Promise.all([
@@ -38,7 +43,11 @@ export function Consultation({ id }) {
           ${debates.map(
             (d) => html`<li class="card">
               <a class="card-title" href=${`/debates/${enc(d.id)}`}>${d.title}</a>
-              <p class="meta">${debateState(d)}</p>
+              <p class="meta">
+                ${t(`kind.${d.function.type}`)}
+                ${" · "}${t("args.count", { count: commentCount(d) })}
+              </p>
+              ${debateState(d) && html`<p>${debateState(d)}</p>`}
             </li>`,
           )}
         </ul>`}`;

@@ -66,7 +66,7 @@ export function Debate({ id }) {
         <${Paragraphs} text=${a.body} />
       </aside>`,
     )}
-    ${debate.turnout !== null && debate.turnout !== undefined &&
+    ${debate.turnout !== null && debate.turnout !== undefined && debate.function.type !== "petition" &&
     html`<p class="meta">${t("debate.turnout", { count: debate.turnout })}</p>`}
     <${Ballot} key=${debate.id} debate=${debate} onChange=${ballotChanged} />
     <${Results} debate=${debate} results=${results} />
@@ -251,7 +251,8 @@ function Results({ debate, results }) {
     <h2 id="results-title">${t("results.title")}</h2>
     <p class="meta">
       <span class=${r.final ? "badge badge-final" : "badge badge-provisional"}>${r.final ? t("results.final") : t("results.provisional")}</span>
-      ${" "}${t("results.total", { count: r.total })}
+      ${" "}${t(f.type === "petition" ? "results.total_signatures" : "results.total", { count: r.total })}
+      ${f.type === "petition" && f.goal && !r.final ? html` · ${t("outcome.goal", { count: f.goal })}` : ""}
     </p>
     <${Outcome} debate=${debate} outcome=${r.outcome} />
     <table class="results">
