@@ -269,7 +269,33 @@ function Results({ debate, results }) {
       </tbody>
     </table>
     ${!r.final && r.final_expected_at && html`<p class="hint">${t("results.final_expected", { date: formatDate(r.final_expected_at) })}</p>`}
+    ${r.final && f.secret && html`<${ReceiptCheck} debate=${debate} />`}
   </section>`;
+}
+
+// After the final count of a secret ballot: was my receipt counted, and for what?
+function ReceiptCheck({ debate }) {
+  const [receipt, setReceipt] = useState("");
+  const [found, setFound] = useState(null);
+  const [error, setError] = useState(null);
+  const check = async (event) => {
+    event.preventDefault();
+    setFound(null);
+    setError(null);
+    try {
+      setFound(await api(`/debates/${enc(debate.id)}/receipts/${enc(receipt.trim())}`));
+    } catch (e) {
+      setError(e);
+    }
+  };
+  return html`<form class="receipt-check" onSubmit=${check}>
+    <label for="receipt">${t("receipt.label")}</label>
+    <input id="receipt" type="text" required autocomplete="off" spellcheck="false" value=${receipt}
+      onInput=${(e) => setReceipt(e.currentTarget.value)} />
+    <button type="submit">${t("receipt.check")}</button>
+    <${Alert} error=${error} />
+    <p aria-live="polite">${found ? t("receipt.counted", { choice: found.choices.map((c) => optionLabel(debate, c)).join(", ") }) : ""}</p>
+  </form>`;
 }
 
 const STANCES = ["pro", "con", "neutral"];
