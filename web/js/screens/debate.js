@@ -187,7 +187,7 @@ function Ballot({ debate, onChange }) {
   }
 
   return html`<section class="ballot" aria-labelledby="ballot-title">
-    <h2 id="ballot-title" class="sr-only">${f.type === "petition" ? t("ballot.sign") : t("ballot.legend")}</h2>
+    <h2 id="ballot-title" class="sr-only">${t("ballot.section")}</h2>
     <p role="status" class=${mine ? "ballot-state done" : "ballot-state"}>${ballotText(debate, mine)}</p>
     <p class="note" aria-live="polite">${note}</p>
     ${receipt &&
@@ -372,7 +372,7 @@ function Arguments({ debate, initial }) {
     html`<form class="argue" onSubmit=${publish}>
       <${Alert} error=${error} />
       <label for="arg-body">${t("args.body")}</label>
-      <textarea id="arg-body" rows="4" required value=${body} onInput=${edit(setBody)}></textarea>
+      <textarea id="arg-body" rows="4" required maxlength="5000" value=${body} onInput=${edit(setBody)}></textarea>
       <label for="arg-stance">${t("args.stance")}</label>
       <select id="arg-stance" value=${stance} onChange=${edit(setStance)}>
         ${STANCES.map((s) => html`<option value=${s}>${t(`args.${s}`)}</option>`)}
