@@ -16,12 +16,8 @@ export function Alert({ error }) {
   </div>`;
 }
 
-// Plain text with blank lines as paragraph breaks and single newlines kept.
-export function Paragraphs({ text, className = "prose" }) {
-  if (!text) return null;
-  const parts = text.split(/\n\s*\n/).filter((part) => part.trim() !== "");
-  return html`<div class=${className}>${parts.map((part) => html`<p>${part}</p>`)}</div>`;
-}
+// Text written by people (descriptions, bodies, arguments): Markdown's common part.
+export { Markdown as Paragraphs } from "./text.js";
 
 // Loads a screen's data once: [{data, error, loading}, reload, setData].
 export function useLoad(loader) {
