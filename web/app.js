@@ -9,9 +9,10 @@ import { Group } from "./js/screens/group.js";
 import { Consultation } from "./js/screens/consultation.js";
 import { Debate } from "./js/screens/debate.js";
 import { Me } from "./js/screens/me.js";
+import { Invitation } from "./js/screens/invitation.js";
 import { NotFound } from "./js/screens/notfound.js";
 
-const SCREENS = { home: Home, group: Group, consultation: Consultation, debate: Debate, me: Me, notfound: NotFound };
+const SCREENS = { home: Home, group: Group, consultation: Consultation, debate: Debate, me: Me, invitation: Invitation, notfound: NotFound };
 
 function Header({ signedIn, onLanguage }) {
   const other = t("lang.switch_code");

@@ -5,6 +5,7 @@ const ROUTES = [
   [/^\/groups\/([^/]+)$/, "group"],
   [/^\/consultations\/([^/]+)$/, "consultation"],
   [/^\/debates\/([^/]+)$/, "debate"],
+  [/^\/invitations\/([^/]+)$/, "invitation"],
   [/^\/me$/, "me"],
 ];
 

@@ -4,6 +4,7 @@ import { html, useState, useEffect, useCallback } from "./lib.js";
 import { ApiError } from "./api.js";
 import { t, formatDate } from "./i18n.js";
 import { screenReady } from "./router.js";
+import { signInUrl } from "./session.js";
 
 // A refusal or failure, with the API's message (role="alert" is read out at once).
 export function Alert({ error }) {
@@ -13,6 +14,7 @@ export function Alert({ error }) {
   return html`<div class="alert" role="alert">
     <p>${message}</p>
     ${details.length > 0 && html`<ul>${details.map((d) => html`<li>${d}</li>`)}</ul>`}
+    ${error.status === 401 && html`<p><a href=${signInUrl()}>${t("nav.sign_in")}</a></p>`}
   </div>`;
 }
 
