@@ -4,7 +4,7 @@ import { html, useState, useEffect, useCallback } from "./lib.js";
 import { ApiError } from "./api.js";
 import { t, formatDate } from "./i18n.js";
 import { screenReady } from "./router.js";
-import { signInUrl } from "./session.js";
+import { getToken, signInUrl } from "./session.js";
 
 // A refusal or failure, with the API's message (role="alert" is read out at once).
 export function Alert({ error }) {
@@ -14,7 +14,7 @@ export function Alert({ error }) {
   return html`<div class="alert" role="alert">
     <p>${message}</p>
     ${details.length > 0 && html`<ul>${details.map((d) => html`<li>${d}</li>`)}</ul>`}
-    ${error.status === 401 && html`<p><a href=${signInUrl()}>${t("nav.sign_in")}</a></p>`}
+    ${error.status === 401 && html`<p><a href=${signInUrl()}>${t("error.sign_in_again")}</a></p>`}
   </div>`;
 }
 
@@ -55,6 +55,7 @@ export function ErrorScreen({ error, retry }) {
   return html`<h1>${title}</h1>
     <${Alert} error=${error} />
     ${!notFound && html`<p><button type="button" onClick=${retry}>${t("retry")}</button></p>`}
+    ${notFound && !getToken() && html`<p><a href=${signInUrl()}>${t("error.members_only")}</a></p>`}
     <p><a href="/">${t("notfound.home")}</a></p>`;
 }
 

@@ -1,7 +1,7 @@
 // "/debates/{id}": the question, the reader's ballot (form and state), the results when
 // they may be seen, and the arguments. One request for the debate (it carries my_ballot,
 // can_vote and turnout), then its results (only when visible) and arguments, at once.
-import { html, useState, useRef } from "../lib.js";
+import { html, useState, useRef, useEffect } from "../lib.js";
 import { api, enc, newIdempotencyKey, ApiError } from "../api.js";
 import { t, formatDate, formatPercent } from "../i18n.js";
 import { getToken, signInUrl } from "../session.js";
@@ -43,17 +43,36 @@ export function Debate({ id }) {
     return { debate, results, comments };
   });
   useScreenTitle(state.data && state.data.debate.title);
-  if (state.loading && !state.data) return html`<${LoadingScreen} />`;
-  if (state.error) return html`<${ErrorScreen} error=${state.error} retry=${reload} />`;
-  const { debate, results, comments } = state.data;
 
-  // After a ballot: show it at once, then read the debate and results again.
-  const ballotChanged = (myBallot) => {
-    setData((data) => ({ ...data, debate: { ...data.debate, my_ballot: myBallot } }));
+  // Reads the debate (my_ballot, can_vote, turnout) and its results again.
+  const refresh = () =>
     api(`/debates/${enc(id)}`).then(async (fresh) => {
       const freshResults = await loadResults(fresh);
       setData((data) => ({ ...data, debate: fresh, results: freshResults }));
     }, () => {});
+
+  // Closed and not yet recounted: read the results again once the final count is due,
+  // then every 15 s (at most 20 times) until it is there.
+  const shown = state.data && state.data.results;
+  const expected = shown && shown.results && !shown.results.final ? shown.results.final_expected_at : null;
+  const attempts = useRef(0);
+  useEffect(() => {
+    if (!expected || attempts.current >= 20) return undefined;
+    attempts.current += 1;
+    const timer = setTimeout(refresh, Math.max(Date.parse(expected) - Date.now() + 5000, 15000));
+    return () => clearTimeout(timer);
+  }, [shown]);
+
+  if (state.loading && !state.data) return html`<${LoadingScreen} />`;
+  if (state.error) return html`<${ErrorScreen} error=${state.error} retry=${reload} />`;
+  const { debate, results, comments } = state.data;
+
+  // After a ballot: show it at once, read the debate again, and once more when the
+  // running tally (turnout, live results) has had time to count it.
+  const ballotChanged = (myBallot) => {
+    setData((data) => ({ ...data, debate: { ...data.debate, my_ballot: myBallot } }));
+    refresh();
+    setTimeout(refresh, 2500);
   };
 
   return html`<p class="back"><a href=${`/consultations/${enc(debate.consultation_id)}`}>${t("debate.back")}</a></p>
@@ -199,8 +218,9 @@ function Ballot({ debate, onChange }) {
     </div>`}
     <${Alert} error=${error} />
     ${!can.allowed && !mine &&
-    html`<p class="reason">${t(`reason.${can.reason}`)}
-      ${can.reason === "unauthenticated" && html` <a href=${signInUrl()}>${t("nav.sign_in")}</a>`}</p>`}
+    html`<p class="reason">
+      ${can.reason === "unauthenticated" ? html`<a href=${signInUrl()}>${t("reason.unauthenticated")}</a>` : t(`reason.${can.reason}`)}
+    </p>`}
     ${showForm &&
     html`<form onSubmit=${submit} class="ballot-form">
       ${f.secret && !mine && html`<p class="hint">${t("ballot.secret_note")}</p>`}
@@ -221,15 +241,18 @@ function Outcome({ debate, outcome }) {
   if (f.type === "petition") {
     if (outcome.goal) lines.push(t("outcome.goal", { count: outcome.goal }));
     if (outcome.goal) lines.push(outcome.goal_reached ? t("outcome.goal_reached") : t("outcome.goal_missed"));
-    return html`<p class="outcome">${lines.join(" · ")}</p>`;
+    return html`<ul class="facts-list">${lines.map((line) => html`<li>${line}</li>`)}</ul>`;
   }
   const head = outcome.result === "no_quorum" ? t("outcome.no_quorum") : f.type === "vote" ? t(`outcome.${outcome.result}`) : null;
   if (f.type === "poll" && outcome.ranking && outcome.ranking.length > 0 && outcome.result !== "no_quorum") {
     lines.push(t("outcome.winner", { labels: outcome.ranking[0].options.map((o) => optionLabel(debate, o)).join(", ") }));
   }
+  if (typeof outcome.yes_share === "number") lines.push(t("outcome.yes_share", { percent: formatPercent(outcome.yes_share) }));
+  if (outcome.tie_for_first) lines.push(t("outcome.tie"));
   if (outcome.quorum) lines.push(t("outcome.quorum", { count: outcome.quorum }));
   if (outcome.threshold) lines.push(t("outcome.threshold", { percent: formatPercent(outcome.threshold) }));
-  return html`<p class="outcome">${head && html`<strong>${head}</strong> `}${lines.join(" · ")}</p>`;
+  return html`${head && html`<p class="outcome"><strong>${head}</strong></p>`}
+    ${lines.length > 0 && html`<ul class="facts-list">${lines.map((line) => html`<li>${line}</li>`)}</ul>`}`;
 }
 
 function Results({ debate, results }) {

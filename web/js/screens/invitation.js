@@ -15,8 +15,7 @@ export function Invitation({ id: code }) {
   useScreenTitle(state.loading ? null : t("invitation.title"));
   if (!signedIn)
     return html`<h1>${t("invitation.title")}</h1>
-      <p>${t("invitation.sign_in")}</p>
-      <p><a href=${signInUrl()}>${t("nav.sign_in")}</a></p>`;
+      <p><a href=${signInUrl()}>${t("invitation.sign_in")}</a></p>`;
   if (state.loading) return html`<${LoadingScreen} />`;
   if (state.error) return html`<${ErrorScreen} error=${state.error} retry=${reload} />`;
   const invitation = state.data;

@@ -12,7 +12,7 @@ export function Me() {
   if (!signedIn)
     return html`<h1>${t("me.title")}</h1>
       <p>${t("me.signed_out")}</p>
-      <p><a href=${signInUrl()}>${t("nav.sign_in")}</a></p>`;
+      <p><a href=${signInUrl()}>${t("me.sign_in")}</a></p>`;
   if (state.loading) return html`<h1>${t("me.title")}</h1><p class="loading">${t("loading")}</p>`;
   if (state.error) return html`<h1>${t("me.title")}</h1><${Alert} error=${state.error} />`;
   const me = state.data;
