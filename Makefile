@@ -46,6 +46,24 @@ fuzz: $(STAMP)
 openapi: $(STAMP)
 	$(PY) -m local.openapi openapi.json
 
+# The web client's one library (web/): htm's standalone Preact build, one ES module bundling
+# Preact, its hooks and htm with no bare import, from the npm registry at a pinned version
+# checked against its recorded integrity. Commit web/vendor/htm-preact/ afterwards.
+HTM_VERSION   := 3.1.1
+HTM_INTEGRITY := sha512-983Vyg8NwUE7JkZ6NmOqpCZ+sh1bKv2iYTlUkzlWmA5JD2acKoxd4KVxbMmxX/85mtfdnDmTFoNKcg5DGAvxNQ==
+HTM_DIR       := web/vendor/htm-preact
+
+.PHONY: vendor-web
+vendor-web:
+	rm -rf build/vendor-web && mkdir -p build/vendor-web
+	npm pack --silent --pack-destination build/vendor-web htm@$(HTM_VERSION) >/dev/null
+	test "sha512-$$(openssl dgst -sha512 -binary build/vendor-web/htm-$(HTM_VERSION).tgz | base64 -w0)" \
+		= "$(HTM_INTEGRITY)"
+	tar -xzf build/vendor-web/htm-$(HTM_VERSION).tgz -C build/vendor-web
+	rm -rf $(HTM_DIR) && mkdir -p $(HTM_DIR)
+	cd build/vendor-web/package && cp preact/standalone.module.js LICENSE package.json $(CURDIR)/$(HTM_DIR)/
+	@echo "$(HTM_DIR): htm $(HTM_VERSION) (preact/standalone.module.js)"
+
 # The renderer of the API reference (GET /v1/docs): Swagger UI's prebuilt files from the npm
 # registry, at a pinned version checked against its recorded integrity (`npm pack` only
 # downloads: no install script runs). Commit chalicelib/api/docs/swagger-ui/ afterwards.

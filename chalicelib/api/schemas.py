@@ -91,12 +91,14 @@ def Name(max_length: int) -> Any:
 def Text(max_length: int, *, strip: bool = True, required: bool = False) -> Any:
     """A longer text (description, comment, reason): lines kept, NUL dropped; `required`
     texts must show something."""
+    # The constraints first, so that they are the string's own (a too long text is
+    # `string_too_long`, counted in characters); dropping NUL wraps them, and runs before.
     return Annotated[
         str,
-        BeforeValidator(_drop_nul),
         StringConstraints(
             strip_whitespace=strip, min_length=1 if required else None, max_length=max_length
         ),
+        BeforeValidator(_drop_nul),
         _text_rule(text.visible_multi_line if required else text.multi_line),
     ]
 

@@ -960,6 +960,17 @@ def test_a_comment_needs_a_body_of_1_to_5000_characters_and_a_known_stance(
     assert thread(users["alice"], debate) == []
 
 
+def test_a_too_long_comment_is_told_in_characters(association):
+    group_id, users = association
+    debate = open_debate(users["admin"], group_id)
+    response = users["alice"].post(
+        f"/v1/debates/{debate}/comments", {"body": "x" * 5001}, headers={"Accept-Language": "en"}
+    )
+    [detail] = response.data["error"]["details"]
+    assert detail["code"] == "string_too_long"
+    assert "5000 characters" in detail["message"]
+
+
 def test_5000_characters_are_enough(association):
     group_id, users = association
     debate = open_debate(users["admin"], group_id)

@@ -1,0 +1,54 @@
+// "/consultations/{id}": the consultation and its debates; the list carries each debate's
+// state for the reader (my_ballot, can_vote), so it is one request.
+import { html } from "../lib.js";
+import { api, enc } from "../api.js";
+import { t } from "../i18n.js";
+import { useLoad, useScreenTitle, Paragraphs, LoadingScreen, ErrorScreen, StatusBadge, Dates } from "../ui.js";
+
+function debateState(debate) {
+  if (debate.my_ballot) return html`<span class="state state-done">${t("debate.voted")}</span>`;
+  if (debate.can_vote && debate.can_vote.allowed)
+    return html`<span class="state state-todo">${t("debate.can_vote")}</span>`;
+  return null;
+}
+
+function commentCount(debate) {
+  const c = debate.comments || {};
+  return (c.pro || 0) + (c.con || 0) + (c.neutral || 0);
+}
+
+export function Consultation({ id }) {
+  const [state, reload] = useLoad(async () => {
+    const [consultation, debates] = await Promise.all([
+      api(`/consultations/${enc(id)}`),
+      api(`/consultations/${enc(id)}/debates?limit=100`),
+    ]);
+    return { consultation, debates: debates.items };
+  });
+  useScreenTitle(state.data && state.data.consultation.title);
+  if (state.loading) return html`<${LoadingScreen} />`;
+  if (state.error) return html`<${ErrorScreen} error=${state.error} retry=${reload} />`;
+  const { consultation: c, debates } = state.data;
+  return html`<h1>${c.title}</h1>
+    <p class="meta">
+      ${t("consultation.host")}${" "}
+      <a href=${`/groups/${enc(c.group.id)}`}>${c.group.name}</a>
+    </p>
+    <p class="meta"><${StatusBadge} status=${c.status} /> <${Dates} item=${c} /></p>
+    <${Paragraphs} text=${c.description} />
+    <h2>${t("consultation.debates")}</h2>
+    ${debates.length === 0
+      ? html`<p>${t("consultation.debates_none")}</p>`
+      : html`<ul class="cards">
+          ${debates.map(
+            (d) => html`<li class="card">
+              <a class="card-title" href=${`/debates/${enc(d.id)}`}>${d.title}</a>
+              <p class="meta">
+                ${t(`kind.${d.function.type}`)}
+                ${" · "}${t("args.count", { count: commentCount(d) })}
+              </p>
+              ${debateState(d) && html`<p>${debateState(d)}</p>`}
+            </li>`,
+          )}
+        </ul>`}`;
+}

@@ -1,0 +1,411 @@
+// "/debates/{id}": the question, the reader's ballot (form and state), the results when
+// they may be seen, and the arguments. One request for the debate (it carries my_ballot,
+// can_vote and turnout), then its results (only when visible) and arguments, at once.
+import { html, useState, useRef, useEffect } from "../lib.js";
+import { api, enc, newIdempotencyKey, ApiError } from "../api.js";
+import { t, formatDate, formatPercent } from "../i18n.js";
+import { getToken, signInUrl } from "../session.js";
+import { useLoad, useScreenTitle, Alert, Paragraphs, LoadingScreen, ErrorScreen, StatusBadge, Dates } from "../ui.js";
+
+// Whether GET .../results would answer 200 now (saves a request that would be refused).
+function resultsVisible(debate) {
+  const f = debate.function;
+  if (f.type === "none") return false;
+  if (debate.status === "closed") return true;
+  if (debate.status !== "open") return false;
+  return f.results_visibility === "live" || (f.results_visibility === "after_vote" && Boolean(debate.my_ballot));
+}
+
+async function loadResults(debate) {
+  if (!resultsVisible(debate)) return null;
+  try {
+    return { results: await api(`/debates/${enc(debate.id)}/results`) };
+  } catch (error) {
+    return error.code === "results_hidden" ? null : { error };
+  }
+}
+
+async function loadComments(debateId, cursor) {
+  const query = cursor ? `&cursor=${enc(cursor)}` : "";
+  return api(`/debates/${enc(debateId)}/comments?sort=new${query}`);
+}
+
+export function Debate({ id }) {
+  const [state, reload, setData] = useLoad(async () => {
+    const debate = await api(`/debates/${enc(id)}`);
+    const [results, comments] = await Promise.all([
+      loadResults(debate),
+      loadComments(debate.id).then(
+        (page) => ({ items: page.items, next: page.next }),
+        (error) => ({ items: [], next: null, error }),
+      ),
+    ]);
+    return { debate, results, comments };
+  });
+  useScreenTitle(state.data && state.data.debate.title);
+
+  // Reads the debate (my_ballot, can_vote, turnout) and its results again.
+  const refresh = () =>
+    api(`/debates/${enc(id)}`).then(async (fresh) => {
+      const freshResults = await loadResults(fresh);
+      setData((data) => ({ ...data, debate: fresh, results: freshResults }));
+    }, () => {});
+
+  // Closed and not yet recounted: read the results again once the final count is due,
+  // then every 15 s (at most 20 times) until it is there.
+  const shown = state.data && state.data.results;
+  const expected = shown && shown.results && !shown.results.final ? shown.results.final_expected_at : null;
+  const attempts = useRef(0);
+  useEffect(() => {
+    if (!expected || attempts.current >= 20) return undefined;
+    attempts.current += 1;
+    const timer = setTimeout(refresh, Math.max(Date.parse(expected) - Date.now() + 5000, 15000));
+    return () => clearTimeout(timer);
+  }, [shown]);
+
+  if (state.loading && !state.data) return html`<${LoadingScreen} />`;
+  if (state.error) return html`<${ErrorScreen} error=${state.error} retry=${reload} />`;
+  const { debate, results, comments } = state.data;
+
+  // After a ballot: show it at once, read the debate again, and once more when the
+  // running tally (turnout, live results) has had time to count it.
+  const ballotChanged = (myBallot) => {
+    setData((data) => ({ ...data, debate: { ...data.debate, my_ballot: myBallot } }));
+    refresh();
+    setTimeout(refresh, 2500);
+  };
+
+  return html`<p class="back"><a href=${`/consultations/${enc(debate.consultation_id)}`}>${t("debate.back")}</a></p>
+    <h1>${debate.title}</h1>
+    <p class="meta"><${StatusBadge} status=${debate.status} /> <${Dates} item=${debate} /></p>
+    <${Paragraphs} text=${debate.body} />
+    ${(debate.addenda || []).map(
+      (a) => html`<aside class="addendum">
+        <p class="meta">${t("debate.addendum", { date: formatDate(a.added_at), name: a.author.name })}</p>
+        <${Paragraphs} text=${a.body} />
+      </aside>`,
+    )}
+    ${debate.turnout !== null && debate.turnout !== undefined && debate.function.type !== "petition" &&
+    html`<p class="meta">${t("debate.turnout", { count: debate.turnout })}</p>`}
+    <${Ballot} key=${debate.id} debate=${debate} onChange=${ballotChanged} />
+    <${Results} debate=${debate} results=${results} />
+    <${Arguments} debate=${debate} initial=${comments} />`;
+}
+
+function optionLabel(debate, key) {
+  const f = debate.function;
+  if (f.type === "vote") return t(`ballot.${key}`);
+  if (f.type === "petition") return t("results.signed");
+  const option = (f.options || []).find((o) => o.id === key);
+  return option ? option.label : key;
+}
+
+function ballotText(debate, ballot) {
+  if (!ballot) return "";
+  const f = debate.function;
+  if (f.type === "petition") return t("ballot.you_signed");
+  if (ballot.secret && !ballot.choice && !ballot.choices) return t("ballot.you_voted_secret");
+  const choice = f.type === "vote" ? t(`ballot.${ballot.choice}`) : (ballot.choices || []).map((c) => optionLabel(debate, c)).join(", ");
+  return t("ballot.you_voted", { choice });
+}
+
+// 128 random bits, URL-safe base64 (22 characters): a secret ballot's receipt drawn here,
+// so that a retried request keeps the receipt the reader will be shown.
+function newReceipt() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function Ballot({ debate, onChange }) {
+  const f = debate.function;
+  const mine = debate.my_ballot;
+  const can = debate.can_vote || { allowed: false };
+  const initial = mine ? (f.type === "vote" ? mine.choice : mine.choices) : null;
+  const [choice, setChoice] = useState(f.type === "vote" ? initial || null : initial || []);
+  const [error, setError] = useState(null);
+  const [note, setNote] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [receipt, setReceipt] = useState(null);
+  const [copied, setCopied] = useState(false);
+  const pendingReceipt = useRef(null);
+  if (f.type === "none") return null;
+
+  const send = async (body) => {
+    setBusy(true);
+    setError(null);
+    setNote("");
+    try {
+      if (f.secret) {
+        pendingReceipt.current = pendingReceipt.current || newReceipt();
+        body = { ...body, receipt: pendingReceipt.current };
+      }
+      const cast = await api(`/debates/${enc(debate.id)}/ballot`, { method: "PUT", body });
+      if (cast.receipt) setReceipt(cast.receipt);
+      onChange(cast);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const withdraw = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api(`/debates/${enc(debate.id)}/ballot`, { method: "DELETE" });
+      setChoice(f.type === "vote" ? null : []);
+      setNote(f.type === "petition" ? t("ballot.unsigned") : t("ballot.withdrawn"));
+      onChange(null);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const submit = (event) => {
+    event.preventDefault();
+    if (f.type === "petition") return send({ sign: true });
+    const empty = f.type === "vote" ? !choice : choice.length === 0;
+    if (empty) return setError(new ApiError(0, "no_choice", t("ballot.pick")));
+    return send(f.type === "vote" ? { choice } : { choices: choice });
+  };
+
+  const copy = () => navigator.clipboard.writeText(receipt).then(() => setCopied(true), () => {});
+  const canWithdraw = mine && f.allow_change && !f.secret && can.allowed;
+  const submitLabel = f.type === "petition" ? t("ballot.sign") : mine ? t("ballot.change") : t("ballot.submit");
+  const showForm = can.allowed && !(f.type === "petition" && mine);
+
+  let fields = null;
+  if (f.type === "vote") {
+    fields = html`<fieldset>
+      <legend>${t("ballot.legend")}</legend>
+      ${["yes", "no", "abstain"].map(
+        (value) => html`<label class="choice">
+          <input type="radio" name="choice" value=${value} checked=${choice === value} onChange=${() => setChoice(value)} />
+          ${t(`ballot.${value}`)}
+        </label>`,
+      )}
+    </fieldset>`;
+  } else if (f.type === "poll") {
+    const single = f.max_choices === 1;
+    const toggle = (id, on) =>
+      setChoice(single ? [id] : on ? [...choice.filter((c) => c !== id), id] : choice.filter((c) => c !== id));
+    fields = html`<fieldset>
+      <legend>${t("ballot.poll_legend")}</legend>
+      <p class="hint">${single ? t("ballot.poll_hint_one") : t("ballot.poll_hint_many", { min: f.min_choices, max: f.max_choices })}</p>
+      ${f.options.map(
+        (o) => html`<label class="choice">
+          <input type=${single ? "radio" : "checkbox"} name="choices" value=${o.id} checked=${choice.includes(o.id)}
+            onChange=${(e) => toggle(o.id, e.currentTarget.checked)} />
+          ${o.label}
+        </label>`,
+      )}
+    </fieldset>`;
+  }
+
+  return html`<section class="ballot" aria-labelledby="ballot-title">
+    <h2 id="ballot-title" class="sr-only">${t("ballot.section")}</h2>
+    <p role="status" class=${mine ? "ballot-state done" : "ballot-state"}>${ballotText(debate, mine)}</p>
+    <p class="note" aria-live="polite">${note}</p>
+    ${receipt &&
+    html`<div class="receipt">
+      <h3>${t("ballot.receipt_title")}</h3>
+      <p>${t("ballot.receipt_warning")}</p>
+      <p><code>${receipt}</code></p>
+      <p><button type="button" onClick=${copy}>${t("ballot.copy")}</button> <span aria-live="polite">${copied ? t("ballot.copied") : ""}</span></p>
+    </div>`}
+    <${Alert} error=${error} />
+    ${!can.allowed && !mine &&
+    html`<p class="reason">
+      ${can.reason === "unauthenticated" ? html`<a href=${signInUrl()}>${t("reason.unauthenticated")}</a>` : t(`reason.${can.reason}`)}
+    </p>`}
+    ${showForm &&
+    html`<form onSubmit=${submit} class="ballot-form">
+      ${f.secret && !mine && html`<p class="hint">${t("ballot.secret_note")}</p>`}
+      ${fields}
+      <button type="submit" class="primary" disabled=${busy}>${submitLabel}</button>
+    </form>`}
+    ${canWithdraw &&
+    html`<p><button type="button" class="secondary" disabled=${busy} onClick=${withdraw}>
+      ${f.type === "petition" ? t("ballot.unsign") : t("ballot.withdraw")}
+    </button></p>`}
+  </section>`;
+}
+
+function Outcome({ debate, outcome }) {
+  if (!outcome) return null;
+  const f = debate.function;
+  const lines = [];
+  if (f.type === "petition") {
+    if (outcome.goal) lines.push(t("outcome.goal", { count: outcome.goal }));
+    if (outcome.goal) lines.push(outcome.goal_reached ? t("outcome.goal_reached") : t("outcome.goal_missed"));
+    return html`<ul class="facts-list">${lines.map((line) => html`<li>${line}</li>`)}</ul>`;
+  }
+  const head = outcome.result === "no_quorum" ? t("outcome.no_quorum") : f.type === "vote" ? t(`outcome.${outcome.result}`) : null;
+  if (f.type === "poll" && outcome.ranking && outcome.ranking.length > 0 && outcome.result !== "no_quorum") {
+    lines.push(t("outcome.winner", { labels: outcome.ranking[0].options.map((o) => optionLabel(debate, o)).join(", ") }));
+  }
+  if (typeof outcome.yes_share === "number") lines.push(t("outcome.yes_share", { percent: formatPercent(outcome.yes_share) }));
+  if (outcome.tie_for_first) lines.push(t("outcome.tie"));
+  if (outcome.quorum) lines.push(t("outcome.quorum", { count: outcome.quorum }));
+  if (outcome.threshold) lines.push(t("outcome.threshold", { percent: formatPercent(outcome.threshold) }));
+  return html`${head && html`<p class="outcome"><strong>${head}</strong></p>`}
+    ${lines.length > 0 && html`<ul class="facts-list">${lines.map((line) => html`<li>${line}</li>`)}</ul>`}`;
+}
+
+function Results({ debate, results }) {
+  const f = debate.function;
+  if (f.type === "none") return null;
+  if (!results) {
+    if (debate.status !== "open") return null;
+    const hint = f.results_visibility === "after_vote" ? t("results.hidden_after_vote") : t("results.hidden_after_close");
+    return html`<section aria-labelledby="results-title">
+      <h2 id="results-title">${t("results.title")}</h2>
+      <p>${hint}</p>
+    </section>`;
+  }
+  if (results.error) return html`<section><h2>${t("results.title")}</h2><${Alert} error=${results.error} /></section>`;
+  const r = results.results;
+  const keys = f.type === "vote" ? ["yes", "no", "abstain"] : f.type === "poll" ? f.options.map((o) => o.id) : ["signed"];
+  const scale = f.type === "petition" ? Math.max(f.goal || 0, r.counts.signed || 0, 1) : Math.max(r.total, 1);
+  return html`<section aria-labelledby="results-title">
+    <h2 id="results-title">${t("results.title")}</h2>
+    <p class="meta">
+      <span class=${r.final ? "badge badge-final" : "badge badge-provisional"}>${r.final ? t("results.final") : t("results.provisional")}</span>
+      ${" "}${t(f.type === "petition" ? "results.total_signatures" : "results.total", { count: r.total })}
+      ${f.type === "petition" && f.goal && !r.final ? html` · ${t("outcome.goal", { count: f.goal })}` : ""}
+    </p>
+    <${Outcome} debate=${debate} outcome=${r.outcome} />
+    <table class="results">
+      <caption class="sr-only">${t("results.title")}</caption>
+      <thead><tr><th scope="col">${t("results.option")}</th><th scope="col">${f.type === "petition" ? t("results.signatures") : t("results.count")}</th></tr></thead>
+      <tbody>
+        ${keys.map((key) => {
+          const count = r.counts[key] || 0;
+          return html`<tr>
+            <th scope="row">${optionLabel(debate, key)}</th>
+            <td><span class="bar-row"><span class="bar" aria-hidden="true" style=${{ width: `${(100 * count) / scale}%` }}></span><span class="count">${count}</span></span></td>
+          </tr>`;
+        })}
+      </tbody>
+    </table>
+    ${!r.final && r.final_expected_at && html`<p class="hint">${t("results.final_expected", { date: formatDate(r.final_expected_at) })}</p>`}
+    ${r.final && f.secret && html`<${ReceiptCheck} debate=${debate} />`}
+  </section>`;
+}
+
+// After the final count of a secret ballot: was my receipt counted, and for what?
+function ReceiptCheck({ debate }) {
+  const [receipt, setReceipt] = useState("");
+  const [found, setFound] = useState(null);
+  const [error, setError] = useState(null);
+  const check = async (event) => {
+    event.preventDefault();
+    setFound(null);
+    setError(null);
+    try {
+      setFound(await api(`/debates/${enc(debate.id)}/receipts/${enc(receipt.trim())}`));
+    } catch (e) {
+      setError(e);
+    }
+  };
+  return html`<form class="receipt-check" onSubmit=${check}>
+    <label for="receipt">${t("receipt.label")}</label>
+    <input id="receipt" type="text" required autocomplete="off" spellcheck="false" value=${receipt}
+      onInput=${(e) => setReceipt(e.currentTarget.value)} />
+    <button type="submit">${t("receipt.check")}</button>
+    <${Alert} error=${error} />
+    <p aria-live="polite">${found ? t("receipt.counted", { choice: found.choices.map((c) => optionLabel(debate, c)).join(", ") }) : ""}</p>
+  </form>`;
+}
+
+const STANCES = ["pro", "con", "neutral"];
+
+function Comment({ comment }) {
+  if (comment.deleted) return html`<li class="comment muted">${t("args.deleted")}</li>`;
+  return html`<li class=${`comment stance-${comment.stance}`}>
+    <p class="meta">
+      <strong>${comment.author ? comment.author.name : ""}</strong>
+      ${" · "}<span class="stance">${t(`args.${comment.stance}`)}</span>
+      ${" · "}<time datetime=${comment.created_at}>${formatDate(comment.created_at)}</time>
+    </p>
+    ${comment.hidden && html`<p class="muted">${t("args.hidden")}</p>`}
+    <${Paragraphs} text=${comment.body} className="comment-body" />
+    ${comment.replies > 0 && html`<p class="meta">${t("args.replies", { count: comment.replies })}</p>`}
+  </li>`;
+}
+
+function Arguments({ debate, initial }) {
+  const [items, setItems] = useState(initial.items);
+  const [next, setNext] = useState(initial.next);
+  const [listError, setListError] = useState(initial.error || null);
+  const [body, setBody] = useState("");
+  const [stance, setStance] = useState("neutral");
+  const [error, setError] = useState(null);
+  const [note, setNote] = useState("");
+  const [busy, setBusy] = useState(false);
+  const key = useRef(null); // kept for the retries of one argument, new for the next
+
+  const signedIn = Boolean(getToken());
+  const reason = debate.can_vote && debate.can_vote.reason;
+  const mayArgue = signedIn && debate.status === "open" && !["not_eligible", "blocked", "unauthenticated"].includes(reason);
+
+  const edit = (setter) => (event) => {
+    key.current = null;
+    setter(event.currentTarget.value);
+  };
+
+  const publish = async (event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setNote("");
+    key.current = key.current || newIdempotencyKey();
+    try {
+      const comment = await api(`/debates/${enc(debate.id)}/comments`, {
+        method: "POST",
+        body: { body, stance },
+        idempotencyKey: key.current,
+      });
+      key.current = null;
+      setItems((list) => [comment, ...list.filter((c) => c.id !== comment.id)]);
+      setBody("");
+      setNote(t("args.published"));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const more = () =>
+    loadComments(debate.id, next).then(
+      (page) => {
+        setItems((list) => [...list, ...page.items]);
+        setNext(page.next);
+      },
+      setListError,
+    );
+
+  return html`<section aria-labelledby="args-title">
+    <h2 id="args-title">${t("args.title")}</h2>
+    ${mayArgue &&
+    html`<form class="argue" onSubmit=${publish}>
+      <${Alert} error=${error} />
+      <label for="arg-body">${t("args.body")}</label>
+      <textarea id="arg-body" rows="4" required maxlength="5000" value=${body} onInput=${edit(setBody)}></textarea>
+      <label for="arg-stance">${t("args.stance")}</label>
+      <select id="arg-stance" value=${stance} onChange=${edit(setStance)}>
+        ${STANCES.map((s) => html`<option value=${s}>${t(`args.${s}`)}</option>`)}
+      </select>
+      <button type="submit" class="primary" disabled=${busy}>${t("args.submit")}</button>
+    </form>`}
+    <p class="note" aria-live="polite">${note}</p>
+    ${!signedIn && debate.status === "open" && html`<p><a href=${signInUrl()}>${t("args.sign_in")}</a></p>`}
+    <${Alert} error=${listError} />
+    ${items.length === 0 ? html`<p>${t("args.none")}</p>` : html`<ul class="comments">${items.map((c) => html`<${Comment} key=${c.id} comment=${c} />`)}</ul>`}
+    ${next && html`<p><button type="button" class="secondary" onClick=${more}>${t("args.more")}</button></p>`}
+  </section>`;
+}

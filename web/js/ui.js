@@ -1,0 +1,72 @@
+// Pieces every screen uses. Text from the API always goes in as text (a template's
+// ${value} is a text node in Preact), never as HTML.
+import { html, useState, useEffect, useCallback } from "./lib.js";
+import { ApiError } from "./api.js";
+import { t, formatDate } from "./i18n.js";
+import { screenReady } from "./router.js";
+import { getToken, signInUrl } from "./session.js";
+
+// A refusal or failure, with the API's message (role="alert" is read out at once).
+export function Alert({ error }) {
+  if (!error) return null;
+  const message = error instanceof ApiError ? error.message : t("error.unexpected");
+  const details = (error.details || []).map((d) => d.message).filter(Boolean);
+  return html`<div class="alert" role="alert">
+    <p>${message}</p>
+    ${details.length > 0 && html`<ul>${details.map((d) => html`<li>${d}</li>`)}</ul>`}
+    ${error.status === 401 && html`<p><a href=${signInUrl()}>${t("error.sign_in_again")}</a></p>`}
+  </div>`;
+}
+
+// Text written by people (descriptions, bodies, arguments): Markdown's common part.
+export { Markdown as Paragraphs } from "./text.js";
+
+// Loads a screen's data once: [{data, error, loading}, reload, setData].
+export function useLoad(loader) {
+  const [state, setState] = useState({ loading: true, data: null, error: null });
+  const load = useCallback(() => {
+    setState((s) => ({ ...s, loading: true, error: null }));
+    loader().then(
+      (data) => setState({ loading: false, data, error: null }),
+      (error) => setState({ loading: false, data: null, error }),
+    );
+  }, []);
+  useEffect(load, []);
+  const setData = (update) =>
+    setState((s) => ({ ...s, data: typeof update === "function" ? update(s.data) : update }));
+  return [state, load, setData];
+}
+
+// Tells the router the screen shows its title (focus, document.title).
+export function useScreenTitle(title) {
+  useEffect(() => {
+    if (title) screenReady(title);
+  }, [title]);
+}
+
+export function LoadingScreen() {
+  return html`<h1 class="loading">${t("loading")}</h1>`;
+}
+
+export function ErrorScreen({ error, retry }) {
+  const notFound = error instanceof ApiError && error.status === 404;
+  const title = notFound ? t("notfound.title") : t("error.title");
+  useScreenTitle(title);
+  return html`<h1>${title}</h1>
+    <${Alert} error=${error} />
+    ${!notFound && html`<p><button type="button" onClick=${retry}>${t("retry")}</button></p>`}
+    ${notFound && !getToken() && html`<p><a href=${signInUrl()}>${t("error.members_only")}</a></p>`}
+    <p><a href="/">${t("notfound.home")}</a></p>`;
+}
+
+export function StatusBadge({ status }) {
+  return html`<span class=${`badge badge-${status}`}>${t(`status.${status}`)}</span>`;
+}
+
+export function Dates({ item }) {
+  const lines = [];
+  if (item.status === "scheduled" && item.opens_at) lines.push(t("dates.opens", { date: formatDate(item.opens_at) }));
+  if (item.status === "closed") lines.push(t("dates.closed", { date: formatDate(item.closes_at) }));
+  else if (item.closes_at) lines.push(t("dates.closes", { date: formatDate(item.closes_at) }));
+  return html`<span class="dates">${lines.join(" · ")}</span>`;
+}
