@@ -356,8 +356,13 @@ def test_an_unknown_path_answers_404_not_found_in_the_callers_language(
 ) -> None:
     messages = set()
     for caller in (hub.as_user(None), hub.as_user(unique("lost"))):
-        for path in ("/v1/nowhere", "/nowhere", "/v1/groups/x/nowhere/at/all"):
-            answer = caller.get(path, headers={"Accept-Language": language})
+        # Outside /v1, a GET is the web client's (its page, for deep links): a POST is not.
+        for method, path in (
+            ("GET", "/v1/nowhere"),
+            ("POST", "/nowhere"),
+            ("GET", "/v1/groups/x/nowhere/at/all"),
+        ):
+            answer = caller.request(method, path, headers={"Accept-Language": language})
             error = refused(answer, 404, "not_found")
             assert set(answer.data) == {"error"} and set(error) == {"code", "message"}, error
             assert answer.headers["Content-Type"].startswith("application/json")
