@@ -10,9 +10,11 @@ import { Consultation } from "./js/screens/consultation.js";
 import { Debate } from "./js/screens/debate.js";
 import { Me } from "./js/screens/me.js";
 import { Invitation } from "./js/screens/invitation.js";
+import { NewGroup } from "./js/screens/newgroup.js";
+import { NewConsultation } from "./js/screens/newconsultation.js";
 import { NotFound } from "./js/screens/notfound.js";
 
-const SCREENS = { home: Home, group: Group, consultation: Consultation, debate: Debate, me: Me, invitation: Invitation, notfound: NotFound };
+const SCREENS = { home: Home, group: Group, consultation: Consultation, debate: Debate, me: Me, invitation: Invitation, notfound: NotFound, newgroup: NewGroup, newconsultation: NewConsultation };
 
 function Header({ signedIn, onLanguage }) {
   const other = t("lang.switch_code");

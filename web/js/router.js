@@ -2,6 +2,8 @@
 // page, back and forward work, and each new screen moves focus to its <h1> once shown.
 const ROUTES = [
   [/^\/$/, "home"],
+  [/^\/groups\/new$/, "newgroup"],
+  [/^\/groups\/([^/]+)\/consultations\/new$/, "newconsultation"],
   [/^\/groups\/([^/]+)$/, "group"],
   [/^\/consultations\/([^/]+)$/, "consultation"],
   [/^\/debates\/([^/]+)$/, "debate"],

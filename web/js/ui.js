@@ -6,11 +6,16 @@ import { t, formatDate } from "./i18n.js";
 import { screenReady } from "./router.js";
 import { getToken, signInUrl } from "./session.js";
 
-// A refusal or failure, with the API's message (role="alert" is read out at once).
-export function Alert({ error }) {
+// A refusal or failure, with the API's message (role="alert" is read out at once). A form
+// passes `fields` ({api field: [input id, label]}): each detail then names its field and
+// links to its input, as an error summary does.
+export function Alert({ error, fields = {} }) {
   if (!error) return null;
   const message = error instanceof ApiError ? error.message : t("error.unexpected");
-  const details = (error.details || []).map((d) => d.message).filter(Boolean);
+  const details = (error.details || []).filter((d) => d.message).map((d) => {
+    const known = fields[d.field];
+    return known ? html`<a href=${`#${known[0]}`}>${t("error.field", { field: known[1], message: d.message })}</a>` : d.message;
+  });
   return html`<div class="alert" role="alert">
     <p>${message}</p>
     ${details.length > 0 && html`<ul>${details.map((d) => html`<li>${d}</li>`)}</ul>`}

@@ -3,6 +3,8 @@
 import { html } from "../lib.js";
 import { api, enc } from "../api.js";
 import { t } from "../i18n.js";
+import { getToken } from "../session.js";
+import { Manage } from "./manage.js";
 import { useLoad, useScreenTitle, Paragraphs, LoadingScreen, ErrorScreen, StatusBadge, Dates } from "../ui.js";
 
 function debateState(debate) {
@@ -19,16 +21,18 @@ function commentCount(debate) {
 
 export function Consultation({ id }) {
   const [state, reload] = useLoad(async () => {
-    const [consultation, debates] = await Promise.all([
+    const [consultation, debates, me] = await Promise.all([
       api(`/consultations/${enc(id)}`),
       api(`/consultations/${enc(id)}/debates?limit=100`),
+      // signed in: who the reader is and their roles, for the tools of those who run it
+      getToken() ? api("/me").catch(() => null) : null,
     ]);
-    return { consultation, debates: debates.items };
+    return { consultation, debates: debates.items, me };
   });
   useScreenTitle(state.data && state.data.consultation.title);
-  if (state.loading) return html`<${LoadingScreen} />`;
+  if (state.loading && !state.data) return html`<${LoadingScreen} />`; // a reload keeps the screen
   if (state.error) return html`<${ErrorScreen} error=${state.error} retry=${reload} />`;
-  const { consultation: c, debates } = state.data;
+  const { consultation: c, debates, me } = state.data;
   return html`<h1>${c.title}</h1>
     <p class="meta">
       ${t("consultation.host")}${" "}
@@ -50,5 +54,6 @@ export function Consultation({ id }) {
               ${debateState(d) && html`<p>${debateState(d)}</p>`}
             </li>`,
           )}
-        </ul>`}`;
+        </ul>`}
+    <${Manage} consultation=${c} me=${me} onChange=${reload} />`;
 }

@@ -3,6 +3,7 @@ import { html, useState, useRef } from "../lib.js";
 import { api, enc, newIdempotencyKey } from "../api.js";
 import { getToken } from "../session.js";
 import { t } from "../i18n.js";
+import { atLeast } from "../forms.js";
 import { useLoad, useScreenTitle, Alert, Paragraphs, LoadingScreen, ErrorScreen, StatusBadge, Dates } from "../ui.js";
 
 export function Group({ id }) {
@@ -28,6 +29,8 @@ export function Group({ id }) {
     <${Paragraphs} text=${group.description} />
     <${Join} group=${group} onJoined=${reload} />
     <h2>${t("group.consultations")}</h2>
+    ${atLeast(group.my_role, "author") &&
+    html`<p><a class="button primary" href=${`/groups/${enc(group.id)}/consultations/new`}>${t("group.new_consultation")}</a></p>`}
     <${Alert} error=${consultations.error} />
     ${consultations.items &&
     (consultations.items.length === 0

@@ -2,6 +2,7 @@
 import { html } from "../lib.js";
 import { api } from "../api.js";
 import { t } from "../i18n.js";
+import { getToken } from "../session.js";
 import { useLoad, useScreenTitle, Alert, StatusBadge, Dates } from "../ui.js";
 
 function settle(promise) {
@@ -35,6 +36,7 @@ export function Home() {
                 )}
               </ul>`)}
           <h2>${t("home.groups")}</h2>
+          ${getToken() && html`<p><a class="button primary" href="/groups/new">${t("home.new_group")}</a></p>`}
           <${Alert} error=${groups.error} />
           ${groups.data &&
           (groups.data.items.length === 0

@@ -1,0 +1,74 @@
+// GOV.UK-style forms: a visible label on every control, an optional hint tied to it, an
+// error summary (role="alert", the API's own message and details) above one primary
+// button. useSubmit keeps one Idempotency-Key per request for its retries and drops it
+// once the request succeeded or the reader changed what is sent.
+import { html, useState, useRef } from "./lib.js";
+import { newIdempotencyKey } from "./api.js";
+
+const ROLES = ["observer", "participant", "author", "moderator", "admin"];
+
+// Whether `role` (a member's role, or null) is at least `least`.
+export function atLeast(role, least) {
+  return Boolean(role) && ROLES.indexOf(role) >= ROLES.indexOf(least);
+}
+
+export function Field({ id, label, hint, children }) {
+  return html`<div class="field">
+    <label for=${id}>${label}</label>
+    ${hint && html`<p class="hint" id=${`${id}-hint`}>${hint}</p>`}
+    ${children}
+  </div>`;
+}
+
+export function Check({ id, label, checked, onChange }) {
+  return html`<div class="field">
+    <label class="choice" for=${id}>
+      <input type="checkbox" id=${id} checked=${checked} onChange=${(e) => onChange(e.target.checked)} />
+      ${label}
+    </label>
+  </div>`;
+}
+
+export function Select({ id, label, value, options, onChange, hint }) {
+  return html`<${Field} id=${id} label=${label} hint=${hint}>
+    <select id=${id} value=${value} aria-describedby=${hint ? `${id}-hint` : undefined}
+      onChange=${(e) => onChange(e.target.value)}>
+      ${options.map(([v, text]) => html`<option value=${v} selected=${v === value}>${text}</option>`)}
+    </select>
+  </${Field}>`;
+}
+
+// [send(run), busy, error, setError, fresh]: send(run) calls run(idempotencyKey) once at a
+// time; fresh() forgets the key (the reader changed the request).
+export function useSubmit() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const key = useRef(null);
+  const send = async (run) => {
+    if (busy) return undefined;
+    setBusy(true);
+    setError(null);
+    key.current = key.current || newIdempotencyKey();
+    try {
+      const result = await run(key.current);
+      key.current = null;
+      return result;
+    } catch (e) {
+      setError(e);
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  };
+  const fresh = () => {
+    key.current = null;
+  };
+  return [send, busy, error, setError, fresh];
+}
+
+// "2026-12-05T18:00" (the reader's local time, from <input type="datetime-local">) as ISO UTC.
+export function localToIso(value) {
+  if (!value) return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? value : date.toISOString();
+}
