@@ -154,3 +154,41 @@ def test_a_volunteer_runs_a_consultation_from_the_browser(phone: Page, hub: Runn
     pour = table.get_by_role("row").filter(has=phone.get_by_role("rowheader", name="Pour"))
     expect(pour.get_by_role("cell")).to_have_text("1")
     look(phone, "debate-final")
+
+
+def test_the_tools_follow_the_readers_role(desktop: Page, hub: RunningHub) -> None:
+    """A granted author (not a member) adds debates to a draft but does not publish it; once
+    open, a participant of the association sees no tool at all."""
+    tag = uuid.uuid4().hex[:8]
+    admin, author, member = f"admin-{tag}", f"author-{tag}", f"member-{tag}"
+    group = hub.as_user(admin).post(
+        "/v1/groups", {"name": f"Atelier vélo {tag}", "join_policy": "open"}, expect=201
+    )
+    closes = (datetime.now() + timedelta(days=2)).astimezone().isoformat()
+    made = hub.as_user(admin).post(
+        f"/v1/groups/{group.data['id']}/consultations",
+        {"title": "Horaires de l'atelier", "visibility": "members", "closes_at": closes},
+        expect=201,
+    )
+    consultation = made.data["id"]
+    hub.as_user(admin).put(
+        f"/v1/consultations/{consultation}/grants/{author}", {"role": "author"}, expect=201
+    )
+
+    sign_in(desktop, author)
+    desktop.goto(f"/consultations/{consultation}")
+    heading(desktop, "Horaires de l'atelier")
+    tools = desktop.get_by_role("region", name="Organiser la consultation")
+    expect(tools.get_by_role("button", name="Ajouter le débat")).to_be_visible()
+    expect(tools.get_by_role("button", name="Publier", exact=True)).to_have_count(0)
+
+    hub.as_user(admin).post(f"/v1/consultations/{consultation}/publish", expect=200)
+    hub.as_user(member).post(f"/v1/groups/{group.data['id']}/join", expect=201)
+    navigation = desktop.get_by_role("navigation", name="Principal")
+    navigation.get_by_role("button", name="Se déconnecter").click()
+    sign_in(desktop, member)
+    desktop.goto(f"/consultations/{consultation}")
+    heading(desktop, "Horaires de l'atelier")
+    expect(desktop.get_by_text("Ouverte", exact=True)).to_be_visible()
+    expect(desktop.get_by_role("region", name="Organiser la consultation")).to_have_count(0)
+    expect(desktop.get_by_role("button", name="Clore maintenant")).to_have_count(0)

@@ -1,7 +1,7 @@
 // The consultation page's tools for those who run it: while a draft, adding debates
-// (authors and above) and publishing it (its creator and the host's admins); once open,
-// closing it early with a reason (the host's admins). The API decides; these only hide
-// what would be refused.
+// (authors and above, of the host or by a grant) and publishing it (its creator, the host's
+// admins, granted admins); once open, closing it early with a reason (the host's admins).
+// The API decides; these only hide what would be refused.
 import { html, useState } from "../lib.js";
 import { api, enc } from "../api.js";
 import { t } from "../i18n.js";
@@ -11,11 +11,12 @@ import { Field, Check, Select, atLeast, useSubmit } from "../forms.js";
 export function Manage({ consultation: c, me, onChange }) {
   if (!me) return null;
   const role = (me.groups.find((g) => g.id === c.group_id) || {}).role || null;
+  const grant = ((me.grants || []).find((g) => g.consultation_id === c.id) || {}).role || null;
   const creator = c.created_by === me.id;
   const admin = role === "admin";
   const parts = [];
-  if (c.status === "draft" && atLeast(role, "author")) parts.push(html`<${AddDebate} key="add" consultation=${c} onAdded=${onChange} />`);
-  if (c.status === "draft" && (admin || creator)) parts.push(html`<${Publish} key="publish" consultation=${c} onDone=${onChange} />`);
+  if (c.status === "draft" && (atLeast(role, "author") || atLeast(grant, "author"))) parts.push(html`<${AddDebate} key="add" consultation=${c} onAdded=${onChange} />`);
+  if (c.status === "draft" && (admin || creator || grant === "admin")) parts.push(html`<${Publish} key="publish" consultation=${c} onDone=${onChange} />`);
   if (c.status === "open" && admin) parts.push(html`<${Close} key="close" consultation=${c} onDone=${onChange} />`);
   if (parts.length === 0) return null;
   return html`<section class="manage" aria-labelledby="manage-title">
