@@ -68,6 +68,7 @@ def test_a_volunteer_runs_a_consultation_from_the_browser(phone: Page, hub: Runn
     group_id = phone.url.rsplit("/", 1)[-1]
     made = hub.as_user(someone).get(f"/v1/groups/{group_id}").data
     assert (made["name"], made["join_policy"], made["listed"]) == (group_name, "open", True)
+    look(phone, "group-admin")
 
     phone.get_by_role("link", name="Nouvelle consultation").click()
     expect(phone).to_have_url(re.compile(rf"/groups/{group_id}/consultations/new$"))
