@@ -46,6 +46,10 @@ from chalicelib.services import comments, moderation, reactions
 from chalicelib.services.access import DebateAccess
 
 blueprint = Blueprint(__name__)
+
+# What refuses taking part in a debate (arguing, reacting, flagging) to one who reads it:
+# services/access.py `take_part`, in its order.
+TAKING_PART = (ConsultationClosed, NotOpen, Blocked, NotEligible)
 Sort = Literal["top", "new", "old"]
 
 
@@ -80,10 +84,7 @@ def seen(
     answers={201: CommentOut},
     errors=(
         DebateNotFound,
-        NotEligible,
-        NotOpen,
-        ConsultationClosed,
-        Blocked,
+        *TAKING_PART,
         CommentHidden,
         ConcurrentUpdate,
     ),
@@ -205,10 +206,7 @@ def delete_comment(caller: Caller, comment_id: str) -> None:
     answers={200: ReactionOut, 201: ReactionOut},
     errors=(
         CommentNotFound,
-        NotEligible,
-        NotOpen,
-        ConsultationClosed,
-        Blocked,
+        *TAKING_PART,
         OwnComment,
         CommentHidden,
         ConcurrentUpdate,
@@ -230,10 +228,7 @@ def react(caller: Caller, comment_id: str) -> Answered:
     answers={204: None},
     errors=(
         CommentNotFound,
-        NotEligible,
-        NotOpen,
-        ConsultationClosed,
-        Blocked,
+        *TAKING_PART,
         ConcurrentUpdate,
     ),
 )
@@ -251,10 +246,7 @@ def unreact(caller: Caller, comment_id: str) -> None:
     answers={201: FlagOut},
     errors=(
         CommentNotFound,
-        NotEligible,
-        NotOpen,
-        ConsultationClosed,
-        Blocked,
+        *TAKING_PART,
         OwnComment,
         AlreadyFlagged,
         ConcurrentUpdate,
