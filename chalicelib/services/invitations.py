@@ -23,9 +23,9 @@ from chalicelib.domain.permissions import Action
 from chalicelib.domain.roles import Role
 from chalicelib.services.access import group_access
 from chalicelib.services.audit import audit_event
-from chalicelib.store import groups as group_store
 from chalicelib.store import invitations as store
 from chalicelib.store import memberships as membership_store
+from chalicelib.store.access import read_group
 from chalicelib.store.table import Page
 
 DEFAULT_VALIDITY_HOURS = 7 * 24
@@ -92,12 +92,11 @@ def _usable(code: str) -> InvitationView:
     invitation = store.get_invitation(code, consistent=True) if looks_like_code(code) else None
     if invitation is None:
         raise InvitationNotFound()
-    group, creator = group_store.get_group_and_membership(
-        invitation.group_id, invitation.created_by, consistent=True
-    )
-    if group is None:
+    found = read_group(invitation.group_id, invitation.created_by, consistent=True)
+    if found.group is None:
         raise InvitationNotFound()
-    status = invitation.status_at(clock.now(), creator)
+    group = found.group
+    status = invitation.status_at(clock.now(), found.membership)
     if status in _REFUSALS:
         raise _REFUSALS[status]()
     return InvitationView(invitation, group)

@@ -14,12 +14,11 @@ from chalicelib.store import keys
 from chalicelib.store.audit import record_in
 from chalicelib.store.convert import to_domain, to_item
 from chalicelib.store.cursors import Listing, decode_cursor, encode_cursor
-from chalicelib.store.memberships import membership_from_raw, membership_item, still_admin
+from chalicelib.store.memberships import membership_item, still_admin
 from chalicelib.store.models import GroupItem, MembershipItem
 from chalicelib.store.table import (
     Page,
     Transaction,
-    get_many,
     transact,
 )
 
@@ -66,21 +65,6 @@ def get_group(group_id: str, *, consistent: bool = False) -> Group | None:
     except GroupItem.DoesNotExist:
         return None
     return _group(item)
-
-
-def get_group_and_membership(
-    group_id: str, user_id: str, *, consistent: bool = False
-) -> tuple[Group | None, Membership | None]:
-    """The group and one user's membership in it, in one round trip."""
-    group_key = (keys.group_pk(group_id), keys.META)
-    member_key = (keys.group_pk(group_id), keys.member_sk(user_id))
-    found = get_many([group_key, member_key], consistent=consistent)
-    group = found.get(group_key)
-    membership = found.get(member_key)
-    return (
-        group_from_raw(group) if group else None,
-        membership_from_raw(membership) if membership else None,
-    )
 
 
 def get_groups(group_ids: Iterable[str]) -> dict[str, Group]:
