@@ -30,6 +30,7 @@ from chalicelib.domain.errors import (
     ConcurrentUpdate,
     ConsultationClosed,
     HubError,
+    InvalidBallot,
     NotEligible,
     NotOpen,
     NotSecret,
@@ -154,6 +155,19 @@ def _secret_again(seen: DebateAccess, marker: Marker, ballot: Ballot, receipt: s
     if filed == ballot:
         return Cast(False, seen.debate.function, ballot, marker.cast_at, receipt=receipt)
     raise AlreadyVoted()
+
+
+# Every refusal `refusal` may answer, in the order it checks them (debates document them as
+# `can_vote.reason`): change one, change the other.
+REFUSALS: tuple[type[HubError], ...] = (
+    Unauthenticated,
+    InvalidBallot,
+    ConsultationClosed,
+    NotOpen,
+    Blocked,
+    NotEligible,
+    AlreadyVoted,
+)
 
 
 def refusal(seen: DebateAccess) -> HubError | None:

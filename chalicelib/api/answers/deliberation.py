@@ -16,16 +16,10 @@ from pydantic import Field
 from chalicelib.api.answers import Answer, Page, PersonOut, Timestamp, absent_unless
 from chalicelib.domain.ballots import Ballot, Marker
 from chalicelib.domain.errors import (
-    AlreadyVoted,
-    Blocked,
-    ConsultationClosed,
     HubError,
-    InvalidBallot,
-    NotEligible,
-    NotOpen,
-    Unauthenticated,
 )
 from chalicelib.domain.model import Comment, DecisionFunction, FlagReason, FunctionType, Stance
+from chalicelib.services import ballots
 
 if TYPE_CHECKING:  # what the ballot services return; only read here
     from chalicelib.services.ballots import Cast, Results
@@ -105,18 +99,8 @@ class BallotOut(Answer):
         return cls.of(marker, secret=False, **_shown_choice(function, marker.ballot))
 
 
-# What `PUT .../ballot` may refuse a reader who sees the debate with, whatever the ballot
-# (services/ballots.py `refusal`), in the order it checks.
-_VOTE_REFUSALS: tuple[type[HubError], ...] = (
-    Unauthenticated,
-    InvalidBallot,
-    ConsultationClosed,
-    NotOpen,
-    Blocked,
-    NotEligible,
-    AlreadyVoted,
-)
-VoteRefusal = Literal[tuple(error.code for error in _VOTE_REFUSALS)]  # type: ignore[valid-type]
+# What `PUT .../ballot` may refuse a reader who sees the debate with (services/ballots.py).
+VoteRefusal = Literal[tuple(error.code for error in ballots.REFUSALS)]  # type: ignore[valid-type]
 
 
 class CanVoteOut(Answer):
