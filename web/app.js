@@ -13,8 +13,9 @@ import { Invitation } from "./js/screens/invitation.js";
 import { NewGroup } from "./js/screens/newgroup.js";
 import { NewConsultation } from "./js/screens/newconsultation.js";
 import { NotFound } from "./js/screens/notfound.js";
+import { Moderation } from "./js/screens/moderation.js";
 
-const SCREENS = { home: Home, group: Group, consultation: Consultation, debate: Debate, me: Me, invitation: Invitation, notfound: NotFound, newgroup: NewGroup, newconsultation: NewConsultation };
+const SCREENS = { home: Home, group: Group, consultation: Consultation, debate: Debate, me: Me, invitation: Invitation, notfound: NotFound, newgroup: NewGroup, newconsultation: NewConsultation, moderation: Moderation };
 
 function Header({ signedIn, onLanguage }) {
   const other = t("lang.switch_code");

@@ -4,6 +4,7 @@ const ROUTES = [
   [/^\/$/, "home"],
   [/^\/groups\/new$/, "newgroup"],
   [/^\/groups\/([^/]+)\/consultations\/new$/, "newconsultation"],
+  [/^\/groups\/([^/]+)\/moderation$/, "moderation"],
   [/^\/groups\/([^/]+)$/, "group"],
   [/^\/consultations\/([^/]+)$/, "consultation"],
   [/^\/debates\/([^/]+)$/, "debate"],

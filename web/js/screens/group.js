@@ -26,6 +26,7 @@ export function Group({ id }) {
       ${t("members", { count: group.member_count })}
       ${group.my_role && html` · ${t("group.my_role", { role: t(`role.${group.my_role}`) })}`}
     </p>
+    ${atLeast(group.my_role, "moderator") && html`<p><a href=${`/groups/${enc(group.id)}/moderation`}>${t("mod.link")}</a></p>`}
     <${Paragraphs} text=${group.description} />
     <${Join} group=${group} onJoined=${reload} />
     <h2>${t("group.consultations")}</h2>
