@@ -21,9 +21,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Route, expect
 
+from local.devtoken import make_token
 from tests.http import Api
 from tests.integration import web
-from tests.integration.conftest import RunningHub
+from tests.integration.conftest import DEV_SECRET, RunningHub
 from tests.integration.web import look, sign_in
 
 browser, phone, desktop = web.browser, web.phone, web.desktop  # this module's fixtures
@@ -85,9 +86,11 @@ class Forum:
         code = self.admin.post(
             f"/v1/groups/{self.group['id']}/invitations", {"role": role}, expect=201
         ).data["code"]
-        person = self.hub.as_user(unique(name.lower().replace("é", "e")))
-        person.post(f"/v1/invitations/{code}/accept", expect=201)
+        sub = unique(name.lower().replace("é", "e"))
+        # named in their token too: a membership keeps the name its member joined with
+        person = self.hub.as_user(sub, bearer=make_token(sub, name=name, secret=DEV_SECRET))
         person.patch("/v1/me", {"display_name": name}, expect=200)
+        person.post(f"/v1/invitations/{code}/accept", expect=201)
         return person
 
     def comments(self, reader: Api) -> list[dict[str, Any]]:
@@ -318,6 +321,17 @@ def test_members_argue_and_a_moderator_hides_blocks_and_restores(
     malik.reload()
     expect(malik.get_by_text("Rien à examiner pour le moment.")).to_be_visible()
     look(malik, "moderation-empty")
+
+    # The block outlives the queue item: the moderator lifts it from the same screen.
+    malik.get_by_text("Lever un blocage").click()
+    malik.get_by_label("Membre").select_option(label="Anna")
+    look(malik, "moderation-unblock")
+    button(malik, "Débloquer").click()
+    expect(malik.get_by_text("Anna est débloqué.")).to_be_visible()
+    button(malik, "Débloquer").click()  # again: the API says she is not blocked
+    expect(malik.get_by_role("alert")).to_be_visible()
+    phone.reload()
+    expect(phone.get_by_label("Votre argument")).to_be_visible()
 
 
 def test_who_is_no_moderator_here_gets_no_queue(phone: Page, hub: RunningHub, pages: Any) -> None:

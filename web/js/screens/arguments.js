@@ -67,7 +67,7 @@ function Composer({ debateId, parent, onPublished, onCancel }) {
   return html`<form class="argue" onSubmit=${publish}>
       <${Alert} error=${error} />
       ${error &&
-      html`<p class="reason">${retryable(error) ? t(parent ? "args.reply_not_published" : "args.not_published") : t("args.refused")}</p>`}
+      html`<p class="reason" role="status">${retryable(error) ? t(parent ? "args.reply_not_published" : "args.not_published") : t("args.refused")}</p>`}
       <label for=${`${ids}-body`}>${parent ? t("args.reply_body", { name: parent.author ? parent.author.name : "" }) : t("args.body")}</label>
       <textarea id=${`${ids}-body`} rows=${parent ? 3 : 4} required maxlength="5000" value=${body} onInput=${edit(setBody)}></textarea>
       <label for=${`${ids}-stance`}>${t("args.stance")}</label>
@@ -221,7 +221,8 @@ function Comment({ initial, ctx, reply }) {
 
   const body = c.body === null || c.body === undefined
     ? html`<p class="masked">${t("args.hidden")} ${hiddenText(c)}</p>`
-    : html`${c.hidden && html`<p class="masked">${t("args.hidden")} ${hiddenText(c)} ${mine && !moderates ? t("args.hidden_yours") : ""}</p>`}
+    : html`${c.hidden && html`<p class="masked">${t("args.hidden")} ${hiddenText(c)}</p>`}
+        ${c.hidden && mine && !moderates && html`<p class="hint">${t("args.hidden_yours")}</p>`}
         <${Paragraphs} text=${c.body} className="comment-body" />`;
 
   return html`<li class=${`comment stance-${c.stance}${c.hidden ? " is-hidden" : ""}`}>

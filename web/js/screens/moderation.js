@@ -185,10 +185,46 @@ function QueueItem({ item, groupId }) {
         )}
       </ol>
     </details>`}
-    <p><a href=${`/debates/${enc(c.debate_id)}`}>${t("mod.open_debate")}</a></p>
+    <p class="open-debate"><a href=${`/debates/${enc(c.debate_id)}`}>${t("mod.open_debate")}</a></p>
     <${HideControls} comment=${c} onChange=${(m) => setC((x) => ({ ...x, ...m }))} />
     <${BlockControls} groupId=${groupId} person=${c.author} commentId=${c.id} />
   </li>`;
+}
+
+// Lifting a block that is no longer on a queue item: the member, from the members list
+// (read when the panel opens), then DELETE; the API says when they are not blocked.
+function Unblock({ groupId }) {
+  const [members, setMembers] = useState(null);
+  const [who, setWho] = useState("");
+  const [note, setNote] = useState("");
+  const [run, busy, error] = useAct();
+  const open = (event) => {
+    if (event.currentTarget.open && !members)
+      run(async () => setMembers((await api(`/groups/${enc(groupId)}/members?limit=100`)).items));
+  };
+  const lift = (event) => {
+    event.preventDefault();
+    const person = members.find((m) => m.id === who);
+    setNote("");
+    run(async () => {
+      await api(`/groups/${enc(groupId)}/blocks/${enc(who)}`, { method: "DELETE" });
+      setNote(t("mod.unblocked", { name: person ? person.name : who }));
+    });
+  };
+  return html`<details class="panel unblock" onToggle=${open}>
+    <summary>${t("mod.unblock_title")}</summary>
+    ${members &&
+    html`<form class="argue" onSubmit=${lift}>
+      <label for="unblock-who">${t("mod.unblock_who")}</label>
+      <select id="unblock-who" required value=${who} onChange=${(e) => setWho(e.currentTarget.value)}>
+        <option value="">${t("mod.unblock_pick")}</option>
+        ${members.map((m) => html`<option value=${m.id} selected=${m.id === who}>${m.name}</option>`)}
+      </select>
+      <p class="actions"><button type="submit" disabled=${busy}>${t("mod.unblock_submit")}</button></p>
+    </form>`}
+    <${Alert} error=${error} />
+    <p class="note" aria-live="polite">${note}</p>
+  </details>`;
 }
 
 export function Moderation({ id }) {
@@ -214,5 +250,6 @@ export function Moderation({ id }) {
       ? html`<p>${t("mod.empty")}</p>`
       : html`<ul class="cards mod-queue">${items.map((item) => html`<${QueueItem} key=${item.id} item=${item} groupId=${group.id} />`)}</ul>`}
     <${Alert} error=${moreError} />
-    ${next && html`<p><button type="button" class="secondary" onClick=${more}>${t("mod.more")}</button></p>`}`;
+    ${next && html`<p><button type="button" class="secondary" onClick=${more}>${t("mod.more")}</button></p>`}
+    <${Unblock} groupId=${group.id} />`;
 }
