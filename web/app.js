@@ -13,8 +13,13 @@ import { Invitation } from "./js/screens/invitation.js";
 import { NewGroup } from "./js/screens/newgroup.js";
 import { NewConsultation } from "./js/screens/newconsultation.js";
 import { NotFound } from "./js/screens/notfound.js";
+import { GroupSettings } from "./js/screens/groupsettings.js";
+import { Members, JoinRequests } from "./js/screens/members.js";
+import { Invitations } from "./js/screens/invitations.js";
+import { Audit } from "./js/screens/audit.js";
 
 const SCREENS = { home: Home, group: Group, consultation: Consultation, debate: Debate, me: Me, invitation: Invitation, notfound: NotFound, newgroup: NewGroup, newconsultation: NewConsultation };
+Object.assign(SCREENS, { groupsettings: GroupSettings, members: Members, joinrequests: JoinRequests, invitations: Invitations, audit: Audit });
 
 function Header({ signedIn, onLanguage }) {
   const other = t("lang.switch_code");
