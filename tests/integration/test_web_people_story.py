@@ -233,6 +233,8 @@ def test_an_admin_runs_the_association_from_its_screens(
     bob_card.get_by_role("button", name=re.compile("^Oui, retirer")).click()
     expect(said(desktop, f"{bob} ne fait plus partie de l\u2019association.")).to_be_visible()
     expect(card(desktop, bob)).to_have_count(0)
+    expect(said(desktop, f"{bob} ne fait plus partie")).to_be_focused()  # the card is gone
+    expect(desktop.get_by_text("2 membres")).to_be_visible()
 
     # The last admin cannot step down: the API's refusal, beside them.
     admin_card = card(desktop, f"{admin}")
@@ -460,3 +462,27 @@ def test_whoever_is_not_an_admin_gets_no_tool_but_the_apis_refusal(
     navigation.get_by_role("button", name="Se déconnecter").click()
     visit("signed-out", members_readable=False)
     expect(desktop.get_by_role("link", name="Vous reconnecter")).to_be_visible()
+
+
+def test_a_long_member_list_comes_a_page_at_a_time(desktop: Page, hub: RunningHub) -> None:
+    tag = uuid.uuid4().hex[:8]
+    admin = f"admin-{tag}"
+    group = new_group(hub, admin)
+    code = (
+        hub.as_user(admin)
+        .post(f"/v1/groups/{group}/invitations", {"role": "observer"}, expect=201)
+        .data["code"]
+    )
+    for n in range(21):
+        hub.as_user(f"m{n:02d}-{tag}").post(f"/v1/invitations/{code}/accept", expect=201)
+    sign_in(desktop, admin)
+    desktop.goto(f"/groups/{group}/members")
+    heading(desktop, "Membres")
+    expect(desktop.get_by_text("22 membres")).to_be_visible()
+    cards = desktop.get_by_role("main").get_by_role("listitem")
+    expect(cards).to_have_count(20)
+    desktop.get_by_role("button", name="Voir plus de membres").click()
+    expect(cards).to_have_count(22)
+    expect(desktop.get_by_role("button", name="Voir plus de membres")).to_have_count(0)
+    expect(card(desktop, f"m20-{tag}")).to_be_visible()
+    look(desktop, "people-members-all")

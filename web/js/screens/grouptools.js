@@ -80,6 +80,18 @@ export function Confirm({ label, question, confirm, busy, onConfirm }) {
   </div>`;
 }
 
+// [Said, say]: a status line (read out as it changes). say(text, {focus: true}) also moves
+// the focus there, for when what the reader acted on has left the page (a removed card).
+export function useSaid() {
+  const [text, setText] = useState("");
+  const line = useRef(null);
+  const say = (message, { focus = false } = {}) => {
+    setText(message);
+    if (focus) setTimeout(() => line.current && line.current.focus(), 0);
+  };
+  return [html`<p role="status" class="note done" tabindex="-1" ref=${line}>${text}</p>`, say];
+}
+
 // Someone as the API names them: their name, and their id when it says more.
 export function Person({ name, id }) {
   return html`<span class="person">${name}${id && id !== name ? html` <span class="muted">(${id})</span>` : ""}</span>`;

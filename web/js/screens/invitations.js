@@ -1,12 +1,12 @@
 // "/groups/{id}/invitations": its admins create an invitation (a role, how long it lasts,
 // how many may use it), copy its link to share it, see those still listed (with what each
 // does now: usable, expired, used up, void) and revoke one (after a second step).
-import { html, useState, useRef } from "../lib.js";
+import { html, useState, useRef, useEffect } from "../lib.js";
 import { api, enc } from "../api.js";
 import { t, formatDate } from "../i18n.js";
 import { Alert } from "../ui.js";
 import { Field, Select, useSubmit } from "../forms.js";
-import { useGroupList, ToolScreen, More, Confirm, Person } from "./grouptools.js";
+import { useGroupList, ToolScreen, More, Confirm, Person, useSaid } from "./grouptools.js";
 
 const ROLES = ["observer", "participant", "author", "moderator", "admin"];
 const DAYS = [1, 7, 30, 90]; // the API takes 1 hour to 90 days, 7 days unless told
@@ -18,30 +18,34 @@ export function invitationLink(code) {
 export function Invitations({ id }) {
   const [state, reload, setData, more] = useGroupList(id, "invitations");
   const [made, setMade] = useState(null);
-  const [said, setSaid] = useState("");
+  const [said, say] = useSaid();
+  const madeTitle = useRef(null);
+  useEffect(() => {
+    if (made && madeTitle.current) madeTitle.current.focus();
+  }, [made]);
   const data = state.data;
   const created = (invitation) => {
     setMade(invitation);
-    setSaid("");
+    say("");
     const listed = { ...invitation, status: "usable", created_by: null };
     setData((d) => ({ ...d, items: [listed, ...d.items] }));
   };
   const revoked = (invitation) => {
     setData((d) => ({ ...d, items: d.items.filter((i) => i.code !== invitation.code) }));
     if (made && made.code === invitation.code) setMade(null);
-    setSaid(t("invitations.revoked"));
+    say(t("invitations.revoked"), { focus: true });
   };
   return html`<${ToolScreen} state=${state} reload=${reload} title=${t("invitations.title")}>
     ${data &&
     html`<${NewInvitation} groupId=${id} onCreated=${created} />
       ${made &&
       html`<section class="made" aria-labelledby="made-title">
-        <h2 id="made-title">${t("invitations.made")}</h2>
+        <h2 id="made-title" tabindex="-1" ref=${madeTitle}>${t("invitations.made")}</h2>
         <p>${t("invitations.made_text", { role: t(`role.${made.role}`), date: formatDate(made.expires_at) })}</p>
         <${CopyLink} id="made-link" label=${t("invitations.link")} link=${invitationLink(made.code)} />
       </section>`}
       <h2>${t("invitations.pending")}</h2>
-      <p role="status" class="note done">${said}</p>
+      ${said}
       ${data.items.length === 0
         ? html`<p>${t("invitations.none")}</p>`
         : html`<ul class="cards">

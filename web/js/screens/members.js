@@ -8,28 +8,32 @@ import { api, enc } from "../api.js";
 import { t, formatDate } from "../i18n.js";
 import { Alert } from "../ui.js";
 import { useSubmit } from "../forms.js";
-import { useGroupList, ToolScreen, More, Confirm, Person } from "./grouptools.js";
+import { useGroupList, ToolScreen, More, Confirm, Person, useSaid } from "./grouptools.js";
 
 const ROLES = ["observer", "participant", "author", "moderator", "admin"];
 
 export function Members({ id }) {
   const [state, reload, setData, more] = useGroupList(id, "members");
-  const [said, setSaid] = useState("");
+  const [said, say] = useSaid();
   const data = state.data;
   const admin = Boolean(data && data.group.my_role === "admin");
   const changed = (member) => {
     setData((d) => ({ ...d, items: d.items.map((m) => (m.id === member.id ? member : m)) }));
-    setSaid(t("members.role_changed", { name: member.name, role: t(`role.${member.role}`) }));
+    say(t("members.role_changed", { name: member.name, role: t(`role.${member.role}`) }));
   };
   const removed = (member) => {
-    setData((d) => ({ ...d, items: d.items.filter((m) => m.id !== member.id) }));
-    setSaid(t("members.removed", { name: member.name }));
+    setData((d) => ({
+      ...d,
+      group: { ...d.group, member_count: d.group.member_count - 1 },
+      items: d.items.filter((m) => m.id !== member.id),
+    }));
+    say(t("members.removed", { name: member.name }), { focus: true });
   };
   return html`<${ToolScreen} state=${state} reload=${reload} title=${t("members.title")}>
     ${data &&
     html`<p class="meta">${t("members", { count: data.group.member_count })}</p>
       ${admin && html`<p><a href=${`/groups/${enc(id)}/requests`}>${t("requests.title")}</a></p>`}
-      <p role="status" class="note done">${said}</p>
+      ${said}
       <ul class="cards members">
         ${data.items.map(
           (m) => html`<li class="card" key=${m.id}>
@@ -57,6 +61,7 @@ function MemberTools({ member, onChanged, onRemoved }) {
       api(`/groups/${enc(member.group_id)}/members/${enc(member.id)}`, { method: "PUT", body: { role } }),
     );
     if (updated) onChanged(updated);
+    else setRole(member.role); // refused: the role shown is the one held
   };
   const remove = async () => {
     const done = await removing(() =>
@@ -71,7 +76,7 @@ function MemberTools({ member, onChanged, onRemoved }) {
         <select id=${selectId} value=${role} onChange=${(e) => setRole(e.target.value)}>
           ${ROLES.map((r) => html`<option value=${r} selected=${r === role}>${t(`role.${r}`)}</option>`)}
         </select>
-        <button type="submit" disabled=${busy || role === member.role}>${t("members.change_role")}<span class="sr-only"> ${t("members.of", { name: member.name })}</span></button>
+        <button type="submit" disabled=${busy}>${t("members.change_role")}<span class="sr-only"> ${t("members.of", { name: member.name })}</span></button>
       </div>
     </form>
     <${Confirm} label=${html`${t("members.remove")}<span class="sr-only"> ${member.name}</span>`} busy=${removingBusy} onConfirm=${remove}
@@ -80,16 +85,16 @@ function MemberTools({ member, onChanged, onRemoved }) {
 
 export function JoinRequests({ id }) {
   const [state, reload, setData, more] = useGroupList(id, "join-requests");
-  const [said, setSaid] = useState("");
+  const [said, say] = useSaid();
   const data = state.data;
   const done = (request, message) => {
     setData((d) => ({ ...d, items: d.items.filter((r) => r.id !== request.id) }));
-    setSaid(message);
+    say(message, { focus: true });
   };
   return html`<${ToolScreen} state=${state} reload=${reload} title=${t("requests.title")}>
     ${data &&
     html`<p class="meta">${t(`requests.policy.${data.group.join_policy}`)}</p>
-      <p role="status" class="note done">${said}</p>
+      ${said}
       ${data.items.length === 0
         ? html`<p>${t("requests.none")}</p>`
         : html`<ul class="cards">
