@@ -486,3 +486,21 @@ def test_a_long_member_list_comes_a_page_at_a_time(desktop: Page, hub: RunningHu
     expect(desktop.get_by_role("button", name="Voir plus de membres")).to_have_count(0)
     expect(card(desktop, f"m20-{tag}")).to_be_visible()
     look(desktop, "people-members-all")
+
+
+def test_an_audit_action_this_client_does_not_know_is_shown_as_named(phone: Page) -> None:
+    """The API may add actions before the client learns to say them: they still show."""
+    phone.goto("/")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Consultations ouvertes")
+    entry = {
+        "id": "e1",
+        "at": "2026-12-02T10:00:00Z",
+        "action": "budget_reallocated",
+        "actor": {"id": "hub-scheduler", "name": "Scheduled"},
+        "subject_id": None,
+        "details": {"amount": 12},
+    }
+    written = phone.evaluate(
+        "async (entry) => (await import('/js/screens/audit.js')).sentence(entry)", entry
+    )
+    assert written == "Le Hub (calendrier)\u00a0: budget reallocated."
