@@ -196,6 +196,8 @@ def test_an_admin_runs_the_association_from_its_screens(
     add_member(hub, group, admin, alice, "participant")
     add_member(hub, group, admin, bob, "participant")
 
+    dave = f"dave-{tag}"
+    hub.as_user(dave).post(f"/v1/groups/{group}/join", expect=202)  # a request, by the API
     # Carol asks to join through the association's page.
     sign_in(phone, carol)
     phone.goto(f"/groups/{group}")
@@ -252,6 +254,9 @@ def test_an_admin_runs_the_association_from_its_screens(
     expect(desktop).to_have_url(re.compile(rf"/groups/{group}/requests$"))
     heading(desktop, "Demandes d\u2019adhésion")
     look(desktop, "people-requests")
+    card(desktop, dave).get_by_role("button", name=f"Refuser la demande de {dave}").click()
+    expect(said(desktop, f"La demande de {dave} est refusée.")).to_be_visible()
+    expect(card(desktop, dave)).to_have_count(0)
     card(desktop, carol).get_by_role("button", name=f"Accepter la demande de {carol}").click()
     expect(said(desktop, f"{carol} est maintenant membre (participant).")).to_be_visible()
     expect(desktop.get_by_text("Aucune demande en attente.")).to_be_visible()
@@ -317,6 +322,7 @@ def test_an_admin_runs_the_association_from_its_screens(
         f"{admin} a créé une invitation comme auteur.",
         f"{admin} a modifié l\u2019association\u00a0: description.",
         f"{admin} a accepté la demande d\u2019adhésion de {carol}, comme participant.",
+        f"{admin} a refusé la demande d\u2019adhésion de {dave}.",
         f"{admin} a retiré {bob} de l\u2019association (était participant).",
         f"{admin} a changé le rôle de {alice}\u00a0: participant → modérateur.",
         f"{alice} a rejoint l\u2019association par invitation, comme participant.",
