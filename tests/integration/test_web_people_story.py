@@ -334,6 +334,13 @@ def test_an_admin_runs_the_association_from_its_screens(
     assert texts[-1].startswith(f"{admin} a créé l\u2019association"), texts
     look(desktop, "people-audit")
 
+    desktop.get_by_role("button", name="English").click()  # the reader's language
+    heading(desktop, "Audit log")
+    expect(
+        entries.filter(has_text=f"{admin} changed the role of {alice}: participant → moderator.")
+    ).to_have_count(1)
+    look(desktop, "people-audit-en")
+
 
 def test_a_member_edits_their_name_and_language_on_their_account(
     phone: Page, hub: RunningHub
