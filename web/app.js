@@ -14,8 +14,13 @@ import { NewGroup } from "./js/screens/newgroup.js";
 import { NewConsultation } from "./js/screens/newconsultation.js";
 import { NotFound } from "./js/screens/notfound.js";
 import { Moderation } from "./js/screens/moderation.js";
+import { GroupSettings } from "./js/screens/groupsettings.js";
+import { Members, JoinRequests } from "./js/screens/members.js";
+import { Invitations } from "./js/screens/invitations.js";
+import { Audit } from "./js/screens/audit.js";
 
 const SCREENS = { home: Home, group: Group, consultation: Consultation, debate: Debate, me: Me, invitation: Invitation, notfound: NotFound, newgroup: NewGroup, newconsultation: NewConsultation, moderation: Moderation };
+Object.assign(SCREENS, { groupsettings: GroupSettings, members: Members, joinrequests: JoinRequests, invitations: Invitations, audit: Audit });
 
 function Header({ signedIn, onLanguage }) {
   const other = t("lang.switch_code");

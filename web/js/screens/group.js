@@ -26,9 +26,9 @@ export function Group({ id }) {
       ${t("members", { count: group.member_count })}
       ${group.my_role && html` · ${t("group.my_role", { role: t(`role.${group.my_role}`) })}`}
     </p>
-    ${atLeast(group.my_role, "moderator") && html`<p><a href=${`/groups/${enc(group.id)}/moderation`}>${t("mod.link")}</a></p>`}
     <${Paragraphs} text=${group.description} />
     <${Join} group=${group} onJoined=${reload} />
+    <${GroupTools} group=${group} />
     <h2>${t("group.consultations")}</h2>
     ${atLeast(group.my_role, "author") &&
     html`<p><a class="button primary" href=${`/groups/${enc(group.id)}/consultations/new`}>${t("group.new_consultation")}</a></p>`}
@@ -76,4 +76,19 @@ function Join({ group, onJoined }) {
       ${group.join_policy === "open" ? t("group.join") : t("group.ask")}
     </button>`}
   </div>`;
+}
+
+// The association's own screens, for those whose role opens them: its members (every
+// member reads the list), the moderation queue for its moderators, and for its admins its
+// settings, join requests, invitations and audit log.
+function GroupTools({ group }) {
+  if (!group.my_role) return null;
+  const base = `/groups/${enc(group.id)}`;
+  const links = [["members", t("members.title")]];
+  if (atLeast(group.my_role, "moderator")) links.push(["moderation", t("mod.link")]);
+  if (group.my_role === "admin")
+    links.push(["settings", t("settings.title")], ["requests", t("requests.title")], ["invitations", t("invitations.title")], ["audit", t("audit.title")]);
+  return html`<nav class="group-tools" aria-label=${t("tools.label")}>
+    <ul>${links.map(([path, label]) => html`<li><a href=${`${base}/${path}`}>${label}</a></li>`)}</ul>
+  </nav>`;
 }

@@ -1,0 +1,108 @@
+// "/groups/{id}/audit": the association's audit log for its admins, newest first, a page
+// at a time. Each entry is a sentence in the reader's language, built only from what the
+// API gives: who acted (their name then), what they did, to whom (a user id: the log keeps
+// no other name for them), when, and the details it recorded. An action this client does
+// not know yet is shown as it is named, never hidden.
+import { html } from "../lib.js";
+import { enc } from "../api.js";
+import { t, formatDate } from "../i18n.js";
+import { useGroupList, ToolScreen, More } from "./grouptools.js";
+
+// The Hub's own actors (scheduled changes, automatic moderation) carry English names.
+function actorName(actor) {
+  const own = `audit.actor.${actor.id}`;
+  return t(own) === own ? actor.name : t(own);
+}
+
+function known(key) {
+  return t(key) !== key;
+}
+
+function role(value) {
+  return value ? t(`role.${value}`) : "";
+}
+
+function policy(value) {
+  return known(`policy.${value}`) ? t(`policy.${value}`) : String(value);
+}
+
+// group_updated: {field: {from, to}}; long texts (the description) are named, not quoted.
+function groupChanges(details) {
+  return Object.entries(details)
+    .map(([field, change]) => {
+      const from = change && change.from;
+      const to = change && change.to;
+      if (field === "name") return t("audit.change.name", { from, to });
+      if (field === "listed") return t("audit.change.listed", { to: to ? t("audit.yes") : t("audit.no") });
+      if (field === "join_policy") return t("audit.change.join_policy", { from: policy(from), to: policy(to) });
+      const named = `audit.field.${field}`;
+      return known(named) ? t(named) : field;
+    })
+    .join(t("audit.separator"));
+}
+
+function fieldList(details) {
+  const skip = new Set(["consultation_id", "debate_id"]);
+  return Object.keys(details)
+    .filter((f) => !skip.has(f))
+    .map((f) => (known(`audit.field.${f}`) ? t(`audit.field.${f}`) : f))
+    .join(t("audit.separator"));
+}
+
+// The sentence's key and its values, by action (and, for some, by how it happened).
+export function sentence(entry) {
+  const d = entry.details || {};
+  const values = {
+    actor: actorName(entry.actor),
+    subject: entry.subject_id === entry.actor.id ? actorName(entry.actor) : entry.subject_id || "",
+    role: role(d.role),
+    from: role(d.from),
+    to: role(d.to),
+    title: d.title || "",
+    name: d.name || "",
+    reason: d.reason || "",
+    until: d.until ? formatDate(d.until) : "",
+    uses: d.uses,
+  };
+  let key = `audit.${entry.action}`;
+  if (entry.action === "group_updated") values.changes = groupChanges(d);
+  if (["consultation_updated", "debate_updated"].includes(entry.action)) values.changes = fieldList(d);
+  if (entry.action === "member_joined") key = `audit.member_joined.${d.via}`;
+  if (entry.action === "consultation_closed") key = `audit.consultation_closed.${d.by === "admin" ? "admin" : "schedule"}`;
+  if (entry.action === "member_blocked" && d.until) key = "audit.member_blocked.until";
+  if (entry.action === "grant_set" && d.previous) key = "audit.grant_set.changed";
+  if (entry.action === "grant_set") values.previous = role(d.previous);
+  if (!known(key)) return t("audit.unknown", { actor: values.actor, action: entry.action.replace(/_/g, " ") });
+  return t(key, values);
+}
+
+// What the entry points at, when the API names it: the consultation or the debate.
+function Links({ details }) {
+  const links = [];
+  if (details.debate_id) links.push(html`<a href=${`/debates/${enc(details.debate_id)}`}>${t("audit.see_debate")}</a>`);
+  else if (details.consultation_id)
+    links.push(html`<a href=${`/consultations/${enc(details.consultation_id)}`}>${t("audit.see_consultation")}</a>`);
+  return links.length ? html`<p class="meta">${links}</p>` : null;
+}
+
+export function Audit({ id }) {
+  const [state, reload, , more] = useGroupList(id, "audit");
+  const data = state.data;
+  return html`<${ToolScreen} state=${state} reload=${reload} title=${t("audit.title")}>
+    ${data &&
+    html`<p class="meta">${t("audit.intro")}</p>
+      ${data.items.length === 0
+        ? html`<p>${t("audit.none")}</p>`
+        : html`<ol class="audit">
+            ${data.items.map(
+              (e) => html`<li key=${e.id}>
+                <p class="audit-sentence">${sentence(e)}</p>
+                ${e.details && e.details.reason && html`<p class="meta">${t("audit.reason", { reason: e.details.reason })}</p>`}
+                <p class="meta"><time datetime=${e.at}>${formatDate(e.at)}</time></p>
+                <${Links} details=${e.details || {}} />
+              </li>`,
+            )}
+          </ol>`}
+      <${More} next=${data.next} more=${more} label=${t("audit.more")} />`}
+  </${ToolScreen}>`;
+}
