@@ -104,11 +104,13 @@ vendor-axe:
 	@echo "$(AXE_CORE_DIR): axe-core $(AXE_CORE_VERSION)"
 
 # Figures, not tests: DynamoDB calls and capacity units per request; what a ballot costs
-# and how many ballots per second one debate can take.
+# and how many ballots per second one debate can take; the Lambda bundle; the web client's
+# first screen (weight, paint, API requests per navigation) in headless Chromium.
 bench: package
 	$(PY) -m bench.requests
 	$(PY) -m bench.ballots
 	$(PY) -m bench.bundle build/deployment.zip
+	$(PY) -m bench.web
 
 # `make run` soaked: 20,000 writes from 200 parallel clients on loopback; prints the answers
 # by status, the runner's memory, write latency and each tally against a recount.

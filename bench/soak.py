@@ -85,15 +85,16 @@ def sign(sub: str) -> str:
 
 
 @contextlib.contextmanager
-def running_hub(log: Path) -> Iterator[Runner]:
-    """`make run` without reloading, its output in `log`, tokens signed by `sign`."""
+def running_hub(log: Path, *flags: str) -> Iterator[Runner]:
+    """`make run` without reloading (and with `flags`, e.g. --demo), its output in `log`,
+    tokens signed by `sign`."""
     api_port, dynamodb_port = free_ports(2)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HUB_", "AWS_"))}
     env.update(
         HUB_TABLE=TABLE, HUB_DEV_JWT_SECRET=SECRET, HUB_JWT_ISSUER=ISSUER, HUB_JWT_AUDIENCE=AUDIENCE
     )
     command = [sys.executable, "-m", "local.runner", "--no-reload"]
-    command += ["--port", str(api_port), "--dynamodb-port", str(dynamodb_port)]
+    command += ["--port", str(api_port), "--dynamodb-port", str(dynamodb_port), *flags]
     with log.open("wb") as sink:
         process = subprocess.Popen(
             command, cwd=REPO_ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT
