@@ -13,8 +13,13 @@ import { Invitation } from "./js/screens/invitation.js";
 import { NewGroup } from "./js/screens/newgroup.js";
 import { NewConsultation } from "./js/screens/newconsultation.js";
 import { NotFound } from "./js/screens/notfound.js";
+import { EditConsultation } from "./js/screens/editconsultation.js";
+import { EditDebate } from "./js/screens/editdebate.js";
+import { Access } from "./js/screens/access.js";
+import { PartnerInvitations } from "./js/screens/partners.js";
 
 const SCREENS = { home: Home, group: Group, consultation: Consultation, debate: Debate, me: Me, invitation: Invitation, notfound: NotFound, newgroup: NewGroup, newconsultation: NewConsultation };
+Object.assign(SCREENS, { editconsultation: EditConsultation, editdebate: EditDebate, access: Access, partnerinvitations: PartnerInvitations });
 
 function Header({ signedIn, onLanguage }) {
   const other = t("lang.switch_code");

@@ -55,5 +55,5 @@ export function Consultation({ id }) {
             </li>`,
           )}
         </ul>`}
-    <${Manage} consultation=${c} me=${me} onChange=${reload} />`;
+    <${Manage} consultation=${c} debates=${debates} me=${me} onChange=${reload} />`;
 }

@@ -31,6 +31,8 @@ export function Group({ id }) {
     <h2>${t("group.consultations")}</h2>
     ${atLeast(group.my_role, "author") &&
     html`<p><a class="button primary" href=${`/groups/${enc(group.id)}/consultations/new`}>${t("group.new_consultation")}</a></p>`}
+    ${group.my_role === "admin" &&
+    html`<p><a href=${`/groups/${enc(group.id)}/partner-invitations`}>${t("partners.link")}</a></p>`}
     <${Alert} error=${consultations.error} />
     ${consultations.items &&
     (consultations.items.length === 0
