@@ -39,6 +39,7 @@ export function Consultation({ id }) {
       <a href=${`/groups/${enc(c.group.id)}`}>${c.group.name}</a>
     </p>
     <p class="meta"><${StatusBadge} status=${c.status} /> <${Dates} item=${c} /></p>
+    <p class="meta">${t(`visibility.${c.visibility}`)}</p>
     <${Paragraphs} text=${c.description} />
     <h2>${t("consultation.debates")}</h2>
     ${debates.length === 0
