@@ -129,6 +129,16 @@ def test_an_admin_runs_a_board_meeting_with_a_secret_ballot(phone: Page, hub: Ru
     tools.get_by_role("button", name="Ajouter le débat").click()
     refused = tools.get_by_role("alert").get_by_role("link", name=re.compile(r"^Quorum"))
     expect(refused).to_have_attribute("href", "#d-quorum")
+    quorum = tools.get_by_label("Quorum (facultatif)")
+    expect(quorum).to_have_attribute("aria-invalid", "true")
+    expect(quorum).to_have_accessible_description(re.compile(r"Nombre de votants.*\S"))
+    assert (
+        quorum.evaluate("el => el.getAttribute('aria-describedby')")
+        == "d-quorum-hint d-quorum-error"
+    )
+    expect(tools.locator("#d-quorum-error")).to_have_text(
+        refused.inner_text().split(":", 1)[1].strip()
+    )
     look(phone, "debate-new-refused")
     tools.get_by_label("Quorum (facultatif)").fill("1")
     tools.get_by_label(THRESHOLD).fill("150")
@@ -136,6 +146,9 @@ def test_an_admin_runs_a_board_meeting_with_a_secret_ballot(phone: Page, hub: Ru
     expect(
         tools.get_by_role("alert").get_by_role("link", name=re.compile(r"^Seuil"))
     ).to_have_attribute("href", "#d-threshold")
+    expect(tools.get_by_label(THRESHOLD)).to_have_accessible_description(
+        re.compile(r"indiquez un pourcentage entre 1 et 100$")
+    )
     tools.get_by_label(THRESHOLD).fill("60")
     summary = tools.get_by_text(re.compile(r"^Décidé seulement si"))
     expect(summary).to_have_text(

@@ -5,7 +5,7 @@
 import { html } from "../lib.js";
 import { ApiError } from "../api.js";
 import { t, formatPercent } from "../i18n.js";
-import { Field, Check, Select } from "../forms.js";
+import { Field, Check, Select, describedBy } from "../forms.js";
 
 export function emptyDebate(consultation) {
   return {
@@ -135,15 +135,20 @@ export function decisionSummary(form) {
 }
 
 // The fields: `form` and `set(name)(value)`, `setForm` for the kind (which resets defaults).
-export function DebateFields({ form, set, changeType }) {
+export function DebateFields({ form, set, changeType, errors = {} }) {
+  // An input's ties to its hint and its error (the API's message for that field).
+  const tie = (id, hint = false) => ({
+    "aria-describedby": describedBy(id, { hint, error: Boolean(errors[id]) }),
+    "aria-invalid": errors[id] ? "true" : undefined,
+  });
   const setOption = (index, value) => set("options")(form.options.map((o, i) => (i === index ? value : o)));
   const counted = form.type === "vote" || form.type === "poll";
   return html`
-    <${Field} id="d-title" label=${t("manage.debate_title")}>
-      <input type="text" id="d-title" value=${form.title} maxLength="200" onInput=${(e) => set("title")(e.target.value)} />
+    <${Field} id="d-title" error=${errors["d-title"]} label=${t("manage.debate_title")}>
+      <input type="text" id="d-title" ...${tie("d-title")} value=${form.title} maxLength="200" onInput=${(e) => set("title")(e.target.value)} />
     </${Field}>
-    <${Field} id="d-body" label=${t("manage.debate_body")} hint=${t("form.markdown_hint")}>
-      <textarea id="d-body" rows="5" value=${form.body} aria-describedby="d-body-hint"
+    <${Field} id="d-body" error=${errors["d-body"]} label=${t("manage.debate_body")} hint=${t("form.markdown_hint")}>
+      <textarea id="d-body" rows="5" value=${form.body} ...${tie("d-body", true)}
         onInput=${(e) => set("body")(e.target.value)}></textarea>
     </${Field}>
     <${Select} id="d-type" label=${t("manage.decision")} value=${form.type} onChange=${changeType}
@@ -152,20 +157,20 @@ export function DebateFields({ form, set, changeType }) {
     html`<fieldset>
       <legend>${t("manage.options")}</legend>
       ${form.options.map(
-        (o, i) => html`<${Field} key=${i} id=${`d-option-${i}`} label=${t("manage.option", { n: i + 1 })}>
-          <input type="text" id=${`d-option-${i}`} value=${o} maxLength="200" onInput=${(e) => setOption(i, e.target.value)} />
+        (o, i) => html`<${Field} key=${i} id=${`d-option-${i}`} error=${errors[`d-option-${i}`]} label=${t("manage.option", { n: i + 1 })}>
+          <input type="text" id=${`d-option-${i}`} ...${tie(`d-option-${i}`)} value=${o} maxLength="200" onInput=${(e) => setOption(i, e.target.value)} />
         </${Field}>`,
       )}
       ${form.options.length < 20 &&
       html`<button type="button" onClick=${() => set("options")([...form.options, ""])}>${t("manage.add_option")}</button>`}
     </fieldset>
     <div class="pair">
-      <${Field} id="d-min" label=${t("debateform.min_choices")}>
-        <input type="number" inputmode="numeric" id="d-min" min="1" max="20" value=${form.min_choices}
+      <${Field} id="d-min" error=${errors["d-min"]} label=${t("debateform.min_choices")}>
+        <input type="number" inputmode="numeric" id="d-min" ...${tie("d-min")} min="1" max="20" value=${form.min_choices}
           onInput=${(e) => set("min_choices")(e.target.value)} />
       </${Field}>
-      <${Field} id="d-max" label=${t("debateform.max_choices")}>
-        <input type="number" inputmode="numeric" id="d-max" min="1" max="20" value=${form.max_choices}
+      <${Field} id="d-max" error=${errors["d-max"]} label=${t("debateform.max_choices")}>
+        <input type="number" inputmode="numeric" id="d-max" ...${tie("d-max")} min="1" max="20" value=${form.max_choices}
           onInput=${(e) => set("max_choices")(e.target.value)} />
       </${Field}>
     </div>`}
@@ -180,18 +185,18 @@ export function DebateFields({ form, set, changeType }) {
     html`<${Check} id="d-change" label=${form.type === "petition" ? t("debateform.allow_unsign") : t("debateform.allow_change")}
       checked=${form.allow_change} onChange=${set("allow_change")} />`}
     ${counted &&
-    html`<${Field} id="d-quorum" label=${t("debateform.quorum")} hint=${t("debateform.quorum_hint")}>
-      <input type="number" inputmode="numeric" id="d-quorum" min="1" value=${form.quorum} aria-describedby="d-quorum-hint"
+    html`<${Field} id="d-quorum" error=${errors["d-quorum"]} label=${t("debateform.quorum")} hint=${t("debateform.quorum_hint")}>
+      <input type="number" inputmode="numeric" id="d-quorum" min="1" value=${form.quorum} ...${tie("d-quorum", true)}
         onInput=${(e) => set("quorum")(e.target.value)} />
     </${Field}>`}
     ${form.type === "vote" &&
-    html`<${Field} id="d-threshold" label=${t("debateform.threshold")} hint=${t("debateform.threshold_hint")}>
+    html`<${Field} id="d-threshold" error=${errors["d-threshold"]} label=${t("debateform.threshold")} hint=${t("debateform.threshold_hint")}>
       <input type="number" inputmode="decimal" id="d-threshold" min="1" max="100" step="any" value=${form.threshold}
-        aria-describedby="d-threshold-hint" onInput=${(e) => set("threshold")(e.target.value)} />
+        ...${tie("d-threshold", true)} onInput=${(e) => set("threshold")(e.target.value)} />
     </${Field}>`}
     ${form.type === "petition" &&
-    html`<${Field} id="d-goal" label=${t("debateform.goal")} hint=${t("debateform.goal_hint")}>
-      <input type="number" inputmode="numeric" id="d-goal" min="1" value=${form.goal} aria-describedby="d-goal-hint"
+    html`<${Field} id="d-goal" error=${errors["d-goal"]} label=${t("debateform.goal")} hint=${t("debateform.goal_hint")}>
+      <input type="number" inputmode="numeric" id="d-goal" min="1" value=${form.goal} ...${tie("d-goal", true)}
         onInput=${(e) => set("goal")(e.target.value)} />
     </${Field}>`}
     ${form.type !== "none" &&

@@ -8,7 +8,7 @@ import { api, enc } from "../api.js";
 import { t } from "../i18n.js";
 import { navigate } from "../router.js";
 import { useLoad, useScreenTitle, Alert, LoadingScreen, ErrorScreen } from "../ui.js";
-import { Field, Select, useSubmit, localToIso, isoToLocal } from "../forms.js";
+import { Field, Select, useSubmit, localToIso, isoToLocal, fieldErrors, describedBy } from "../forms.js";
 
 // Roles that may be let into a board meeting; its admins always are.
 const AUDIENCE = ["observer", "participant", "author", "moderator"];
@@ -77,14 +77,18 @@ export function consultationFields() {
   };
 }
 
-export function ConsultationFields({ form, set }) {
+export function ConsultationFields({ form, set, errors = {} }) {
+  const tie = (id, hint = false) => ({
+    "aria-describedby": describedBy(id, { hint, error: Boolean(errors[id]) }),
+    "aria-invalid": errors[id] ? "true" : undefined,
+  });
   const toggle = (role, on) => set("audience")(on ? [...form.audience.filter((r) => r !== role), role] : form.audience.filter((r) => r !== role));
   return html`
-    <${Field} id="c-title" label=${t("newconsultation.name")}>
-      <input type="text" id="c-title" value=${form.title} maxLength="200" onInput=${(e) => set("title")(e.target.value)} />
+    <${Field} id="c-title" error=${errors["c-title"]} label=${t("newconsultation.name")}>
+      <input type="text" id="c-title" ...${tie("c-title")} value=${form.title} maxLength="200" onInput=${(e) => set("title")(e.target.value)} />
     </${Field}>
-    <${Field} id="c-description" label=${t("newconsultation.description")} hint=${t("form.markdown_hint")}>
-      <textarea id="c-description" rows="4" value=${form.description} aria-describedby="c-description-hint"
+    <${Field} id="c-description" error=${errors["c-description"]} label=${t("newconsultation.description")} hint=${t("form.markdown_hint")}>
+      <textarea id="c-description" rows="4" value=${form.description} ...${tie("c-description", true)}
         onInput=${(e) => set("description")(e.target.value)}></textarea>
     </${Field}>
     <${Select} id="c-visibility" label=${t("newconsultation.visibility")} value=${form.visibility}
@@ -93,6 +97,7 @@ export function ConsultationFields({ form, set }) {
     html`<fieldset aria-describedby="c-audience-hint">
       <legend>${t("cform.audience")}</legend>
       <p class="hint" id="c-audience-hint">${t("cform.audience_hint")}</p>
+      ${errors["c-audience-observer"] && html`<p class="field-error">${errors["c-audience-observer"]}</p>`}
       ${AUDIENCE.map(
         (role) => html`<label class="choice" key=${role}>
           <input type="checkbox" id=${`c-audience-${role}`} checked=${form.audience.includes(role)}
@@ -105,12 +110,12 @@ export function ConsultationFields({ form, set }) {
     html`<${Select} id="c-participation" label=${t("newconsultation.participation")} value=${form.participation}
       onChange=${set("participation")}
       options=${["members", "signed_in", "verified"].map((v) => [v, t(`participation.${v}`)])} />`}
-    <${Field} id="c-closes" label=${t("newconsultation.closes")} hint=${t("newconsultation.time_hint")}>
-      <input type="datetime-local" id="c-closes" value=${form.closes_at} aria-describedby="c-closes-hint"
+    <${Field} id="c-closes" error=${errors["c-closes"]} label=${t("newconsultation.closes")} hint=${t("newconsultation.time_hint")}>
+      <input type="datetime-local" id="c-closes" value=${form.closes_at} ...${tie("c-closes", true)}
         onInput=${(e) => set("closes_at")(e.target.value)} />
     </${Field}>
-    <${Field} id="c-opens" label=${t("newconsultation.opens")} hint=${t("newconsultation.opens_hint")}>
-      <input type="datetime-local" id="c-opens" value=${form.opens_at} aria-describedby="c-opens-hint"
+    <${Field} id="c-opens" error=${errors["c-opens"]} label=${t("newconsultation.opens")} hint=${t("newconsultation.opens_hint")}>
+      <input type="datetime-local" id="c-opens" value=${form.opens_at} ...${tie("c-opens", true)}
         onInput=${(e) => set("opens_at")(e.target.value)} />
     </${Field}>`;
 }
@@ -142,7 +147,7 @@ function EditForm({ consultation: c }) {
   return html`${back}<h1>${t("cform.edit_title")}</h1>
     <form class="form" noValidate onSubmit=${submit}>
       <${Alert} error=${error} fields=${consultationFields()} />
-      <${ConsultationFields} form=${form} set=${set} />
+      <${ConsultationFields} form=${form} set=${set} errors=${fieldErrors(error, consultationFields())} />
       <button type="submit" class="primary" disabled=${busy}>${t("cform.save")}</button>
     </form>`;
 }

@@ -6,7 +6,7 @@ import { api, enc } from "../api.js";
 import { t } from "../i18n.js";
 import { navigate } from "../router.js";
 import { useLoad, useScreenTitle, Alert, LoadingScreen, ErrorScreen } from "../ui.js";
-import { useSubmit } from "../forms.js";
+import { useSubmit, fieldErrors } from "../forms.js";
 import { DebateFields, debateToForm, formToBody, debateFields, withType } from "./debateform.js";
 
 export function EditDebate({ id }) {
@@ -47,7 +47,7 @@ function EditForm({ debate }) {
   return html`${back}<h1>${t("debateform.edit_title")}</h1>
     <form class="form" noValidate onSubmit=${submit}>
       <${Alert} error=${error} fields=${debateFields(form.type)} />
-      <${DebateFields} form=${form} set=${set} changeType=${(type) => setForm((f) => withType(f, type))} />
+      <${DebateFields} errors=${fieldErrors(error, debateFields(form.type))} form=${form} set=${set} changeType=${(type) => setForm((f) => withType(f, type))} />
       <button type="submit" class="primary" disabled=${busy}>${t("debateform.save")}</button>
     </form>`;
 }

@@ -7,7 +7,7 @@ import { html, useState } from "../lib.js";
 import { api, enc } from "../api.js";
 import { t } from "../i18n.js";
 import { Alert } from "../ui.js";
-import { Field, atLeast, useSubmit } from "../forms.js";
+import { Field, atLeast, useSubmit, fieldErrors } from "../forms.js";
 import { DebateFields, emptyDebate, formToBody, debateFields, withType } from "./debateform.js";
 
 export function Manage({ consultation: c, debates = [], me, onChange }) {
@@ -77,7 +77,7 @@ function AddDebate({ consultation, onAdded }) {
     <h3>${t("manage.add_debate")}</h3>
     <p role="status" class="note">${added}</p>
     <${Alert} error=${error} fields=${debateFields(form.type)} />
-    <${DebateFields} form=${form} set=${set} changeType=${changeType} />
+    <${DebateFields} errors=${fieldErrors(error, debateFields(form.type))} form=${form} set=${set} changeType=${changeType} />
     <button type="submit" class="primary" disabled=${busy}>${t("manage.add_submit")}</button>
   </form>`;
 }

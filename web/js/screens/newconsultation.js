@@ -5,7 +5,7 @@ import { api, enc } from "../api.js";
 import { t } from "../i18n.js";
 import { navigate } from "../router.js";
 import { useLoad, useScreenTitle, Alert, LoadingScreen, ErrorScreen } from "../ui.js";
-import { atLeast, useSubmit } from "../forms.js";
+import { atLeast, useSubmit, fieldErrors } from "../forms.js";
 import { ConsultationFields, emptyConsultation, consultationBody, consultationFields } from "./editconsultation.js";
 
 export function NewConsultation({ id }) {
@@ -34,7 +34,7 @@ export function NewConsultation({ id }) {
   return html`${back}<h1>${t("newconsultation.title")}</h1>
     <form class="form" noValidate onSubmit=${submit}>
       <${Alert} error=${error} fields=${consultationFields()} />
-      <${ConsultationFields} form=${form} set=${set} />
+      <${ConsultationFields} form=${form} set=${set} errors=${fieldErrors(error, consultationFields())} />
       <button type="submit" class="primary" disabled=${busy}>${t("newconsultation.submit")}</button>
     </form>`;
 }
