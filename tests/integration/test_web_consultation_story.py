@@ -222,7 +222,17 @@ def test_an_admin_runs_a_board_meeting_with_a_secret_ballot(phone: Page, hub: Ru
     heading(phone, "Bureau du 12 décembre")
     phone.get_by_role("button", name="Publier", exact=True).click()
     expect(phone.get_by_text("Ouverte", exact=True)).to_be_visible()
-    expect(phone.get_by_role("link", name="Modifier la consultation")).to_have_count(0)
+
+    # ---- once published, only the description changes (and the closing moves later)
+    phone.get_by_role("link", name="Modifier la consultation").click()
+    heading(phone, "Modifier la consultation")
+    expect(phone.get_by_label("Titre")).to_have_count(0)
+    expect(phone.get_by_label("Visibilité")).to_have_count(0)
+    look(phone, "consultation-edit-published")
+    phone.get_by_label("Description").fill("Ordre du jour : le budget.")
+    phone.get_by_role("button", name="Enregistrer").click()
+    heading(phone, "Bureau du 12 décembre")
+    expect(phone.get_by_text("Ordre du jour")).to_be_visible()
 
     # ---- a plain member cannot open the board meeting: the API's refusal shows
     switch_to(phone, plain)

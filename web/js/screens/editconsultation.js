@@ -120,6 +120,19 @@ export function ConsultationFields({ form, set, errors = {} }) {
     </${Field}>`;
 }
 
+// Once published: the description, and the closing moved later (the API refuses earlier).
+function PublishedFields({ form, set, errors }) {
+  return html`
+    <${Field} id="c-description" error=${errors["c-description"]} label=${t("newconsultation.description")} hint=${t("form.markdown_hint")}>
+      <textarea id="c-description" rows="4" value=${form.description} aria-describedby=${describedBy("c-description", { hint: true, error: Boolean(errors["c-description"]) })}
+        onInput=${(e) => set("description")(e.target.value)}></textarea>
+    </${Field}>
+    <${Field} id="c-closes" error=${errors["c-closes"]} label=${t("newconsultation.closes")} hint=${t("cform.closes_later")}>
+      <input type="datetime-local" id="c-closes" value=${form.closes_at} aria-describedby=${describedBy("c-closes", { hint: true, error: Boolean(errors["c-closes"]) })}
+        onInput=${(e) => set("closes_at")(e.target.value)} />
+    </${Field}>`;
+}
+
 export function EditConsultation({ id }) {
   const [state, reload] = useLoad(() => api(`/consultations/${enc(id)}`));
   useScreenTitle(state.data ? t("cform.edit_title") : null);
@@ -133,8 +146,9 @@ function EditForm({ consultation: c }) {
   const [form, setForm] = useState(before);
   const [send, busy, error] = useSubmit();
   const back = html`<p class="back"><a href=${`/consultations/${enc(c.id)}`}>${c.title}</a></p>`;
-  if (c.status !== "draft")
-    return html`${back}<h1>${t("cform.edit_title")}</h1><p>${t("cform.not_draft")}</p>`;
+  if (c.status === "closed")
+    return html`${back}<h1>${t("cform.edit_title")}</h1><p>${t("cform.closed")}</p>`;
+  const published = c.status !== "draft";
   const set = (name) => (value) => setForm((f) => ({ ...f, [name]: value }));
   const submit = async (event) => {
     event.preventDefault();
@@ -147,7 +161,10 @@ function EditForm({ consultation: c }) {
   return html`${back}<h1>${t("cform.edit_title")}</h1>
     <form class="form" noValidate onSubmit=${submit}>
       <${Alert} error=${error} fields=${consultationFields()} />
-      <${ConsultationFields} form=${form} set=${set} errors=${fieldErrors(error, consultationFields())} />
+      ${published
+        ? html`<p>${t("cform.published")}</p>
+            <${PublishedFields} form=${form} set=${set} errors=${fieldErrors(error, consultationFields())} />`
+        : html`<${ConsultationFields} form=${form} set=${set} errors=${fieldErrors(error, consultationFields())} />`}
       <button type="submit" class="primary" disabled=${busy}>${t("cform.save")}</button>
     </form>`;
 }

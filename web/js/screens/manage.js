@@ -20,7 +20,7 @@ export function Manage({ consultation: c, debates = [], me, onChange }) {
   const preparing = c.status === "draft" || c.status === "scheduled";
   const parts = [];
   const links = [];
-  if (c.status === "draft" && manager)
+  if (c.status !== "closed" && manager)
     links.push(html`<li key="edit"><a href=${`/consultations/${enc(c.id)}/edit`}>${t("manage.edit_link")}</a></li>`);
   if (admin && c.status !== "closed")
     links.push(html`<li key="access"><a href=${`/consultations/${enc(c.id)}/access`}>${t("manage.access_link")}</a></li>`);
