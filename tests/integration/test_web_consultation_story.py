@@ -399,3 +399,74 @@ def test_the_tools_stay_with_the_hosts_admins(desktop: Page, hub: RunningHub) ->
         "admin",
         "author",
     ]
+
+
+def test_roles_change_and_go_partners_are_withdrawn_or_declined(
+    desktop: Page, hub: RunningHub
+) -> None:
+    """The host's admin changes a person's role, then takes it back, and withdraws one
+    partner's invitation; another partner's admin declines theirs."""
+    tag = uuid.uuid4().hex[:8]
+    admin, guest = f"chair-{tag}", f"guest-{tag}"
+    host_id = group(hub, admin, f"Chorale {tag}")
+    first_admin, second_admin = f"first-{tag}", f"second-{tag}"
+    first = group(hub, first_admin, f"Orchestre {tag}")
+    second = group(hub, second_admin, f"Fanfare {tag}")
+    closes = (datetime.now() + timedelta(days=2)).astimezone().isoformat()
+    made = (
+        hub.as_user(admin)
+        .post(
+            f"/v1/groups/{host_id}/consultations",
+            {"title": "Concert d'été", "visibility": "members", "closes_at": closes},
+            expect=201,
+        )
+        .data
+    )
+    url = f"/v1/consultations/{made['id']}"
+    hub.as_user(admin).put(f"{url}/grants/{guest}", {"role": "observer"}, expect=201)
+    for partner in (first, second):
+        hub.as_user(admin).post(f"{url}/partners", {"group_id": partner}, expect=201)
+
+    sign_in(desktop, admin)
+    # The directory's first page may not hold the partners (here: not answered at all):
+    # they are still named, each read on its own.
+    unanswered: list[str] = []
+
+    def no_directory(route: Route) -> None:
+        unanswered.append(route.request.url)
+        route.fulfill(status=503, content_type="application/json", body="{}")
+
+    desktop.route(re.compile(r"/v1/groups\?limit=100$"), no_directory)
+    desktop.goto(f"/consultations/{made['id']}/access")
+    heading(desktop, "Partenaires et rôles")
+    role = desktop.get_by_label(f"Rôle de {guest}", exact=True)
+    expect(role).to_have_value("observer")
+    expect(desktop.get_by_role("button", name=f"Changer le rôle de {guest}")).to_be_disabled()
+    role.select_option(label="participant")
+    desktop.get_by_role("button", name=f"Changer le rôle de {guest}").click()
+    expect(desktop.get_by_role("status").filter(has_text="rôle participant")).to_be_visible()
+    grants = hub.as_user(admin).get(f"{url}/grants").data["items"]
+    assert [(g["id"], g["role"]) for g in grants] == [(guest, "participant")]
+    desktop.get_by_role("button", name=f"Retirer le rôle de {guest}").click()
+    expect(desktop.get_by_text("Aucun rôle donné.")).to_be_visible()
+    assert hub.as_user(admin).get(f"{url}/grants").data["items"] == []
+
+    partners = desktop.get_by_role("region", name="Associations partenaires")
+    expect(partners.get_by_role("listitem")).to_have_count(2)
+    expect(partners.get_by_role("listitem").filter(has_text=f"Orchestre {tag}")).to_have_count(1)
+    assert unanswered, "the directory was asked for, and failed"
+    partners.get_by_role("listitem").filter(has_text=f"Orchestre {tag}").get_by_role(
+        "button", name=re.compile("^Retirer")
+    ).click()
+    expect(partners.get_by_role("listitem")).to_have_count(1)
+    expect(partners.get_by_role("listitem")).to_contain_text(f"Fanfare {tag}")
+    look(desktop, "consultation-access-changed")
+
+    switch_to(desktop, first_admin)
+    desktop.goto(f"/groups/{first}/partner-invitations")
+    expect(desktop.get_by_text("Aucune invitation en attente.")).to_be_visible()
+    switch_to(desktop, second_admin)
+    desktop.goto(f"/groups/{second}/partner-invitations")
+    desktop.get_by_role("button", name="Refuser").click()
+    expect(desktop.get_by_text("Aucune invitation en attente.")).to_be_visible()
+    assert hub.as_user(admin).get(url).data["partners"] == []

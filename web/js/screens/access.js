@@ -1,7 +1,7 @@
 // "/consultations/{id}/access": who shares the consultation and who holds a role in it, for
 // the host's admins. Two requests: the consultation and its grants (refused to anyone else:
 // the API's message shows); then, for the pickers only, the directory and the host's members.
-import { html } from "../lib.js";
+import { html, useState, useEffect } from "../lib.js";
 import { api, enc } from "../api.js";
 import { t } from "../i18n.js";
 import { useLoad, useScreenTitle, LoadingScreen, ErrorScreen } from "../ui.js";
@@ -34,6 +34,19 @@ function Tools({ consultation, grants, onChange }) {
     return { directory, members };
   });
   const { directory, members } = pickers.data || { directory: [], members: [] };
-  return html`<${Partners} consultation=${consultation} directory=${directory} onChange=${onChange} />
+  // Partners beyond the directory's first page are named by reading each (an unlisted one
+  // stays shown by its id).
+  const [named, setNamed] = useState({});
+  useEffect(() => {
+    if (!pickers.data) return;
+    const known = new Set([...directory.map((g) => g.id), ...Object.keys(named)]);
+    const missing = consultation.partners.map((p) => p.group_id).filter((g) => !known.has(g));
+    if (missing.length === 0) return;
+    Promise.all(missing.map((g) => api(`/groups/${enc(g)}`).catch(() => null))).then((found) =>
+      setNamed((n) => ({ ...n, ...Object.fromEntries(found.filter(Boolean).map((g) => [g.id, g])) })),
+    );
+  }, [pickers.data, consultation]);
+  const groups = [...directory, ...Object.values(named).filter((g) => !directory.some((d) => d.id === g.id))];
+  return html`<${Partners} consultation=${consultation} directory=${groups} onChange=${onChange} />
     <${Grants} consultation=${consultation} grants=${grants} members=${members} onChange=${onChange} />`;
 }
