@@ -59,9 +59,11 @@ def local(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M")
 
 
-def group(hub: RunningHub, admin: str, name: str) -> str:
+def group(hub: RunningHub, admin: str, name: str, *, listed: bool = False) -> str:
+    """An association of the test's own (unlisted unless the test needs it in the
+    directory, which other stories of the session read too)."""
     made = hub.as_user(admin).post(
-        "/v1/groups", {"name": name, "join_policy": "invite"}, expect=201
+        "/v1/groups", {"name": name, "join_policy": "invite", "listed": listed}, expect=201
     )
     return made.data["id"]
 
@@ -323,7 +325,7 @@ def test_the_tools_stay_with_the_hosts_admins(desktop: Page, hub: RunningHub) ->
     An author's board meeting that would shut them out is refused with the API's reason."""
     tag = uuid.uuid4().hex[:8]
     admin, partner_admin = f"chair-{tag}", f"partner-chair-{tag}"
-    host_id = group(hub, admin, f"Club photo {tag}")
+    host_id = group(hub, admin, f"Vidéo-club {tag}", listed=True)  # read by non-members
     partner_id = group(hub, partner_admin, f"Ciné-club {tag}")
     people = {role: f"{role}-{tag}" for role in ("author", "participant", "observer")}
     for role, user in people.items():
@@ -410,8 +412,8 @@ def test_roles_change_and_go_partners_are_withdrawn_or_declined(
     admin, guest = f"chair-{tag}", f"guest-{tag}"
     host_id = group(hub, admin, f"Chorale {tag}")
     first_admin, second_admin = f"first-{tag}", f"second-{tag}"
-    first = group(hub, first_admin, f"Orchestre {tag}")
-    second = group(hub, second_admin, f"Fanfare {tag}")
+    first = group(hub, first_admin, f"Orchestre {tag}", listed=True)  # named to the host
+    second = group(hub, second_admin, f"Fanfare {tag}", listed=True)
     closes = (datetime.now() + timedelta(days=2)).astimezone().isoformat()
     made = (
         hub.as_user(admin)
