@@ -1,26 +1,66 @@
 // The Hub's web client: one page, plain ES modules, no build step.
-// Loads the reader's language and /config.json, then renders the screen for the address.
+// Loads the reader's language, /config.json and the address's screen, then renders it.
 import { html, render, useState, useEffect } from "./js/lib.js";
 import { t, language, preferredLanguage, loadLanguage } from "./js/i18n.js";
 import { getToken, signOut, onSessionChange, loadConfig, signInUrl } from "./js/session.js";
 import { match, onRoute, startRouter } from "./js/router.js";
-import { Home } from "./js/screens/home.js";
-import { Group } from "./js/screens/group.js";
-import { Consultation } from "./js/screens/consultation.js";
-import { Debate } from "./js/screens/debate.js";
-import { Me } from "./js/screens/me.js";
-import { Invitation } from "./js/screens/invitation.js";
-import { NewGroup } from "./js/screens/newgroup.js";
-import { NewConsultation } from "./js/screens/newconsultation.js";
-import { NotFound } from "./js/screens/notfound.js";
-import { Moderation } from "./js/screens/moderation.js";
-import { GroupSettings } from "./js/screens/groupsettings.js";
-import { Members, JoinRequests } from "./js/screens/members.js";
-import { Invitations } from "./js/screens/invitations.js";
-import { Audit } from "./js/screens/audit.js";
+import { LoadingScreen, ErrorScreen } from "./js/ui.js";
+import { ApiError } from "./js/api.js";
 
-const SCREENS = { home: Home, group: Group, consultation: Consultation, debate: Debate, me: Me, invitation: Invitation, notfound: NotFound, newgroup: NewGroup, newconsultation: NewConsultation, moderation: Moderation };
-Object.assign(SCREENS, { groupsettings: GroupSettings, members: Members, joinrequests: JoinRequests, invitations: Invitations, audit: Audit });
+// Each screen is a module of its own, fetched the first time it is shown: the first screen
+// loads only what it needs. [module under js/screens/, the component it exports]
+const SCREENS = {
+  home: ["home", "Home"],
+  group: ["group", "Group"],
+  consultation: ["consultation", "Consultation"],
+  debate: ["debate", "Debate"],
+  me: ["me", "Me"],
+  invitation: ["invitation", "Invitation"],
+  notfound: ["notfound", "NotFound"],
+  newgroup: ["newgroup", "NewGroup"],
+  newconsultation: ["newconsultation", "NewConsultation"],
+  moderation: ["moderation", "Moderation"],
+  groupsettings: ["groupsettings", "GroupSettings"],
+  members: ["members", "Members"],
+  joinrequests: ["members", "JoinRequests"],
+  invitations: ["invitations", "Invitations"],
+  audit: ["audit", "Audit"],
+  editconsultation: ["editconsultation", "EditConsultation"],
+  editdebate: ["editdebate", "EditDebate"],
+  access: ["access", "Access"],
+  partnerinvitations: ["partners", "PartnerInvitations"],
+};
+
+const loaded = new Map(); // screen name -> its component, once its module has come
+
+function loadScreen(name) {
+  if (loaded.has(name)) return Promise.resolve(loaded.get(name));
+  const [file, component] = SCREENS[name];
+  return import(`./js/screens/${file}.js`).then((module) => {
+    loaded.set(name, module[component]);
+    return module[component];
+  });
+}
+
+// The screen for `name` once its module is here; a module that cannot come (offline) says
+// so with a retry, as a refused request does.
+function useScreen(name) {
+  const [state, setState] = useState({ name: null, error: null });
+  const [attempt, setAttempt] = useState(0);
+  useEffect(() => {
+    let current = true;
+    loadScreen(name).then(
+      () => current && setState({ name, error: null }),
+      (error) => current && setState({ name, error }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [name, attempt]);
+  if (loaded.has(name)) return { Screen: loaded.get(name) };
+  if (state.name === name && state.error) return { error: state.error, retry: () => setAttempt((n) => n + 1) };
+  return {};
+}
 
 function Header({ signedIn, onLanguage }) {
   const other = t("lang.switch_code");
@@ -49,16 +89,21 @@ function App() {
   useEffect(() => onSessionChange(() => setToken(getToken())), []);
   const switchLanguage = (next) => loadLanguage(next, { remember: true }).then(() => setLang(next));
   const route = match(path);
-  const Screen = SCREENS[route.name];
+  const { Screen, error, retry } = useScreen(route.name);
+  let shown = html`<${LoadingScreen} />`;
+  if (Screen) shown = html`<${Screen} key=${`${path}|${token}|${lang}`} id=${route.id} />`;
+  else if (error) shown = html`<${ErrorScreen} error=${new ApiError(0, "network", t("error.network"))} retry=${retry} />`;
   return html`<a class="skip" href="#main">${t("skip")}</a>
     <${Header} signedIn=${Boolean(token)} onLanguage=${switchLanguage} />
-    <main id="main" tabindex="-1">
-      <${Screen} key=${`${path}|${token}|${lang}`} id=${route.id} />
-    </main>`;
+    <main id="main" tabindex="-1">${shown}</main>`;
 }
 
 async function start() {
-  await Promise.all([loadLanguage(preferredLanguage()).catch(() => loadLanguage("fr")), loadConfig()]);
+  await Promise.all([
+    loadLanguage(preferredLanguage()).catch(() => loadLanguage("fr")),
+    loadConfig(),
+    loadScreen(match(location.pathname).name).catch(() => null), // fetched alongside, not after
+  ]);
   startRouter();
   const root = document.getElementById("app");
   root.textContent = "";

@@ -233,6 +233,26 @@ def invite_partner(caller: Caller, consultation_id: str, body: PartnerInvite) ->
 
 @route(
     blueprint,
+    "/groups/{group_id}/partner-invitations",
+    methods=["GET"],
+    paged=True,
+    answers={200: ConsultationPage},
+    errors=(GroupNotFound, Forbidden),
+)
+def list_partner_invitations(caller: Caller, group_id: str, paging: Paging) -> ConsultationPage:
+    """The consultations your association is invited to share, not yet answered (its admins).
+
+    Newest first, each as its host shows it, so the admins can decide: accept with
+    `POST /consultations/{id}/partners/{group_id}/accept`, decline with `DELETE`. Its
+    members see a consultation only once accepted."""
+    result, hosts = consultations.pending_partnerships(
+        caller, group_id, paging.limit, paging.cursor
+    )
+    return _page(result, hosts)
+
+
+@route(
+    blueprint,
     "/consultations/{consultation_id}/partners/{group_id}/accept",
     methods=["POST"],
     answers={201: PartnershipOut, 200: PartnershipOut},

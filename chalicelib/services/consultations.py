@@ -228,7 +228,7 @@ def invite_partner(caller: Caller, consultation_id: str, group_id: str) -> tuple
         audit_event(g, caller, "partner_invited", consultation_id=before.id, partner=group_id)
         for g in (before.group_id, group_id)
     ]
-    store.save_consultation(before, after, events)
+    store.save_consultation(before, after, events, invite=group_id)
     return PartnerStatus.PENDING.value, True
 
 
@@ -250,7 +250,7 @@ def accept_partnership(caller: Caller, consultation_id: str, group_id: str) -> b
         audit_event(g, caller, "partner_accepted", consultation_id=before.id, partner=group_id)
         for g in (before.group_id, group_id)
     ]
-    store.save_consultation(before, after, events, link=(group_id, "partner"))
+    store.save_consultation(before, after, events, link=(group_id, "partner"), uninvite=group_id)
     return True
 
 
@@ -278,8 +278,31 @@ def withdraw_partner(caller: Caller, consultation_id: str, group_id: str) -> Non
         )
         for g in (consultation.group_id, group_id)
     ]
-    unlink = group_id if was is PartnerStatus.ACCEPTED else None
-    store.save_consultation(consultation, after, events, unlink=unlink)
+    accepted = was is PartnerStatus.ACCEPTED
+    store.save_consultation(
+        consultation,
+        after,
+        events,
+        unlink=group_id if accepted else None,
+        uninvite=None if accepted else group_id,
+    )
+
+
+def pending_partnerships(
+    caller: Caller, group_id: str, limit: int, cursor: str | None
+) -> tuple[Page[Consultation], dict[str, Group]]:
+    """The consultations the group is invited to share and has not yet answered (its
+    admins: they decide), newest first, and their hosts by id. What the host shows them
+    to decide: the consultation as its own answer carries it."""
+    group_access(group_id, caller, Action.PARTNERSHIP_ACCEPT)
+    page = store.group_partner_invitation_ids(group_id, limit, cursor)
+    found = store.get_consultations(page.items)
+    pending = [
+        found[i]
+        for i in page.items
+        if i in found and found[i].partners.get(group_id) is PartnerStatus.PENDING
+    ]
+    return Page(pending, page.next), hosts(pending)
 
 
 def _may_answer_for(caller: Caller, group_id: str) -> bool:

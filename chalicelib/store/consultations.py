@@ -55,6 +55,16 @@ def _link_item(group_id: str, c: Consultation, relation: str) -> ConsultationLin
     )
 
 
+def _invitation_item(group_id: str, c: Consultation) -> ConsultationLinkItem:
+    return ConsultationLinkItem(
+        keys.group_pk(group_id),
+        keys.partner_invitation_sk(clock.to_iso(c.created_at), c.id),
+        group_id=group_id,
+        consultation_id=c.id,
+        relation="invited",
+    )
+
+
 # Kept by their own writes (ADD), never by a save of the consultation.
 _COUNTERS = frozenset({"debate_count"})
 
@@ -119,9 +129,13 @@ def save_consultation(
     *,
     link: tuple[str, str] | None = None,
     unlink: str | None = None,
+    invite: str | None = None,
+    uninvite: str | None = None,
 ) -> Consultation:
     """Write `after` if the item still has `before`'s version; optionally add a group link
-    (group id, relation) or remove one. Returns the consultation as stored.
+    (group id, relation) or remove one, and add or remove a pending partnership's entry in
+    the invited group's partition (`invite`, `uninvite`: its id). Returns the
+    consultation as stored.
 
     An update of every attribute but the debate count, not a put: creating a debate adds
     to the count without changing the version, and a save must not put back the count it
@@ -144,6 +158,14 @@ def save_consultation(
             transaction.delete(
                 _link_item(unlink, stored, "partner"), condition=None, on_fail=ConcurrentUpdate()
             )
+        if invite is not None:
+            transaction.save(
+                _invitation_item(invite, stored), condition=None, on_fail=ConcurrentUpdate()
+            )
+        if uninvite is not None:
+            transaction.delete(
+                _invitation_item(uninvite, stored), condition=None, on_fail=ConcurrentUpdate()
+            )
         for event in events:
             record_in(transaction, event)
 
@@ -158,6 +180,21 @@ def group_consultation_ids(group_id: str, limit: int, cursor: str | None) -> Pag
         ConsultationLinkItem,
         keys.group_pk(group_id),
         keys.CONSULTATION_LINK_PREFIX,
+        lambda link: link.consultation_id,
+        limit,
+        cursor,
+        newest_first=True,
+    )
+
+
+def group_partner_invitation_ids(group_id: str, limit: int, cursor: str | None) -> Page[str]:
+    """The consultations a group is invited to share and has not answered, newest first:
+    one Query per page."""
+    return query_page(
+        "partner_invitations",
+        ConsultationLinkItem,
+        keys.group_pk(group_id),
+        keys.PARTNER_INVITATION_PREFIX,
         lambda link: link.consultation_id,
         limit,
         cursor,

@@ -83,6 +83,14 @@ def consultation_link_sk(created_at_iso: str, consultation_id: str) -> str:
 CONSULTATION_LINK_PREFIX = "CONSULT#"
 
 
+def partner_invitation_sk(created_at_iso: str, consultation_id: str) -> str:
+    """In the invited group's partition while a partnership is pending: its admins' list."""
+    return f"PARTNERINV#{created_at_iso}#{consultation_id}"
+
+
+PARTNER_INVITATION_PREFIX = "PARTNERINV#"
+
+
 def public_sk(published_at_iso: str, consultation_id: str) -> str:
     return f"{published_at_iso}#{consultation_id}"
 

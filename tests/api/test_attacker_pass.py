@@ -566,6 +566,12 @@ ROUTES: dict[tuple[str, str], Route] = {
         G,
         group_rule(A.JOIN_REQUESTS_REVIEW, True),
     ),
+    ("GET", "/v1/groups/{group_id}/partner-invitations"): Route(
+        "GET",
+        "/v1/groups/{target}/partner-invitations",
+        G,
+        group_rule(A.PARTNERSHIP_ACCEPT, False),
+    ),
     ("GET", "/v1/groups/{group_id}/moderation"): Route(
         "GET", "/v1/groups/{target}/moderation", G, group_rule(A.MODERATION_QUEUE, False)
     ),

@@ -681,3 +681,61 @@ def test_an_author_demoted_below_author_no_longer_holds_their_draft(host, as_use
     assert alice.get(path).data["status"] == "draft"  # the admin still holds it
     assert alice.put(f"/v1/groups/{group_id}/members/bob", {"role": "author"}).status_code == 200
     assert bob.get(path).status_code == 200
+
+
+def test_a_partners_admins_find_the_invitations_they_have_not_answered(host, partner, as_user):
+    """How the invited association learns of it: its admins list what awaits their answer,
+    as the host shows it; accepting or declining takes it off the list."""
+    group_id, alice = host
+    partner_id, paula = partner
+    waiting = f"/v1/groups/{partner_id}/partner-invitations"
+    first = create_consultation(alice, group_id, "Fête du quartier")
+    second = create_consultation(alice, group_id, "Vide-grenier")
+    assert paula.get(waiting).data["items"] == []
+    for consultation in (first, second):
+        invited = alice.post(
+            f"/v1/consultations/{consultation['id']}/partners", {"group_id": partner_id}
+        )
+        assert invited.status_code == 201
+
+    listed = paula.get(waiting)
+    assert listed.status_code == 200
+    assert [(c["id"], c["title"], c["group"]["name"]) for c in listed.data["items"]] == [
+        (second["id"], "Vide-grenier", "Les Amis du Parc"),
+        (first["id"], "Fête du quartier", "Les Amis du Parc"),
+    ]
+    assert [c["partners"] for c in listed.data["items"]] == [
+        [{"group_id": partner_id, "status": "pending"}]
+    ] * 2
+
+    paula.post(f"/v1/consultations/{first['id']}/partners/{partner_id}/accept", expect=201)
+    assert (
+        paula.delete(f"/v1/consultations/{second['id']}/partners/{partner_id}").status_code == 204
+    )
+    assert paula.get(waiting).data["items"] == []
+
+    # invited again after declining: listed again; withdrawn by the host: gone
+    alice.post(f"/v1/consultations/{second['id']}/partners", {"group_id": partner_id})
+    assert [c["id"] for c in paula.get(waiting).data["items"]] == [second["id"]]
+    assert (
+        alice.delete(f"/v1/consultations/{second['id']}/partners/{partner_id}").status_code == 204
+    )
+    assert paula.get(waiting).data["items"] == []
+
+
+def test_only_the_invited_associations_admins_see_its_invitations(host, partner, as_user):
+    group_id, alice = host
+    partner_id, paula = partner
+    consultation = create_consultation(alice, group_id)
+    alice.post(f"/v1/consultations/{consultation['id']}/partners", {"group_id": partner_id})
+    waiting = f"/v1/groups/{partner_id}/partner-invitations"
+    for role in ("observer", "participant", "author", "moderator"):
+        member = add_member(as_user, paula, partner_id, f"{role}-p", role)
+        assert error_of(member.get(waiting)) == (403, "forbidden"), role
+    assert error_of(alice.get(waiting)) == (403, "forbidden")  # the host's admin: not theirs
+    assert error_of(as_user("nobody").get(waiting)) == (403, "forbidden")
+    assert error_of(alice.get(f"/v1/groups/{new_id()}/partner-invitations")) == (
+        404,
+        "group_not_found",
+    )
+    assert [c["id"] for c in paula.get(waiting).data["items"]] == [consultation["id"]]

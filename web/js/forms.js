@@ -12,12 +12,30 @@ export function atLeast(role, least) {
   return Boolean(role) && ROLES.indexOf(role) >= ROLES.indexOf(least);
 }
 
-export function Field({ id, label, hint, children }) {
-  return html`<div class="field">
+export function Field({ id, label, hint, error, children }) {
+  return html`<div class=${error ? "field field-invalid" : "field"}>
     <label for=${id}>${label}</label>
     ${hint && html`<p class="hint" id=${`${id}-hint`}>${hint}</p>`}
+    ${error && html`<p class="field-error" id=${`${id}-error`}>${error}</p>`}
     ${children}
   </div>`;
+}
+
+// The API's details of a refusal by input id ({input id: message}), for the messages
+// beside each field; `fields` maps the API's field names to [input id, label].
+export function fieldErrors(error, fields) {
+  const found = {};
+  for (const d of (error && error.details) || []) {
+    const known = fields[d.field] || fields[String(d.field).replace(/\.\d+$/, "")];
+    if (known && d.message && !found[known[0]]) found[known[0]] = d.message;
+  }
+  return found;
+}
+
+// aria-describedby for an input: its hint and its error, when shown.
+export function describedBy(id, { hint = false, error = false } = {}) {
+  const ids = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean);
+  return ids.length > 0 ? ids.join(" ") : undefined;
 }
 
 export function Check({ id, label, checked, onChange }) {
@@ -71,4 +89,13 @@ export function localToIso(value) {
   if (!value) return null;
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? value : date.toISOString();
+}
+
+// An ISO time as <input type="datetime-local"> shows it: the reader's local time, to the minute.
+export function isoToLocal(iso) {
+  if (!iso) return "";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }

@@ -15,6 +15,10 @@ const ROUTES = [
   [/^\/debates\/([^/]+)$/, "debate"],
   [/^\/invitations\/([^/]+)$/, "invitation"],
   [/^\/me$/, "me"],
+  [/^\/consultations\/([^/]+)\/edit$/, "editconsultation"],
+  [/^\/consultations\/([^/]+)\/access$/, "access"],
+  [/^\/debates\/([^/]+)\/edit$/, "editdebate"],
+  [/^\/groups\/([^/]+)\/partner-invitations$/, "partnerinvitations"],
 ];
 
 export function match(pathname) {

@@ -39,6 +39,7 @@ export function Consultation({ id }) {
       <a href=${`/groups/${enc(c.group.id)}`}>${c.group.name}</a>
     </p>
     <p class="meta"><${StatusBadge} status=${c.status} /> <${Dates} item=${c} /></p>
+    <p class="meta">${t(`visibility.${c.visibility}`)}</p>
     <${Paragraphs} text=${c.description} />
     <h2>${t("consultation.debates")}</h2>
     ${debates.length === 0
@@ -55,5 +56,5 @@ export function Consultation({ id }) {
             </li>`,
           )}
         </ul>`}
-    <${Manage} consultation=${c} me=${me} onChange=${reload} />`;
+    <${Manage} consultation=${c} debates=${debates} me=${me} onChange=${reload} />`;
 }

@@ -122,24 +122,30 @@ function Ballot({ debate, onChange }) {
   const [note, setNote] = useState("");
   const [busy, setBusy] = useState(false);
   const [receipt, setReceipt] = useState(null);
-  const [copied, setCopied] = useState(false);
+  const [copied, setCopied] = useState("");
+  const [unsent, setUnsent] = useState(null);
   const pendingReceipt = useRef(null);
   if (f.type === "none") return null;
 
+  // A ballot that did not reach the Hub (offline, 5xx) is kept, with its receipt if
+  // secret, and "Réessayer" sends exactly the same again: the API answers a retry of the
+  // same ballot as the first, so it is never counted twice.
   const send = async (body) => {
     setBusy(true);
     setError(null);
+    setUnsent(null);
     setNote("");
+    if (f.secret) {
+      pendingReceipt.current = pendingReceipt.current || newReceipt();
+      body = { ...body, receipt: pendingReceipt.current };
+    }
     try {
-      if (f.secret) {
-        pendingReceipt.current = pendingReceipt.current || newReceipt();
-        body = { ...body, receipt: pendingReceipt.current };
-      }
       const cast = await api(`/debates/${enc(debate.id)}/ballot`, { method: "PUT", body });
       if (cast.receipt) setReceipt(cast.receipt);
       onChange(cast);
     } catch (e) {
-      setError(e);
+      if (e.status === 0 || e.status >= 500 || e.status === 429) setUnsent({ body, error: e });
+      else setError(e);
     } finally {
       setBusy(false);
     }
@@ -168,7 +174,10 @@ function Ballot({ debate, onChange }) {
     return send(f.type === "vote" ? { choice } : { choices: choice });
   };
 
-  const copy = () => navigator.clipboard.writeText(receipt).then(() => setCopied(true), () => {});
+  const copy = () =>
+    Promise.resolve()
+      .then(() => navigator.clipboard.writeText(receipt))
+      .then(() => setCopied(t("ballot.copied")), () => setCopied(t("ballot.copy_failed")));
   const canWithdraw = mine && f.allow_change && !f.secret && can.allowed;
   const submitLabel = f.type === "petition" ? t("ballot.sign") : mine ? t("ballot.change") : t("ballot.submit");
   const showForm = can.allowed && !(f.type === "petition" && mine);
@@ -209,8 +218,14 @@ function Ballot({ debate, onChange }) {
     html`<div class="receipt">
       <h3>${t("ballot.receipt_title")}</h3>
       <p>${t("ballot.receipt_warning")}</p>
-      <p><code>${receipt}</code></p>
-      <p><button type="button" onClick=${copy}>${t("ballot.copy")}</button> <span aria-live="polite">${copied ? t("ballot.copied") : ""}</span></p>
+      <p><code class="receipt-code">${receipt}</code></p>
+      <p><button type="button" onClick=${copy}>${t("ballot.copy")}</button> <span aria-live="polite">${copied}</span></p>
+    </div>`}
+    ${unsent &&
+    html`<div class="alert" role="alert">
+      <p><strong>${t("ballot.not_recorded")}</strong></p>
+      <p>${unsent.error.message}</p>
+      <p><button type="button" class="primary" disabled=${busy} onClick=${() => send(unsent.body)}>${t("ballot.retry")}</button></p>
     </div>`}
     <${Alert} error=${error} />
     ${!can.allowed && !mine &&
@@ -230,7 +245,7 @@ function Ballot({ debate, onChange }) {
   </section>`;
 }
 
-function Outcome({ debate, outcome }) {
+function Outcome({ debate, outcome, total }) {
   if (!outcome) return null;
   const f = debate.function;
   const lines = [];
@@ -245,10 +260,22 @@ function Outcome({ debate, outcome }) {
   }
   if (typeof outcome.yes_share === "number") lines.push(t("outcome.yes_share", { percent: formatPercent(outcome.yes_share) }));
   if (outcome.tie_for_first) lines.push(t("outcome.tie"));
-  if (outcome.quorum) lines.push(t("outcome.quorum", { count: outcome.quorum }));
-  if (outcome.threshold) lines.push(t("outcome.threshold", { percent: formatPercent(outcome.threshold) }));
+  if (outcome.quorum)
+    lines.push(t(outcome.result === "no_quorum" ? "rules.quorum_missed" : "rules.quorum_met", { count: total, quorum: outcome.quorum }));
+  if (f.type === "vote" && outcome.result !== "no_quorum")
+    lines.push(outcome.threshold ? t("rules.threshold", { percent: formatPercent(outcome.threshold) }) : t("rules.majority"));
   return html`${head && html`<p class="outcome"><strong>${head}</strong></p>`}
     ${lines.length > 0 && html`<ul class="facts-list">${lines.map((line) => html`<li>${line}</li>`)}</ul>`}`;
+}
+
+// Before the final count: what the outcome will need, in plain words.
+function Rules({ debate }) {
+  const f = debate.function;
+  if (f.type !== "vote" && f.type !== "poll") return null;
+  const lines = [];
+  if (f.quorum) lines.push(t("rules.quorum", { count: f.quorum }));
+  if (f.type === "vote") lines.push(f.threshold ? t("rules.threshold", { percent: formatPercent(f.threshold) }) : t("rules.majority"));
+  return html`<ul class="facts-list" aria-label=${t("rules.label")}>${lines.map((line) => html`<li>${line}</li>`)}</ul>`;
 }
 
 function Results({ debate, results }) {
@@ -260,6 +287,7 @@ function Results({ debate, results }) {
     return html`<section aria-labelledby="results-title">
       <h2 id="results-title">${t("results.title")}</h2>
       <p>${hint}</p>
+      <${Rules} debate=${debate} />
     </section>`;
   }
   if (results.error) return html`<section><h2>${t("results.title")}</h2><${Alert} error=${results.error} /></section>`;
@@ -273,7 +301,7 @@ function Results({ debate, results }) {
       ${" "}${t(f.type === "petition" ? "results.total_signatures" : "results.total", { count: r.total })}
       ${f.type === "petition" && f.goal && !r.final ? html` · ${t("outcome.goal", { count: f.goal })}` : ""}
     </p>
-    <${Outcome} debate=${debate} outcome=${r.outcome} />
+    ${r.outcome ? html`<${Outcome} debate=${debate} outcome=${r.outcome} total=${r.total} />` : html`<${Rules} debate=${debate} />`}
     <table class="results">
       <caption class="sr-only">${t("results.title")}</caption>
       <thead><tr><th scope="col">${t("results.option")}</th><th scope="col">${f.type === "petition" ? t("results.signatures") : t("results.count")}</th></tr></thead>

@@ -80,14 +80,21 @@ function Join({ group, onJoined }) {
 
 // The association's own screens, for those whose role opens them: its members (every
 // member reads the list), the moderation queue for its moderators, and for its admins its
-// settings, join requests, invitations and audit log.
+// settings, join requests, invitations, the consultations other associations invite it to
+// share, and the audit log.
 function GroupTools({ group }) {
   if (!group.my_role) return null;
   const base = `/groups/${enc(group.id)}`;
   const links = [["members", t("members.title")]];
   if (atLeast(group.my_role, "moderator")) links.push(["moderation", t("mod.link")]);
   if (group.my_role === "admin")
-    links.push(["settings", t("settings.title")], ["requests", t("requests.title")], ["invitations", t("invitations.title")], ["audit", t("audit.title")]);
+    links.push(
+      ["settings", t("settings.title")],
+      ["requests", t("requests.title")],
+      ["invitations", t("invitations.title")],
+      ["partner-invitations", t("partners.link")],
+      ["audit", t("audit.title")],
+    );
   return html`<nav class="group-tools" aria-label=${t("tools.label")}>
     <ul>${links.map(([path, label]) => html`<li><a href=${`${base}/${path}`}>${label}</a></li>`)}</ul>
   </nav>`;
