@@ -103,9 +103,9 @@ def test_a_newcomer_joins_by_an_invitation_link_votes_and_sees_the_final_results
     desktop.goto(f"/groups/{group}")
     heading(desktop, group_name)
     for tool in ("Membres", *ADMIN_TOOLS):
-        expect(tools(desktop).get_by_role("link", name=tool)).to_be_visible()
+        expect(tools(desktop).get_by_role("link", name=tool, exact=True)).to_be_visible()
     look(desktop, "people-group-admin")
-    tools(desktop).get_by_role("link", name="Invitations").click()
+    tools(desktop).get_by_role("link", name="Invitations", exact=True).click()
     expect(desktop).to_have_url(re.compile(rf"/groups/{group}/invitations$"))
     heading(desktop, "Invitations")
     expect(desktop.get_by_text("Aucune invitation en cours.")).to_be_visible()
@@ -291,7 +291,7 @@ def test_an_admin_runs_the_association_from_its_screens(
     expect(desktop.get_by_text("bâtiment B")).to_be_visible()
 
     # An invitation is made, then revoked.
-    tools(desktop).get_by_role("link", name="Invitations").click()
+    tools(desktop).get_by_role("link", name="Invitations", exact=True).click()
     heading(desktop, "Invitations")
     desktop.get_by_label("Rôle donné").select_option(label="auteur")
     desktop.get_by_label("Nombre de personnes (facultatif)").fill("0")
@@ -438,7 +438,7 @@ def test_whoever_is_not_an_admin_gets_no_tool_but_the_apis_refusal(
         desktop.goto(f"/groups/{group}")
         expect(desktop.get_by_role("heading", level=1)).to_have_count(1)
         for tool in ADMIN_TOOLS:
-            expect(desktop.get_by_role("link", name=tool)).to_have_count(0)
+            expect(desktop.get_by_role("link", name=tool, exact=True)).to_have_count(0)
         for screen in SCREENS:
             desktop.goto(f"/groups/{group}/{screen}")
             expect(desktop.get_by_role("heading", level=1)).to_have_count(1)
