@@ -73,7 +73,7 @@ def _seed_consultations(group: Group) -> None:
     """A public consultation of residents, open for two weeks, with a vote and a poll; and
     a board meeting that only the admins see."""
     closes = clock.now() + timedelta(days=14)
-    square, _ = consultations.create(
+    square = consultations.create(
         ADMIN,
         group.id,
         NewConsultation(
@@ -88,7 +88,7 @@ def _seed_consultations(group: Group) -> None:
     )
     debates.create(
         ADMIN,
-        square.id,
+        square.consultation.id,
         title="Installer une aire de jeux",
         body="Le budget participatif couvrirait une aire de jeux pour les 3-10 ans.",
         function=DecisionFunction(
@@ -101,7 +101,7 @@ def _seed_consultations(group: Group) -> None:
     )
     debates.create(
         ADMIN,
-        square.id,
+        square.consultation.id,
         title="Quel jour pour la fête d'été ?",
         body="Choisissez un ou deux jours.",
         function=DecisionFunction(
@@ -113,8 +113,8 @@ def _seed_consultations(group: Group) -> None:
             allow_change=True,
         ),
     )
-    consultations.publish(ADMIN, square.id)
-    board, _ = consultations.create(
+    consultations.publish(ADMIN, square.consultation.id)
+    board = consultations.create(
         ADMIN,
         group.id,
         NewConsultation(
@@ -127,7 +127,7 @@ def _seed_consultations(group: Group) -> None:
             closes_at=closes,
         ),
     )
-    consultations.publish(ADMIN, board.id)
+    consultations.publish(ADMIN, board.consultation.id)
 
 
 def _demo_group() -> Group | None:

@@ -39,18 +39,21 @@ from chalicelib.domain.errors import (
     PartnershipNotFound,
     ValidationFailed,
 )
-from chalicelib.domain.model import Caller, Consultation, Group, Participation, PartnerStatus
+from chalicelib.domain.model import Caller, Group, Participation, PartnerStatus
 from chalicelib.services import closing, consultations, grants
+from chalicelib.services.access import ConsultationAccess
 from chalicelib.services.consultations import NewConsultation
 
 blueprint = Blueprint(__name__)
 
 
-def _answer(consultation: Consultation, host: Group | None = None) -> ConsultationOut:
-    """One consultation, with its host association (read now unless given)."""
-    known = [host] if host is not None else []
+def _answer(access: ConsultationAccess) -> ConsultationOut:
+    """One consultation, with its host association (read now unless the access holds it)
+    and what the caller may do to it."""
+    known = [access.host] if access.host is not None else []
+    consultation = access.consultation
     found = consultations.hosts([consultation], known=known)[consultation.group_id]
-    return ConsultationOut.at(consultation, clock.now(), found)
+    return ConsultationOut.at(consultation, clock.now(), found, access)
 
 
 def _page(result: Any, hosts: dict[str, Group]) -> ConsultationPage:
@@ -85,7 +88,7 @@ def create_consultation(caller: Caller, group_id: str, body: ConsultationCreate)
         audience=tuple(body.audience or ()),
         participation=body.participation or Participation.MEMBERS,
     )
-    return _answer(*consultations.create(caller, group_id, new))
+    return _answer(consultations.create(caller, group_id, new))
 
 
 @route(
@@ -139,7 +142,7 @@ def list_public_consultations(
 def get_consultation(caller: Caller | None, consultation_id: str) -> ConsultationOut:
     """A consultation, for whoever may see it (anyone, if it is public and published)."""
     access = consultations.get(caller, consultation_id)
-    return _answer(access.consultation, access.host)
+    return _answer(access)
 
 
 @route(
@@ -171,7 +174,7 @@ def update_consultation(
         clear_opens_at="opens_at" in sent and sent["opens_at"] is None,
     )
     updated = consultations.update(caller, consultation_id, changes)
-    return _answer(updated.consultation, updated.host)
+    return _answer(updated)
 
 
 @route(
@@ -193,7 +196,7 @@ def publish_consultation(caller: Caller, consultation_id: str) -> ConsultationOu
     It opens at once, or is scheduled until `opens_at`. Refused (422) when its dates have
     passed."""
     published = consultations.publish(caller, consultation_id)
-    return _answer(published.consultation, published.host)
+    return _answer(published)
 
 
 @route(
@@ -209,7 +212,7 @@ def close_consultation(caller: Caller, consultation_id: str, body: CloseRequest)
 
     Ballots stop at once; the final results follow after a grace period."""
     closed = closing.close(caller, consultation_id, body.reason)
-    return _answer(closed.consultation, closed.host)
+    return _answer(closed)
 
 
 @route(

@@ -61,10 +61,10 @@ class NewConsultation:
     closes_at: datetime
 
 
-def create(caller: Caller, group_id: str, new: NewConsultation) -> tuple[Consultation, Group]:
-    """An author prepares a consultation; it stays a draft until published. Answers it with
-    its host association (as read to authorise the caller), signed with the name the
-    caller chose (read in the same round trip), else their token's."""
+def create(caller: Caller, group_id: str, new: NewConsultation) -> ConsultationAccess:
+    """An author prepares a consultation; it stays a draft until published. Answers it seen
+    by its creator, with its host association (as read to authorise the caller), signed with
+    the name the caller chose (read in the same round trip), else their token's."""
     access = group_access(group_id, caller, Action.CONSULTATION_CREATE, profile=True)
     now = clock.now()
     check_shape(new.visibility, new.audience, new.participation)
@@ -93,7 +93,15 @@ def create(caller: Caller, group_id: str, new: NewConsultation) -> tuple[Consult
         visibility=new.visibility.value,
     )
     store.create_consultation(consultation, event)
-    return consultation, access.group
+    roles = {group_id: access.role} if access.role is not None else {}
+    return ConsultationAccess(
+        consultation=consultation,
+        caller=caller,
+        roles=roles,
+        standings=standings_of(consultation, caller, roles, None, (caller.id,)),
+        host=access.group,
+        profile=access.profile,
+    )
 
 
 def get(caller: Caller | None, consultation_id: str) -> ConsultationAccess:

@@ -15,6 +15,7 @@ from tests.api.helpers import (
     audit_log,
     create_consultation,
     create_group,
+    group_with_every_role,
     moment,
     publish,
     travel,
@@ -739,3 +740,68 @@ def test_only_the_invited_associations_admins_see_its_invitations(host, partner,
         "group_not_found",
     )
     assert [c["id"] for c in paula.get(waiting).data["items"]] == [consultation["id"]]
+
+
+# ---------------------------------------------------------------- what the caller may do
+
+
+def test_each_caller_reads_what_their_roles_let_them_do_to_a_consultation(as_user):
+    """`my_permissions` follows the role table for every kind of caller, and is what the
+    routes then allow; lists leave it out (null)."""
+    group_id, users = group_with_every_role(as_user, prefix="host-")
+    admin = users["admin"]
+    partner_admin = as_user("partner-admin", name="Partner")
+    partner_id = create_group(partner_admin, "Voisins")
+    partner_author = add_member(as_user, partner_admin, partner_id, "partner-author", "author")
+    granted = as_user("granted", name="Granted")
+    drafted = create_consultation(users["author"], group_id, "Fête")
+    url = f"/v1/consultations/{drafted['id']}"
+    assert admin.post(f"{url}/partners", {"group_id": partner_id}).status_code == 201
+    accepted = partner_admin.post(f"{url}/partners/{partner_id}/accept")
+    assert accepted.status_code == 201, accepted.data
+    assert admin.put(f"{url}/grants/granted", {"role": "admin"}).status_code == 201
+    everything = [
+        "update",
+        "publish",
+        "close",
+        "add_debates",
+        "update_debates",
+        "manage_partners",
+        "manage_grants",
+    ]
+    editing = ["update", "publish", "add_debates", "update_debates"]
+    while_drafted = {  # a draft: nobody closes it; only its editors see it
+        "host admin": (admin, [p for p in everything if p != "close"]),
+        "granted admin": (granted, editing),
+        "creator (host author)": (users["author"], editing),
+    }
+    for who, (caller, permissions) in while_drafted.items():
+        seen = caller.get(url)
+        assert seen.status_code == 200, (who, seen.data)
+        assert seen.data["my_permissions"] == permissions, who
+
+    published = publish(admin, drafted["id"])
+    published_admin = [p for p in everything if p != "publish"]  # a draft is published once
+    assert published["my_permissions"] == published_admin  # one consultation's answers carry it
+    once_open = {
+        "partner author": (partner_author, ["add_debates"]),
+        "host moderator": (users["moderator"], ["add_debates"]),
+        "host participant": (users["participant"], []),
+        "host observer": (users["observer"], []),
+        "anonymous": (users["anonymous"], None),
+    }
+    for who, (caller, permissions) in once_open.items():
+        seen = caller.get(url)
+        if permissions is None:
+            assert seen.status_code == 404, who  # a members' consultation
+            continue
+        assert seen.data["my_permissions"] == permissions, who
+    listed = admin.get(f"/v1/groups/{group_id}/consultations")
+    assert [item["my_permissions"] for item in listed.data["items"]] == [None]
+
+    # What it says is what the routes do: the partner author adds a debate, not a grant.
+    added = partner_author.post(f"{url}/debates", {"title": "Musique ?", "body": ""})
+    assert added.status_code == 201, added.data
+    assert error_of(partner_author.put(f"{url}/grants/x", {"role": "observer"}))[0] == 403
+    assert error_of(users["moderator"].post(f"{url}/close", {"reason": "Fin"}))[0] == 403
+    assert error_of(partner_author.post(f"{url}/close", {"reason": "Fin"}))[0] == 403

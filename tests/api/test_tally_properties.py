@@ -52,7 +52,7 @@ def open_poll() -> str:
     group, _ = groups.create(
         ORGANISER, name="Ville", description="", listed=True, join_policy=JoinPolicy.OPEN
     )
-    consultation, _ = consultations.create(
+    consultation = consultations.create(
         ORGANISER,
         group.id,
         NewConsultation(
@@ -64,7 +64,7 @@ def open_poll() -> str:
             opens_at=None,
             closes_at=clock.now() + timedelta(days=1),
         ),
-    )
+    ).consultation
     for voter in VOTERS:
         join_requests.join(voter, group.id)  # an open association: participants at once
     debate = debates.create(ORGANISER, consultation.id, title="Q", body="", function=POLL).debate

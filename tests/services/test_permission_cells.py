@@ -496,8 +496,8 @@ def build_group_world(action: Action, visibility: GroupVisibility) -> GroupWorld
         host, _ = groups.create(
             host_admin, name="Host", description="", listed=True, join_policy=JoinPolicy.INVITE
         )
-        shared, _ = consultations.create(host_admin, host.id, new_consultation("Shared"))
-        consultation = shared.id
+        shared = consultations.create(host_admin, host.id, new_consultation("Shared"))
+        consultation = shared.consultation.id
         consultations.invite_partner(host_admin, consultation, group)
     return GroupWorld(group, users, consultation)
 

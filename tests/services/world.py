@@ -152,8 +152,8 @@ def prepare(world: World, shape: Shape) -> None:
         # Nobody creates a board meeting that leaves them out: the creator (an author) makes
         # it with authors inside, and the admin narrows it while it is a draft.
         fields["audience"] = [*shape.audience, "author"]
-    created, _ = consultations.create(creator, world.host, new_consultation("Assemblée", **fields))
-    consultation = created.id
+    created = consultations.create(creator, world.host, new_consultation("Assemblée", **fields))
+    consultation = created.consultation.id
     if fields != shape.fields:
         narrowed = ConsultationChanges(audience=tuple(Role(r) for r in shape.audience))
         consultations.update(admin, consultation, narrowed)

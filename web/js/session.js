@@ -40,3 +40,17 @@ export async function loadConfig() {
 export function signInUrl() {
   return config.sign_in;
 }
+
+// The signed-in reader's user id (the token's `sub`), to offer what is theirs (edit their
+// comments, their debates). Only a hint for the screen: the API decides.
+export function myId() {
+  const token = getToken();
+  if (!token) return null;
+  try {
+    const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    const bytes = Uint8Array.from(atob(part), (c) => c.charCodeAt(0));
+    return JSON.parse(new TextDecoder().decode(bytes)).sub || null;
+  } catch {
+    return null;
+  }
+}

@@ -22,9 +22,11 @@ from chalicelib.domain.model import (
     PartnerStatus,
     ResultsVisibility,
 )
+from chalicelib.domain.permissions import Action
 from chalicelib.domain.roles import Role
 
-if TYPE_CHECKING:  # what the debate services return; only read here
+if TYPE_CHECKING:  # what the services return; only read here
+    from chalicelib.services.access import ConsultationAccess
     from chalicelib.services.debates import DebateSeen
 
 # ---------------------------------------------------------------- consultations
@@ -45,6 +47,27 @@ class ConsultationHostOut(Answer):
 
     id: str
     name: str
+
+
+# What a consultation's `my_permissions` may name, and the action of the role table each is.
+PERMISSIONS = {
+    "update": Action.CONSULTATION_UPDATE,
+    "publish": Action.CONSULTATION_PUBLISH,
+    "close": Action.CONSULTATION_CLOSE,
+    "add_debates": Action.DEBATE_CREATE,
+    "update_debates": Action.DEBATE_UPDATE,
+    "manage_partners": Action.PARTNERS_MANAGE,
+    "manage_grants": Action.GRANTS_MANAGE,
+}
+ConsultationPermission = Literal[
+    "update",
+    "publish",
+    "close",
+    "add_debates",
+    "update_debates",
+    "manage_partners",
+    "manage_grants",
+]
 
 
 class ConsultationOut(Answer):
@@ -101,10 +124,26 @@ class ConsultationOut(Answer):
         description="Partner associations, invited or accepted, by id."
     )
     debate_count: int = Field(description="How many debates it holds.")
+    my_permissions: list[ConsultationPermission] | None = Field(
+        default=None,
+        description="What your roles (as host or partner member, by grant, as its creator) "
+        "let you do to it at its stage: `update` it, `publish` it (a draft), `close` it "
+        "(once published), `add_debates`, `update_debates` (any of them; a debate's own "
+        "creator may change theirs too), `manage_partners`, `manage_grants`. The dates still "
+        "decide (closing one still scheduled is refused). Given where one consultation is "
+        "answered; null in pages.",
+    )
 
     @classmethod
-    def at(cls, consultation: Consultation, now: datetime, host: Group) -> Self:
-        """The consultation with its status at `now` and its host association (`host`)."""
+    def at(
+        cls,
+        consultation: Consultation,
+        now: datetime,
+        host: Group,
+        access: ConsultationAccess | None = None,
+    ) -> Self:
+        """The consultation with its status at `now` and its host association (`host`), and
+        what the caller of `access` may do to it when given."""
         partners = [
             ConsultationPartnerOut(group_id=group_id, status=status)
             for group_id, status in sorted(consultation.partners.items())
@@ -117,6 +156,9 @@ class ConsultationOut(Answer):
             scheduled_closes_at=consultation.closes_at,
             author=PersonOut(id=consultation.created_by, name=consultation.created_by_name),
             partners=partners,
+            my_permissions=None
+            if access is None
+            else [name for name, action in PERMISSIONS.items() if access.can(action)],
         )
 
 

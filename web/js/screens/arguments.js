@@ -6,7 +6,7 @@
 import { html, useState } from "../lib.js";
 import { api, enc } from "../api.js";
 import { t, formatDate } from "../i18n.js";
-import { getToken, signInUrl } from "../session.js";
+import { getToken, signInUrl, myId } from "../session.js";
 import { useSubmit } from "../forms.js";
 import { Alert, Paragraphs } from "../ui.js";
 import { HideControls, FlagSummary, hiddenText } from "./moderation.js";
@@ -18,20 +18,6 @@ export async function loadComments(debateId, cursor) {
 
 const STANCES = ["pro", "con", "neutral"];
 const FLAG_REASONS = ["spam", "offensive", "off_topic", "personal_data"];
-
-// The signed-in reader's user id (the token's `sub`), to offer edit and delete on their own
-// comments. Only a hint for the screen: the API decides.
-function myId() {
-  const token = getToken();
-  if (!token) return null;
-  try {
-    const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-    const bytes = Uint8Array.from(atob(part), (c) => c.charCodeAt(0));
-    return JSON.parse(new TextDecoder().decode(bytes)).sub || null;
-  } catch {
-    return null;
-  }
-}
 
 // A failure worth retrying as it is (the text stays; the same key goes again).
 function retryable(error) {

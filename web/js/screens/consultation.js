@@ -1,9 +1,9 @@
 // "/consultations/{id}": the consultation and its debates; the list carries each debate's
-// state for the reader (my_ballot, can_vote), so it is one request.
+// state for the reader (my_ballot, can_vote) and the consultation what the reader may do to
+// it (my_permissions): two requests, at once.
 import { html } from "../lib.js";
 import { api, enc } from "../api.js";
 import { t } from "../i18n.js";
-import { getToken } from "../session.js";
 import { Manage } from "./manage.js";
 import { useLoad, useScreenTitle, Paragraphs, LoadingScreen, ErrorScreen, StatusBadge, Dates } from "../ui.js";
 
@@ -21,18 +21,16 @@ function commentCount(debate) {
 
 export function Consultation({ id }) {
   const [state, reload] = useLoad(async () => {
-    const [consultation, debates, me] = await Promise.all([
-      api(`/consultations/${enc(id)}`),
+    const [consultation, debates] = await Promise.all([
+      api(`/consultations/${enc(id)}`), // with my_permissions: the tools the reader is offered
       api(`/consultations/${enc(id)}/debates?limit=100`),
-      // signed in: who the reader is and their roles, for the tools of those who run it
-      getToken() ? api("/me").catch(() => null) : null,
     ]);
-    return { consultation, debates: debates.items, me };
+    return { consultation, debates: debates.items };
   });
   useScreenTitle(state.data && state.data.consultation.title);
   if (state.loading && !state.data) return html`<${LoadingScreen} />`; // a reload keeps the screen
   if (state.error) return html`<${ErrorScreen} error=${state.error} retry=${reload} />`;
-  const { consultation: c, debates, me } = state.data;
+  const { consultation: c, debates } = state.data;
   return html`<h1>${c.title}</h1>
     <p class="meta">
       ${t("consultation.host")}${" "}
@@ -56,5 +54,5 @@ export function Consultation({ id }) {
             </li>`,
           )}
         </ul>`}
-    <${Manage} consultation=${c} debates=${debates} me=${me} onChange=${reload} />`;
+    <${Manage} consultation=${c} debates=${debates} onChange=${reload} />`;
 }

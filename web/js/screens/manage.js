@@ -2,38 +2,36 @@
 // debates, adding debates (authors and above, of the host or by a grant) and publishing it
 // (its creator, the host's admins, granted admins); partners and roles (the host's admins);
 // once open, closing it early with a reason (the host's admins).
-// The API decides; these only hide what would be refused.
+// What is offered follows the consultation's `my_permissions` (the API's role table for this
+// reader); the API still decides, and its refusal shows.
 import { html, useState } from "../lib.js";
 import { api, enc } from "../api.js";
 import { t } from "../i18n.js";
 import { Alert } from "../ui.js";
-import { Field, atLeast, useSubmit, fieldErrors } from "../forms.js";
+import { myId } from "../session.js";
+import { Field, useSubmit, fieldErrors } from "../forms.js";
 import { DebateFields, emptyDebate, formToBody, debateFields, withType } from "./debateform.js";
 
-export function Manage({ consultation: c, debates = [], me, onChange }) {
-  if (!me) return null;
-  const role = (me.groups.find((g) => g.id === c.group_id) || {}).role || null;
-  const grant = ((me.grants || []).find((g) => g.consultation_id === c.id) || {}).role || null;
-  const creator = c.created_by === me.id;
-  const admin = role === "admin";
-  const manager = admin || creator || grant === "admin";
+export function Manage({ consultation: c, debates = [], onChange }) {
+  const can = new Set(c.my_permissions || []); // what the API says the reader's roles allow
+  const me = myId();
   const preparing = c.status === "draft" || c.status === "scheduled";
   const parts = [];
   const links = [];
-  if (c.status !== "closed" && manager)
+  if (c.status !== "closed" && can.has("update"))
     links.push(html`<li key="edit"><a href=${`/consultations/${enc(c.id)}/edit`}>${t("manage.edit_link")}</a></li>`);
-  if (admin && c.status !== "closed")
+  if (c.status !== "closed" && (can.has("manage_partners") || can.has("manage_grants")))
     links.push(html`<li key="access"><a href=${`/consultations/${enc(c.id)}/access`}>${t("manage.access_link")}</a></li>`);
   if (preparing)
     debates
-      .filter((d) => manager || d.created_by === me.id)
+      .filter((d) => can.has("update_debates") || (me && d.created_by === me))
       .forEach((d) =>
         links.push(html`<li key=${d.id}>${d.title} · <a href=${`/debates/${enc(d.id)}/edit`}>${t("manage.edit_debate_link")}</a></li>`),
       );
   if (links.length > 0) parts.push(html`<ul key="links" class="tool-links">${links}</ul>`);
-  if (c.status === "draft" && (atLeast(role, "author") || atLeast(grant, "author"))) parts.push(html`<${AddDebate} key="add" consultation=${c} onAdded=${onChange} />`);
-  if (c.status === "draft" && manager) parts.push(html`<${Publish} key="publish" consultation=${c} onDone=${onChange} />`);
-  if (c.status === "open" && admin) parts.push(html`<${Close} key="close" consultation=${c} onDone=${onChange} />`);
+  if (c.status === "draft" && can.has("add_debates")) parts.push(html`<${AddDebate} key="add" consultation=${c} onAdded=${onChange} />`);
+  if (c.status === "draft" && can.has("publish")) parts.push(html`<${Publish} key="publish" consultation=${c} onDone=${onChange} />`);
+  if (c.status === "open" && can.has("close")) parts.push(html`<${Close} key="close" consultation=${c} onDone=${onChange} />`);
   if (parts.length === 0) return null;
   return html`<section class="manage" aria-labelledby="manage-title">
     <h2 id="manage-title">${t("manage.title")}</h2>
