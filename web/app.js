@@ -13,8 +13,10 @@ import { Invitation } from "./js/screens/invitation.js";
 import { NewGroup } from "./js/screens/newgroup.js";
 import { NewConsultation } from "./js/screens/newconsultation.js";
 import { NotFound } from "./js/screens/notfound.js";
+import { SignIn, SignedIn } from "./js/screens/signedin.js";
 
 const SCREENS = { home: Home, group: Group, consultation: Consultation, debate: Debate, me: Me, invitation: Invitation, notfound: NotFound, newgroup: NewGroup, newconsultation: NewConsultation };
+Object.assign(SCREENS, { signin: SignIn, signedin: SignedIn }); // the cloud's sign-in (oidc.js)
 
 function Header({ signedIn, onLanguage }) {
   const other = t("lang.switch_code");

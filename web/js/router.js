@@ -9,6 +9,8 @@ const ROUTES = [
   [/^\/debates\/([^/]+)$/, "debate"],
   [/^\/invitations\/([^/]+)$/, "invitation"],
   [/^\/me$/, "me"],
+  [/^\/sign-in$/, "signin"],
+  [/^\/signed-in$/, "signedin"],
 ];
 
 export function match(pathname) {
@@ -43,6 +45,13 @@ export function onRoute(listener) {
 
 export function navigate(url) {
   history.pushState(null, "", url);
+  changed();
+  window.scrollTo(0, 0);
+}
+
+// Goes to `url` in place of the current entry (the sign-in's return: no way back to it).
+export function redirect(url) {
+  history.replaceState(null, "", url);
   changed();
   window.scrollTo(0, 0);
 }
