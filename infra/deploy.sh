@@ -9,8 +9,10 @@
 #   HUB_ARTIFACT_BUCKET   an S3 bucket of yours, in the same region, for the code bundle
 #   HUB_ALARM_TOPIC_ARN   the SNS topic that receives the alarms
 #   HUB_CURSOR_SECRET     32+ characters that encrypt pagination cursors (`new,old` to rotate)
-# Sign-in: nothing more, and the stack creates its own Cognito user pool; or an external
-# OpenID Connect provider, all of:
+# Sign-in: nothing more, and the stack creates its own Cognito user pool (optional:
+# HUB_SIGN_IN_PROVIDERS, how people sign in there: COGNITO and/or providers federated into
+# it, comma-separated, default COGNITO; HUB_VERIFIED_PROVIDERS, those of them whose people
+# are identity-verified, e.g. FranceConnect); or an external OpenID Connect provider, all of:
 #   HUB_OIDC_ISSUER       its issuer (the tokens' `iss`)
 #   HUB_JWKS_URL          its signing keys, https://...
 #   HUB_OIDC_CLIENT_ID    the web client's id there (public client, code flow + PKCE,
@@ -67,6 +69,8 @@ aws cloudformation deploy \
     "OidcTokenUrl=${HUB_OIDC_TOKEN_URL:-}" \
     "OidcLogoutUrl=${HUB_OIDC_LOGOUT_URL:-}" \
     "OidcScope=${HUB_OIDC_SCOPE:-openid email profile}" \
+    "SignInProviders=${HUB_SIGN_IN_PROVIDERS:-COGNITO}" \
+    "VerifiedIdentityProviders=${HUB_VERIFIED_PROVIDERS:-}" \
     "AlarmTopicArn=$HUB_ALARM_TOPIC_ARN" \
     "CursorSecret=$HUB_CURSOR_SECRET" \
     "ApiRateLimit=${HUB_API_RATE_LIMIT:-200}" \

@@ -91,6 +91,8 @@ def test_it_uploads_the_bundle_then_deploys_with_the_parameters(world):
         "OidcTokenUrl": "https://login.ville.example/realms/hub/token",
         "OidcLogoutUrl": "",
         "OidcScope": "openid email profile",
+        "SignInProviders": "COGNITO",
+        "VerifiedIdentityProviders": "",
         "AlarmTopicArn": "arn:aws:sns:eu-west-3:123456789012:hub-alarms",
         "CursorSecret": "a-cloud-cursor-secret-0123456789abcdef",
         "ApiRateLimit": "200",

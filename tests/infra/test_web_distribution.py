@@ -6,11 +6,13 @@ The CloudFront Functions' JavaScript is run with node on the events CloudFront g
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 
@@ -358,6 +360,50 @@ def test_the_stack_says_how_the_client_signs_in():
     external = web_config(own_pool=False)["oidc"]
     assert external["token"] == "/auth/token"
     assert (external["client_id"], external["scope"]) == ("hub-web", "openid profile")
+
+
+def identity_claims(environ: dict[str, str]) -> Any:
+    """The pre-token-generation trigger's handler, loaded from the template's code."""
+    code = properties("IdentityClaims")["Code"]["ZipFile"]
+    namespace: dict[str, Any] = {}
+    with mock.patch.dict(os.environ, environ):
+        exec(compile(code, "index.py", "exec"), namespace)
+    return namespace["handler"]
+
+
+def claims_for(handler: Any, identities: Any) -> dict[str, Any]:
+    attributes = {"sub": "x", "email": "x@example.org"}
+    if identities is not None:
+        attributes["identities"] = identities
+    event = {"version": "2", "request": {"userAttributes": attributes}, "response": {}}
+    answered = handler(event, None)["response"]["claimsAndScopeOverrideDetails"]
+    return answered["idTokenGeneration"]["claimsToAddOrOverride"]
+
+
+def test_identity_verified_comes_from_a_trusted_provider_only():
+    pool = properties("UserPool")
+    assert pool["LambdaConfig"]["PreTokenGenerationConfig"] == {
+        "LambdaArn": {"Fn::GetAtt": ["IdentityClaims", "Arn"]},
+        "LambdaVersion": "V2_0",  # V1 claims are strings: the API wants JSON true
+    }
+    variables = properties("IdentityClaims")["Environment"]["Variables"]
+    assert variables == {"VERIFIED_PROVIDERS": {"Ref": "VerifiedIdentityProviders"}}
+    handler = identity_claims({"VERIFIED_PROVIDERS": "FranceConnect, Other"})
+    france = json.dumps([{"providerName": "FranceConnect", "userId": "1"}])
+    google = json.dumps([{"providerName": "Google", "userId": "2"}])
+    assert claims_for(handler, france) == {"identity_verified": True}
+    assert claims_for(handler, google) == {"identity_verified": False}
+    assert claims_for(handler, None) == {"identity_verified": False}  # an account in the pool
+    assert claims_for(handler, "not json") == {"identity_verified": False}
+    nobody = identity_claims({"VERIFIED_PROVIDERS": ""})
+    assert claims_for(nobody, france) == {"identity_verified": False}
+
+
+def test_the_sign_in_providers_are_a_parameter():
+    assert properties("WebClient")["SupportedIdentityProviders"] == {
+        "Fn::Split": [",", {"Ref": "SignInProviders"}]
+    }
+    assert packaged().template["Parameters"]["SignInProviders"]["Default"] == "COGNITO"
 
 
 # ---------------------------------------------------------------- the client's files
