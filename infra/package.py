@@ -222,6 +222,8 @@ def main() -> None:
         f"{out / 'deployment.zip'}: {zipped / 1e6:.1f} MB zipped, "
         f"{unzipped / 1e6:.1f} MB unzipped (Lambda's limit: 250 MB), {files} files"
     )
+    web = [p for p in (out / "web").rglob("*") if p.is_file()]
+    print(f"{out / 'web'}: the web client, {len(web)} files (make deploy adds config.json)")
 
 
 if __name__ == "__main__":
