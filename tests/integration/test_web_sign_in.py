@@ -51,7 +51,8 @@ class Provider:
     """What the fake provider saw and is told: codes it issued, exchanges it answered."""
 
     base_url: str = ""
-    deny: bool = False
+    deny: bool = False  # answers access_denied
+    silent: bool = False  # answers /authorize with a page of its own, sending nobody back
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
     exchanges: list[dict[str, Any]] = field(default_factory=list)
 
@@ -72,6 +73,9 @@ def provider_handler(provider: Provider) -> type[BaseHTTPRequestHandler]:
                 self.answer(404, {"error": "not_found"})
                 return
             asked = {k: v[0] for k, v in parse_qs(url.query).items()}
+            if provider.silent:
+                self.answer(200, {"page": "sign in here"})
+                return
             if provider.deny:
                 back = {"error": "access_denied", "state": asked["state"]}
             else:
@@ -156,7 +160,7 @@ def cloud_like(
 
 @pytest.fixture
 def page(browser: Browser, cloud_like: RunningHub, provider: Provider) -> Iterator[Page]:
-    provider.deny = False
+    provider.deny, provider.silent = False, False
     opened = open_page(browser, cloud_like, PHONE)
     yield opened
     opened.context.close()
@@ -254,13 +258,24 @@ def test_an_answer_this_tab_did_not_ask_for_is_refused(
     look(page, "signed-in-refused")
 
     # A sign-in started in this tab, answered with another state, is refused the same way.
-    page.route(f"{provider.base_url}/authorize*", lambda route: route.fulfill(body="..."))
+    provider.silent = True  # the provider's page, where the person would sign in
     page.goto("/sign-in")
-    page.wait_for_url(f"{provider.base_url}/authorize?*")  # stopped there: no answer yet
+    page.wait_for_url(f"{provider.base_url}/authorize?*")
     page.goto("/signed-in?code=x&state=another-one")
     expect(page.get_by_role("alert")).to_contain_text("aucune connexion commencée dans cet onglet")
     assert stored_token(page) is None
     assert len(provider.exchanges) == exchanges_before
+
+
+def test_a_browser_that_cannot_draw_the_challenge_says_so(page: Page, provider: Provider) -> None:
+    """Without SubtleCrypto's SHA-256 (an old browser), no sign-in starts half-way."""
+    page.add_init_script("crypto.subtle.digest = () => Promise.reject(new Error('none'))")
+    requests_before = len(provider.codes)
+    page.goto("/sign-in")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Connexion")
+    expect(page.get_by_role("alert")).to_contain_text("pas pu commencer")
+    assert len(provider.codes) == requests_before
+    look(page, "sign-in-failed")
 
 
 def test_the_return_page_stays_on_this_site(page: Page, cloud_like: RunningHub) -> None:
