@@ -53,6 +53,8 @@ class Provider:
     base_url: str = ""
     deny: bool = False  # answers access_denied
     silent: bool = False  # answers /authorize with a page of its own, sending nobody back
+    site_url: str = ""  # where /logout sends people back
+    logouts: int = 0
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
     exchanges: list[dict[str, Any]] = field(default_factory=list)
 
@@ -69,6 +71,12 @@ def provider_handler(provider: Provider) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             url = urlsplit(self.path)
+            if url.path == "/logout":
+                provider.logouts += 1
+                self.send_response(302)
+                self.send_header("Location", f"{provider.site_url}/")
+                self.end_headers()
+                return
             if url.path != "/authorize":
                 self.answer(404, {"error": "not_found"})
                 return
@@ -147,10 +155,11 @@ def cloud_like(
         "token": f"{provider.base_url}/token",
         "client_id": CLIENT_ID,
         "scope": "openid email profile",
-        "logout": "",
+        "logout": f"{provider.base_url}/logout",
     }
     output = tmp_path_factory.mktemp("oidc-runner") / "output.log"
     running = start_runner(output, "--demo", "--no-reload", env={"HUB_WEB_OIDC": json.dumps(oidc)})
+    provider.site_url = running.base_url
     try:
         yield running
     finally:
@@ -219,6 +228,15 @@ def test_signing_in_returns_to_the_page_signed_in_with_nothing_in_the_address(
     expect(page).to_have_url(f"{cloud_like.base_url}/")
     expect(navigation(page).get_by_role("button", name="Se déconnecter")).to_be_visible()
     assert len(provider.exchanges) == exchanges_before + 1
+
+    # Signing out forgets the token and ends the session at the provider too.
+    logouts = provider.logouts
+    page.goto(square)
+    navigation(page).get_by_role("button", name="Se déconnecter").click()
+    page.wait_for_url(f"{cloud_like.base_url}/")  # through the provider's /logout, back home
+    expect(navigation(page).get_by_role("link", name="Se connecter")).to_be_visible()
+    assert provider.logouts == logouts + 1
+    assert stored_token(page) is None
 
 
 def test_the_screen_while_signing_in_and_after_a_refusal(
