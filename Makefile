@@ -117,10 +117,12 @@ bench: package
 soak: $(STAMP)
 	$(PY) -m bench.soak
 
-# The deployable template and bundle in build/ (sam.yaml, deployment.zip), checked by cfn-lint.
+# The deployable template and bundle in build/ (sam.yaml, deployment.zip), checked by cfn-lint,
+# and the web client as the distribution serves it (build/web: a copy of web/).
 package: $(STAMP)
 	$(PY) -m infra.package build
 
-# Deploys build/ with the AWS CLI; the README's "Deploying" section says what to set first.
+# Deploys build/ with the AWS CLI: the stack, then build/web and its config.json to the stack's
+# bucket and an invalidation; the README's "Deploying" section says what to set first.
 deploy: package
 	infra/deploy.sh

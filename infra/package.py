@@ -1,9 +1,12 @@
 """Build the deployable template and bundle: `make package` (python -m infra.package [DIR]).
 
 `chalice package` writes the functions, the API, the stream trigger and the schedule;
-infra/template.yaml is merged into it (the table, roles, logs, alarms, parameters), and
-every path of the API is given its CORS preflight (`add_preflights`). The result,
-`DIR/sam.yaml` and `DIR/deployment.zip`, is checked with cfn-lint before this exits.
+infra/template.yaml is merged into it (the table, roles, logs, alarms, parameters, the web
+client's bucket and distribution, the sign-in), every path of the API is given its CORS
+preflight (`add_preflights`), and the API's integrations name its function without a
+reference (`name_the_api_function`). The web client is copied to `DIR/web/` (`copy_web`).
+The result, `DIR/sam.yaml`, `DIR/deployment.zip` and `DIR/web/`, is checked with cfn-lint
+before this exits; `make deploy` (infra/deploy.sh) uploads it.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from chalicelib.api.cors import preflight_headers
 
 ROOT = Path(__file__).resolve().parent.parent
 MERGE_TEMPLATE = ROOT / "infra" / "template.yaml"
+WEB = ROOT / "web"
 STAGE = "cloud"
 
 # Chalice imports app.py to find the functions, and app.py refuses an invalid configuration.
@@ -89,8 +93,45 @@ def package(out: Path) -> Path:
         raise SystemExit(f"chalice package wrote no {template}")
     packaged = yaml.safe_load(template.read_text())
     add_preflights(packaged)
+    name_the_api_function(packaged)
     template.write_text(yaml.safe_dump(packaged, sort_keys=False, allow_unicode=True))
+    copy_web(out / "web")
     return template
+
+
+def copy_web(destination: Path) -> None:
+    """The web client as the distribution serves it: web/ as it is (no build step), without
+    hidden files or editor leftovers. The local stage's sign-in lives in local/dev/, never
+    here; `make deploy` adds config.json, which says how to sign in in the cloud."""
+    shutil.copytree(
+        WEB,
+        destination,
+        ignore=shutil.ignore_patterns(".*", "*~", "*.swp", "__pycache__", "config.json"),
+    )
+
+
+# What Chalice writes for each API integration, and what it becomes (see below).
+_FUNCTION_BY_REFERENCE = "${APIHandler.Arn}"
+_FUNCTION_BY_NAME = (
+    "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${AWS::StackName}-api"
+)
+
+
+def name_the_api_function(template: dict[str, Any]) -> None:
+    """Make the API's integrations name the API function by its name (infra/template.yaml
+    names it `<stack>-api`) rather than by a reference to it.
+
+    The sign-in makes a loop otherwise: the function's settings hold the web client's id
+    (the ID tokens' `aud`), the client holds its callback URL on the distribution, the
+    distribution sends /v1/* to the API, and the API referred to the function. Named, the API
+    only needs the function at run time, as it needs its invoke permission; CloudFormation
+    creates them in the same deployment."""
+    paths = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    for operations in paths.values():
+        for operation in operations.values():
+            uri = operation.get("x-amazon-apigateway-integration", {}).get("uri")
+            if isinstance(uri, dict) and _FUNCTION_BY_REFERENCE in uri.get("Fn::Sub", ""):
+                uri["Fn::Sub"] = uri["Fn::Sub"].replace(_FUNCTION_BY_REFERENCE, _FUNCTION_BY_NAME)
 
 
 def _chalice_package(merge: Path, out: Path, environment: dict[str, str]) -> None:
@@ -181,6 +222,8 @@ def main() -> None:
         f"{out / 'deployment.zip'}: {zipped / 1e6:.1f} MB zipped, "
         f"{unzipped / 1e6:.1f} MB unzipped (Lambda's limit: 250 MB), {files} files"
     )
+    web = [p for p in (out / "web").rglob("*") if p.is_file()]
+    print(f"{out / 'web'}: the web client, {len(web)} files (make deploy adds config.json)")
 
 
 if __name__ == "__main__":

@@ -6,11 +6,21 @@ for a path outside `/v1` is answered here, before the app sees it, and everythin
 on to the app as before.
 
 - `/v1`, `/v1/...`: the API, untouched (its own JSON 404 included).
-- `/config.json`: what the client needs to know of its stage (`{"sign_in": "/dev/sign-in"}`).
+- `/config.json`: what the client needs to know of its stage (`{"sign_in": "/dev/sign-in"}`);
+  with `HUB_WEB_OIDC` set, how to sign in with OpenID Connect as in the cloud (below).
 - `/dev/...`: the local stage's sign-in (never in the cloud bundle: local/ is not packaged):
   `/dev/sign-in` lists the demo users and takes any user id; `/dev/sign-in?as=USER` signs in
-  as USER and returns to `/`; its script gets `/dev/token?as=USER`, a dev token signed as
-  `make token SUB=USER NAME=USER` signs it, and keeps it in the tab's session storage.
+  as USER and returns to `/` (`&return=PATH`: to that page of the site instead); its script
+  gets `/dev/token?as=USER`, a dev token signed as `make token SUB=USER NAME=USER` signs it,
+  and keeps it in the tab's session storage.
+- `POST /auth/token`, with `HUB_WEB_OIDC` set: the identity provider's token endpoint,
+  forwarded as the cloud's distribution forwards it (infra/template.yaml, TokenProxy), so
+  the client's Content-Security-Policy keeps `connect-src 'self'`.
+
+`HUB_WEB_OIDC` (local stage only; tests/integration/test_web_sign_in.py uses it with a fake
+provider) is a JSON object like the cloud's config.json `oidc`: `authorize`, `token` (the
+provider's token endpoint, which the client reaches as `/auth/token`), `client_id`, `scope`,
+`logout`.
 - a file under `web/`: served at its path (`/app.js`, `/i18n/fr.json`, `/vendor/...`);
 - a missing path whose last segment has an extension (`/favicon.ico`): 404, so a missing
   script or style sheet is an error rather than the page;
@@ -70,6 +80,9 @@ CONTENT_TYPES = {
     ".woff": "font/woff",
 }
 CONFIG = {"sign_in": "/dev/sign-in"}
+TOKEN_PATH = "/auth/token"
+OIDC_FIELDS = ("authorize", "token", "client_id", "scope", "logout")
+TOKEN_TIMEOUT_S = 10
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 MAX_USER_ID_BYTES = 256  # as the API's looks_like_user_id (chalicelib/domain/ids.py)
 
@@ -109,7 +122,9 @@ def answer(method: str, target: str, request_headers: Any = None) -> Answer | No
     if is_api(path):  # /%761/... is the API's: let it refuse it, as API Gateway would
         return None
     if path == "/config.json":
-        return Answer(200, _json(CONFIG), CONTENT_TYPES[".json"])
+        oidc = web_oidc()
+        shown = {"oidc": {**oidc, "token": TOKEN_PATH}} if oidc else CONFIG
+        return Answer(200, _json(shown), CONTENT_TYPES[".json"])
     if path == "/dev" or path.startswith("/dev/"):
         return _dev(path, parse_qs(query), _header(request_headers, "Host"))
     found = _file_under(WEB_ROOT, segments)
@@ -156,6 +171,55 @@ def _text(status: int, message: str) -> Answer:
 
 def _json(data: object) -> bytes:
     return json.dumps(data, ensure_ascii=False).encode()
+
+
+# OpenID Connect as in the cloud (HUB_WEB_OIDC) ----------------------------------------------
+
+
+def web_oidc(environ: Any = None) -> dict[str, str] | None:
+    """HUB_WEB_OIDC's provider (see above), or None when unset. Refused unless complete."""
+    text = (environ if environ is not None else os.environ).get("HUB_WEB_OIDC") or ""
+    if not text.strip():
+        return None
+    try:
+        given = json.loads(text)
+    except ValueError:
+        given = None
+    if not isinstance(given, dict) or not all(
+        isinstance(given.get(name), str) for name in ("authorize", "token", "client_id")
+    ):
+        raise RuntimeError(
+            "HUB_WEB_OIDC must be a JSON object with authorize, token and client_id"
+            " (and optionally scope and logout)"
+        )
+    return {name: str(given.get(name) or "") for name in OIDC_FIELDS}
+
+
+def token_exchange(body: bytes, content_type: str) -> Answer:
+    """POST /auth/token: the form, as it came, to the provider's token endpoint; its answer
+    as it came (never stored: it holds tokens)."""
+    import urllib.error
+    import urllib.request
+
+    oidc = web_oidc()
+    if oidc is None:
+        return _text(404, "Not found.")
+    request = urllib.request.Request(
+        oidc["token"],
+        data=body,
+        method="POST",
+        headers={"Content-Type": content_type, "Accept": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TOKEN_TIMEOUT_S) as response:
+            status, data = response.status, response.read()
+            answered = response.headers.get("Content-Type") or CONTENT_TYPES[".json"]
+    except urllib.error.HTTPError as error:
+        status, data = error.code, error.read()
+        answered = error.headers.get("Content-Type") or CONTENT_TYPES[".json"]
+    except OSError:
+        return _text(502, "The identity provider's token endpoint does not answer.")
+    return Answer(status, data, answered, "no-store")
 
 
 # The local stage's sign-in ------------------------------------------------------------------
@@ -220,6 +284,7 @@ def serve_web_client() -> None:
 
     if os.environ.get("HUB_STAGE") != "local":
         raise RuntimeError("the web client's local front (and its dev sign-in) is for stage local")
+    web_oidc()  # a malformed HUB_WEB_OIDC stops the runner here, saying what it wants
     handler = local.ChaliceRequestHandler
     to_the_app = handler._generic_handle
 
@@ -238,4 +303,17 @@ def serve_web_client() -> None:
         if self.command != "HEAD" and found.status != 304:
             self.wfile.write(found.body)
 
+    def post(self: Any) -> None:
+        if self.path.partition("?")[0] != TOKEN_PATH or web_oidc() is None:
+            to_the_app(self)
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        found = token_exchange(self.rfile.read(length), self.headers.get("Content-Type") or "")
+        self.send_response(found.status)
+        for name, value in found.all_headers().items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(found.body)
+
     handler.do_GET = handler.do_HEAD = handle
+    handler.do_POST = post

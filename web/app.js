@@ -29,6 +29,8 @@ const SCREENS = {
   editdebate: ["editdebate", "EditDebate"],
   access: ["access", "Access"],
   partnerinvitations: ["partners", "PartnerInvitations"],
+  signin: ["signedin", "SignIn"], // the cloud's sign-in (oidc.js)
+  signedin: ["signedin", "SignedIn"],
 };
 
 const loaded = new Map(); // screen name -> its component, once its module has come

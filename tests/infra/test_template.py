@@ -163,9 +163,15 @@ def test_settings_come_from_the_stack_never_a_literal_or_a_secret(function):
     environment = packaged().environment(function)
     assert environment["HUB_STAGE"] == "cloud"
     assert environment["HUB_TABLE"] == {"Ref": TABLE}
-    assert environment["HUB_JWT_ISSUER"] == {"Ref": "OidcIssuer"}
-    assert environment["HUB_JWT_AUDIENCE"] == {"Ref": "OidcAudience"}
-    assert environment["HUB_JWKS_URL"] == {"Ref": "JwksUrl"}
+    # The issuer's settings: the parameters, or the stack's own user pool without an issuer
+    # (tests/infra/test_web_distribution.py).
+    for variable, parameter in (
+        ("HUB_JWT_ISSUER", "OidcIssuer"),
+        ("HUB_JWT_AUDIENCE", "OidcAudience"),
+        ("HUB_JWKS_URL", "JwksUrl"),
+    ):
+        condition, _own_pool, given = environment[variable]["Fn::If"]
+        assert (condition, given) == ("OwnUserPool", {"Ref": parameter})
     assert environment["HUB_CURSOR_SECRET"] == {"Ref": "CursorSecret"}
     assert "HUB_DEV_JWT_SECRET" not in environment
     assert "HUB_DYNAMODB_ENDPOINT" not in environment

@@ -113,14 +113,19 @@ def _children(pid: int) -> list[int]:
     return []
 
 
-def start_runner(output: Path, *flags: str) -> RunningHub:
-    """Start `python -m local.runner` on two free ports; return once the API answers."""
+def start_runner(output: Path, *flags: str, env: dict[str, str] | None = None) -> RunningHub:
+    """Start `python -m local.runner` on two free ports; return once the API answers.
+    `env`: variables to set in the runner's environment besides runner_environment()'s."""
     api_port, dynamodb_port = free_ports(2)
     command = [sys.executable, "-m", "local.runner", "--port", str(api_port)]
     command += ["--dynamodb-port", str(dynamodb_port), *flags]
     with output.open("wb") as sink:
         process = subprocess.Popen(
-            command, cwd=REPO_ROOT, env=runner_environment(), stdout=sink, stderr=subprocess.STDOUT
+            command,
+            cwd=REPO_ROOT,
+            env=runner_environment(**(env or {})),
+            stdout=sink,
+            stderr=subprocess.STDOUT,
         )
     hub = RunningHub(process, api_port, dynamodb_port, output)
     deadline = time.monotonic() + READY_TIMEOUT_S

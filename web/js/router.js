@@ -19,6 +19,8 @@ const ROUTES = [
   [/^\/consultations\/([^/]+)\/access$/, "access"],
   [/^\/debates\/([^/]+)\/edit$/, "editdebate"],
   [/^\/groups\/([^/]+)\/partner-invitations$/, "partnerinvitations"],
+  [/^\/sign-in$/, "signin"],
+  [/^\/signed-in$/, "signedin"],
 ];
 
 export function match(pathname) {
@@ -53,6 +55,13 @@ export function onRoute(listener) {
 
 export function navigate(url) {
   history.pushState(null, "", url);
+  changed();
+  window.scrollTo(0, 0);
+}
+
+// Goes to `url` in place of the current entry (the sign-in's return: no way back to it).
+export function redirect(url) {
+  history.replaceState(null, "", url);
   changed();
   window.scrollTo(0, 0);
 }
