@@ -235,6 +235,8 @@ def prepare_the_consultation(people: People, park: str) -> tuple[str, dict[str, 
     publish(people["paula"], music["id"])
     assert ids(people["anonymous"].get("/v1/consultations?scope=public")) == [music["id"]]
     alice.post(f"{url}/partners", {"group_id": fetes}, expect=201)
+    waiting = people["paula"].get(f"/v1/groups/{fetes}/partner-invitations", expect=200)
+    assert ids(waiting) == [draft["id"]]
     accepted = people["paula"].post(f"{url}/partners/{fetes}/accept", expect=201)
     assert accepted.data["status"] == "accepted"
     alice.post(f"{url}/partners", {"group_id": jardins}, expect=201)
