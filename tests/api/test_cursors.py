@@ -64,6 +64,7 @@ def build(user: Any) -> World:
     """Two of everything a paged route lists, three items in each listing or more."""
     alice = user("alice-admin")
     groups, consultations, debates, comments = [], [], [], []
+    hosting: dict[str, list[str]] = {}
     secrets = [*GROUP_NAMES, QUIET_GROUP, *MEMBERS, *ASKERS, *GRANTED, "alice-admin"]
     quiet = alice.post("/v1/groups", {"name": QUIET_GROUP}, expect=201).data["id"]
     secrets.append(quiet)
@@ -83,6 +84,7 @@ def build(user: Any) -> World:
             public = {"title": title, "visibility": "public", "closes_at": moment(timedelta(7))}
             created = alice.post(f"/v1/groups/{group}/consultations", public, expect=201)
             hosted.append(created.data["id"])
+        hosting[group] = hosted
         consultation = hosted[0]
         its_debates = [
             alice.post(
@@ -110,6 +112,11 @@ def build(user: Any) -> World:
         debates.append(its_debates[0])
         comments.append(said[0])
         secrets += [group, *hosted, *its_debates, *said, *replies]
+    for group in groups:  # each asked to share the others' consultations: invitations waiting
+        for other in groups:
+            for hosted in hosting[other] if other != group else []:
+                asked = {"group_id": group}
+                alice.post(f"/v1/consultations/{hosted}/partners", asked, expect=201)
     return World(alice, groups, consultations, debates, comments, secrets)
 
 
@@ -139,7 +146,15 @@ def listings(world: World) -> dict[str, list[str]]:
     }
 
 
-GROUP_LISTINGS = ("members", "join-requests", "invitations", "audit", "consultations", "moderation")
+GROUP_LISTINGS = (
+    "members",
+    "join-requests",
+    "invitations",
+    "audit",
+    "consultations",
+    "moderation",
+    "partner-invitations",
+)
 
 
 def paged_routes() -> list[str]:
