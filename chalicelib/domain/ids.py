@@ -44,8 +44,9 @@ def fits_in_key(text: str) -> bool:
 
 
 def looks_like_user_id(text: str) -> bool:
-    """Token subjects are opaque strings: printable, and small enough for a key."""
-    return fits_in_key(text) and text.isprintable()
+    """Token subjects are opaque strings: printable, small enough for a key, and never "."
+    or ".." (a URL folds those segments away: no route could name that person)."""
+    return fits_in_key(text) and text.isprintable() and text not in {".", ".."}
 
 
 def new_sortable_id() -> str:

@@ -90,3 +90,12 @@ def test_a_user_id_is_printable_and_fits_in_a_key():
     assert looks_like_user_id("auth0|5f1c Zoë")
     assert not looks_like_user_id("a\tb")
     assert not looks_like_user_id("😀" * 256)
+
+
+def test_a_user_id_is_never_a_path_segment_a_url_folds_away():
+    """/groups/g/members/.. is /groups/members for every browser: such a person could not
+    be named in a route, so could not be managed."""
+    assert not looks_like_user_id(".")
+    assert not looks_like_user_id("..")
+    assert looks_like_user_id("...")
+    assert looks_like_user_id(".alice")
