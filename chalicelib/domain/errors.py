@@ -51,6 +51,7 @@ DETAILS: dict[str, tuple[str, ...]] = {
     "locked": ("field",),
     "locked.closes_at": (),
     "host": (),
+    "restricted_partner": (),
     # decision functions (chalicelib/domain/decisions.py)
     "secret_is_final": (),
     "duplicate_option": (),

@@ -227,6 +227,8 @@ def invite_partner(caller: Caller, consultation_id: str, group_id: str) -> tuple
     before = access.consultation
     if group_id == before.group_id:
         raise invalid("group_id", "host")
+    if before.visibility is ConsultationVisibility.RESTRICTED:  # a board meeting: no partner
+        raise invalid("group_id", "restricted_partner")
     if not looks_like_id(group_id) or group_store.get_group(group_id) is None:
         raise GroupNotFound()
     if group_id in before.partners:
@@ -305,10 +307,12 @@ def pending_partnerships(
     group_access(group_id, caller, Action.PARTNERSHIP_ACCEPT)
     page = store.group_partner_invitation_ids(group_id, limit, cursor)
     found = store.get_consultations(page.items)
-    pending = [
+    pending = [  # not a board meeting made restricted since: partners are never inside
         found[i]
         for i in page.items
-        if i in found and found[i].partners.get(group_id) is PartnerStatus.PENDING
+        if i in found
+        and found[i].partners.get(group_id) is PartnerStatus.PENDING
+        and found[i].visibility is not ConsultationVisibility.RESTRICTED
     ]
     return Page(pending, page.next), hosts(pending)
 

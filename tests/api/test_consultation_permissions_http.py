@@ -390,16 +390,23 @@ def test_a_board_meeting_is_seen_by_the_host_admins_alone(as_user):
     host, users = group_with_every_role(as_user, prefix="host-")
     partner, partner_users = group_with_every_role(as_user, prefix="partner-")
     admin = users["admin"]
-    board = create_consultation(
-        admin, host, "Conseil d'administration", visibility="restricted", audience=["admin"]
-    )["id"]
+    board = create_consultation(admin, host, "Conseil d'administration")["id"]
     motion = open_debate(admin, board, "Comptes annuels")
-    # Even an accepted partner association is kept out of a board meeting.
+    # A partner accepted while it was a members' consultation is kept out once the draft
+    # becomes a board meeting; and a board meeting takes no new partner.
     assert (
         admin.post(f"/v1/consultations/{board}/partners", {"group_id": partner}).status_code == 201
     )
     accept = partner_users["admin"].post(f"/v1/consultations/{board}/partners/{partner}/accept")
     assert accept.status_code == 201, accept.data
+    restricted = {"visibility": "restricted", "audience": ["admin"]}
+    assert answer(admin.patch(f"/v1/consultations/{board}", restricted)) == (200, None)
+    other, other_users = group_with_every_role(as_user, prefix="other-")
+    refused = admin.post(f"/v1/consultations/{board}/partners", {"group_id": other})
+    assert answer(refused) == (422, "validation_failed")
+    assert refused.data["error"]["details"][0]["field"] == "group_id"
+    waiting = other_users["admin"].get(f"/v1/groups/{other}/partner-invitations")
+    assert waiting.data["items"] == []
     publish(admin, board)
 
     outside = [users["participant"], users["anonymous"], users["signed_in"]]
@@ -556,15 +563,15 @@ def test_a_creator_who_moved_to_a_partner_association_loses_a_board_meeting(as_u
     partner, partner_users = group_with_every_role(as_user, prefix="partner-")
     admin = users["admin"]
     bob = add_member(as_user, admin, host, "bob", "author")
-    board = create_consultation(
-        bob, host, "Bureau", visibility="restricted", audience=["author", "admin"]
-    )["id"]
+    board = create_consultation(bob, host, "Bureau")["id"]
     motion = open_debate(bob, board)
     assert admin.post(f"/v1/consultations/{board}/partners", {"group_id": partner}).status_code == (
         201
     )
     accepted = partner_users["admin"].post(f"/v1/consultations/{board}/partners/{partner}/accept")
     assert accepted.status_code == 201, accepted.data
+    restricted = {"visibility": "restricted", "audience": ["author", "admin"]}
+    assert answer(bob.patch(f"/v1/consultations/{board}", restricted)) == (200, None)
     publish(admin, board)
     joined = bob.post(f"/v1/invitations/{invite(partner_users['admin'], partner, 'admin')}/accept")
     assert joined.status_code == 201, joined.data

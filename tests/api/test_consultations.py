@@ -705,9 +705,8 @@ def test_a_partners_admins_find_the_invitations_they_have_not_answered(host, par
         (second["id"], "Vide-grenier", "Les Amis du Parc"),
         (first["id"], "Fête du quartier", "Les Amis du Parc"),
     ]
-    assert [c["partners"] for c in listed.data["items"]] == [
-        [{"group_id": partner_id, "status": "pending"}]
-    ] * 2
+    # who else is invited is the host admins' business: a page shows accepted partners only
+    assert [c["partners"] for c in listed.data["items"]] == [[], []]
 
     paula.post(f"/v1/consultations/{first['id']}/partners/{partner_id}/accept", expect=201)
     assert (
@@ -805,3 +804,28 @@ def test_each_caller_reads_what_their_roles_let_them_do_to_a_consultation(as_use
     assert error_of(partner_author.put(f"{url}/grants/x", {"role": "observer"}))[0] == 403
     assert error_of(users["moderator"].post(f"{url}/close", {"reason": "Fin"}))[0] == 403
     assert error_of(partner_author.post(f"{url}/close", {"reason": "Fin"}))[0] == 403
+
+
+def test_an_invitation_waiting_shows_to_the_host_admins_alone(as_user):
+    """A reader of the consultation learns its partners, not whom else it invited."""
+    group_id, users = group_with_every_role(as_user, prefix="host-")
+    admin = users["admin"]
+    accepting = create_group(as_user("yes-admin", name="Oui"), "Voisins")
+    unlisted = create_group(as_user("quiet-admin", name="Discret"), "Discrets", listed=False)
+    consultation = create_consultation(admin, group_id, "Fête")
+    url = f"/v1/consultations/{consultation['id']}"
+    for partner in (accepting, unlisted):
+        admin.post(f"{url}/partners", {"group_id": partner}, expect=201)
+    as_user("yes-admin").post(f"{url}/partners/{accepting}/accept", expect=201)
+    publish(admin, consultation["id"])
+
+    both = sorted([(accepting, "accepted"), (unlisted, "pending")])
+    seen = admin.get(url).data["partners"]
+    assert sorted((p["group_id"], p["status"]) for p in seen) == both
+    for role in ("participant", "observer", "author", "moderator"):
+        shown = users[role].get(url).data["partners"]
+        assert shown == [{"group_id": accepting, "status": "accepted"}], role
+    listed = admin.get(f"/v1/groups/{group_id}/consultations").data["items"]
+    assert [item["partners"] for item in listed] == [
+        [{"group_id": accepting, "status": "accepted"}]
+    ]

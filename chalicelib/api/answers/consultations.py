@@ -121,7 +121,8 @@ class ConsultationOut(Answer):
     created_by: str = Field(description="The user id of its creator (also `author.id`).")
     author: PersonOut = Field(description="Its creator, named as they were when they created it.")
     partners: list[ConsultationPartnerOut] = Field(
-        description="Partner associations, invited or accepted, by id."
+        description="Partner associations by id: those that accepted; to those who manage "
+        "its partners (in an answer about this one consultation), the invited too."
     )
     debate_count: int = Field(description="How many debates it holds.")
     my_permissions: list[ConsultationPermission] | None = Field(
@@ -144,9 +145,11 @@ class ConsultationOut(Answer):
     ) -> Self:
         """The consultation with its status at `now` and its host association (`host`), and
         what the caller of `access` may do to it when given."""
-        partners = [
+        managing = access is not None and access.can(Action.PARTNERS_MANAGE)
+        partners = [  # an invitation waiting is the host's admins' business only
             ConsultationPartnerOut(group_id=group_id, status=status)
             for group_id, status in sorted(consultation.partners.items())
+            if managing or status is PartnerStatus.ACCEPTED
         ]
         return cls.of(
             consultation,
