@@ -229,13 +229,27 @@ def _header(headers: Any, name: str) -> str:
     return str(headers.get(name) or "") if headers is not None else ""
 
 
+def from_this_machine(host: str) -> bool:
+    """Whether a Host header names this machine (the runner listens on 127.0.0.1 only)."""
+    return host.rpartition(":")[0] in LOOPBACK_NAMES
+
+
+def request_length(headers: Any) -> int | None:
+    """The request body's length: 0 when none is said; None when what is said is not a
+    whole number of bytes."""
+    said = _header(headers, "Content-Length").strip()
+    if not said:
+        return 0
+    return int(said) if said.isdigit() and said.isascii() else None
+
+
 def _dev(path: str, query: dict[str, list[str]], host: str) -> Answer:
     if path == "/dev/sign-in":
         return Answer(200, sign_in_page(), CONTENT_TYPES[".html"], "no-store")
     if path == "/dev/token":
         # Only to pages of this machine's own names: a site the developer visits could
         # otherwise rebind its name to 127.0.0.1 and read tokens for the local Hub.
-        if host.rpartition(":")[0] not in LOOPBACK_NAMES:
+        if not from_this_machine(host):
             return _text(403, "Dev tokens are for http://127.0.0.1 or http://localhost only.")
         return _token(query.get("as", [""])[0])
     found = _file_under(DEV_ROOT, path.split("/")[2:])
@@ -288,14 +302,7 @@ def serve_web_client() -> None:
     handler = local.ChaliceRequestHandler
     to_the_app = handler._generic_handle
 
-    def handle(self: Any) -> None:
-        found = answer(self.command, self.path, self.headers)
-        if found is None:
-            to_the_app(self)
-            return
-        length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)  # a GET with a body: read it, the connection goes on
+    def send(self: Any, found: Answer) -> None:
         self.send_response(found.status)
         for name, value in found.all_headers().items():
             self.send_header(name, value)
@@ -303,17 +310,47 @@ def serve_web_client() -> None:
         if self.command != "HEAD" and found.status != 304:
             self.wfile.write(found.body)
 
-    def post(self: Any) -> None:
-        if self.path.partition("?")[0] != TOKEN_PATH or web_oidc() is None:
+    def refused(self: Any) -> Answer | None:
+        """What to answer instead of serving the request, if anything: another Host than
+        this machine's names (a site rebinding its name to 127.0.0.1 would otherwise drive
+        the local Hub with dev tokens anyone can sign), or a Content-Length that is none."""
+        if not from_this_machine(_header(self.headers, "Host")):
+            self.close_connection = True
+            return _text(421, "The local Hub answers http://127.0.0.1 or http://localhost only.")
+        if request_length(self.headers) is None:
+            self.close_connection = True
+            return _text(400, "Content-Length must be a whole number of bytes.")
+        return None
+
+    def app(self: Any) -> None:
+        stop = refused(self)
+        if stop is not None:
+            send(self, stop)
+            return
+        to_the_app(self)
+
+    def handle(self: Any) -> None:
+        stop = refused(self)
+        found = stop or answer(self.command, self.path, self.headers)
+        if found is None:
             to_the_app(self)
             return
-        length = int(self.headers.get("Content-Length") or 0)
-        found = token_exchange(self.rfile.read(length), self.headers.get("Content-Type") or "")
-        self.send_response(found.status)
-        for name, value in found.all_headers().items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(found.body)
+        length = request_length(self.headers)
+        if length:
+            self.rfile.read(length)  # a GET with a body: read it, the connection goes on
+        send(self, found)
+
+    def post(self: Any) -> None:
+        if self.path.partition("?")[0] != TOKEN_PATH or web_oidc() is None:
+            app(self)
+            return
+        stop = refused(self)
+        if stop is not None:
+            send(self, stop)
+            return
+        body = self.rfile.read(request_length(self.headers) or 0)
+        send(self, token_exchange(body, self.headers.get("Content-Type") or ""))
 
     handler.do_GET = handler.do_HEAD = handle
     handler.do_POST = post
+    handler.do_PUT = handler.do_PATCH = handler.do_DELETE = handler.do_OPTIONS = app

@@ -128,3 +128,35 @@ def test_an_invalid_user_id_gets_no_token(hub: RunningHub) -> None:
 
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_user"
+
+
+def raw_request(hub: RunningHub, method: str, target: str, headers: dict[str, str]) -> int:
+    """The status of a request sent with exactly these headers (Host included)."""
+    connection = http.client.HTTPConnection(HOST, hub.api_port, timeout=10)
+    connection.putrequest(method, target, skip_host=True, skip_accept_encoding=True)
+    for name, value in headers.items():
+        connection.putheader(name, value)
+    connection.endheaders()
+    status = connection.getresponse().status
+    connection.close()
+    return status
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+def test_the_local_hub_answers_only_its_own_names(hub: RunningHub, method: str) -> None:
+    """A site that rebinds its name to 127.0.0.1 must not drive the local Hub with the dev
+    tokens anyone can sign: another Host is 421, on the API as on the client."""
+    token = requests.get(f"{hub.base_url}/dev/token?as=demo-admin", timeout=10).json()["token"]
+    signed = {"Authorization": f"Bearer {token}", "Content-Length": "0"}
+    for target in ("/v1/me", "/v1/groups", "/"):
+        elsewhere = {"Host": f"evil.example:{hub.api_port}", **signed}
+        assert raw_request(hub, method, target, elsewhere) == 421, target
+    home = {"Host": f"localhost:{hub.api_port}", **signed}
+    assert raw_request(hub, "GET", "/v1/me", home) == 200
+
+
+@pytest.mark.parametrize("length", ["abc", "-1", "1e3", "+5"])
+def test_a_length_that_is_no_number_is_refused(hub: RunningHub, length: str) -> None:
+    said = {"Host": f"{HOST}:{hub.api_port}", "Content-Length": length}
+    for method, target in (("GET", "/"), ("POST", "/v1/groups"), ("GET", "/v1/groups")):
+        assert raw_request(hub, method, target, said) == 400, (method, target)

@@ -64,7 +64,7 @@ export function Partners({ consultation: c, directory, onChange }) {
             </li>`,
           )}
         </ul>`}
-    <form class="form" noValidate onSubmit=${invite}>
+    ${c.visibility !== "restricted" && html`<form class="form" noValidate onSubmit=${invite}>
       <h3>${t("partners.invite_title")}</h3>
       <${Alert} error=${error} fields=${{ group_id: ["p-group", t("partners.pick")] }} />
       <${Select} id="p-group" label=${t("partners.pick")} value=${picked}
@@ -75,7 +75,7 @@ export function Partners({ consultation: c, directory, onChange }) {
           onInput=${(e) => { fresh(); setTyped(e.target.value); }} />
       </${Field}>
       <button type="submit" class="primary" disabled=${busy}>${t("partners.invite")}</button>
-    </form>
+    </form>`}
   </section>`;
 }
 
