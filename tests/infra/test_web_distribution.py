@@ -284,6 +284,9 @@ def test_without_an_issuer_the_stack_has_its_own_user_pool_and_public_client():
     assert "openid" in client["AllowedOAuthScopes"]
     assert client["CallbackURLs"] == [{"Fn::Sub": "https://${Distribution.DomainName}/signed-in"}]
     assert client["LogoutURLs"] == [{"Fn::Sub": "https://${Distribution.DomainName}/"}]
+    # People sign themselves up: they may set their names and email, nothing else (no
+    # custom attribute, nothing the claims the API trusts are made from).
+    assert set(client["WriteAttributes"]) == {"email", "name", "given_name", "family_name"}
 
 
 def test_the_api_trusts_the_pool_and_its_client_or_the_issuer_given():
