@@ -16,6 +16,7 @@ from chalicelib.api import (
 from chalicelib.api.contract import API_PREFIX
 from chalicelib.api.cors import answer_preflights_locally, install_cors
 from chalicelib.api.fallback import install_fallbacks
+from chalicelib.api.headers import install_private_answers
 from chalicelib.api.http import install_error_handling
 from chalicelib.api.locale import install_locale
 from chalicelib.services import closing, tallies
@@ -33,6 +34,7 @@ if settings.stage == "local":
 # Then the language middleware, outside error handling: it writes in the caller's language
 # the errors install_error_handling makes of Chalice's own refusals too.
 install_locale(app)  # error messages in French or English: chalicelib/api/locale.py
+install_private_answers(app)  # a signed-in caller's answers: Cache-Control: no-store
 install_error_handling(app)
 
 for blueprint in (

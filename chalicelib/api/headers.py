@@ -3,10 +3,10 @@ every request header an answer depends on."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from chalice.app import Response
+from chalice.app import Chalice, Request, Response
 
 
 def header_key(headers: Mapping[str, Any], name: str) -> str | None:
@@ -28,3 +28,17 @@ def add_vary(response: Response, name: str) -> None:
     parts = [part.strip() for part in existing.split(",") if part.strip()]
     if name.lower() not in {part.lower() for part in parts}:
         response.headers[key] = ", ".join([*parts, name])
+
+
+def install_private_answers(app: Chalice) -> None:
+    """An answer to a signed-in request is that person's alone: `Cache-Control: no-store`
+    (unless the route said otherwise), so that no cache between them and the API (a CDN
+    behaviour, a proxy, the browser's own) ever keeps it for someone else."""
+
+    @app.middleware("http")
+    def private(event: Request, get_response: Callable[[Request], Response]) -> Response:
+        response = get_response(event)
+        signed = header_value(event.headers or {}, "Authorization") is not None
+        if signed and header_key(response.headers, "Cache-Control") is None:
+            response.headers["Cache-Control"] = "no-store"
+        return response
