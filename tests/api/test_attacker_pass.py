@@ -956,11 +956,18 @@ def build(api: Any) -> World:
     consultation("draft", "author")
     debate("draft/", "author", {"type": "vote"})
     comment("draft/plain", via_store=True)
-    # The board meeting: admins only; a grant; the partner invited and accepted (in vain).
+    # The board meeting: admins only; a grant; the partner invited and accepted (in vain)
+    # while it was drafted for members (a board meeting takes no new partner).
     board = consultation("board", "admin")
     ok_status(admin.put(f"/v1/consultations/{board}/grants/x-grantee", {"role": "participant"}))
+    for_members = {"visibility": "members"}
+    ok_status(admin.patch(f"/v1/consultations/{board}", for_members), 200)
     ok_status(admin.post(f"/v1/consultations/{board}/partners", {"group_id": partner}), 201)
     ok_status(partner_admin.post(f"/v1/consultations/{board}/partners/{partner}/accept"), 201)
+    back = {
+        k: v for k, v in CONSULTATIONS["board"].fields.items() if k in ("visibility", "audience")
+    }
+    ok_status(admin.patch(f"/v1/consultations/{board}", back), 200)
     debate("board/", "admin", secret)
     debate("board-own/", "former-audience", {"type": "vote", "results_visibility": "live"})
     publish("board")
