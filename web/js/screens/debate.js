@@ -88,9 +88,12 @@ export function Debate({ id }) {
       return beforeCounts === null || JSON.stringify(r.counts) !== beforeCounts;
     };
     setData((data) => ({ ...data, debate: { ...data.debate, my_ballot: myBallot } }));
+    // A count the reader sees (turnout, or results now visible): say it is on its way.
+    const seen = typeof before.turnout === "number" || resultsVisible({ ...before, my_ballot: myBallot });
     const petition = debate.function.type === "petition";
-    setCounting(t(!myBallot ? "ballot.counting_withdrawal" : petition ? "ballot.counting_signature" : "ballot.counting"));
-    const delays = [1000, 2500, 5000, 10000];
+    const message = !myBallot ? "ballot.counting_withdrawal" : petition ? "ballot.counting_signature" : "ballot.counting";
+    setCounting(seen ? t(message) : "");
+    const delays = seen ? [1000, 2500, 5000, 10000] : [1000]; // else: once, for what may be done next
     clearTimeout(follow.current.timer);
     const gen = ++follow.current.gen;
     let step = 0;
