@@ -166,6 +166,7 @@ export function newReceipt() {
 function reasonText(f, reason) {
   if (f.type === "petition" && reason === "consultation_closed") return t("reason.petition_closed");
   if (f.type === "petition" && reason === "not_open") return t("reason.petition_not_open");
+  if (f.type === "petition" && reason === "not_eligible") return t("reason.petition_not_eligible");
   return t(`reason.${reason}`);
 }
 
@@ -386,7 +387,8 @@ function Results({ debate, results }) {
   if (f.type === "none") return null;
   if (!results) {
     if (debate.status !== "open") return null;
-    const hint = f.results_visibility === "after_vote" ? t("results.hidden_after_vote") : t("results.hidden_after_close");
+    const afterVote = f.type === "petition" ? "results.hidden_after_sign" : "results.hidden_after_vote";
+    const hint = f.results_visibility === "after_vote" ? t(afterVote) : t("results.hidden_after_close");
     return html`<section aria-labelledby="results-title">
       <h2 id="results-title">${t("results.title")}</h2>
       <p>${hint}</p>
