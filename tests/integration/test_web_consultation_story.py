@@ -154,7 +154,9 @@ def test_an_admin_runs_a_board_meeting_with_a_secret_ballot(phone: Page, hub: Ru
     tools.get_by_label(THRESHOLD).fill("60")
     summary = tools.get_by_text(re.compile(r"^Décidé seulement si"))
     expect(summary).to_have_text(
-        re.compile(r"au moins 1 personne vote\. Adopté si «\s*Pour\s*» atteint 60\s*% .*Vote secret\.")
+        re.compile(
+            r"au moins 1 personne vote\. Adopté si «\s*Pour\s*» atteint 60\s*% .*Vote secret\."
+        )
     )
     look(phone, "debate-new-secret")
     tools.get_by_role("button", name="Ajouter le débat").click()
@@ -266,7 +268,9 @@ def test_an_admin_runs_a_board_meeting_with_a_secret_ballot(phone: Page, hub: Ru
     phone.get_by_role("button", name="Voter", exact=True).click()
     confirm = phone.get_by_role("button", name="Confirmer mon vote")
     expect(
-        phone.get_by_text("Confirmez-vous votre vote : Pour ? Il ne pourra plus être changé.")
+        phone.get_by_text(
+            "Confirmez-vous votre vote\u00a0: Pour\u00a0? Il ne pourra plus être changé."
+        )
     ).to_be_visible()
     expect(confirm).to_be_focused()
     look(phone, "ballot-secret-confirm")
@@ -292,7 +296,7 @@ def test_an_admin_runs_a_board_meeting_with_a_secret_ballot(phone: Page, hub: Ru
     expect(
         phone.get_by_text(
             "Après la clôture, revenez sur cette page et collez ce reçu dans "
-            "« Vérifier mon reçu de vote secret »"
+            "«\u00a0Vérifier mon reçu de vote secret\u00a0»"
         )
     ).to_be_visible()
     with phone.expect_download() as downloading:
@@ -322,7 +326,7 @@ def test_an_admin_runs_a_board_meeting_with_a_secret_ballot(phone: Page, hub: Ru
     phone.get_by_role("button", name="Clore maintenant").click()
     expect(phone.get_by_text("Clôturée", exact=True)).to_be_visible()
     expect(
-        phone.get_by_text(re.compile(r"^le .*, par l’association, avant la date prévue \("))
+        phone.get_by_text(re.compile("^le .*, par l\u2019association, avant la date prévue \\("))
     ).to_be_visible()
     look(phone, "consultation-closed-early")
 
@@ -345,7 +349,7 @@ def test_an_admin_runs_a_board_meeting_with_a_secret_ballot(phone: Page, hub: Ru
     pour = table.get_by_role("row").filter(has=phone.get_by_role("rowheader", name="Pour"))
     expect(pour.get_by_role("cell")).to_have_text("1")
     expect(phone.get_by_text("Clôturé", exact=True)).to_be_visible()  # the debate
-    phone.get_by_label("Vérifier mon reçu de vote secret").fill(f"  {receipt} ")  # as pasted
+    phone.get_by_label("Vérifier mon reçu de vote secret").fill(f"  {receipt.upper()} ")  # as typed
     phone.get_by_role("button", name="Vérifier").click()
     expect(phone.get_by_text("Ce reçu a été compté : Pour.")).to_be_visible()
     look(phone, "debate-final-receipt-checked")

@@ -431,6 +431,18 @@ function Results({ debate, results }) {
   </section>`;
 }
 
+// A receipt as typed or pasted: spaces are no part of it; one of ours (26 base32 characters,
+// grouped or not) is read as Crockford's base32 reads: any case, I and L for 1, O for 0.
+// Anything else (a receipt of the earlier base64 form) goes as it is, case and all.
+function typedReceipt(text) {
+  const bare = text.replace(/\s+/g, "");
+  const plain = bare.replace(/-/g, "");
+  const grouped = /^([0-9a-z]{4}-){6}[0-9a-z]{2}$/i.test(bare);
+  if (!grouped && !/^[0-9a-z]{26}$/i.test(bare)) return bare;
+  const code = plain.toLowerCase().replace(/[il]/g, "1").replace(/o/g, "0");
+  return code.match(/.{1,4}/g).join("-");
+}
+
 // After the final count of a secret ballot: was my receipt counted, and for what?
 function ReceiptCheck({ debate }) {
   const [receipt, setReceipt] = useState("");
@@ -441,8 +453,7 @@ function ReceiptCheck({ debate }) {
     setFound(null);
     setError(null);
     try {
-      // Spaces (a copy from a note or an e-mail) are no part of a receipt.
-      setFound(await api(`/debates/${enc(debate.id)}/receipts/${enc(receipt.replace(/\s+/g, ""))}`));
+      setFound(await api(`/debates/${enc(debate.id)}/receipts/${enc(typedReceipt(receipt))}`));
     } catch (e) {
       setError(e);
     }
