@@ -4,9 +4,10 @@ A member votes on a debate whose turnout and results show live: the running tall
 the ballot from the table's stream a second or more later, and the page follows it without
 a reload (saying meanwhile that the vote will be counted), then again after a withdrawal;
 the keyboard focus lands on the ballot's status line. A poll nobody answered yet says
-"Aucun vote" and names no leader. A petition is signed, never voted, its result one line;
-once closed it says the petition is closed. An argument's position starts on the side of
-the reader's vote, and "Répondre" puts the cursor in the reply.
+"Aucun vote" and names no leader; its ballot, which cannot change, is asked for twice. A
+petition is signed, never voted, its result one line; once closed it says the petition is
+closed. An argument's position starts on the side of the reader's vote, and "Répondre"
+puts the cursor in the reply.
 
 Each test makes its own association (uuid names): the demo's state stays as other files
 expect it.
@@ -128,6 +129,7 @@ def test_a_poll_without_ballots_names_no_leader(phone: Page, hub: RunningHub) ->
                     "options": ["Tomates", "Courges", "Haricots"],
                     "max_choices": 2,
                     "results_visibility": "live",
+                    "allow_change": False,
                 },
             }
         ],
@@ -141,6 +143,19 @@ def test_a_poll_without_ballots_names_no_leader(phone: Page, hub: RunningHub) ->
     expect(results.get_by_text(re.compile("Égalité"))).to_have_count(0)
     expect(phone.get_by_text("Choisissez jusqu\u2019à 2 réponses.")).to_be_visible()
     look(phone, "poll-no-ballot")
+
+    # a ballot that cannot change (not secret here) is asked for twice, in the page
+    phone.get_by_role("checkbox", name="Courges").check()
+    phone.get_by_role("button", name="Voter", exact=True).click()
+    question = "Confirmez-vous votre vote\u00a0: Courges\u00a0? Il ne pourra plus être changé."
+    expect(phone.get_by_text(question)).to_be_visible()
+    expect(phone.get_by_role("button", name="Confirmer mon vote")).to_be_focused()
+    phone.get_by_role("button", name="Confirmer mon vote").click()
+    expect(phone.get_by_role("status").filter(has_text="Vous avez voté")).to_have_text(
+        re.compile(r"Vous avez voté\s*:\s*Courges")
+    )
+    expect(results.get_by_text("1 bulletin au total", exact=True)).to_be_visible(timeout=15_000)
+    expect(phone.get_by_role("button", name="Changer mon vote")).to_have_count(0)
 
 
 def test_a_petition_is_signed_not_voted(phone: Page, hub: RunningHub) -> None:

@@ -241,14 +241,16 @@ function Ballot({ debate, onChange, counting }) {
     }
   };
 
+  const final = f.secret || f.allow_change === false; // cast once, never changed
   const submit = (event) => {
     event.preventDefault();
     if (f.type === "petition") return send({ sign: true });
     const empty = f.type === "vote" ? !choice : choice.length === 0;
     if (empty) return setError(new ApiError(0, "no_choice", t("ballot.pick")));
     const body = f.type === "vote" ? { choice } : { choices: choice };
-    if (!f.secret) return send(body); // a plain vote changes at will: one click
-    // A secret ballot cannot change: a second step, in the page, before it goes.
+    if (!final) return send(body); // a vote that changes at will: one click
+    // A secret ballot (or one the debate does not let change) is final: a second step, in
+    // the page, before it goes.
     setError(null);
     const text = f.type === "vote" ? t(`ballot.${choice}`) : choice.map((c) => optionLabel(debate, c)).join(", ");
     focusAfter.current = "confirm";
@@ -265,7 +267,7 @@ function Ballot({ debate, onChange, counting }) {
       .then(() => setCopied(t("ballot.copied")), () => setCopied(t("ballot.copy_failed")));
   const canWithdraw = mine && f.allow_change && !f.secret && can.allowed;
   const submitLabel = f.type === "petition" ? t("ballot.sign") : mine ? t("ballot.change") : t("ballot.submit");
-  const showForm = can.allowed && !(mine && (f.type === "petition" || f.secret)); // once only
+  const showForm = can.allowed && !(mine && (f.type === "petition" || final)); // once only
 
   let fields = null;
   if (f.type === "vote") {
