@@ -135,7 +135,7 @@ def test_a_volunteer_runs_a_consultation_from_the_browser(phone: Page, hub: Runn
     look(phone, "consultation-close-refused")
     phone.get_by_label("Motif").fill("Le devis est arrivé plus tôt que prévu.")
     phone.get_by_role("button", name="Clore maintenant").click()
-    expect(phone.get_by_text("Close", exact=True)).to_be_visible()
+    expect(phone.get_by_text("Clôturée", exact=True)).to_be_visible()
     expect(phone.get_by_role("button", name="Clore maintenant")).to_have_count(0)
     closed = hub.as_user(someone).get(f"/v1/consultations/{consultation_id}").data
     assert closed["status"] == "closed" and closed["closed_at"] is not None

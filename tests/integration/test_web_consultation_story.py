@@ -154,7 +154,9 @@ def test_an_admin_runs_a_board_meeting_with_a_secret_ballot(phone: Page, hub: Ru
     tools.get_by_label(THRESHOLD).fill("60")
     summary = tools.get_by_text(re.compile(r"^Décidé seulement si"))
     expect(summary).to_have_text(
-        re.compile(r"au moins 1 personne vote\. Adopté si « Pour » atteint 60\s*% .*Vote secret\.")
+        re.compile(
+            r"au moins 1 personne vote\. Adopté si «\s*Pour\s*» atteint 60\s*% .*Vote secret\."
+        )
     )
     look(phone, "debate-new-secret")
     tools.get_by_role("button", name="Ajouter le débat").click()
@@ -262,7 +264,21 @@ def test_an_admin_runs_a_board_meeting_with_a_secret_ballot(phone: Page, hub: Ru
 
     phone.route(f"**/v1/debates/{debate_id}/ballot", first_fails)
     phone.get_by_role("group", name="Votre vote").get_by_role("radio", name="Pour").check()
+    # a secret ballot cannot change: "Voter" first asks, in the page, and nothing is sent
     phone.get_by_role("button", name="Voter", exact=True).click()
+    confirm = phone.get_by_role("button", name="Confirmer mon vote")
+    expect(
+        phone.get_by_text(
+            "Confirmez-vous votre vote\u00a0: Pour\u00a0? Il ne pourra plus être changé."
+        )
+    ).to_be_visible()
+    expect(confirm).to_be_focused()
+    look(phone, "ballot-secret-confirm")
+    phone.get_by_role("button", name="Revenir").click()
+    expect(phone.get_by_role("button", name="Voter", exact=True)).to_be_focused()
+    assert sent == []
+    phone.get_by_role("button", name="Voter", exact=True).click()
+    confirm.click()
     failed = phone.get_by_role("alert").filter(has_text="Votre vote n\u2019a pas été enregistré.")
     expect(failed).to_be_visible()
     look(phone, "ballot-not-recorded")
@@ -273,6 +289,23 @@ def test_an_admin_runs_a_board_meeting_with_a_secret_ballot(phone: Page, hub: Ru
     receipt_box = phone.get_by_role("heading", name="Votre reçu de vote secret")
     expect(receipt_box).to_be_visible()
     receipt = phone.locator(".receipt code").inner_text()
+    # Crockford's base32 in lower case (no i, l, o, u), 26 characters in groups of 4
+    assert re.fullmatch(r"([0-9a-hjkmnp-tv-z]{4}-){6}[0-9a-hjkmnp-tv-z]{2}", receipt), receipt
+    expect(phone.get_by_role("status").filter(has_text="Vous avez voté")).to_be_focused()
+    expect(phone.get_by_text("il ne sera plus affiché si vous rechargez")).to_be_visible()
+    expect(
+        phone.get_by_text(
+            "Après la clôture, revenez sur cette page et collez ce reçu dans "
+            "«\u00a0Vérifier mon reçu de vote secret\u00a0»"
+        )
+    ).to_be_visible()
+    with phone.expect_download() as downloading:
+        phone.get_by_role("link", name="Télécharger le reçu").click()
+    saved = downloading.value
+    assert saved.suggested_filename == f"receipt-{debate_id}.txt"
+    with open(saved.path(), encoding="utf-8") as file:
+        written = file.read()
+    assert receipt in written and "Adopter le budget 2027" in written
     assert len(sent) == 2
     assert sent[0] == sent[1] == {"choice": "yes", "receipt": receipt}
     phone.unroute(f"**/v1/debates/{debate_id}/ballot")
@@ -291,7 +324,11 @@ def test_an_admin_runs_a_board_meeting_with_a_secret_ballot(phone: Page, hub: Ru
     phone.goto(f"/consultations/{consultation_id}")
     phone.get_by_label("Motif").fill("Le bureau a statué en séance.")
     phone.get_by_role("button", name="Clore maintenant").click()
-    expect(phone.get_by_text("Close", exact=True)).to_be_visible()
+    expect(phone.get_by_text("Clôturée", exact=True)).to_be_visible()
+    expect(
+        phone.get_by_text(re.compile("^le .*, par l\u2019association, avant la date prévue \\("))
+    ).to_be_visible()
+    look(phone, "consultation-closed-early")
 
     # ---- after the final count, the board member finds their receipt counted
     switch_to(phone, treasurer)
@@ -307,11 +344,12 @@ def test_an_admin_runs_a_board_meeting_with_a_secret_ballot(phone: Page, hub: Ru
     expect(phone.get_by_text("Définitif", exact=True)).to_be_visible()
     expect(phone.get_by_text("Adopté", exact=True)).to_be_visible()
     expect(phone.get_by_text("Quorum atteint : 1 votant pour 1 requis")).to_be_visible()
-    expect(phone.get_by_text(re.compile(r"Adopté si « Pour » atteint 60\s*%"))).to_be_visible()
+    expect(phone.get_by_text(re.compile(r"Adopté si «\s*Pour\s*» atteint 60\s*%"))).to_be_visible()
     table = phone.get_by_role("table", name="Résultats")
     pour = table.get_by_role("row").filter(has=phone.get_by_role("rowheader", name="Pour"))
     expect(pour.get_by_role("cell")).to_have_text("1")
-    phone.get_by_label("Vérifier mon reçu de vote secret").fill(receipt)
+    expect(phone.get_by_text("Clôturé", exact=True)).to_be_visible()  # the debate
+    phone.get_by_label("Vérifier mon reçu de vote secret").fill(f"  {receipt.upper()} ")  # as typed
     phone.get_by_role("button", name="Vérifier").click()
     expect(phone.get_by_text("Ce reçu a été compté : Pour.")).to_be_visible()
     look(phone, "debate-final-receipt-checked")

@@ -64,14 +64,28 @@ export function ErrorScreen({ error, retry }) {
     <p><a href="/">${t("notfound.home")}</a></p>`;
 }
 
-export function StatusBadge({ status }) {
-  return html`<span class=${`badge badge-${status}`}>${t(`status.${status}`)}</span>`;
+// `kind` "debate" words the status for a debate (masculine in French); a consultation's
+// otherwise. The badge comes first and Dates follows it: "Clôturée" "le 2 décembre…".
+export function StatusBadge({ status, kind }) {
+  return html`<span class=${`badge badge-${status}`}>${t(kind ? `status.${kind}.${status}` : `status.${status}`)}</span>`;
+}
+
+// Closed early: a consultation says so by `closed_at`; a debate (which has no `closed_at`)
+// by a `closes_at` earlier than its `scheduled_closes_at`.
+function closedEarly(item) {
+  if (!item.scheduled_closes_at || !item.closes_at) return false;
+  return Boolean(item.closed_at) || Date.parse(item.closes_at) < Date.parse(item.scheduled_closes_at);
 }
 
 export function Dates({ item }) {
   const lines = [];
   if (item.status === "scheduled" && item.opens_at) lines.push(t("dates.opens", { date: formatDate(item.opens_at) }));
-  if (item.status === "closed") lines.push(t("dates.closed", { date: formatDate(item.closes_at) }));
+  if (item.status === "closed")
+    lines.push(
+      closedEarly(item)
+        ? t("dates.closed_early", { date: formatDate(item.closes_at), scheduled: formatDate(item.scheduled_closes_at) })
+        : t("dates.closed", { date: formatDate(item.closes_at) }),
+    );
   else if (item.closes_at) lines.push(t("dates.closes", { date: formatDate(item.closes_at) }));
   return html`<span class="dates">${lines.join(" · ")}</span>`;
 }

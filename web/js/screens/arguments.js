@@ -3,7 +3,7 @@
 // for whoever may take part, the form to publish one. Shown by the debate screen.
 // Nothing is lost: a publication that fails keeps its text, says so, and its retry sends the
 // same Idempotency-Key, so the API answers the first result instead of making two comments.
-import { html, useState } from "../lib.js";
+import { html, useState, useRef, useEffect } from "../lib.js";
 import { api, enc } from "../api.js";
 import { t, formatDate } from "../i18n.js";
 import { getToken, signInUrl, myId } from "../session.js";
@@ -24,16 +24,37 @@ function retryable(error) {
   return error && (error.status === 0 || error.status >= 500 || error.code === "idempotency_in_progress");
 }
 
+// The position a reader most likely takes: the side of their vote (Pour: pro, Contre: con).
+function stanceOf(debate) {
+  const ballot = debate.my_ballot;
+  if (debate.function.type !== "vote" || !ballot) return "neutral";
+  return ballot.choice === "yes" ? "pro" : ballot.choice === "no" ? "con" : "neutral";
+}
+
 // The form that publishes an argument, or a reply under `parent`.
-function Composer({ debateId, parent, onPublished, onCancel }) {
+function Composer({ debate, parent, onPublished, onCancel }) {
+  const debateId = debate.id;
+  const usual = stanceOf(debate);
   const [body, setBody] = useState("");
-  const [stance, setStance] = useState("neutral");
+  const [stance, setStance] = useState(usual);
+  const chosen = useRef(false); // the reader picked a position: a later vote leaves it be
+  useEffect(() => {
+    if (!chosen.current) setStance(usual);
+  }, [usual]);
   const [note, setNote] = useState("");
   const [send, busy, error, , fresh] = useSubmit();
   const ids = parent ? `reply-${parent.id}` : "arg";
+  const textarea = useRef(null);
+  useEffect(() => {
+    if (parent && textarea.current) textarea.current.focus(); // "Répondre": straight to the text
+  }, []);
   const edit = (setter) => (event) => {
     fresh(); // another text: another request, another key
     setter(event.currentTarget.value);
+  };
+  const pick = (event) => {
+    chosen.current = true;
+    edit(setStance)(event);
   };
   const publish = async (event) => {
     event.preventDefault();
@@ -55,9 +76,9 @@ function Composer({ debateId, parent, onPublished, onCancel }) {
       ${error &&
       html`<p class="reason" role="status">${retryable(error) ? t(parent ? "args.reply_not_published" : "args.not_published") : t("args.refused")}</p>`}
       <label for=${`${ids}-body`}>${parent ? t("args.reply_body", { name: parent.author ? parent.author.name : "" }) : t("args.body")}</label>
-      <textarea id=${`${ids}-body`} rows=${parent ? 3 : 4} required maxlength="5000" value=${body} onInput=${edit(setBody)}></textarea>
+      <textarea id=${`${ids}-body`} ref=${textarea} rows=${parent ? 3 : 4} required maxlength="5000" value=${body} onInput=${edit(setBody)}></textarea>
       <label for=${`${ids}-stance`}>${t("args.stance")}</label>
-      <select id=${`${ids}-stance`} value=${stance} onChange=${edit(setStance)}>
+      <select id=${`${ids}-stance`} value=${stance} onChange=${pick}>
         ${STANCES.map((s) => html`<option value=${s} selected=${s === stance}>${t(`args.${s}`)}</option>`)}
       </select>
       <p class="actions">
@@ -66,6 +87,12 @@ function Composer({ debateId, parent, onPublished, onCancel }) {
       </p>
     </form>
     ${!parent && html`<p class="note" aria-live="polite">${note}</p>`}`;
+}
+
+// Hidden by reports and waiting for a moderator (`flagged`), rather than hidden by one with
+// a reason: only then is a review still to come.
+function awaitingReview(comment) {
+  return !comment.hidden_reason || comment.hidden_reason === "flagged";
 }
 
 // One request at a time for a comment's small acts; [run, busy, error].
@@ -208,7 +235,7 @@ function Comment({ initial, ctx, reply }) {
   const body = c.body === null || c.body === undefined
     ? html`<p class="masked">${t("args.hidden")} ${hiddenText(c)}</p>`
     : html`${c.hidden && html`<p class="masked">${t("args.hidden")} ${hiddenText(c)}</p>`}
-        ${c.hidden && mine && !moderates && html`<p class="hint">${t("args.hidden_yours")}</p>`}
+        ${c.hidden && mine && !moderates && html`<p class="hint">${t(awaitingReview(c) ? "args.hidden_yours" : "args.hidden_yours_moderated")}</p>`}
         <${Paragraphs} text=${c.body} className="comment-body" />`;
 
   return html`<li class=${`comment stance-${c.stance}${c.hidden ? " is-hidden" : ""}`}>
@@ -246,7 +273,7 @@ function Comment({ initial, ctx, reply }) {
       ${replies.items.map((r) => html`<${Comment} key=${r.id} initial=${r} ctx=${ctx} reply=${true} />`)}
     </ul>
     ${replies.next && html`<p><button type="button" class="small" onClick=${() => readReplies(replies.next)}>${t("args.more_replies")}</button></p>`}`}
-    ${open === "reply" && html`<${Composer} debateId=${ctx.debate.id} parent=${c} onPublished=${replied} onCancel=${() => setOpen(null)} />`}
+    ${open === "reply" && html`<${Composer} debate=${ctx.debate} parent=${c} onPublished=${replied} onCancel=${() => setOpen(null)} />`}
   </li>`;
 }
 
@@ -273,7 +300,7 @@ export function Arguments({ debate, initial }) {
   return html`<section aria-labelledby="args-title">
     <h2 id="args-title">${t("args.title")}</h2>
     ${mayTakePart &&
-    html`<${Composer} debateId=${debate.id} onPublished=${(comment) => setItems((list) => [comment, ...list.filter((c) => c.id !== comment.id)])} />`}
+    html`<${Composer} debate=${debate} onPublished=${(comment) => setItems((list) => [comment, ...list.filter((c) => c.id !== comment.id)])} />`}
     ${signedIn && debate.status === "open" && (reason === "blocked" || reason === "not_eligible") &&
     html`<p class="reason">${t(reason === "blocked" ? "args.blocked" : "args.not_eligible")}</p>`}
     ${!signedIn && debate.status === "open" && html`<p><a href=${signInUrl()}>${t("args.sign_in")}</a></p>`}

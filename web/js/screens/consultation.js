@@ -7,10 +7,12 @@ import { t } from "../i18n.js";
 import { Manage } from "./manage.js";
 import { useLoad, useScreenTitle, Paragraphs, LoadingScreen, ErrorScreen, StatusBadge, Dates } from "../ui.js";
 
+// The reader's part in a debate; a petition is signed, not voted.
 function debateState(debate) {
-  if (debate.my_ballot) return html`<span class="state state-done">${t("debate.voted")}</span>`;
+  const petition = debate.function.type === "petition";
+  if (debate.my_ballot) return html`<span class="state state-done">${t(petition ? "debate.signed" : "debate.voted")}</span>`;
   if (debate.can_vote && debate.can_vote.allowed)
-    return html`<span class="state state-todo">${t("debate.can_vote")}</span>`;
+    return html`<span class="state state-todo">${t(petition ? "debate.can_sign" : "debate.can_vote")}</span>`;
   return null;
 }
 

@@ -59,21 +59,65 @@ export function Debate({ id }) {
     return () => clearTimeout(timer);
   }, [shown]);
 
+  // After a ballot change, the running tally (turnout, results) counts it from the table's
+  // stream, a second or more later: read again until it shows, and say so meanwhile.
+  const [counting, setCounting] = useState("");
+  const follow = useRef({ gen: 0, timer: null });
+  useEffect(() => () => clearTimeout(follow.current.timer), []);
+
   if (state.loading && !state.data) return html`<${LoadingScreen} />`;
   if (state.error) return html`<${ErrorScreen} error=${state.error} retry=${reload} />`;
   const { debate, results, comments } = state.data;
 
-  // After a ballot: show it at once, read the debate again, and once more when the
-  // running tally (turnout, live results) has had time to count it.
+  // After a ballot: show it at once; then read the debate (and its results) again at 1,
+  // 2.5, 5 and 10 s until the count shown reflects the change. Counts only ever come from
+  // the Hub: none is added or taken off here.
   const ballotChanged = (myBallot) => {
+    const before = debate;
+    const delta = (myBallot ? 1 : 0) - (before.my_ballot ? 1 : 0);
+    const shownBefore = results && results.results;
+    const beforeCounts = shownBefore ? JSON.stringify(shownBefore.counts) : null;
+    const reached = (was, now) => (delta > 0 ? now >= was + delta : now <= was + delta);
+    const settled = (fresh, freshResults) => {
+      if (delta !== 0 && typeof before.turnout === "number" && typeof fresh.turnout === "number")
+        return reached(before.turnout, fresh.turnout);
+      const r = freshResults && freshResults.results;
+      if (!r) return true; // no count shown: nothing to wait for
+      if (delta !== 0 && shownBefore) return reached(shownBefore.total, r.total);
+      if (delta > 0) return r.total > 0; // shown since this vote: it counts at least this one
+      return beforeCounts === null || JSON.stringify(r.counts) !== beforeCounts;
+    };
     setData((data) => ({ ...data, debate: { ...data.debate, my_ballot: myBallot } }));
-    refresh();
-    setTimeout(refresh, 2500);
+    // A count the reader sees (turnout, or results now visible): say it is on its way.
+    const seen = typeof before.turnout === "number" || resultsVisible({ ...before, my_ballot: myBallot });
+    const petition = debate.function.type === "petition";
+    const message = !myBallot ? "ballot.counting_withdrawal" : petition ? "ballot.counting_signature" : "ballot.counting";
+    setCounting(seen ? t(message) : "");
+    const delays = seen ? [1000, 2500, 5000, 10000] : [1000]; // else: once, for what may be done next
+    clearTimeout(follow.current.timer);
+    const gen = ++follow.current.gen;
+    let step = 0;
+    const read = () =>
+      api(`/debates/${enc(id)}`)
+        .then(async (fresh) => {
+          const freshResults = await loadResults(fresh);
+          if (gen !== follow.current.gen) return false;
+          setData((data) => ({ ...data, debate: fresh, results: freshResults }));
+          return settled(fresh, freshResults);
+        })
+        .catch(() => false)
+        .then((done) => {
+          if (gen !== follow.current.gen) return;
+          step += 1;
+          if (done || step >= delays.length) setCounting("");
+          else follow.current.timer = setTimeout(read, delays[step] - delays[step - 1]);
+        });
+    follow.current.timer = setTimeout(read, delays[0]);
   };
 
   return html`<p class="back"><a href=${`/consultations/${enc(debate.consultation_id)}`}>${t("debate.back")}</a></p>
     <h1>${debate.title}</h1>
-    <p class="meta"><${StatusBadge} status=${debate.status} /> <${Dates} item=${debate} /></p>
+    <p class="meta"><${StatusBadge} status=${debate.status} kind="debate" /> <${Dates} item=${debate} /></p>
     <${Paragraphs} text=${debate.body} />
     ${(debate.addenda || []).map(
       (a) => html`<aside class="addendum">
@@ -83,7 +127,7 @@ export function Debate({ id }) {
     )}
     ${debate.turnout !== null && debate.turnout !== undefined && debate.function.type !== "petition" &&
     html`<p class="meta">${t("debate.turnout", { count: debate.turnout })}</p>`}
-    <${Ballot} key=${debate.id} debate=${debate} onChange=${ballotChanged} />
+    <${Ballot} key=${debate.id} debate=${debate} onChange=${ballotChanged} counting=${counting} />
     <${Results} debate=${debate} results=${results} />
     <${Arguments} debate=${debate} initial=${comments} />`;
 }
@@ -105,14 +149,28 @@ function ballotText(debate, ballot) {
   return t("ballot.you_voted", { choice });
 }
 
-// 128 random bits, URL-safe base64 (22 characters): a secret ballot's receipt drawn here,
-// so that a retried request keeps the receipt the reader will be shown.
-function newReceipt() {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+// A secret ballot's receipt, drawn here so that a retried request keeps the receipt the
+// reader will be shown: 26 characters of Crockford's base32 in lower case (no i, l, o, u:
+// nothing to mistake when copied by hand), 130 random bits, in groups of 4 joined by "-"
+// (32 characters, within the API's [A-Za-z0-9_-]{22,64}).
+const RECEIPT_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
+export function newReceipt() {
+  const bytes = crypto.getRandomValues(new Uint8Array(26));
+  const chars = Array.from(bytes, (b) => RECEIPT_ALPHABET[b & 31]); // 256 = 8 × 32: unbiased
+  const groups = [];
+  for (let i = 0; i < chars.length; i += 4) groups.push(chars.slice(i, i + 4).join(""));
+  return groups.join("-");
 }
 
-function Ballot({ debate, onChange }) {
+// What a refusal to take part says; a petition is signed, not voted.
+function reasonText(f, reason) {
+  if (f.type === "petition" && reason === "consultation_closed") return t("reason.petition_closed");
+  if (f.type === "petition" && reason === "not_open") return t("reason.petition_not_open");
+  if (f.type === "petition" && reason === "not_eligible") return t("reason.petition_not_eligible");
+  return t(`reason.${reason}`);
+}
+
+function Ballot({ debate, onChange, counting }) {
   const f = debate.function;
   const mine = debate.my_ballot;
   const can = debate.can_vote || { allowed: false };
@@ -121,10 +179,21 @@ function Ballot({ debate, onChange }) {
   const [error, setError] = useState(null);
   const [note, setNote] = useState("");
   const [busy, setBusy] = useState(false);
-  const [receipt, setReceipt] = useState(null);
+  const [receipt, setReceipt] = useState(null); // {code, url}: the receipt and its .txt
   const [copied, setCopied] = useState("");
   const [unsent, setUnsent] = useState(null);
+  const [confirming, setConfirming] = useState(null); // a secret ballot awaiting its confirmation
   const pendingReceipt = useRef(null);
+  const statusLine = useRef(null);
+  const confirmButton = useRef(null);
+  const submitButton = useRef(null);
+  const focusAfter = useRef(null); // "confirm" | "submit" | "status", once rendered
+  useEffect(() => {
+    const target = { confirm: confirmButton, submit: submitButton, status: statusLine }[focusAfter.current];
+    focusAfter.current = null;
+    if (target && target.current) target.current.focus();
+  });
+  useEffect(() => () => receipt && URL.revokeObjectURL(receipt.url), [receipt]);
   if (f.type === "none") return null;
 
   // A ballot that did not reach the Hub (offline, 5xx) is kept, with its receipt if
@@ -135,13 +204,18 @@ function Ballot({ debate, onChange }) {
     setError(null);
     setUnsent(null);
     setNote("");
+    setConfirming(null);
     if (f.secret) {
       pendingReceipt.current = pendingReceipt.current || newReceipt();
       body = { ...body, receipt: pendingReceipt.current };
     }
     try {
       const cast = await api(`/debates/${enc(debate.id)}/ballot`, { method: "PUT", body });
-      if (cast.receipt) setReceipt(cast.receipt);
+      if (cast.receipt) {
+        const text = t("ballot.receipt_file", { receipt: cast.receipt, title: debate.title, url: location.href });
+        setReceipt({ code: cast.receipt, url: URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" })) });
+      }
+      focusAfter.current = "status"; // the keyboard user keeps their place: on what changed
       onChange(cast);
     } catch (e) {
       if (e.status === 0 || e.status >= 500 || e.status === 429) setUnsent({ body, error: e });
@@ -158,6 +232,7 @@ function Ballot({ debate, onChange }) {
       await api(`/debates/${enc(debate.id)}/ballot`, { method: "DELETE" });
       setChoice(f.type === "vote" ? null : []);
       setNote(f.type === "petition" ? t("ballot.unsigned") : t("ballot.withdrawn"));
+      focusAfter.current = "status";
       onChange(null);
     } catch (e) {
       setError(e);
@@ -166,25 +241,37 @@ function Ballot({ debate, onChange }) {
     }
   };
 
+  const final = f.secret || f.allow_change === false; // cast once, never changed
   const submit = (event) => {
     event.preventDefault();
     if (f.type === "petition") return send({ sign: true });
     const empty = f.type === "vote" ? !choice : choice.length === 0;
     if (empty) return setError(new ApiError(0, "no_choice", t("ballot.pick")));
-    return send(f.type === "vote" ? { choice } : { choices: choice });
+    const body = f.type === "vote" ? { choice } : { choices: choice };
+    if (!final) return send(body); // a vote that changes at will: one click
+    // A secret ballot (or one the debate does not let change) is final: a second step, in
+    // the page, before it goes.
+    setError(null);
+    const text = f.type === "vote" ? t(`ballot.${choice}`) : choice.map((c) => optionLabel(debate, c)).join(", ");
+    focusAfter.current = "confirm";
+    return setConfirming({ body, text });
+  };
+  const back = () => {
+    focusAfter.current = "submit";
+    setConfirming(null);
   };
 
   const copy = () =>
     Promise.resolve()
-      .then(() => navigator.clipboard.writeText(receipt))
+      .then(() => navigator.clipboard.writeText(receipt.code))
       .then(() => setCopied(t("ballot.copied")), () => setCopied(t("ballot.copy_failed")));
   const canWithdraw = mine && f.allow_change && !f.secret && can.allowed;
   const submitLabel = f.type === "petition" ? t("ballot.sign") : mine ? t("ballot.change") : t("ballot.submit");
-  const showForm = can.allowed && !(f.type === "petition" && mine);
+  const showForm = can.allowed && !(mine && (f.type === "petition" || final)); // once only
 
   let fields = null;
   if (f.type === "vote") {
-    fields = html`<fieldset>
+    fields = html`<fieldset disabled=${Boolean(confirming)}>
       <legend>${t("ballot.legend")}</legend>
       ${["yes", "no", "abstain"].map(
         (value) => html`<label class="choice">
@@ -197,9 +284,14 @@ function Ballot({ debate, onChange }) {
     const single = f.max_choices === 1;
     const toggle = (id, on) =>
       setChoice(single ? [id] : on ? [...choice.filter((c) => c !== id), id] : choice.filter((c) => c !== id));
-    fields = html`<fieldset>
+    const hint = single
+      ? t("ballot.poll_hint_one")
+      : (f.min_choices || 1) <= 1
+        ? t("ballot.poll_hint_upto", { max: f.max_choices })
+        : t("ballot.poll_hint_many", { min: f.min_choices, max: f.max_choices });
+    fields = html`<fieldset disabled=${Boolean(confirming)}>
       <legend>${t("ballot.poll_legend")}</legend>
-      <p class="hint">${single ? t("ballot.poll_hint_one") : t("ballot.poll_hint_many", { min: f.min_choices, max: f.max_choices })}</p>
+      <p class="hint">${hint}</p>
       ${f.options.map(
         (o) => html`<label class="choice">
           <input type=${single ? "radio" : "checkbox"} name="choices" value=${o.id} checked=${choice.includes(o.id)}
@@ -212,14 +304,19 @@ function Ballot({ debate, onChange }) {
 
   return html`<section class="ballot" aria-labelledby="ballot-title">
     <h2 id="ballot-title" class="sr-only">${t("ballot.section")}</h2>
-    <p role="status" class=${mine ? "ballot-state done" : "ballot-state"}>${ballotText(debate, mine)}</p>
-    <p class="note" aria-live="polite">${note}</p>
+    <p role="status" tabindex="-1" ref=${statusLine} class=${mine ? "ballot-state done" : "ballot-state"}>${mine ? ballotText(debate, mine) : note}</p>
+    <p class="note" aria-live="polite">${counting}</p>
     ${receipt &&
     html`<div class="receipt">
       <h3>${t("ballot.receipt_title")}</h3>
-      <p>${t("ballot.receipt_warning")}</p>
-      <p><code class="receipt-code">${receipt}</code></p>
-      <p><button type="button" onClick=${copy}>${t("ballot.copy")}</button> <span aria-live="polite">${copied}</span></p>
+      <p><code class="receipt-code">${receipt.code}</code></p>
+      <p><strong>${t("ballot.receipt_warning")}</strong></p>
+      <p>${t("ballot.receipt_how")}</p>
+      <p class="actions">
+        <button type="button" onClick=${copy}>${t("ballot.copy")}</button>
+        ${" "}<a class="button" href=${receipt.url} download=${`receipt-${debate.id}.txt`}>${t("ballot.download")}</a>
+        ${" "}<span aria-live="polite">${copied}</span>
+      </p>
     </div>`}
     ${unsent &&
     html`<div class="alert" role="alert">
@@ -230,13 +327,21 @@ function Ballot({ debate, onChange }) {
     <${Alert} error=${error} />
     ${!can.allowed && !mine &&
     html`<p class="reason">
-      ${can.reason === "unauthenticated" ? html`<a href=${signInUrl()}>${t("reason.unauthenticated")}</a>` : t(`reason.${can.reason}`)}
+      ${can.reason === "unauthenticated" ? html`<a href=${signInUrl()}>${t("reason.unauthenticated")}</a>` : reasonText(f, can.reason)}
     </p>`}
     ${showForm &&
     html`<form onSubmit=${submit} class="ballot-form">
       ${f.secret && !mine && html`<p class="hint">${t("ballot.secret_note")}</p>`}
       ${fields}
-      <button type="submit" class="primary" disabled=${busy}>${submitLabel}</button>
+      ${confirming
+        ? html`<div class="panel confirm" role="group" aria-labelledby="ballot-confirm">
+            <p id="ballot-confirm"><strong>${t("ballot.confirm_question", { choice: confirming.text })}</strong></p>
+            <p class="actions">
+              <button type="button" class="primary" ref=${confirmButton} disabled=${busy} onClick=${() => send(confirming.body)}>${t("ballot.confirm")}</button>
+              ${" "}<button type="button" class="secondary" onClick=${back}>${t("ballot.back")}</button>
+            </p>
+          </div>`
+        : html`<button type="submit" class="primary" ref=${submitButton} disabled=${busy}>${submitLabel}</button>`}
     </form>`}
     ${canWithdraw &&
     html`<p><button type="button" class="secondary" disabled=${busy} onClick=${withdraw}>
@@ -255,11 +360,12 @@ function Outcome({ debate, outcome, total }) {
     return html`<ul class="facts-list">${lines.map((line) => html`<li>${line}</li>`)}</ul>`;
   }
   const head = outcome.result === "no_quorum" ? t("outcome.no_quorum") : f.type === "vote" ? t(`outcome.${outcome.result}`) : null;
-  if (f.type === "poll" && outcome.ranking && outcome.ranking.length > 0 && outcome.result !== "no_quorum") {
+  // No ballot: no one is ahead, and no tie to speak of.
+  if (f.type === "poll" && total > 0 && outcome.ranking && outcome.ranking.length > 0 && outcome.result !== "no_quorum") {
     lines.push(t("outcome.winner", { labels: outcome.ranking[0].options.map((o) => optionLabel(debate, o)).join(", ") }));
   }
   if (typeof outcome.yes_share === "number") lines.push(t("outcome.yes_share", { percent: formatPercent(outcome.yes_share) }));
-  if (outcome.tie_for_first) lines.push(t("outcome.tie"));
+  if (outcome.tie_for_first && total > 0) lines.push(t("outcome.tie"));
   if (outcome.quorum)
     lines.push(t(outcome.result === "no_quorum" ? "rules.quorum_missed" : "rules.quorum_met", { count: total, quorum: outcome.quorum }));
   if (f.type === "vote" && outcome.result !== "no_quorum")
@@ -283,7 +389,8 @@ function Results({ debate, results }) {
   if (f.type === "none") return null;
   if (!results) {
     if (debate.status !== "open") return null;
-    const hint = f.results_visibility === "after_vote" ? t("results.hidden_after_vote") : t("results.hidden_after_close");
+    const afterVote = f.type === "petition" ? "results.hidden_after_sign" : "results.hidden_after_vote";
+    const hint = f.results_visibility === "after_vote" ? t(afterVote) : t("results.hidden_after_close");
     return html`<section aria-labelledby="results-title">
       <h2 id="results-title">${t("results.title")}</h2>
       <p>${hint}</p>
@@ -293,16 +400,22 @@ function Results({ debate, results }) {
   if (results.error) return html`<section><h2>${t("results.title")}</h2><${Alert} error=${results.error} /></section>`;
   const r = results.results;
   const keys = f.type === "vote" ? ["yes", "no", "abstain"] : f.type === "poll" ? f.options.map((o) => o.id) : ["signed"];
-  const scale = f.type === "petition" ? Math.max(f.goal || 0, r.counts.signed || 0, 1) : Math.max(r.total, 1);
+  const petition = f.type === "petition";
+  const scale = Math.max(r.total, 1);
+  // A petition's result is one number: a line, not a table of one "option".
+  const total = petition
+    ? r.total === 0 ? t("results.no_signature") : t("results.signatures_line", { count: r.total })
+    : r.total === 0 ? t("results.none") : t("results.total", { count: r.total });
   return html`<section aria-labelledby="results-title">
     <h2 id="results-title">${t("results.title")}</h2>
     <p class="meta">
       <span class=${r.final ? "badge badge-final" : "badge badge-provisional"}>${r.final ? t("results.final") : t("results.provisional")}</span>
-      ${" "}${t(f.type === "petition" ? "results.total_signatures" : "results.total", { count: r.total })}
-      ${f.type === "petition" && f.goal && !r.final ? html` · ${t("outcome.goal", { count: f.goal })}` : ""}
+      <span class="sep"> · </span><span class="results-total">${total}</span>
+      ${petition && f.goal && !r.final ? html`<span class="sep"> · </span>${t("outcome.goal", { count: f.goal })}` : ""}
     </p>
     ${r.outcome ? html`<${Outcome} debate=${debate} outcome=${r.outcome} total=${r.total} />` : html`<${Rules} debate=${debate} />`}
-    <table class="results">
+    ${!petition &&
+    html`<table class="results">
       <caption class="sr-only">${t("results.title")}</caption>
       <thead><tr><th scope="col">${t("results.option")}</th><th scope="col">${f.type === "petition" ? t("results.signatures") : t("results.count")}</th></tr></thead>
       <tbody>
@@ -314,10 +427,22 @@ function Results({ debate, results }) {
           </tr>`;
         })}
       </tbody>
-    </table>
+    </table>`}
     ${!r.final && r.final_expected_at && html`<p class="hint">${t("results.final_expected", { date: formatDate(r.final_expected_at) })}</p>`}
     ${r.final && f.secret && html`<${ReceiptCheck} debate=${debate} />`}
   </section>`;
+}
+
+// A receipt as typed or pasted: spaces are no part of it; one of ours (26 base32 characters,
+// grouped or not) is read as Crockford's base32 reads: any case, I and L for 1, O for 0.
+// Anything else (a receipt of the earlier base64 form) goes as it is, case and all.
+function typedReceipt(text) {
+  const bare = text.replace(/\s+/g, "");
+  const plain = bare.replace(/-/g, "");
+  const grouped = /^([0-9a-z]{4}-){6}[0-9a-z]{2}$/i.test(bare);
+  if (!grouped && !/^[0-9a-z]{26}$/i.test(bare)) return bare;
+  const code = plain.toLowerCase().replace(/[il]/g, "1").replace(/o/g, "0");
+  return code.match(/.{1,4}/g).join("-");
 }
 
 // After the final count of a secret ballot: was my receipt counted, and for what?
@@ -330,7 +455,7 @@ function ReceiptCheck({ debate }) {
     setFound(null);
     setError(null);
     try {
-      setFound(await api(`/debates/${enc(debate.id)}/receipts/${enc(receipt.trim())}`));
+      setFound(await api(`/debates/${enc(debate.id)}/receipts/${enc(typedReceipt(receipt))}`));
     } catch (e) {
       setError(e);
     }
