@@ -245,7 +245,8 @@ def _dev(path: str, query: dict[str, list[str]], host: str) -> Answer:
 
 
 def _token(user: str) -> Answer:
-    """A dev token for `user`, as `make token SUB=USER NAME=USER` signs it."""
+    """A dev token for `user`, as `make token SUB=USER NAME=NAME` signs it: a demo user's
+    name is theirs in the demo association (local/demo.py), anyone else's is their id."""
     from local.devtoken import make_token
 
     if not user.strip() or not user.isprintable() or len(user.encode()) > MAX_USER_ID_BYTES:
@@ -254,7 +255,7 @@ def _token(user: str) -> Answer:
             "message": "Identifiant invalide : du texte imprimable, 256 octets au plus.",
         }
         return Answer(400, _json({"error": error}), CONTENT_TYPES[".json"], "no-store")
-    token = make_token(user, name=user)
+    token = make_token(user, name=dict(demo_users()).get(user, user))
     return Answer(200, _json({"token": token}), CONTENT_TYPES[".json"], "no-store")
 
 

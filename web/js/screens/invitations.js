@@ -5,7 +5,7 @@ import { html, useState, useRef, useEffect } from "../lib.js";
 import { api, enc } from "../api.js";
 import { t, formatDate } from "../i18n.js";
 import { Alert } from "../ui.js";
-import { Field, Select, useSubmit } from "../forms.js";
+import { Field, Select, useSubmit, RolesHelp } from "../forms.js";
 import { useGroupList, ToolScreen, More, Confirm, Person, useSaid } from "./grouptools.js";
 
 const ROLES = ["observer", "participant", "author", "moderator", "admin"];
@@ -84,6 +84,7 @@ function NewInvitation({ groupId, onCreated }) {
     <${Select} id="inv-role" label=${t("invitations.role")} value=${form.role} onChange=${set("role")}
       hint=${t("invitations.role_hint")}
       options=${ROLES.map((r) => [r, t(`role.${r}`)])} />
+    <${RolesHelp} />
     <${Select} id="inv-days" label=${t("invitations.validity")} value=${form.days} onChange=${set("days")}
       options=${DAYS.map((d) => [String(d), t("invitations.days", { count: d })])} />
     <${Field} id="inv-uses" label=${t("invitations.uses")} hint=${t("invitations.uses_hint")}>
