@@ -11,8 +11,9 @@ on to the app as before.
 - `/dev/...`: the local stage's sign-in (never in the cloud bundle: local/ is not packaged):
   `/dev/sign-in` lists the demo users and takes any user id; `/dev/sign-in?as=USER` signs in
   as USER and returns to `/` (`&return=PATH`: to that page of the site instead); its script
-  gets `/dev/token?as=USER`, a dev token signed as `make token SUB=USER NAME=USER` signs it,
-  and keeps it in the tab's session storage.
+  gets `/dev/token?as=USER`, a dev token signed as `make token SUB=USER NAME=USER` signs it
+  (a demo user is named as in the demo association), and keeps it in the tab's session
+  storage.
 - `POST /auth/token`, with `HUB_WEB_OIDC` set: the identity provider's token endpoint,
   forwarded as the cloud's distribution forwards it (infra/template.yaml, TokenProxy), so
   the client's Content-Security-Policy keeps `connect-src 'self'`.
