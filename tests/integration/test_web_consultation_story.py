@@ -37,7 +37,7 @@ pytestmark = pytest.mark.integration
 
 FINAL_WITHIN_S = 30  # the closer runs every second; the grace is 2 s; two cores are shared
 RESTRICTED = "Réservée (réunion de bureau)"
-NOT_VISIBLE = "Cette consultation n’existe pas, ou elle ne vous est pas visible."
+NOT_VISIBLE = "Cette consultation n\u2019existe pas, ou elle ne vous est pas visible."
 FORBIDDEN = "Votre rôle ne vous permet pas de faire cela."
 TOOLS = "Organiser la consultation"
 THRESHOLD = "Seuil d\u2019adoption, en % (facultatif)"

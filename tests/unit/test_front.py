@@ -174,7 +174,8 @@ def test_a_demo_users_dev_token_carries_their_demo_name(web, monkeypatch):
     names = {}
     for user in ("demo-admin", "demo-moderator", "demo-alice", "demo-bob"):
         token = json.loads(served(f"/dev/token?as={user}").body)["token"]
-        names[user] = jwt.decode(token, SECRET, algorithms=["HS256"], audience=DEFAULT_AUDIENCE)["name"]
+        claims = jwt.decode(token, SECRET, algorithms=["HS256"], audience=DEFAULT_AUDIENCE)
+        names[user] = claims["name"]
 
     assert names == {
         "demo-admin": "Camille (demo admin)",
