@@ -206,8 +206,8 @@ def test_an_admin_runs_a_board_meeting_with_a_secret_ballot(phone: Page, hub: Ru
     # ---- the partner's admin learns of it and accepts, in the browser
     switch_to(phone, partner_admin)
     phone.goto(f"/groups/{partner_id}")
-    phone.get_by_role("link", name="Invitations de partenariat").click()
-    heading(phone, "Invitations de partenariat")
+    phone.get_by_role("link", name="Partenariats proposés", exact=True).click()
+    heading(phone, "Partenariats proposés")
     invitation = phone.get_by_role("listitem").filter(has_text="Bureau du 12 décembre")
     expect(invitation).to_contain_text(f"Maison de quartier {tag}")
     look(phone, "partner-invitations")
@@ -223,6 +223,7 @@ def test_an_admin_runs_a_board_meeting_with_a_secret_ballot(phone: Page, hub: Ru
     phone.goto(f"/consultations/{consultation_id}")
     heading(phone, "Bureau du 12 décembre")
     phone.get_by_role("button", name="Publier", exact=True).click()
+    phone.get_by_role("button", name="Oui, publier").click()
     expect(phone.get_by_text("Ouverte", exact=True)).to_be_visible()
 
     # ---- once published, only the description changes (and the closing moves later)
@@ -291,6 +292,7 @@ def test_an_admin_runs_a_board_meeting_with_a_secret_ballot(phone: Page, hub: Ru
     phone.goto(f"/consultations/{consultation_id}")
     phone.get_by_label("Motif").fill("Le bureau a statué en séance.")
     phone.get_by_role("button", name="Clore maintenant").click()
+    phone.get_by_role("button", name="Oui, clore").click()
     expect(phone.get_by_text("Close", exact=True)).to_be_visible()
 
     # ---- after the final count, the board member finds their receipt counted

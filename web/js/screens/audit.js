@@ -96,7 +96,9 @@ function consultationTitles(items) {
   const titles = {};
   for (const e of items) {
     const d = e.details || {};
-    const title = e.action === "consultation_created" ? d.title : d.title && d.title.to;
+    let title = null;
+    if (e.action === "consultation_created") title = d.title;
+    if (e.action === "consultation_updated") title = d.title && d.title.to;
     if (d.consultation_id && typeof title === "string" && !(d.consultation_id in titles)) titles[d.consultation_id] = title;
   }
   return titles;
