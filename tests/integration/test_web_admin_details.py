@@ -172,10 +172,11 @@ def test_publishing_and_closing_ask_once_more_and_edits_say_they_were_saved(
     heading(phone, "Journal")
     log = phone.locator("ol.audit")
     expect(log).to_contain_text(
-        f"{admin} a publié la consultation « Horaires du local associatif »."
+        f"{admin} a publié la consultation «\u00a0Horaires du local associatif\u00a0»."
     )
     expect(log).to_contain_text(
-        f"{admin} a clos la consultation « Horaires du local associatif » avant la date prévue."
+        f"{admin} a clos la consultation «\u00a0Horaires du local associatif\u00a0» "
+        "avant la date prévue."
     )
     look(phone, "details-audit-named")
     expect(phone.get_by_role("link", name=f"Retour à l{RSQ}association {name}")).to_be_visible()

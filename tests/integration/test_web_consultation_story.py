@@ -154,7 +154,9 @@ def test_an_admin_runs_a_board_meeting_with_a_secret_ballot(phone: Page, hub: Ru
     tools.get_by_label(THRESHOLD).fill("60")
     summary = tools.get_by_text(re.compile(r"^Décidé seulement si"))
     expect(summary).to_have_text(
-        re.compile(r"au moins 1 personne vote\. Adopté si « Pour » atteint 60\s*% .*Vote secret\.")
+        re.compile(
+            r"au moins 1 personne vote\. Adopté si «\s*Pour\s*» atteint 60\s*% .*Vote secret\."
+        )
     )
     look(phone, "debate-new-secret")
     tools.get_by_role("button", name="Ajouter le débat").click()

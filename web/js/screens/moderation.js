@@ -260,7 +260,7 @@ function Unblock({ groupId, admin }) {
     html`<form class="argue" onSubmit=${lift}>
       <label for="unblock-who">${admin ? t("mod.unblock_who_blocked") : t("mod.unblock_who")}</label>
       <select id="unblock-who" required value=${who} onChange=${(e) => setWho(e.currentTarget.value)}>
-        <option value="">${t("mod.unblock_pick")}</option>
+        <option value="">${admin ? t("mod.unblock_pick_blocked") : t("mod.unblock_pick")}</option>
         ${people.map((m) => html`<option value=${m.id} selected=${m.id === who}>${label(m)}</option>`)}
       </select>
       <p class="actions"><button type="submit" disabled=${busy}>${t("mod.unblock_submit")}</button></p>
