@@ -246,8 +246,10 @@ function Unblock({ groupId, admin }) {
     run(async () => {
       await api(`/groups/${enc(groupId)}/blocks/${enc(who)}`, { method: "DELETE" });
       setNote(t("mod.unblocked", { name: person ? person.name : who }));
-      if (admin) setPeople((list) => list.filter((m) => m.id !== who));
-      setWho("");
+      if (admin) {
+        setPeople((list) => list.filter((m) => m.id !== who));
+        setWho("");
+      }
     });
   };
   const label = (m) =>
