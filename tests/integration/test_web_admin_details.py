@@ -154,7 +154,12 @@ def test_publishing_and_closing_ask_once_more_and_edits_say_they_were_saved(
     expect(phone.get_by_text("Ouverte", exact=True)).to_be_visible()
     look(phone, "details-published")
 
-    # Closing too; the reason typed is kept while it asks.
+    # Closing too; refused without a reason, the publication is no longer said beside it.
+    phone.get_by_role("button", name="Clore maintenant").click()
+    phone.get_by_role("button", name="Oui, clore").click()
+    expect(phone.get_by_role("alert")).to_be_visible()
+    expect(said(phone, "Consultation publiée.")).to_have_count(0)
+    # The reason typed is kept while it asks.
     phone.get_by_label("Motif").fill("Décidé en réunion.")
     phone.get_by_role("button", name="Clore maintenant").click()
     expect(phone.get_by_role("group", name=re.compile("^Clore maintenant"))).to_be_visible()

@@ -53,8 +53,8 @@ export function Manage({ consultation: c, debates = [], onChange }) {
       );
   if (links.length > 0) parts.push(html`<ul key="links" class="tool-links">${links}</ul>`);
   if (c.status === "draft" && can.has("add_debates")) parts.push(html`<${AddDebate} key="add" consultation=${c} onAdded=${onChange} />`);
-  if (c.status === "draft" && can.has("publish")) parts.push(html`<${Publish} key="publish" consultation=${c} onDone=${done(t("manage.published"))} />`);
-  if (c.status === "open" && can.has("close")) parts.push(html`<${Close} key="close" consultation=${c} onDone=${done(t("manage.closed"))} />`);
+  if (c.status === "draft" && can.has("publish")) parts.push(html`<${Publish} key="publish" consultation=${c} onAct=${() => say("")} onDone=${done(t("manage.published"))} />`);
+  if (c.status === "open" && can.has("close")) parts.push(html`<${Close} key="close" consultation=${c} onAct=${() => say("")} onDone=${done(t("manage.closed"))} />`);
   if (parts.length === 0 && !saying) return null;
   return html`<section class="manage" aria-labelledby="manage-title">
     <h2 id="manage-title">${t("manage.title")}</h2>
@@ -104,9 +104,11 @@ function AddDebate({ consultation, onAdded }) {
   </form>`;
 }
 
-function Publish({ consultation, onDone }) {
+// onAct: an act begins, so what the section said of an earlier one no longer stands.
+function Publish({ consultation, onAct, onDone }) {
   const [send, busy, error] = useSubmit();
   const publish = async () => {
+    onAct();
     const done = await send(() => api(`/consultations/${enc(consultation.id)}/publish`, { method: "POST" }));
     if (done) onDone();
   };
@@ -121,11 +123,12 @@ function Publish({ consultation, onDone }) {
   </div>`;
 }
 
-function Close({ consultation, onDone }) {
+function Close({ consultation, onAct, onDone }) {
   const [reason, setReason] = useState("");
   const [asking, setAsking] = useState(false);
   const [send, busy, error] = useSubmit();
   const close = async () => {
+    onAct();
     const done = await send(() =>
       api(`/consultations/${enc(consultation.id)}/close`, { method: "POST", body: { reason } }),
     );
