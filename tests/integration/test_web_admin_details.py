@@ -116,7 +116,9 @@ def test_publishing_and_closing_ask_once_more_and_edits_say_they_were_saved(
     # The form asks for the opening before the closing; saving says so on return.
     phone.goto(f"/consultations/{consultation}/edit")
     heading(phone, "Modifier la consultation")
-    expect(phone.get_by_role("link", name="Horaires du local")).to_be_visible()
+    expect(
+        phone.get_by_role("link", name="Retour à la consultation «\u00a0Horaires du local\u00a0»")
+    ).to_be_visible()
     labels = phone.locator("form label").all_inner_texts()
     assert labels.index("Ouverture (facultatif)") < labels.index("Date de clôture")
     phone.get_by_label("Titre").fill("Horaires du local associatif")

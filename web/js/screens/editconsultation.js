@@ -146,7 +146,7 @@ function EditForm({ consultation: c }) {
   const before = consultationToForm(c);
   const [form, setForm] = useState(before);
   const [send, busy, error] = useSubmit();
-  const back = html`<p class="back"><a href=${`/consultations/${enc(c.id)}`}>${c.title}</a></p>`;
+  const back = html`<p class="back"><a href=${`/consultations/${enc(c.id)}`}>${t("tools.back_consultation", { title: c.title })}</a></p>`;
   if (c.status === "closed")
     return html`${back}<h1>${t("cform.edit_title")}</h1><p>${t("cform.closed")}</p>`;
   const published = c.status !== "draft";
