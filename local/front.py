@@ -11,8 +11,9 @@ on to the app as before.
 - `/dev/...`: the local stage's sign-in (never in the cloud bundle: local/ is not packaged):
   `/dev/sign-in` lists the demo users and takes any user id; `/dev/sign-in?as=USER` signs in
   as USER and returns to `/` (`&return=PATH`: to that page of the site instead); its script
-  gets `/dev/token?as=USER`, a dev token signed as `make token SUB=USER NAME=USER` signs it,
-  and keeps it in the tab's session storage.
+  gets `/dev/token?as=USER`, a dev token signed as `make token SUB=USER NAME=USER` signs it
+  (a demo user is named as in the demo association), and keeps it in the tab's session
+  storage.
 - `POST /auth/token`, with `HUB_WEB_OIDC` set: the identity provider's token endpoint,
   forwarded as the cloud's distribution forwards it (infra/template.yaml, TokenProxy), so
   the client's Content-Security-Policy keeps `connect-src 'self'`.
@@ -259,7 +260,8 @@ def _dev(path: str, query: dict[str, list[str]], host: str) -> Answer:
 
 
 def _token(user: str) -> Answer:
-    """A dev token for `user`, as `make token SUB=USER NAME=USER` signs it."""
+    """A dev token for `user`, as `make token SUB=USER NAME=NAME` signs it: a demo user's
+    name is theirs in the demo association (local/demo.py), anyone else's is their id."""
     from local.devtoken import make_token
 
     if not user.strip() or not user.isprintable() or len(user.encode()) > MAX_USER_ID_BYTES:
@@ -268,7 +270,7 @@ def _token(user: str) -> Answer:
             "message": "Identifiant invalide : du texte imprimable, 256 octets au plus.",
         }
         return Answer(400, _json({"error": error}), CONTENT_TYPES[".json"], "no-store")
-    token = make_token(user, name=user)
+    token = make_token(user, name=dict(demo_users()).get(user, user))
     return Answer(200, _json({"token": token}), CONTENT_TYPES[".json"], "no-store")
 
 

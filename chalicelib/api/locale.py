@@ -94,6 +94,8 @@ def detail_of(problem: ErrorDetails) -> Detail:
     if kind not in PYDANTIC_TYPES:
         return Detail(field, kind, "invalid_value")
     params = {name: ctx[name] for name in PYDANTIC_TYPES[kind] if name in ctx}
+    if kind == "string_too_short" and params.get("min_length") == 1:
+        return Detail(field, kind, "string_too_short.empty", {})
     if isinstance(params.get("expected"), str):
         params["expected"] = _alternatives(params["expected"])
     return Detail(field, kind, kind, params)

@@ -13,7 +13,7 @@ from chalicelib.settings import get_settings
 
 NBSP = "\u00a0"
 TOKEN_REQUIRED = {
-    "fr": "Un jeton d'accès valide est requis.",
+    "fr": "Un jeton d\u2019accès valide est requis.",
     "en": "A valid bearer token is required.",
 }
 
@@ -77,7 +77,7 @@ def test_a_404_in_both_languages(as_user):
     assert french.status_code == english.status_code == 404
     assert error_of(french) == {
         "code": "group_not_found",
-        "message": "Cette association n'existe pas, ou elle ne vous est pas visible.",
+        "message": "Cette association n\u2019existe pas, ou elle ne vous est pas visible.",
     }
     assert error_of(english) == {
         "code": "group_not_found",
@@ -119,7 +119,7 @@ def test_a_422_names_the_same_fields_and_codes_in_both_languages(as_user):
         "name": "Le texte doit compter au plus 100 caractères.",
         "listed": "Un booléen (true ou false) est attendu.",
         "join_policy": f"Valeur attendue{NBSP}: 'invite', 'request' ou 'open'.",
-        "colour": "Ce champ n'est pas accepté.",
+        "colour": "Ce champ n\u2019est pas accepté.",
     }
     assert {detail["field"]: detail["message"] for detail in english["details"]} == {
         "name": "String should have at most 100 characters",
@@ -148,7 +148,7 @@ def test_refusals_chalice_answers_itself_are_translated_too(as_user, monkeypatch
     assert method.status_code == 405
     assert error_of(method) == {
         "code": "method_not_allowed",
-        "message": "Cette méthode n'est pas autorisée ici.",
+        "message": "Cette méthode n\u2019est pas autorisée ici.",
     }
 
     from chalicelib.services import groups
@@ -161,7 +161,7 @@ def test_refusals_chalice_answers_itself_are_translated_too(as_user, monkeypatch
     assert failure.status_code == 500
     assert error_of(failure) == {
         "code": "internal_error",
-        "message": "Une erreur s'est produite de notre côté.",
+        "message": "Une erreur s\u2019est produite de notre côté.",
     }
 
 

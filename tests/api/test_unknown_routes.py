@@ -13,11 +13,11 @@ import pytest
 from chalicelib.api import contract
 
 NOT_FOUND = {
-    "fr": "Rien n'a été trouvé à cette adresse.",
+    "fr": "Rien n\u2019a été trouvé à cette adresse.",
     "en": "Nothing was found at this address.",
 }
 NOT_ALLOWED = {
-    "fr": "Cette méthode n'est pas autorisée ici.",
+    "fr": "Cette méthode n\u2019est pas autorisée ici.",
     "en": "This method is not allowed here.",
 }
 

@@ -102,7 +102,10 @@ def test_a_path_nobody_declares_is_404_not_found_in_the_callers_language(
             french = hub.as_user(sub).get(path, headers={"Accept-Language": "fr"})
             assert french.status_code == 404
             assert french.data == {
-                "error": {"code": "not_found", "message": "Rien n'a été trouvé à cette adresse."}
+                "error": {
+                    "code": "not_found",
+                    "message": "Rien n\u2019a été trouvé à cette adresse.",
+                }
             }
 
 

@@ -109,8 +109,12 @@ def test_a_volunteer_runs_a_consultation_from_the_browser(phone: Page, hub: Runn
     look(phone, "consultation-draft")
 
     expect(phone.get_by_text("ne pourront plus être modifiés")).to_be_visible()
-    phone.get_by_role("button", name="Publier", exact=True).click()
+    phone.get_by_role("button", name="Publier", exact=True).click()  # asks once more
+    expect(phone.get_by_role("group", name=re.compile(r"^Publier maintenant"))).to_be_visible()
+    look(phone, "consultation-publish-asking")
+    phone.get_by_role("button", name="Oui, publier").click()
     expect(phone.get_by_text("Ouverte", exact=True)).to_be_visible()
+    expect(phone.get_by_role("status").filter(has_text="Consultation publiée.")).to_be_visible()
     expect(phone.get_by_role("button", name="Publier", exact=True)).to_have_count(0)
     expect(phone.get_by_role("button", name="Clore maintenant")).to_be_visible()
     look(phone, "consultation-open-admin")
@@ -128,6 +132,7 @@ def test_a_volunteer_runs_a_consultation_from_the_browser(phone: Page, hub: Runn
     phone.get_by_role("link", name="Retour à la consultation").click()
     heading(phone, title)
     phone.get_by_role("button", name="Clore maintenant").click()  # no reason: refused
+    phone.get_by_role("button", name="Oui, clore").click()
     expect(
         phone.get_by_role("alert").get_by_role("link", name=re.compile(r"^Motif"))
     ).to_be_visible()
@@ -135,7 +140,11 @@ def test_a_volunteer_runs_a_consultation_from_the_browser(phone: Page, hub: Runn
     look(phone, "consultation-close-refused")
     phone.get_by_label("Motif").fill("Le devis est arrivé plus tôt que prévu.")
     phone.get_by_role("button", name="Clore maintenant").click()
+    expect(phone.get_by_role("group", name=re.compile(r"^Clore maintenant"))).to_be_visible()
+    look(phone, "consultation-close-asking")
+    phone.get_by_role("button", name="Oui, clore").click()
     expect(phone.get_by_text("Clôturée", exact=True)).to_be_visible()
+    expect(phone.get_by_role("status").filter(has_text="Consultation close.")).to_be_visible()
     expect(phone.get_by_role("button", name="Clore maintenant")).to_have_count(0)
     closed = hub.as_user(someone).get(f"/v1/consultations/{consultation_id}").data
     assert closed["status"] == "closed" and closed["closed_at"] is not None

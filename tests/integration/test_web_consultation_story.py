@@ -37,7 +37,7 @@ pytestmark = pytest.mark.integration
 
 FINAL_WITHIN_S = 30  # the closer runs every second; the grace is 2 s; two cores are shared
 RESTRICTED = "Réservée (réunion de bureau)"
-NOT_VISIBLE = "Cette consultation n'existe pas, ou elle ne vous est pas visible."
+NOT_VISIBLE = "Cette consultation n\u2019existe pas, ou elle ne vous est pas visible."
 FORBIDDEN = "Votre rôle ne vous permet pas de faire cela."
 TOOLS = "Organiser la consultation"
 THRESHOLD = "Seuil d\u2019adoption, en % (facultatif)"
@@ -208,8 +208,8 @@ def test_an_admin_runs_a_board_meeting_with_a_secret_ballot(phone: Page, hub: Ru
     # ---- the partner's admin learns of it and accepts, in the browser
     switch_to(phone, partner_admin)
     phone.goto(f"/groups/{partner_id}")
-    phone.get_by_role("link", name="Invitations de partenariat").click()
-    heading(phone, "Invitations de partenariat")
+    phone.get_by_role("link", name="Partenariats proposés", exact=True).click()
+    heading(phone, "Partenariats proposés")
     invitation = phone.get_by_role("listitem").filter(has_text="Bureau du 12 décembre")
     expect(invitation).to_contain_text(f"Maison de quartier {tag}")
     look(phone, "partner-invitations")
@@ -225,6 +225,7 @@ def test_an_admin_runs_a_board_meeting_with_a_secret_ballot(phone: Page, hub: Ru
     phone.goto(f"/consultations/{consultation_id}")
     heading(phone, "Bureau du 12 décembre")
     phone.get_by_role("button", name="Publier", exact=True).click()
+    phone.get_by_role("button", name="Oui, publier").click()
     expect(phone.get_by_text("Ouverte", exact=True)).to_be_visible()
 
     # ---- once published, only the description changes (and the closing moves later)
@@ -324,6 +325,7 @@ def test_an_admin_runs_a_board_meeting_with_a_secret_ballot(phone: Page, hub: Ru
     phone.goto(f"/consultations/{consultation_id}")
     phone.get_by_label("Motif").fill("Le bureau a statué en séance.")
     phone.get_by_role("button", name="Clore maintenant").click()
+    phone.get_by_role("button", name="Oui, clore").click()
     expect(phone.get_by_text("Clôturée", exact=True)).to_be_visible()
     expect(
         phone.get_by_text(re.compile("^le .*, par l\u2019association, avant la date prévue \\("))

@@ -166,6 +166,7 @@ def test_a_newcomer_joins_by_an_invitation_link_votes_and_sees_the_final_results
     heading(desktop, "Assemblée de printemps")
     desktop.get_by_label("Motif").fill("Le quorum de l\u2019assemblée est atteint.")
     desktop.get_by_role("button", name=re.compile(r"^Clore")).click()
+    desktop.get_by_role("button", name="Oui, clore").click()
     expect(desktop.get_by_text("Clôturée", exact=True)).to_be_visible()
 
     deadline = time.monotonic() + FINAL_WITHIN_S

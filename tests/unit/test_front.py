@@ -169,6 +169,22 @@ def test_a_dev_token_is_the_one_make_token_signs(web, monkeypatch):
     assert claims["exp"] - claims["iat"] == 3600
 
 
+def test_a_demo_users_dev_token_carries_their_demo_name(web, monkeypatch):
+    monkeypatch.setenv("HUB_DEV_JWT_SECRET", SECRET)
+    names = {}
+    for user in ("demo-admin", "demo-moderator", "demo-alice", "demo-bob"):
+        token = json.loads(served(f"/dev/token?as={user}").body)["token"]
+        claims = jwt.decode(token, SECRET, algorithms=["HS256"], audience=DEFAULT_AUDIENCE)
+        names[user] = claims["name"]
+
+    assert names == {
+        "demo-admin": "Camille (demo admin)",
+        "demo-moderator": "Malik (demo moderator)",
+        "demo-alice": "Alice (demo participant)",
+        "demo-bob": "Bob (demo participant)",
+    }
+
+
 @pytest.mark.parametrize("query", ["", "?as=", "?as=%20", "?as=a%0Ab", "?as=" + "x" * 257])
 def test_a_dev_token_needs_a_user_id_the_api_would_accept(query, web):
     found = served("/dev/token" + query)

@@ -290,7 +290,7 @@ def _refusal(model: type[BaseModel], body: dict[str, Any]) -> dict[str, Detail]:
             {"name": ""},
             "name",
             "String should have at least 1 character",
-            "Le texte doit compter au moins 1 caractère.",
+            "Ce champ ne peut pas être vide.",
         ),
         (
             schemas.InvitationCreate,
@@ -326,7 +326,7 @@ def _refusal(model: type[BaseModel], body: dict[str, Any]) -> dict[str, Detail]:
             "function",
             "Input tag 'zzz' found using 'type' does not match any of the expected tags: "
             "'none', 'vote', 'poll', 'petition'",
-            f"La valeur 'zzz' de 'type' n'est pas prévue{NBSP}; valeurs possibles{NBSP}: "
+            f"La valeur 'zzz' de 'type' n\u2019est pas prévue{NBSP}; valeurs possibles{NBSP}: "
             "'none', 'vote', 'poll', 'petition'.",
         ),
         (
@@ -335,7 +335,7 @@ def _refusal(model: type[BaseModel], body: dict[str, Any]) -> dict[str, Detail]:
             "body",
             "send at least one of title, description, visibility, audience, participation, "
             "opens_at, closes_at",
-            "Envoyez au moins l'un des champs title, description, visibility, audience, "
+            "Envoyez au moins l\u2019un des champs title, description, visibility, audience, "
             "participation, opens_at, closes_at.",
         ),
         (
@@ -382,7 +382,7 @@ def test_a_pydantic_type_the_hub_does_not_know_keeps_its_code_with_plain_words()
         "code": "a_type_pydantic_adds_later",
         "message": "This value is not valid.",
     }
-    assert found.render("fr")["message"] == "Cette valeur n'est pas valide."
+    assert found.render("fr")["message"] == "Cette valeur n\u2019est pas valide."
 
 
 def test_an_error_is_written_from_its_code_in_each_language():
@@ -393,7 +393,7 @@ def test_an_error_is_written_from_its_code_in_each_language():
         }
     }
     assert GroupNotFound().body("fr")["error"]["message"] == (
-        "Cette association n'existe pas, ou elle ne vous est pas visible."
+        "Cette association n\u2019existe pas, ou elle ne vous est pas visible."
     )
     assert GroupNotFound().body() == GroupNotFound().body("en")
 

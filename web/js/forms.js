@@ -4,6 +4,7 @@
 // once the request succeeded or the reader changed what is sent.
 import { html, useState, useRef } from "./lib.js";
 import { newIdempotencyKey } from "./api.js";
+import { t } from "./i18n.js";
 
 const ROLES = ["observer", "participant", "author", "moderator", "admin"];
 
@@ -98,4 +99,14 @@ export function isoToLocal(iso) {
   if (Number.isNaN(date.getTime())) return "";
   const pad = (n) => String(n).padStart(2, "0");
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+// "What can each role do?": the API's role table (docs/api.md, Roles), one line a role,
+// beside wherever a role is picked.
+export function RolesHelp() {
+  return html`<details class="roles-help">
+    <summary>${t("roles.help")}</summary>
+    <ul>${ROLES.map((r) => html`<li key=${r}>${t(`roles.help.${r}`)}</li>`)}</ul>
+    <p class="hint">${t("roles.help_note")}</p>
+  </details>`;
 }

@@ -20,7 +20,7 @@ export function Access({ id }) {
   if (state.loading && !state.data) return html`<${LoadingScreen} />`;
   if (state.error) return html`<${ErrorScreen} error=${state.error} retry=${reload} />`;
   const { consultation, grants } = state.data;
-  return html`<p class="back"><a href=${`/consultations/${enc(consultation.id)}`}>${consultation.title}</a></p>
+  return html`<p class="back"><a href=${`/consultations/${enc(consultation.id)}`}>${t("tools.back_consultation", { title: consultation.title })}</a></p>
     <h1>${t("access.title")}</h1>
     <${Tools} consultation=${consultation} grants=${grants} onChange=${reload} />`;
 }

@@ -50,7 +50,8 @@ function fieldList(details) {
 }
 
 // The sentence's key and its values, by action (and, for some, by how it happened).
-export function sentence(entry) {
+// `titles`: consultation titles by id, from the entries read so far (its creation, a renaming).
+export function sentence(entry, titles = {}) {
   const d = entry.details || {};
   const values = {
     actor: actorName(entry.actor),
@@ -72,6 +73,11 @@ export function sentence(entry) {
   if (entry.action === "member_blocked" && d.until) key = "audit.member_blocked.until";
   if (entry.action === "grant_set" && d.previous) key = "audit.grant_set.changed";
   if (entry.action === "grant_set") values.previous = role(d.previous);
+  const named = entry.action.startsWith("consultation_") && !d.title && titles[d.consultation_id];
+  if (named && known(`${key}.named`)) {
+    key = `${key}.named`;
+    values.title = named;
+  }
   if (!known(key)) return t("audit.unknown", { actor: values.actor, action: entry.action.replace(/_/g, " ") });
   return t(key, values);
 }
@@ -85,9 +91,23 @@ function Links({ details }) {
   return links.length ? html`<p class="meta">${links}</p>` : null;
 }
 
+// Newest first: the first title met for a consultation is its latest.
+function consultationTitles(items) {
+  const titles = {};
+  for (const e of items) {
+    const d = e.details || {};
+    let title = null;
+    if (e.action === "consultation_created") title = d.title;
+    if (e.action === "consultation_updated") title = d.title && d.title.to;
+    if (d.consultation_id && typeof title === "string" && !(d.consultation_id in titles)) titles[d.consultation_id] = title;
+  }
+  return titles;
+}
+
 export function Audit({ id }) {
   const [state, reload, , more] = useGroupList(id, "audit");
   const data = state.data;
+  const titles = data ? consultationTitles(data.items) : {};
   return html`<${ToolScreen} state=${state} reload=${reload} title=${t("audit.title")}>
     ${data &&
     html`<p class="meta">${t("audit.intro")}</p>
@@ -96,7 +116,7 @@ export function Audit({ id }) {
         : html`<ol class="audit">
             ${data.items.map(
               (e) => html`<li key=${e.id}>
-                <p class="audit-sentence">${sentence(e)}</p>
+                <p class="audit-sentence">${sentence(e, titles)}</p>
                 ${e.details && e.details.reason && html`<p class="meta">${t("audit.reason", { reason: e.details.reason })}</p>`}
                 <p class="meta"><time datetime=${e.at}>${formatDate(e.at)}</time></p>
                 <${Links} details=${e.details || {}} />

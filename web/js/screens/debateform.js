@@ -185,7 +185,7 @@ export function DebateFields({ form, set, changeType, errors = {} }) {
     html`<${Check} id="d-change" label=${form.type === "petition" ? t("debateform.allow_unsign") : t("debateform.allow_change")}
       checked=${form.allow_change} onChange=${set("allow_change")} />`}
     ${counted &&
-    html`<${Field} id="d-quorum" error=${errors["d-quorum"]} label=${t("debateform.quorum")} hint=${t("debateform.quorum_hint")}>
+    html`<${Field} id="d-quorum" error=${errors["d-quorum"]} label=${t("debateform.quorum")} hint=${form.type === "vote" ? t("debateform.quorum_hint") : t("debateform.quorum_hint_poll")}>
       <input type="number" inputmode="numeric" id="d-quorum" min="1" value=${form.quorum} ...${tie("d-quorum", true)}
         onInput=${(e) => set("quorum")(e.target.value)} />
     </${Field}>`}

@@ -9,6 +9,7 @@ import { t } from "../i18n.js";
 import { navigate } from "../router.js";
 import { useLoad, useScreenTitle, Alert, LoadingScreen, ErrorScreen } from "../ui.js";
 import { Field, Select, useSubmit, localToIso, isoToLocal, fieldErrors, describedBy } from "../forms.js";
+import { sayOnReturn } from "./manage.js";
 
 // Roles that may be let into a board meeting; its admins always are.
 const AUDIENCE = ["observer", "participant", "author", "moderator"];
@@ -72,8 +73,8 @@ export function consultationFields() {
     visibility: ["c-visibility", t("newconsultation.visibility")],
     audience: ["c-audience-observer", t("cform.audience")],
     participation: ["c-participation", t("newconsultation.participation")],
-    closes_at: ["c-closes", t("newconsultation.closes")],
     opens_at: ["c-opens", t("newconsultation.opens")],
+    closes_at: ["c-closes", t("newconsultation.closes")],
   };
 }
 
@@ -110,13 +111,13 @@ export function ConsultationFields({ form, set, errors = {} }) {
     html`<${Select} id="c-participation" label=${t("newconsultation.participation")} value=${form.participation}
       onChange=${set("participation")}
       options=${["members", "signed_in", "verified"].map((v) => [v, t(`participation.${v}`)])} />`}
-    <${Field} id="c-closes" error=${errors["c-closes"]} label=${t("newconsultation.closes")} hint=${t("newconsultation.time_hint")}>
-      <input type="datetime-local" id="c-closes" value=${form.closes_at} ...${tie("c-closes", true)}
-        onInput=${(e) => set("closes_at")(e.target.value)} />
-    </${Field}>
     <${Field} id="c-opens" error=${errors["c-opens"]} label=${t("newconsultation.opens")} hint=${t("newconsultation.opens_hint")}>
       <input type="datetime-local" id="c-opens" value=${form.opens_at} ...${tie("c-opens", true)}
         onInput=${(e) => set("opens_at")(e.target.value)} />
+    </${Field}>
+    <${Field} id="c-closes" error=${errors["c-closes"]} label=${t("newconsultation.closes")} hint=${t("newconsultation.time_hint")}>
+      <input type="datetime-local" id="c-closes" value=${form.closes_at} ...${tie("c-closes", true)}
+        onInput=${(e) => set("closes_at")(e.target.value)} />
     </${Field}>`;
 }
 
@@ -145,7 +146,7 @@ function EditForm({ consultation: c }) {
   const before = consultationToForm(c);
   const [form, setForm] = useState(before);
   const [send, busy, error] = useSubmit();
-  const back = html`<p class="back"><a href=${`/consultations/${enc(c.id)}`}>${c.title}</a></p>`;
+  const back = html`<p class="back"><a href=${`/consultations/${enc(c.id)}`}>${t("tools.back_consultation", { title: c.title })}</a></p>`;
   if (c.status === "closed")
     return html`${back}<h1>${t("cform.edit_title")}</h1><p>${t("cform.closed")}</p>`;
   const published = c.status !== "draft";
@@ -155,7 +156,10 @@ function EditForm({ consultation: c }) {
     const body = changes(before, form);
     if (Object.keys(body).length === 0) return navigate(`/consultations/${enc(c.id)}`);
     const done = await send(() => api(`/consultations/${enc(c.id)}`, { method: "PATCH", body }));
-    if (done) navigate(`/consultations/${enc(c.id)}`);
+    if (done) {
+      sayOnReturn(t("manage.saved"));
+      navigate(`/consultations/${enc(c.id)}`);
+    }
     return undefined;
   };
   return html`${back}<h1>${t("cform.edit_title")}</h1>

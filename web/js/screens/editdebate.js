@@ -8,6 +8,7 @@ import { navigate } from "../router.js";
 import { useLoad, useScreenTitle, Alert, LoadingScreen, ErrorScreen } from "../ui.js";
 import { useSubmit, fieldErrors } from "../forms.js";
 import { DebateFields, debateToForm, formToBody, debateFields, withType } from "./debateform.js";
+import { sayOnReturn } from "./manage.js";
 
 export function EditDebate({ id }) {
   const [state, reload] = useLoad(() => api(`/debates/${enc(id)}`));
@@ -41,6 +42,7 @@ function EditForm({ debate }) {
     if (Object.keys(body).length > 0) {
       const done = await send(() => api(`/debates/${enc(debate.id)}`, { method: "PATCH", body }));
       if (!done) return undefined;
+      sayOnReturn(t("manage.saved"));
     }
     return navigate(`/consultations/${enc(debate.consultation_id)}`);
   };

@@ -5,7 +5,7 @@ import { html, useState } from "../lib.js";
 import { api, enc } from "../api.js";
 import { t } from "../i18n.js";
 import { Alert } from "../ui.js";
-import { Field, Select, useSubmit } from "../forms.js";
+import { Field, Select, useSubmit, RolesHelp } from "../forms.js";
 
 const ROLES = ["observer", "participant", "author", "moderator", "admin"];
 const roleOptions = () => ROLES.map((r) => [r, t(`role.${r}`)]);
@@ -49,6 +49,7 @@ export function Grants({ consultation: c, grants, members, onChange }) {
         </datalist>
       </${Field}>
       <${Select} id="g-role" label=${t("grants.role")} value=${role} onChange=${setRole} options=${roleOptions()} />
+      <${RolesHelp} />
       <button type="submit" class="primary" disabled=${busy}>${t("grants.give")}</button>
     </form>
   </section>`;

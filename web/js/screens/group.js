@@ -8,19 +8,21 @@ import { useLoad, useScreenTitle, Alert, Paragraphs, LoadingScreen, ErrorScreen,
 
 export function Group({ id }) {
   const [state, reload] = useLoad(async () => {
-    const [group, consultations] = await Promise.all([
-      api(`/groups/${enc(id)}`),
+    const reading = api(`/groups/${enc(id)}`);
+    const [group, consultations, pending] = await Promise.all([
+      reading,
       api(`/groups/${enc(id)}/consultations`).then(
         (page) => ({ items: page.items }),
         (error) => ({ error }),
       ),
+      reading.then((g) => (g.my_role === "admin" ? readPending(id) : null), () => null),
     ]);
-    return { group, consultations };
+    return { group, consultations, pending };
   });
   useScreenTitle(state.data && state.data.group.name);
   if (state.loading) return html`<${LoadingScreen} />`;
   if (state.error) return html`<${ErrorScreen} error=${state.error} retry=${reload} />`;
-  const { group, consultations } = state.data;
+  const { group, consultations, pending } = state.data;
   return html`<h1>${group.name}</h1>
     <p class="meta">
       ${t("members", { count: group.member_count })}
@@ -28,6 +30,7 @@ export function Group({ id }) {
     </p>
     <${Paragraphs} text=${group.description} />
     <${Join} group=${group} onJoined=${reload} />
+    <${Pending} group=${group} pending=${pending} />
     <${GroupTools} group=${group} />
     <h2>${t("group.consultations")}</h2>
     ${atLeast(group.my_role, "author") &&
@@ -44,6 +47,41 @@ export function Group({ id }) {
             </li>`,
           )}
         </ul>`)}`;
+}
+
+// What waits for the admins: the first page of the join requests and of the partnerships
+// proposed (two more requests, for admins only, once the group says who reads it). A page
+// that cannot be read is left out: its own screen says why.
+const PEEK = 10;
+
+async function readPending(id) {
+  const peek = (path) =>
+    api(`/groups/${enc(id)}/${path}?limit=${PEEK}`).then(
+      (page) => ({ count: page.items.length, more: Boolean(page.next) }),
+      () => null,
+    );
+  const [requests, partners] = await Promise.all([peek("join-requests"), peek("partner-invitations")]);
+  return { requests, partners };
+}
+
+function pendingText(prefix, found) {
+  if (!found || (found.count === 0 && !found.more)) return null;
+  if (found.count === 0) return t(`${prefix}_some`);
+  return t(found.more ? `${prefix}_more` : prefix, { count: found.count });
+}
+
+function Pending({ group, pending }) {
+  if (!pending) return null;
+  const base = `/groups/${enc(group.id)}`;
+  const lines = [
+    ["requests", pendingText("group.pending_requests", pending.requests)],
+    ["partner-invitations", pendingText("group.pending_partners", pending.partners)],
+  ].filter(([, text]) => text);
+  if (lines.length === 0) return null;
+  return html`<section class="pending" aria-labelledby="pending-title">
+    <h2 id="pending-title">${t("group.pending_title")}</h2>
+    <ul>${lines.map(([path, text]) => html`<li key=${path}><a href=${`${base}/${path}`}>${text}</a></li>`)}</ul>
+  </section>`;
 }
 
 // Joining: an open association admits at once, another takes a request; invite-only says so.

@@ -61,7 +61,7 @@ export function More({ next, more, label }) {
 
 // A button whose act cannot be undone: pressing it asks once more, in the page (not
 // window.confirm), with the question read out and focus on the confirming button.
-export function Confirm({ label, question, confirm, busy, onConfirm }) {
+export function Confirm({ label, question, confirm, busy, onConfirm, kind = "danger-outline" }) {
   const [asking, setAsking] = useState(false);
   const confirming = useRef(null);
   const opener = useRef(null);
@@ -72,7 +72,7 @@ export function Confirm({ label, question, confirm, busy, onConfirm }) {
     wasAsking.current = asking;
   }, [asking]);
   if (!asking)
-    return html`<button type="button" ref=${opener} class="danger-outline" onClick=${() => setAsking(true)}>${label}</button>`;
+    return html`<button type="button" ref=${opener} class=${kind} onClick=${() => setAsking(true)}>${label}</button>`;
   return html`<div class="confirm" role="group" aria-label=${question}>
     <p>${question}</p>
     <button type="button" ref=${confirming} class="warning" disabled=${busy} onClick=${onConfirm}>${confirm}</button>

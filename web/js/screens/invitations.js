@@ -5,7 +5,7 @@ import { html, useState, useRef, useEffect } from "../lib.js";
 import { api, enc } from "../api.js";
 import { t, formatDate } from "../i18n.js";
 import { Alert } from "../ui.js";
-import { Field, Select, useSubmit } from "../forms.js";
+import { Field, Select, useSubmit, RolesHelp } from "../forms.js";
 import { useGroupList, ToolScreen, More, Confirm, Person, useSaid } from "./grouptools.js";
 
 const ROLES = ["observer", "participant", "author", "moderator", "admin"];
@@ -37,7 +37,7 @@ export function Invitations({ id }) {
   };
   return html`<${ToolScreen} state=${state} reload=${reload} title=${t("invitations.title")}>
     ${data &&
-    html`<${NewInvitation} groupId=${id} onCreated=${created} />
+    html`<${NewInvitation} groupId=${id} onCreated=${created} onAct=${() => say("")} />
       ${made &&
       html`<section class="made" aria-labelledby="made-title">
         <h2 id="made-title" tabindex="-1" ref=${madeTitle}>${t("invitations.made")}</h2>
@@ -49,13 +49,14 @@ export function Invitations({ id }) {
       ${data.items.length === 0
         ? html`<p>${t("invitations.none")}</p>`
         : html`<ul class="cards">
-            ${data.items.map((i) => html`<${Listed} key=${i.code} invitation=${i} onRevoked=${revoked} />`)}
+            ${data.items.map((i) => html`<${Listed} key=${i.code} invitation=${i} onRevoked=${revoked} onAct=${() => say("")} />`)}
           </ul>`}
       <${More} next=${data.next} more=${more} label=${t("invitations.more")} />`}
   </${ToolScreen}>`;
 }
 
-function NewInvitation({ groupId, onCreated }) {
+// onAct: an act begins, so what the page said of an earlier one no longer stands beside it.
+function NewInvitation({ groupId, onCreated, onAct }) {
   const [form, setForm] = useState({ role: "participant", days: "7", max_uses: "" });
   const [send, busy, error, , fresh] = useSubmit();
   const set = (name) => (value) => {
@@ -64,6 +65,7 @@ function NewInvitation({ groupId, onCreated }) {
   };
   const submit = async (event) => {
     event.preventDefault();
+    onAct();
     const uses = form.max_uses.trim();
     const body = {
       role: form.role,
@@ -84,6 +86,7 @@ function NewInvitation({ groupId, onCreated }) {
     <${Select} id="inv-role" label=${t("invitations.role")} value=${form.role} onChange=${set("role")}
       hint=${t("invitations.role_hint")}
       options=${ROLES.map((r) => [r, t(`role.${r}`)])} />
+    <${RolesHelp} />
     <${Select} id="inv-days" label=${t("invitations.validity")} value=${form.days} onChange=${set("days")}
       options=${DAYS.map((d) => [String(d), t("invitations.days", { count: d })])} />
     <${Field} id="inv-uses" label=${t("invitations.uses")} hint=${t("invitations.uses_hint")}>
@@ -115,9 +118,10 @@ export function CopyLink({ id, label, link, named = "" }) {
   </div>`;
 }
 
-function Listed({ invitation: i, onRevoked }) {
+function Listed({ invitation: i, onRevoked, onAct }) {
   const [send, busy, error] = useSubmit();
   const revoke = async () => {
+    onAct();
     const done = await send(() =>
       api(`/groups/${enc(i.group_id)}/invitations/${enc(i.code)}`, { method: "DELETE" }).then(() => true),
     );

@@ -4,17 +4,40 @@
 // once open, closing it early with a reason (the host's admins).
 // What is offered follows the consultation's `my_permissions` (the API's role table for this
 // reader); the API still decides, and its refusal shows.
-import { html, useState } from "../lib.js";
+import { html, useState, useEffect, useRef } from "../lib.js";
 import { api, enc } from "../api.js";
 import { t } from "../i18n.js";
 import { Alert } from "../ui.js";
 import { myId } from "../session.js";
 import { Field, useSubmit, fieldErrors } from "../forms.js";
 import { DebateFields, emptyDebate, formToBody, debateFields, withType } from "./debateform.js";
+import { Confirm, useSaid } from "./grouptools.js";
+
+// What an edit screen saved, said once on the consultation page it returns to.
+let saved = "";
+export function sayOnReturn(text) {
+  saved = text;
+}
 
 export function Manage({ consultation: c, debates = [], onChange }) {
   const can = new Set(c.my_permissions || []); // what the API says the reader's roles allow
   const me = myId();
+  const [said, say] = useSaid();
+  const [saying, setSaying] = useState(false);
+  const tell = (text) => {
+    setSaying(true);
+    say(text, { focus: true }); // the button pressed has left the page
+  };
+  useEffect(() => {
+    if (!saved) return;
+    setSaying(true);
+    say(saved);
+    saved = "";
+  }, []);
+  const done = (text) => () => {
+    tell(text);
+    onChange();
+  };
   const preparing = c.status === "draft" || c.status === "scheduled";
   const parts = [];
   const links = [];
@@ -30,11 +53,12 @@ export function Manage({ consultation: c, debates = [], onChange }) {
       );
   if (links.length > 0) parts.push(html`<ul key="links" class="tool-links">${links}</ul>`);
   if (c.status === "draft" && can.has("add_debates")) parts.push(html`<${AddDebate} key="add" consultation=${c} onAdded=${onChange} />`);
-  if (c.status === "draft" && can.has("publish")) parts.push(html`<${Publish} key="publish" consultation=${c} onDone=${onChange} />`);
-  if (c.status === "open" && can.has("close")) parts.push(html`<${Close} key="close" consultation=${c} onDone=${onChange} />`);
-  if (parts.length === 0) return null;
+  if (c.status === "draft" && can.has("publish")) parts.push(html`<${Publish} key="publish" consultation=${c} onAct=${() => say("")} onDone=${done(t("manage.published"))} />`);
+  if (c.status === "open" && can.has("close")) parts.push(html`<${Close} key="close" consultation=${c} onAct=${() => say("")} onDone=${done(t("manage.closed"))} />`);
+  if (parts.length === 0 && !saying) return null;
   return html`<section class="manage" aria-labelledby="manage-title">
     <h2 id="manage-title">${t("manage.title")}</h2>
+    ${said}
     ${parts}
   </section>`;
 }
@@ -80,9 +104,11 @@ function AddDebate({ consultation, onAdded }) {
   </form>`;
 }
 
-function Publish({ consultation, onDone }) {
+// onAct: an act begins, so what the section said of an earlier one no longer stands.
+function Publish({ consultation, onAct, onDone }) {
   const [send, busy, error] = useSubmit();
   const publish = async () => {
+    onAct();
     const done = await send(() => api(`/consultations/${enc(consultation.id)}/publish`, { method: "POST" }));
     if (done) onDone();
   };
@@ -92,19 +118,26 @@ function Publish({ consultation, onDone }) {
     <${Alert} error=${error} />
     <p>${consultation.opens_at ? t("manage.publish_scheduled") : t("manage.publish_now")}</p>
     ${count === 0 && html`<p class="hint">${t("manage.publish_empty")}</p>`}
-    <button type="button" disabled=${busy} onClick=${publish}>${t("manage.publish")}</button>
+    <${Confirm} label=${t("manage.publish")} busy=${busy} onConfirm=${publish} kind="primary"
+      question=${t("manage.publish_question")} confirm=${t("manage.publish_confirm")} />
   </div>`;
 }
 
-function Close({ consultation, onDone }) {
+function Close({ consultation, onAct, onDone }) {
   const [reason, setReason] = useState("");
+  const [asking, setAsking] = useState(false);
   const [send, busy, error] = useSubmit();
-  const submit = async (event) => {
-    event.preventDefault();
+  const close = async () => {
+    onAct();
     const done = await send(() =>
       api(`/consultations/${enc(consultation.id)}/close`, { method: "POST", body: { reason } }),
     );
+    setAsking(false);
     if (done) onDone();
+  };
+  const submit = (event) => {
+    event.preventDefault();
+    setAsking(true); // a second step, in the page: closing cannot be undone
   };
   return html`<form class="form" noValidate onSubmit=${submit}>
     <h3>${t("manage.close_title")}</h3>
@@ -112,8 +145,24 @@ function Close({ consultation, onDone }) {
     <${Alert} error=${error} fields=${{ reason: ["close-reason", t("manage.reason")] }} />
     <${Field} id="close-reason" label=${t("manage.reason")} hint=${t("manage.reason_hint")}>
       <textarea id="close-reason" rows="3" required value=${reason} aria-describedby="close-reason-hint"
-        onInput=${(e) => setReason(e.target.value)}></textarea>
+        onInput=${(e) => { setAsking(false); setReason(e.target.value); }}></textarea>
     </${Field}>
-    <button type="submit" class="warning" disabled=${busy}>${t("manage.close")}</button>
+    ${asking
+      ? html`<${Asking} question=${t("manage.close_question")} confirm=${t("manage.close_confirm")} busy=${busy}
+          onConfirm=${close} onCancel=${() => setAsking(false)} />`
+      : html`<button type="submit" class="warning" disabled=${busy}>${t("manage.close")}</button>`}
   </form>`;
+}
+
+// The second step of a form's button: the question read out, focus on the confirming button.
+function Asking({ question, confirm, busy, onConfirm, onCancel }) {
+  const ref = useRef(null);
+  useEffect(() => {
+    if (ref.current) ref.current.focus();
+  }, []);
+  return html`<div class="confirm" role="group" aria-label=${question}>
+    <p>${question}</p>
+    <button type="button" ref=${ref} class="warning" disabled=${busy} onClick=${onConfirm}>${confirm}</button>
+    <button type="button" onClick=${onCancel}>${t("tools.cancel")}</button>
+  </div>`;
 }

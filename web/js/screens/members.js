@@ -7,7 +7,7 @@ import { html, useState } from "../lib.js";
 import { api, enc } from "../api.js";
 import { t, formatDate } from "../i18n.js";
 import { Alert } from "../ui.js";
-import { useSubmit } from "../forms.js";
+import { useSubmit, RolesHelp } from "../forms.js";
 import { useGroupList, ToolScreen, More, Confirm, Person, useSaid } from "./grouptools.js";
 
 const ROLES = ["observer", "participant", "author", "moderator", "admin"];
@@ -33,6 +33,7 @@ export function Members({ id }) {
     ${data &&
     html`<p class="meta">${t("members", { count: data.group.member_count })}</p>
       ${admin && html`<p><a href=${`/groups/${enc(id)}/requests`}>${t("requests.title")}</a></p>`}
+      ${admin && html`<${RolesHelp} />`}
       ${said}
       <ul class="cards members">
         ${data.items.map(
@@ -40,7 +41,7 @@ export function Members({ id }) {
             <p class="card-title"><${Person} name=${m.name} id=${m.id} /></p>
             <p class="meta">${t("members.since", { date: formatDate(m.joined_at) })}</p>
             ${admin
-              ? html`<${MemberTools} member=${m} onChanged=${changed} onRemoved=${removed} />`
+              ? html`<${MemberTools} member=${m} policy=${data.group.join_policy} onChanged=${changed} onRemoved=${removed} onAct=${() => say("")} />`
               : html`<p>${t("members.role", { role: t(`role.${m.role}`) })}</p>`}
           </li>`,
         )}
@@ -49,7 +50,8 @@ export function Members({ id }) {
   </${ToolScreen}>`;
 }
 
-function MemberTools({ member, onChanged, onRemoved }) {
+// onAct: an act begins, so what the page said of an earlier one no longer stands beside it.
+function MemberTools({ member, policy, onChanged, onRemoved, onAct }) {
   const [role, setRole] = useState(member.role);
   const [send, busy, error] = useSubmit();
   const [removing, removingBusy, removeError] = useSubmit();
@@ -57,6 +59,7 @@ function MemberTools({ member, onChanged, onRemoved }) {
   const submit = async (event) => {
     event.preventDefault();
     if (role === member.role) return;
+    onAct();
     const updated = await send(() =>
       api(`/groups/${enc(member.group_id)}/members/${enc(member.id)}`, { method: "PUT", body: { role } }),
     );
@@ -64,6 +67,7 @@ function MemberTools({ member, onChanged, onRemoved }) {
     else setRole(member.role); // refused: the role shown is the one held
   };
   const remove = async () => {
+    onAct();
     const done = await removing(() =>
       api(`/groups/${enc(member.group_id)}/members/${enc(member.id)}`, { method: "DELETE" }).then(() => true),
     );
@@ -80,7 +84,7 @@ function MemberTools({ member, onChanged, onRemoved }) {
       </div>
     </form>
     <${Confirm} label=${html`${t("members.remove")}<span class="sr-only"> ${member.name}</span>`} busy=${removingBusy} onConfirm=${remove}
-      question=${t("members.remove_question", { name: member.name })} confirm=${t("members.remove_confirm")} />`;
+      question=${t(`members.remove_question.${policy === "open" || policy === "request" ? policy : "invite"}`, { name: member.name })} confirm=${t("members.remove_confirm")} />`;
 }
 
 export function JoinRequests({ id }) {
@@ -102,7 +106,7 @@ export function JoinRequests({ id }) {
               (r) => html`<li class="card" key=${r.id}>
                 <p class="card-title"><${Person} name=${r.name} id=${r.id} /></p>
                 <p class="meta">${t("requests.at", { date: formatDate(r.requested_at) })}</p>
-                <${RequestTools} request=${r} onDone=${done} />
+                <${RequestTools} request=${r} onDone=${done} onAct=${() => say("")} />
               </li>`,
             )}
           </ul>`}
@@ -111,14 +115,16 @@ export function JoinRequests({ id }) {
   </${ToolScreen}>`;
 }
 
-function RequestTools({ request, onDone }) {
+function RequestTools({ request, onDone, onAct }) {
   const [send, busy, error] = useSubmit();
   const path = `/groups/${enc(request.group_id)}/join-requests/${enc(request.id)}`;
   const approve = async () => {
+    onAct();
     const member = await send((key) => api(`${path}/approve`, { method: "POST", idempotencyKey: key }));
     if (member) onDone(request, t("requests.approved", { name: request.name, role: t(`role.${member.role}`) }));
   };
   const reject = async () => {
+    onAct();
     const rejected = await send(() => api(`${path}/reject`, { method: "POST" }).then(() => true));
     if (rejected) onDone(request, t("requests.rejected", { name: request.name }));
   };

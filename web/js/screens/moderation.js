@@ -191,34 +191,79 @@ function QueueItem({ item, groupId }) {
   </li>`;
 }
 
-// Lifting a block that is no longer on a queue item: the member, from the members list
-// (read when the panel opens), then DELETE; the API says when they are not blocked.
-function Unblock({ groupId }) {
-  const [members, setMembers] = useState(null);
+// Who is blocked now, as the audit log tells it (the API keeps no list of blocks): newest
+// first, a person's latest block or unblock decides; a block whose end has passed is over.
+// At most AUDIT_PAGES pages are read (100 entries each): an older block is not found.
+const AUDIT_PAGES = 3;
+
+export function blockedNow(entries, now = Date.now()) {
+  const seen = new Set();
+  const blocked = [];
+  for (const e of entries) {
+    if (!["member_blocked", "member_unblocked"].includes(e.action) || !e.subject_id || seen.has(e.subject_id)) continue;
+    seen.add(e.subject_id);
+    const until = e.details && e.details.until;
+    if (e.action === "member_blocked" && (!until || Date.parse(until) > now)) blocked.push({ id: e.subject_id, until: until || null });
+  }
+  return blocked;
+}
+
+async function readBlocked(groupId) {
+  let entries = [];
+  let cursor = null;
+  for (let read = 0; read < AUDIT_PAGES; read += 1) {
+    const page = await api(`/groups/${enc(groupId)}/audit?limit=100${cursor ? `&cursor=${enc(cursor)}` : ""}`);
+    entries = [...entries, ...page.items];
+    cursor = page.next;
+    if (!cursor) break;
+  }
+  return blockedNow(entries);
+}
+
+// Lifting a block that is no longer on a queue item. Its admins read the audit log, so the
+// panel offers those it shows blocked (with the end of each block); a moderator, who may
+// not read the log, picks among the members and the API says when one is not blocked.
+// Read each time the panel opens (a block may have been set meanwhile).
+function Unblock({ groupId, admin }) {
+  const [people, setPeople] = useState(null);
   const [who, setWho] = useState("");
   const [note, setNote] = useState("");
   const [run, busy, error] = useAct();
   const open = (event) => {
-    if (event.currentTarget.open && !members)
-      run(async () => setMembers((await api(`/groups/${enc(groupId)}/members?limit=100`)).items));
+    if (!event.currentTarget.open) return;
+    run(async () => {
+      const members = api(`/groups/${enc(groupId)}/members?limit=100`).then((page) => page.items);
+      if (!admin) return setPeople(await members);
+      const [blocked, known] = await Promise.all([readBlocked(groupId), members.catch(() => [])]);
+      const names = Object.fromEntries(known.map((m) => [m.id, m.name]));
+      return setPeople(blocked.map((b) => ({ ...b, name: names[b.id] || b.id })));
+    });
   };
   const lift = (event) => {
     event.preventDefault();
-    const person = members.find((m) => m.id === who);
+    const person = people.find((m) => m.id === who);
     setNote("");
     run(async () => {
       await api(`/groups/${enc(groupId)}/blocks/${enc(who)}`, { method: "DELETE" });
       setNote(t("mod.unblocked", { name: person ? person.name : who }));
+      if (admin) {
+        setPeople((list) => list.filter((m) => m.id !== who));
+        setWho("");
+      }
     });
   };
+  const label = (m) =>
+    admin ? (m.until ? t("mod.blocked_option_until", { name: m.name, date: formatDate(m.until) }) : t("mod.blocked_option", { name: m.name })) : m.name;
   return html`<details class="panel unblock" onToggle=${open}>
     <summary>${t("mod.unblock_title")}</summary>
-    ${members &&
+    ${people && html`<p class="hint">${admin ? t("mod.unblock_from_audit") : t("mod.unblock_from_members")}</p>`}
+    ${people && admin && people.length === 0 && html`<p>${t("mod.unblock_none")}</p>`}
+    ${people && (!admin || people.length > 0) &&
     html`<form class="argue" onSubmit=${lift}>
-      <label for="unblock-who">${t("mod.unblock_who")}</label>
+      <label for="unblock-who">${admin ? t("mod.unblock_who_blocked") : t("mod.unblock_who")}</label>
       <select id="unblock-who" required value=${who} onChange=${(e) => setWho(e.currentTarget.value)}>
-        <option value="">${t("mod.unblock_pick")}</option>
-        ${members.map((m) => html`<option value=${m.id} selected=${m.id === who}>${m.name}</option>`)}
+        <option value="">${admin ? t("mod.unblock_pick_blocked") : t("mod.unblock_pick")}</option>
+        ${people.map((m) => html`<option value=${m.id} selected=${m.id === who}>${label(m)}</option>`)}
       </select>
       <p class="actions"><button type="submit" disabled=${busy}>${t("mod.unblock_submit")}</button></p>
     </form>`}
@@ -243,7 +288,7 @@ export function Moderation({ id }) {
       (page) => setData((d) => ({ ...d, items: [...d.items, ...page.items.filter((i) => !d.items.some((x) => x.id === i.id))], next: page.next })),
       setMoreError,
     );
-  return html`<p class="back"><a href=${`/groups/${enc(group.id)}`}>${t("mod.back", { name: group.name })}</a></p>
+  return html`<p class="back"><a href=${`/groups/${enc(group.id)}`}>${t("tools.back", { group: group.name })}</a></p>
     <h1>${title}</h1>
     <p class="hint">${t("mod.intro")}</p>
     ${items.length === 0
@@ -251,5 +296,5 @@ export function Moderation({ id }) {
       : html`<ul class="cards mod-queue">${items.map((item) => html`<${QueueItem} key=${item.id} item=${item} groupId=${group.id} />`)}</ul>`}
     <${Alert} error=${moreError} />
     ${next && html`<p><button type="button" class="secondary" onClick=${more}>${t("mod.more")}</button></p>`}
-    <${Unblock} groupId=${group.id} />`;
+    <${Unblock} groupId=${group.id} admin=${group.my_role === "admin"} />`;
 }

@@ -16,7 +16,7 @@ export function NewConsultation({ id }) {
   if (state.loading) return html`<${LoadingScreen} />`;
   if (state.error) return html`<${ErrorScreen} error=${state.error} retry=${reload} />`;
   const group = state.data;
-  const back = html`<p class="back"><a href=${`/groups/${enc(group.id)}`}>${group.name}</a></p>`;
+  const back = html`<p class="back"><a href=${`/groups/${enc(group.id)}`}>${t("tools.back", { group: group.name })}</a></p>`;
   if (!atLeast(group.my_role, "author"))
     return html`${back}<h1>${t("newconsultation.title")}</h1><p>${t("newconsultation.not_allowed")}</p>`;
   const set = (name) => (value) => {

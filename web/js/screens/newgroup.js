@@ -36,6 +36,7 @@ export function NewGroup() {
       </${Field}>
       <${Check} id="group-listed" label=${t("newgroup.listed")} checked=${form.listed} onChange=${set("listed")} />
       <${Select} id="group-policy" label=${t("newgroup.policy")} value=${form.join_policy} onChange=${set("join_policy")}
+        hint=${t("settings.policy_hint")}
         options=${["invite", "request", "open"].map((p) => [p, t(`policy.${p}`)])} />
       <button type="submit" class="primary" disabled=${busy}>${t("newgroup.submit")}</button>
     </form>`;

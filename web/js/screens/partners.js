@@ -94,7 +94,7 @@ export function PartnerInvitations({ id }) {
   if (state.loading && !state.data) return html`<${LoadingScreen} />`;
   if (state.error) return html`<${ErrorScreen} error=${state.error} retry=${reload} />`;
   const { group, items } = state.data;
-  return html`<p class="back"><a href=${`/groups/${enc(group.id)}`}>${group.name}</a></p>
+  return html`<p class="back"><a href=${`/groups/${enc(group.id)}`}>${t("tools.back", { group: group.name })}</a></p>
     <h1>${t("partners.invitations_title")}</h1>
     <p>${t("partners.invitations_intro", { name: group.name })}</p>
     <div role="status">
