@@ -19,7 +19,7 @@ import pytest
 from moto import mock_aws
 
 from chalicelib.domain.consultations import ConsultationChanges
-from chalicelib.domain.errors import HubError
+from chalicelib.domain.errors import HubError, PartnershipNotFound, ValidationFailed
 from chalicelib.domain.model import (
     Caller,
     ConsultationContext,
@@ -103,6 +103,21 @@ def outcome(act: Callable[..., object], *args: object) -> tuple[tuple[int, str] 
 # ---------------------------------------------------------------- consultation actions
 
 
+def past_the_table(world: World, run: Callable[[], object]) -> None:
+    """A board meeting takes no partner: once the role table let the caller manage partners,
+    inviting one is refused for the consultation's shape (422 `restricted_partner`), and so
+    there is none to withdraw (404). Those refusals say the table let the caller through."""
+    board = world.shape is not None and world.shape.fields.get("visibility") == "restricted"
+    try:
+        run()
+    except ValidationFailed as error:
+        if not (board and [d.key for d in error.details or []] == ["restricted_partner"]):
+            raise
+    except PartnershipNotFound:
+        if not board:
+            raise
+
+
 @dataclass(frozen=True)
 class Act:
     """One service call a route makes: `run(world, caller, me)` with `me` the caller's name."""
@@ -163,12 +178,16 @@ ACTS: dict[Action, tuple[Act, ...]] = {
         Act(
             "consultations.invite_partner",
             "consultation",
-            lambda w, c, _: consultations.invite_partner(_me(c), w.consultation, w.third),
+            lambda w, c, _: past_the_table(
+                w, lambda: consultations.invite_partner(_me(c), w.consultation, w.third)
+            ),
         ),
         Act(
             "consultations.withdraw_partner",
             "consultation",
-            lambda w, c, _: consultations.withdraw_partner(_me(c), w.consultation, w.third),
+            lambda w, c, _: past_the_table(
+                w, lambda: consultations.withdraw_partner(_me(c), w.consultation, w.third)
+            ),
         ),
     ),
     Action.GRANTS_MANAGE: (

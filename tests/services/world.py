@@ -152,15 +152,27 @@ def prepare(world: World, shape: Shape) -> None:
         # Nobody creates a board meeting that leaves them out: the creator (an author) makes
         # it with authors inside, and the admin narrows it while it is a draft.
         fields["audience"] = [*shape.audience, "author"]
-    created = consultations.create(creator, world.host, new_consultation("Assemblée", **fields))
+    # A board meeting takes no new partner: the partner is accepted while it is drafted for
+    # members, then it becomes what it is.
+    restricted = fields.get("visibility") == "restricted"
+    drafted = {k: v for k, v in fields.items() if k != "audience"} if restricted else fields
+    if restricted:
+        drafted["visibility"] = "members"
+    created = consultations.create(creator, world.host, new_consultation("Assemblée", **drafted))
     consultation = created.consultation.id
+    consultations.invite_partner(admin, consultation, world.partner)
+    consultations.accept_partnership(world.caller("partner:admin"), consultation, world.partner)
+    if restricted:
+        reshaped = ConsultationChanges(
+            visibility=ConsultationVisibility.RESTRICTED,
+            audience=tuple(Role(r) for r in fields["audience"]),
+        )
+        consultations.update(creator, consultation, reshaped)
     if fields != shape.fields:
         narrowed = ConsultationChanges(audience=tuple(Role(r) for r in shape.audience))
         consultations.update(admin, consultation, narrowed)
     for role in ROLES:
         grants.set_grant(admin, consultation, f"grant-{role}", Role(role))
-    consultations.invite_partner(admin, consultation, world.partner)
-    consultations.accept_partnership(world.caller("partner:admin"), consultation, world.partner)
     debate = debates.create(
         world.caller(DEBATE_CREATOR), consultation, title="Motion", body="", function=VOTE
     ).debate
