@@ -840,7 +840,9 @@ def test_partner_moderators_see_in_their_queue_only_what_they_could_open(as_user
     pmod = add_member(as_user, partner_admin, partner, "pmod", "moderator")
 
     def shared_debate(**fields: Any) -> tuple[str, str]:
-        consultation = create_consultation(host_admin, host, **fields)["id"]
+        """Shared while drafted for members; then given `fields` (a board meeting takes no
+        new partner, but keeps out one accepted before)."""
+        consultation = create_consultation(host_admin, host)["id"]
         debate = host_admin.post(
             f"/v1/consultations/{consultation}/debates",
             {"title": "Fête", "function": {"type": "vote"}},
@@ -851,6 +853,9 @@ def test_partner_moderators_see_in_their_queue_only_what_they_could_open(as_user
         assert invited.status_code == 201, invited.data
         accepted = partner_admin.post(f"/v1/consultations/{consultation}/partners/{partner}/accept")
         assert accepted.status_code == 201, accepted.data
+        if fields:
+            reshaped = host_admin.patch(f"/v1/consultations/{consultation}", fields)
+            assert reshaped.status_code == 200, reshaped.data
         publish(host_admin, consultation)
         return consultation, debate
 

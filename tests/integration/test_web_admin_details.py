@@ -172,7 +172,7 @@ def test_publishing_and_closing_ask_once_more_and_edits_say_they_were_saved(
     phone.get_by_role("button", name="Clore maintenant").click()
     phone.get_by_role("button", name="Oui, clore").click()
     expect(said(phone, "Consultation close.")).to_be_visible()
-    expect(phone.get_by_text("Close", exact=True)).to_be_visible()
+    expect(phone.get_by_text("Clôturée", exact=True)).to_be_visible()
 
     # The audit log names the consultation it published and closed.
     phone.goto(f"/groups/{group}/audit")

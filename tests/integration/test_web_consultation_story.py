@@ -3,8 +3,8 @@ secret ballot is cast, kept and checked (tests/integration/web.py).
 
 The admin drafts a consultation restricted to the board (a plain member cannot open it),
 edits its title and dates, adds a secret vote with a quorum and a threshold (each refusal
-naming its field), invites a partner association whose admin accepts in the browser,
-grants a person the author role, and publishes. A board member votes secretly: the first
+naming its field), finds a board meeting takes no partner (another consultation's partner
+admin accepts in the browser), grants a person the author role, and publishes. A board member votes secretly: the first
 attempt fails (503, as from a proxy), the page says the vote was not recorded, and the
 retry sends the very same ballot with the same receipt: one ballot counted. The receipt
 shows once, with a copy button. The admin closes early with a reason; after the final
@@ -22,7 +22,7 @@ import json
 import re
 import time
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Page, Route, expect
@@ -57,6 +57,11 @@ def switch_to(page: Page, user: str) -> None:
 
 def local(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M")
+
+
+def soon(days: int) -> str:
+    """An instant `days` from now, as the API takes it."""
+    return (datetime.now(UTC) + timedelta(days=days)).isoformat()
 
 
 def group(hub: RunningHub, admin: str, name: str, *, listed: bool = False) -> str:
@@ -186,16 +191,13 @@ def test_an_admin_runs_a_board_meeting_with_a_secret_ballot(phone: Page, hub: Ru
     heading(phone, "Bureau du 12 décembre")
     assert hub.as_user(admin).get(f"/v1/debates/{debate_id}").data["body"].endswith("12 150 €.")
 
-    # ---- invites a partner association, by its id; grants a person the author role
+    # ---- a board meeting takes no partner association (the screen says so, with no form);
+    # grants a person the author role
     phone.get_by_role("link", name="Partenaires et rôles").click()
     heading(phone, "Partenaires et rôles")
     expect(phone.get_by_text("Aucune association partenaire.")).to_be_visible()
-    phone.get_by_label("Ou son identifiant").fill(partner_id)
-    phone.get_by_role("button", name="Inviter").click()
-    expect(phone.get_by_role("status").filter(has_text="Invitation envoyée")).to_be_visible()
-    partners = phone.get_by_role("region", name="Associations partenaires")
-    expect(partners.get_by_role("listitem")).to_have_count(1)
-    expect(partners.get_by_role("listitem")).to_contain_text("En attente")
+    expect(phone.get_by_text(re.compile("^Une réunion du bureau reste fermée"))).to_be_visible()
+    expect(phone.get_by_role("button", name="Inviter")).to_have_count(0)
     phone.get_by_label("Identifiant de la personne").fill(writer)
     phone.get_by_label("Rôle", exact=True).select_option(label="auteur")
     phone.get_by_role("button", name="Donner le rôle").click()
@@ -205,19 +207,25 @@ def test_an_admin_runs_a_board_meeting_with_a_secret_ballot(phone: Page, hub: Ru
     grants = hub.as_user(admin).get(f"/v1/consultations/{consultation_id}/grants").data["items"]
     assert [(g["id"], g["role"]) for g in grants] == [(writer, "author")]
 
-    # ---- the partner's admin learns of it and accepts, in the browser
+    # ---- invites a partner to the members' "Fête" (a precondition, over the API): the
+    # partner's admin learns of it and accepts, in the browser
+    chair = hub.as_user(admin)
+    fete = {"title": "Fête du 12 décembre", "visibility": "members", "closes_at": soon(7)}
+    fete_id = chair.post(f"/v1/groups/{host_id}/consultations", fete).data["id"]
+    invited = chair.post(f"/v1/consultations/{fete_id}/partners", {"group_id": partner_id})
+    assert invited.status_code == 201, invited.data
     switch_to(phone, partner_admin)
     phone.goto(f"/groups/{partner_id}")
     phone.get_by_role("link", name="Partenariats proposés", exact=True).click()
     heading(phone, "Partenariats proposés")
-    invitation = phone.get_by_role("listitem").filter(has_text="Bureau du 12 décembre")
+    invitation = phone.get_by_role("listitem").filter(has_text="Fête du 12 décembre")
     expect(invitation).to_contain_text(f"Maison de quartier {tag}")
     look(phone, "partner-invitations")
     invitation.get_by_role("button", name="Accepter le partenariat").click()
     expect(phone.get_by_role("status")).to_contain_text("Partenariat accepté")
     expect(phone.get_by_text("Aucune invitation en attente.")).to_be_visible()
     look(phone, "partner-invitations-accepted")
-    partners_now = hub.as_user(admin).get(f"/v1/consultations/{consultation_id}").data["partners"]
+    partners_now = chair.get(f"/v1/consultations/{fete_id}").data["partners"]
     assert partners_now == [{"group_id": partner_id, "status": "accepted"}]
 
     # ---- the admin publishes
