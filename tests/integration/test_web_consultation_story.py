@@ -4,13 +4,13 @@ secret ballot is cast, kept and checked (tests/integration/web.py).
 The admin drafts a consultation restricted to the board (a plain member cannot open it),
 edits its title and dates, adds a secret vote with a quorum and a threshold (each refusal
 naming its field), finds a board meeting takes no partner (another consultation's partner
-admin accepts in the browser), grants a person the author role, and publishes. A board member votes secretly: the first
-attempt fails (503, as from a proxy), the page says the vote was not recorded, and the
-retry sends the very same ballot with the same receipt: one ballot counted. The receipt
-shows once, with a copy button. The admin closes early with a reason; after the final
-count the board member finds their receipt counted, and the outcome shows its quorum and
-threshold. Then the attack: nobody but the host's admins is shown the tools, and an
-address typed directly answers the API's refusal.
+admin accepts in the browser), grants a person the author role, and publishes. A board
+member votes secretly: the first attempt fails (503, as from a proxy), the page says the
+vote was not recorded, and the retry sends the very same ballot with the same receipt: one
+ballot counted. The receipt shows once, with a copy button. The admin closes early with a
+reason; after the final count the board member finds their receipt counted, and the
+outcome shows its quorum and threshold. Then the attack: nobody but the host's admins is
+shown the tools, and an address typed directly answers the API's refusal.
 
 Each test makes its own associations (uuid names): the demo's state stays as other files
 of the same worker expect it.
