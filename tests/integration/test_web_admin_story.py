@@ -9,7 +9,6 @@ screen passes axe-core at 360 and 1280 px and is photographed under build/screen
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from datetime import datetime, timedelta
 
@@ -18,7 +17,7 @@ from playwright.sync_api import Page, expect
 
 from tests.integration import web
 from tests.integration.conftest import RunningHub
-from tests.integration.web import look, sign_in
+from tests.integration.web import look, reload_until_final, sign_in
 
 browser, phone, desktop = web.browser, web.phone, web.desktop  # this module's fixtures
 
@@ -28,7 +27,6 @@ pytestmark = pytest.mark.integration
 LISTED = "Visible dans l\u2019annuaire"
 CREATE = "Créer l\u2019association"
 MEMBERS = "Membres de l\u2019association"
-FINAL_WITHIN_S = 30  # the closer runs every second; the grace is 2 s; two cores are shared
 
 
 def heading(page: Page, title: str) -> None:
@@ -152,13 +150,7 @@ def test_a_volunteer_runs_a_consultation_from_the_browser(phone: Page, hub: Runn
 
     phone.get_by_role("link", name=question).click()
     heading(phone, question)
-    deadline = time.monotonic() + FINAL_WITHIN_S
-    while (
-        not phone.get_by_text("Définitif", exact=True).is_visible() and time.monotonic() < deadline
-    ):
-        time.sleep(1)
-        phone.reload()
-        heading(phone, question)
+    reload_until_final(phone, question)
     expect(phone.get_by_text("Définitif", exact=True)).to_be_visible()
     table = phone.get_by_role("table", name="Résultats")
     pour = table.get_by_role("row").filter(has=phone.get_by_role("rowheader", name="Pour"))

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -29,13 +28,12 @@ from playwright.sync_api import Page, Route, expect
 
 from tests.integration import web
 from tests.integration.conftest import RunningHub
-from tests.integration.web import look, sign_in
+from tests.integration.web import look, reload_until_final, sign_in
 
 browser, phone, desktop = web.browser, web.phone, web.desktop  # this module's fixtures
 
 pytestmark = pytest.mark.integration
 
-FINAL_WITHIN_S = 30  # the closer runs every second; the grace is 2 s; two cores are shared
 RESTRICTED = "Réservée (réunion de bureau)"
 NOT_VISIBLE = "Cette consultation n\u2019existe pas, ou elle ne vous est pas visible."
 FORBIDDEN = "Votre rôle ne vous permet pas de faire cela."
@@ -344,13 +342,7 @@ def test_an_admin_runs_a_board_meeting_with_a_secret_ballot(phone: Page, hub: Ru
     switch_to(phone, treasurer)
     phone.goto(f"/debates/{debate_id}")
     heading(phone, "Adopter le budget 2027")
-    deadline = time.monotonic() + FINAL_WITHIN_S
-    while (
-        not phone.get_by_text("Définitif", exact=True).is_visible() and time.monotonic() < deadline
-    ):
-        time.sleep(1)
-        phone.reload()
-        heading(phone, "Adopter le budget 2027")
+    reload_until_final(phone, "Adopter le budget 2027")
     expect(phone.get_by_text("Définitif", exact=True)).to_be_visible()
     expect(phone.get_by_text("Adopté", exact=True)).to_be_visible()
     expect(phone.get_by_text("Quorum atteint : 1 votant pour 1 requis")).to_be_visible()

@@ -11,7 +11,6 @@ axe-core at 360 and 1280 px and is photographed under build/screens/people-*.
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from datetime import datetime, timedelta
 
@@ -20,13 +19,12 @@ from playwright.sync_api import Locator, Page, expect
 
 from tests.integration import web
 from tests.integration.conftest import RunningHub
-from tests.integration.web import look, sign_in
+from tests.integration.web import look, reload_until_final, sign_in
 
 browser, phone, desktop = web.browser, web.phone, web.desktop  # this module's fixtures
 
 pytestmark = pytest.mark.integration
 
-FINAL_WITHIN_S = 30  # the closer runs every second; the grace is 2 s; two cores are shared
 FORBIDDEN = "Votre rôle ne vous permet pas de faire cela."  # the API's 403 `forbidden`
 ADMINS_ONLY = "Seuls les administrateurs de l\u2019association modifient ses paramètres."
 ADMIN_TOOLS = ("Paramètres", "Demandes d\u2019adhésion", "Invitations", "Journal")
@@ -169,15 +167,9 @@ def test_a_newcomer_joins_by_an_invitation_link_votes_and_sees_the_final_results
     desktop.get_by_role("button", name="Oui, clore").click()
     expect(desktop.get_by_text("Clôturée", exact=True)).to_be_visible()
 
-    deadline = time.monotonic() + FINAL_WITHIN_S
     phone.reload()
     heading(phone, question)
-    while (
-        not phone.get_by_text("Définitif", exact=True).is_visible() and time.monotonic() < deadline
-    ):
-        time.sleep(1)
-        phone.reload()
-        heading(phone, question)
+    reload_until_final(phone, question)
     expect(phone.get_by_text("Définitif", exact=True)).to_be_visible()
     table = phone.get_by_role("table", name="Résultats")
     contre = table.get_by_role("row").filter(has=phone.get_by_role("rowheader", name="Contre"))

@@ -21,6 +21,7 @@ script (through the DevTools protocol, which the policy does not govern), so no 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ AXE = Path(__file__).with_name("vendor") / "axe-core" / "axe.min.js"
 SCREENS = REPO_ROOT / "build" / "screens"
 PHONE, DESKTOP = 360, 1280
 HEIGHT = 800
+FINAL_WITHIN_S = 30  # the closer runs every second; the grace is 2 s; two cores are shared
 TIMEOUT_MS = 15_000  # two cores shared by the whole suite: generous, yet fails in seconds
 BLOCKING_IMPACTS = ("serious", "critical")
 
@@ -152,3 +154,15 @@ def look(page: Page, name: str) -> None:
         screenshot(page, name)
     page.set_viewport_size(size)
     assert errors(page) == [], f"{page.url}: {errors(page)}"
+
+
+def reload_until_final(page: Page, title: str) -> None:
+    """Reload the debate `title` as a person would, once a second, until its results say
+    "Définitif" (the closer's final count) or FINAL_WITHIN_S pass; the caller then checks."""
+    deadline = time.monotonic() + FINAL_WITHIN_S
+    while (
+        not page.get_by_text("Définitif", exact=True).is_visible() and time.monotonic() < deadline
+    ):
+        time.sleep(1)
+        page.reload()
+        expect(page.get_by_role("heading", level=1)).to_have_text(title)

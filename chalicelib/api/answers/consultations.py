@@ -59,15 +59,7 @@ PERMISSIONS = {
     "manage_partners": Action.PARTNERS_MANAGE,
     "manage_grants": Action.GRANTS_MANAGE,
 }
-ConsultationPermission = Literal[
-    "update",
-    "publish",
-    "close",
-    "add_debates",
-    "update_debates",
-    "manage_partners",
-    "manage_grants",
-]
+ConsultationPermission = Literal[tuple(PERMISSIONS)]  # type: ignore[valid-type]
 
 
 class ConsultationOut(Answer):
