@@ -115,6 +115,9 @@ class Settings(BaseSettings):
     # The web client's origins allowed to call the API from a browser (CORS), comma-separated;
     # none on the cloud stage unless set (a client served on the API's origin needs none).
     web_origins: Annotated[tuple[WebOrigin, ...], NoDecode, BeforeValidator(_comma_separated)] = ()
+    # The CloudWatch namespace of the metrics (chalicelib/telemetry.py); the stack sets
+    # `Hub/<stack name>`, so that two stacks in one account never mix their figures.
+    metrics_namespace: str = Field(default="Hub", min_length=1, max_length=255)
 
     @model_validator(mode="before")
     @classmethod
