@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.settings import ConfigurationError, Settings
+from chalicelib.settings import ConfigurationError, Settings, get_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEV_SECRET = "a-local-secret-0123456789abcdefghij"
@@ -236,7 +236,6 @@ def test_the_region_is_aws_region_then_aws_default_region():
 
 
 def test_get_settings_reads_the_process_environment(monkeypatch):
-    from chalicelib.settings import get_settings
 
     monkeypatch.setenv("HUB_FLAGS_TO_HIDE", "7")
     get_settings.cache_clear()
@@ -250,8 +249,13 @@ def test_no_dotenv_file_configures_the_hub(tmp_path, monkeypatch):
     # A stray .env in the working directory must not turn a deployment into something else.
     (tmp_path / ".env").write_text("HUB_STAGE=cloud\nHUB_FLAGS_TO_HIDE=9\n")
     monkeypatch.chdir(tmp_path)
-
-    settings = Settings()
+    monkeypatch.delenv("HUB_STAGE", raising=False)
+    monkeypatch.delenv("HUB_FLAGS_TO_HIDE", raising=False)
+    get_settings.cache_clear()
+    try:
+        settings = get_settings()
+    finally:
+        get_settings.cache_clear()
 
     assert settings.stage == "local"
     assert settings.flags_to_hide == 3

@@ -56,7 +56,7 @@ class _Attributes:
 
 
 class Answer(BaseModel):
-    model_config = ConfigDict(extra="forbid", from_attributes=True)
+    model_config = ConfigDict(extra="forbid", from_attributes=True, defer_build=True)
 
     @classmethod
     def of(cls, value: object, **computed: Any) -> Self:
