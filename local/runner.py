@@ -51,13 +51,13 @@ STOP_GRACE_S = 5.0
 
 class StreamTallies:
     """The stream consumer's trigger: read new stream records of the embedded DynamoDB and
-    hand them to the same handler Lambda invokes (`app.count_ballots`)."""
+    hand them to the same handler Lambda invokes (chalicelib/jobs/count_ballots.py)."""
 
     def __init__(self) -> None:
         self._reader: StreamReader | None = None
 
     def __call__(self) -> None:
-        from app import count_ballots  # only once the environment is set
+        from chalicelib.jobs import count_ballots  # only once the environment is set
 
         if self._reader is None:
             self._reader = StreamReader(
@@ -67,7 +67,7 @@ class StreamTallies:
         # and runs as often as records come): the consumer makes two calls per debate per
         # batch, and shares the embedded DynamoDB, one request at a time, with every API
         # request. With 100, 200 people voting at once left it minutes behind.
-        self._reader.drain(count_ballots, batch_size=1000)
+        self._reader.drain(count_ballots.handler, batch_size=1000)
 
 
 def interval(variable: str, default: float) -> float:
@@ -97,9 +97,10 @@ def scheduled_event() -> dict[str, object]:
 
 
 def close_due_consultations() -> None:
-    from app import close_due_consultations as scheduled  # only once the environment is set
+    # Only once the environment is set; the handler Lambda invokes.
+    from chalicelib.jobs import close_due_consultations as closer
 
-    scheduled(scheduled_event(), None)
+    closer.handler(scheduled_event(), None)
 
 
 def periodic_jobs() -> list[PeriodicJob]:

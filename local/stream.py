@@ -2,7 +2,7 @@
 
 `chalice local` never fires stream consumers: the runner (and tests) read the embedded
 DynamoDB's stream with this reader and hand each batch, in Lambda's event shape, to the
-very handler the cloud invokes (`app.count_ballots`).
+very handler the cloud invokes (`chalicelib.jobs.count_ballots.handler`).
 """
 
 from __future__ import annotations

@@ -147,7 +147,9 @@ class Patch(Strict):
     """A PATCH body: the fields sent change, the others stay; null is refused unless the
     field is `nullable` (where null means something, e.g. "no opening date")."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True, json_schema_extra=_patch_schema)
+    model_config = ConfigDict(
+        extra="forbid", strict=True, defer_build=True, json_schema_extra=_patch_schema
+    )
     nullable: ClassVar[frozenset[str]] = frozenset()
 
 

@@ -25,7 +25,7 @@ from tests.api.helpers import (
 @pytest.fixture
 def drain(table):
     """Feed the table's stream to the very handler Lambda invokes; returns a callable."""
-    from app import count_ballots
+    from chalicelib.jobs.count_ballots import handler as count_ballots
     from local.stream import StreamReader
 
     reader = StreamReader(os.environ["HUB_TABLE"])
@@ -437,7 +437,7 @@ def test_parallel_secret_ballots_under_server_receipts_leave_one(association, mo
 def test_replaying_a_stream_batch_counts_nothing_twice(association, monkeypatch):
     """Lambda retries batches; the tally must not move when the same records come again,
     whole or split differently."""
-    from app import count_ballots
+    from chalicelib.jobs.count_ballots import handler as count_ballots
     from local.stream import StreamReader
 
     group_id, users = association

@@ -28,7 +28,7 @@ GRACE = timedelta(seconds=60)  # the default HUB_CLOSE_GRACE_S
 
 @pytest.fixture
 def drain(table):
-    from app import count_ballots
+    from chalicelib.jobs.count_ballots import handler as count_ballots
     from local.stream import StreamReader
 
     reader = StreamReader(os.environ["HUB_TABLE"])

@@ -33,7 +33,7 @@ def refused(reason: str) -> dict[str, Any]:
 @pytest.fixture
 def drain(table):
     """Feed the table's stream to the very handler Lambda invokes; returns a callable."""
-    from app import count_ballots
+    from chalicelib.jobs.count_ballots import handler as count_ballots
     from local.stream import StreamReader
 
     reader = StreamReader(os.environ["HUB_TABLE"])

@@ -75,7 +75,7 @@ def open_poll() -> str:
 class TallyMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
-        from app import count_ballots
+        from chalicelib.jobs.count_ballots import handler as count_ballots
         from chalicelib.store.table import create_table_if_absent
         from local.stream import StreamReader
 

@@ -173,7 +173,7 @@ def _token(sub: str) -> str:
 
 def build_world(client: Client) -> World:
     """Everything a generated request may meet, made through the API as users would."""
-    from app import count_ballots
+    from chalicelib.jobs.count_ballots import handler as count_ballots
     from chalicelib.services import closing
     from local.stream import StreamReader
 

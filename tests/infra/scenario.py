@@ -19,9 +19,10 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from app import app, count_ballots
+from app import app
 from chalicelib.api import fallback
 from chalicelib.domain import clock
+from chalicelib.jobs.count_ballots import handler as count_ballots
 from chalicelib.services import closing
 from local.stream import StreamReader
 from tests.api.helpers import (

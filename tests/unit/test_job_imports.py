@@ -1,0 +1,73 @@
+"""A job's cold start imports only what the job uses (chalicelib/jobs/): no Chalice, no
+route, no answer model, no body schema. Each module is imported in a fresh interpreter, as
+Lambda does, with the cloud stage's settings."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CLOUD = {
+    "HUB_STAGE": "cloud",
+    "HUB_TABLE": "hub-test",
+    "HUB_JWT_ISSUER": "https://issuer.example.org",
+    "HUB_JWKS_URL": "https://issuer.example.org/jwks",
+    "HUB_CURSOR_SECRET": "a-cursor-secret-of-at-least-32-characters",
+    "AWS_DEFAULT_REGION": "eu-west-3",
+}
+JOBS = ("chalicelib.jobs.count_ballots", "chalicelib.jobs.close_due_consultations")
+
+
+def modules_after_importing(module: str) -> set[str]:
+    script = f"import importlib, json, sys; importlib.import_module({module!r}); "
+    script += "print(json.dumps(sorted(sys.modules)))"
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")} | CLOUD
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return set(json.loads(done.stdout))
+
+
+@pytest.mark.parametrize("job", JOBS)
+def test_a_job_imports_no_route_answer_schema_or_chalice(job):
+    loaded = modules_after_importing(job)
+
+    assert job in loaded
+    unwanted = {
+        name
+        for name in loaded
+        if name in ("app", "chalice")
+        or name.startswith(("chalice.", "chalicelib.api"))
+        or name == "pydantic_settings"
+    }
+    assert unwanted == set()
+
+
+def test_the_closer_does_not_load_the_tally_consumer_nor_the_consumer_the_closer():
+    assert "chalicelib.jobs.count_ballots" not in modules_after_importing(JOBS[1])
+    assert "chalicelib.jobs.close_due_consultations" not in modules_after_importing(JOBS[0])
+
+
+def test_a_job_refuses_an_invalid_configuration_at_start():
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    environ |= CLOUD | {"HUB_CURSOR_SECRET": "short"}
+    done = subprocess.run(
+        [sys.executable, "-c", f"import {JOBS[1]}"],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode != 0
+    assert "HUB_CURSOR_SECRET" in done.stderr
