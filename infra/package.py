@@ -5,8 +5,10 @@ infra/template.yaml is merged into it (the table, roles, logs, alarms, parameter
 client's bucket and distribution, the sign-in), every path of the API is given its CORS
 preflight (`add_preflights`), and the API's integrations name its function without a
 reference (`name_the_api_function`). The web client is copied to `DIR/web/` (`copy_web`).
-The result, `DIR/sam.yaml`, `DIR/deployment.zip` and `DIR/web/`, is checked with cfn-lint
-before this exits; `make deploy` (infra/deploy.sh) uploads it.
+The bundle Chalice writes is then trimmed (`trim_bundle`): botocore keeps the data of the
+services the Hub calls only (`BOTOCORE_SERVICES`). The result, `DIR/sam.yaml`,
+`DIR/deployment.zip` and `DIR/web/`, is checked with cfn-lint before this exits; `make
+deploy` (infra/deploy.sh) uploads it.
 """
 
 from __future__ import annotations
@@ -43,6 +45,19 @@ PACKAGING_ENVIRONMENT = {
     "HUB_CURSOR_SECRET": "set-by-the-stack-never-a-real-cursor-secret",
     "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "eu-west-3"),
 }
+# The AWS services the functions call, by botocore's name for them (botocore/data/<name>/).
+# The bundle keeps their data and drops that of the 400-odd others: 16 MB of the 26 MB
+# zipped (botocore 1.44.8). A client for a service missing here cannot be created in the
+# cloud (UnknownServiceError): a change that calls another service adds it here, one line
+# (the notifications: "sqs", "ses").
+BOTOCORE_SERVICES = frozenset(
+    {
+        "dynamodb",  # the table (PynamoDB)
+        # The table's stream: today its records reach the tally consumer through Lambda's
+        # trigger, no call; kept (14 kB) for the stream consumers that read it themselves.
+        "dynamodbstreams",
+    }
+)
 PASSED_THROUGH = ("PATH", "HOME", "TMPDIR", "LANG", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL")
 _PLACEHOLDER = re.compile(r"{{(locale|errors\.[a-z_]+)}}")
 
@@ -95,6 +110,7 @@ def package(out: Path) -> Path:
     add_preflights(packaged)
     name_the_api_function(packaged)
     template.write_text(yaml.safe_dump(packaged, sort_keys=False, allow_unicode=True))
+    trim_bundle(out / "deployment.zip")
     copy_web(out / "web")
     return template
 
@@ -199,6 +215,43 @@ def add_preflights(template: dict[str, Any]) -> None:
                 },
             },
         }
+
+
+def ships(path: str) -> bool:
+    """Whether the bundle keeps this path of what Chalice bundled. Dropped, as never read in
+    Lambda: botocore's data for services the Hub does not call (the top-level files,
+    endpoints.json, partitions.json, _retry.json..., stay: every client reads them);
+    __pycache__/ (the working copy's bytecode under chalicelib/, compiled for other file
+    times, so Python ignores it, and it cannot write any in Lambda); *.pyi type stubs."""
+    parts = path.split("/")
+    if parts[:2] == ["botocore", "data"] and len(parts) > 3:
+        return parts[2] in BOTOCORE_SERVICES
+    return "__pycache__" not in parts and not path.endswith(".pyi")
+
+
+def trim_bundle(bundle: Path) -> None:
+    """Rewrite `bundle` with what it `ships` only, each file as Chalice wrote it (name, mode,
+    date), deflated at zlib's highest level; fail if a service of BOTOCORE_SERVICES has no
+    data (a misspelt name)."""
+    trimmed = bundle.with_suffix(".trimming")
+    with zipfile.ZipFile(bundle) as source, zipfile.ZipFile(trimmed, "w") as target:
+        for entry in source.infolist():
+            if ships(entry.filename):
+                target.writestr(
+                    entry,
+                    source.read(entry),
+                    compress_type=zipfile.ZIP_DEFLATED,
+                    compresslevel=9,
+                )
+        kept = {
+            name.split("/")[2]
+            for name in target.namelist()
+            if name.startswith("botocore/data/") and name.count("/") > 2
+        }
+    if kept != BOTOCORE_SERVICES:
+        trimmed.unlink()
+        raise SystemExit(f"botocore has no data for {sorted(BOTOCORE_SERVICES - kept)}")
+    trimmed.replace(bundle)
 
 
 def lint(template: Path) -> None:
