@@ -104,9 +104,11 @@ vendor-axe:
 	@echo "$(AXE_CORE_DIR): axe-core $(AXE_CORE_VERSION)"
 
 # Figures, not tests: DynamoDB calls and capacity units per request; what a ballot costs
-# and how many ballots per second one debate can take; the Lambda bundle; the web client's
-# first screen (weight, paint, API requests per navigation) in headless Chromium.
+# and how many ballots per second one debate can take; the Lambda bundle; each function's
+# import against its stack and a fresh process's first answer; the web client's first
+# screen (weight, paint, API requests per navigation) in headless Chromium.
 bench: package
+	$(PY) -m bench.coldstart
 	$(PY) -m bench.requests
 	$(PY) -m bench.ballots
 	$(PY) -m bench.bundle build/deployment.zip
