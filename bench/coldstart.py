@@ -4,10 +4,10 @@
    cloud stage's settings, against the import of the stack it stands on, measured in the
    same run (rounds interleaved) and reported as medians:
    - the API (`app`), against botocore.session, pynamodb.models, chalice, pydantic and jwt
-     together (target: ≤ 1.3×); and, for information, against the third-party modules it
+     together (target: ≤ 1.3x); and, for information, against the third-party modules it
      actually loads;
    - each job (chalicelib/jobs/), against the third-party modules it loads, imported alone
-     (target: ≤ 1.1×): what the Hub's own code adds to the libraries it needs.
+     (target: ≤ 1.1x): what the Hub's own code adds to the libraries it needs.
 2. The first answer of a fresh process: a resident's vote (PUT /v1/debates/{id}/ballot)
    sent to a new interpreter that imports the API and answers it, on the local stage
    against an embedded DynamoDB; then a second vote on the warm process, for comparison.
@@ -129,9 +129,9 @@ def imports(rounds: int) -> list[str]:
             base = statistics.median(times)
             ratio = mine / base
             if name == "named":
-                target = f"≤ {function.target:.1f}× ({', '.join(function.stack or ())})"
+                target = f"≤ {function.target:.1f}x ({', '.join(function.stack or ())})"
             elif function.stack is None:
-                target = f"≤ {function.target:.1f}× (the {len(loaded)} third-party modules it loads)"
+                target = f"≤ {function.target:.1f}x (the {len(loaded)} third-party modules loaded)"
             else:
                 target = f"for information: the {len(loaded)} third-party modules it loads"
             verdict = ""
@@ -139,7 +139,7 @@ def imports(rounds: int) -> list[str]:
                 verdict = "met" if ratio <= function.target else "NOT MET"
             lines.append(
                 f"  {function.label:16} {function.module:40} {mine * 1e3:6.0f} ms "
-                f"{base * 1e3:5.0f} ms {ratio:5.2f}×  {target} {verdict}".rstrip()
+                f"{base * 1e3:5.0f} ms {ratio:5.2f}x  {target} {verdict}".rstrip()
             )
     return lines
 

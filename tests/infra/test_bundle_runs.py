@@ -20,7 +20,7 @@ from tests.infra.packaged import packaged
 # Run by `python -S` (no site module, so no site-packages) in the unzipped bundle. argv:
 # the bundle's directory, the handlers to find, then the services to create clients for.
 IN_THE_BUNDLE = """
-import json, sys
+import importlib, json, sys
 bundle, handlers, services = sys.argv[1], sys.argv[2].split(","), sys.argv[3].split(",")
 sys.path.insert(0, bundle)
 import app
@@ -50,7 +50,11 @@ try:
 except UnknownServiceError:
     unknown = "ec2"
 print(json.dumps({
-    "handlers": [name for name in handlers if callable(getattr(app, name, None))],
+    "handlers": [
+        name for name in handlers
+        if callable(getattr(importlib.import_module(name.rpartition(".")[0]),
+                            name.rpartition(".")[2], None))
+    ],
     "token_checked": checked,
     "clients": created,
     "unknown_service": unknown,
@@ -67,10 +71,10 @@ print(json.dumps({
 
 
 def bundle_handlers() -> list[str]:
-    """The app's attributes the template's functions run (`Handler: app.<name>`), for those
-    whose code is the bundle."""
+    """The handlers the template's functions run (`module.function`), for those whose code
+    is the bundle."""
     return [
-        function["Properties"]["Handler"].removeprefix("app.")
+        function["Properties"]["Handler"]
         for function in packaged().functions.values()
         if str(function["Properties"].get("CodeUri", "")).endswith("deployment.zip")
     ]
@@ -115,7 +119,7 @@ def test_the_unzipped_bundle_alone_imports_the_app_and_creates_the_hubs_clients(
     with zipfile.ZipFile(packaged().bundle_path) as archive:
         archive.extractall(bundle)
     handlers = bundle_handlers()
-    assert "app" in handlers  # the API's; the others run the stream and the schedule
+    assert "app.app" in handlers  # the API's; the others run the stream and the schedule
     services = sorted(BOTOCORE_SERVICES)
     environment = {
         **PACKAGING_ENVIRONMENT,
