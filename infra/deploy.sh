@@ -22,7 +22,8 @@
 #   optional: HUB_OIDC_LOGOUT_URL, HUB_OIDC_SCOPE (openid email profile)
 # Optional: HUB_API_RATE_LIMIT (200), HUB_API_BURST_LIMIT (400), HUB_LOG_RETENTION_DAYS (90),
 #           HUB_WEB_ORIGINS (other web clients' origins allowed by CORS, comma-separated;
-#           none), HUB_BUILD (build), and the usual AWS_PROFILE, AWS_REGION.
+#           none), HUB_TRACING (X-Ray: Active, or PassThrough, the default: no traces),
+#           HUB_BUILD (build), and the usual AWS_PROFILE, AWS_REGION.
 set -euo pipefail
 
 build="${HUB_BUILD:-build}"
@@ -76,7 +77,8 @@ aws cloudformation deploy \
     "ApiRateLimit=${HUB_API_RATE_LIMIT:-200}" \
     "ApiBurstLimit=${HUB_API_BURST_LIMIT:-400}" \
     "LogRetentionDays=${HUB_LOG_RETENTION_DAYS:-90}" \
-    "WebOrigins=${HUB_WEB_ORIGINS:-}"
+    "WebOrigins=${HUB_WEB_ORIGINS:-}" \
+    "Tracing=${HUB_TRACING:-PassThrough}"
 
 # The stack's outputs, one "Key<TAB>Value" line each.
 declare -A output

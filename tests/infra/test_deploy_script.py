@@ -99,6 +99,7 @@ def test_it_uploads_the_bundle_then_deploys_with_the_parameters(world):
         "ApiBurstLimit": "400",
         "LogRetentionDays": "90",
         "WebOrigins": "",  # a web client on the API's own origin needs no CORS
+        "Tracing": "PassThrough",  # X-Ray only when asked for (HUB_TRACING=Active)
     }
     assert describe[:2] == ["cloudformation", "describe-stacks"]
 
