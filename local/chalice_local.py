@@ -12,6 +12,7 @@ the API's code changes, and only then (local/reloading.py): chalice's own watche
 every file of the project once a second, `.venv` included.
 """
 
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -28,6 +29,13 @@ if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
 from local.reloading import CodeWorkerProcess  # noqa: E402
+
+# `chalice local` logs at INFO to stdout, as Lambda would: its request lines and the app's
+# own messages. Third parties' INFO lines said nothing to a developer at each start
+# (pynamodb: "Override settings for pynamo not available ...", botocore: "Found credentials
+# in environment variables."); their warnings still show.
+for third_party in ("pynamodb", "botocore", "boto3", "urllib3"):
+    logging.getLogger(third_party).setLevel(logging.WARNING)
 
 local.ThreadedHTTPServer.request_queue_size = 256
 POOL_CONNECTIONS = 256  # per model, to the embedded DynamoDB (botocore: 10): one per queued request
