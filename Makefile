@@ -106,13 +106,15 @@ vendor-axe:
 # Figures, not tests: DynamoDB calls and capacity units per request; what a ballot costs
 # and how many ballots per second one debate can take; the Lambda bundle; each function's
 # import against its stack and a fresh process's first answer; the web client's first
-# screen (weight, paint, API requests per navigation) in headless Chromium.
+# screen (weight, paint, API requests per navigation) in headless Chromium; the CPU an
+# idle `make run` uses.
 bench: package
 	$(PY) -m bench.coldstart
 	$(PY) -m bench.requests
 	$(PY) -m bench.ballots
 	$(PY) -m bench.bundle build/deployment.zip
 	$(PY) -m bench.web
+	$(PY) -m bench.idle
 
 # `make run` soaked: 20,000 writes from 200 parallel clients on loopback; prints the answers
 # by status, the runner's memory, write latency and each tally against a recount.

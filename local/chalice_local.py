@@ -7,16 +7,35 @@ burst of simultaneous requests (a concurrency test, a room voting at once) gets 
 reset. API Gateway has no such limit; this brings the local server closer to it.
 
 Chalice's autoreloader restarts its worker by running `sys.argv` as a program; here argv[0]
-is this file, so the worker is started through this Python instead.
+is this file, so the worker is started through this Python instead. It restarts it when
+the API's code changes, and only then (local/reloading.py): chalice's own watcher stat()ed
+every file of the project once a second, `.venv` included.
 """
 
+import logging
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import botocore.session
 from chalice import local
 from chalice.cli import main, reloader
+
+# Run as a script, this file has local/ on sys.path; chalice puts the project there only
+# once it loads the app, after it chose its worker.
+REPO_ROOT = str(Path(__file__).resolve().parent.parent)
+if REPO_ROOT not in sys.path:
+    sys.path.insert(0, REPO_ROOT)
+
+from local.reloading import CodeWorkerProcess  # noqa: E402
+
+# `chalice local` logs at INFO to stdout, as Lambda would: its request lines and the app's
+# own messages. Third parties' INFO lines said nothing to a developer at each start
+# (pynamodb: "Override settings for pynamo not available ...", botocore: "Found credentials
+# in environment variables."); their warnings still show.
+for third_party in ("pynamodb", "botocore", "boto3", "urllib3"):
+    logging.getLogger(third_party).setLevel(logging.WARNING)
 
 local.ThreadedHTTPServer.request_queue_size = 256
 POOL_CONNECTIONS = 256  # per model, to the embedded DynamoDB (botocore: 10): one per queued request
@@ -67,6 +86,7 @@ def _start_parent_process(env: Any) -> None:
 
 
 reloader.start_parent_process = _start_parent_process
+reloader.get_best_worker_process = lambda: CodeWorkerProcess  # the API's code only
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -11,9 +11,12 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import jwt
+
+from local.ports import DEFAULT_API_PORT, HOST
 
 # The local runner and `make token` share these defaults, so a fresh clone just works.
 DEFAULT_DEV_SECRET = "hub-local-dev-secret-not-for-production"
@@ -52,6 +55,12 @@ def make_token(
     return jwt.encode(claims, key, algorithm="HS256")
 
 
+def api_url(environ: Mapping[str, str] = os.environ) -> str:
+    """Where `make run` serves the API: on HUB_API_PORT, as the runner reads it."""
+    port = environ.get("HUB_API_PORT", "").strip()
+    return f"http://{HOST}:{port if port.isdigit() else DEFAULT_API_PORT}"
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Print a dev token the local Hub accepts.")
     parser.add_argument("--sub", required=True, help="the user id (token subject)")
@@ -66,7 +75,7 @@ def main(argv: list[str] | None = None) -> None:
         args.sub, name=args.name, email=args.email, verified=args.verified, ttl=args.ttl
     )
     print(f"Dev token for {args.sub!r}, valid {args.ttl} s on the local stage:")
-    print("  curl -H 'Authorization: Bearer <token>' http://127.0.0.1:8000/v1/me")
+    print(f"  curl -H 'Authorization: Bearer <token>' {api_url()}/v1/me")
     print(token)
 
 

@@ -1,4 +1,5 @@
-"""Free loopback ports, for starting runners side by side (tests, benchmarks)."""
+"""The local stack's ports: its defaults, and free loopback ports for starting runners side
+by side (tests, benchmarks)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import contextlib
 import socket
 
 HOST = "127.0.0.1"
+DEFAULT_API_PORT = 8000  # HUB_API_PORT
+DEFAULT_DYNAMODB_PORT = 8001  # HUB_DYNAMODB_PORT
 
 
 def free_ports(count: int) -> list[int]:

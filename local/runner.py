@@ -35,6 +35,7 @@ import requests
 
 from local.devtoken import DEFAULT_AUDIENCE, DEFAULT_DEV_SECRET, DEFAULT_ISSUER
 from local.jobs import JobRunner, PeriodicJob
+from local.ports import DEFAULT_API_PORT, DEFAULT_DYNAMODB_PORT
 from local.stream import StreamReader
 
 if TYPE_CHECKING:
@@ -43,8 +44,6 @@ if TYPE_CHECKING:
 
 REPO_ROOT = Path(__file__).resolve().parent.parent  # the directory holding app.py
 HOST = "127.0.0.1"
-DEFAULT_API_PORT = 8000
-DEFAULT_DYNAMODB_PORT = 8001
 READY_TIMEOUT_S = 60.0
 STOP_GRACE_S = 5.0
 
@@ -257,6 +256,10 @@ def _signal_group(group: int, signum: int) -> bool:
 def instructions(api_port: int, dynamodb_port: int, table: str, demo: Demo | None) -> str:
     base = f"http://{HOST}:{api_port}"
     token = "$(make -s token SUB=alice | tail -n 1)"
+    # `make token` prints a curl line for HUB_API_PORT: on another port, it is told which.
+    make_token = (
+        "make token" if api_port == DEFAULT_API_PORT else f"HUB_API_PORT={api_port} make token"
+    )
     lines = [
         "",
         'The Hub runs locally (stage "local"):',
@@ -266,7 +269,7 @@ def instructions(api_port: int, dynamodb_port: int, table: str, demo: Demo | Non
         f'table "{table}", in memory (empty at each start)',
         "",
         "Sign in with a dev token (HS256, signed with HUB_DEV_JWT_SECRET, valid 1 h):",
-        "  make token SUB=alice",
+        f"  {make_token} SUB=alice",
         f'  curl -H "Authorization: Bearer {token}" {base}/v1/me',
     ]
     if demo is not None:
@@ -275,7 +278,7 @@ def instructions(api_port: int, dynamodb_port: int, table: str, demo: Demo | Non
             "",
             f'Demo association "{demo.group.name}": id {demo.group.id}',
             f"  {members}",
-            "  make token SUB=demo-alice",
+            f"  {make_token} SUB=demo-alice",
         ]
     lines += ["", "Ready. Ctrl-C stops everything.", ""]
     return "\n".join(lines)

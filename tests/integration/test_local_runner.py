@@ -3,7 +3,9 @@ spoken to over HTTP with dev tokens, and Ctrl-C stopping all of it."""
 
 from __future__ import annotations
 
+import re
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -23,6 +25,13 @@ DEMO_ROLES = {
     "demo-alice": "participant",
     "demo-bob": "participant",
 }
+
+
+def wait_for_instructions(hub: RunningHub, timeout: float = 30) -> None:
+    """The API answers a moment before the runner prints how to use it."""
+    deadline = time.monotonic() + timeout
+    while "Ctrl-C stops everything" not in hub.read_output() and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 def fresh_sub(name: str) -> str:
@@ -157,11 +166,35 @@ def test_an_expired_dev_token_is_refused(hub: RunningHub) -> None:
     assert error_code(response) == "unauthenticated"
 
 
+def startup_noise(hub: RunningHub) -> list[str]:
+    """What the runner printed before its instructions besides chalice's own lines: where
+    it serves and the requests it answered (readiness checks, or tests that started early)."""
+    output = hub.read_output()
+    assert "The Hub runs locally" in output, output
+    startup = output.partition("The Hub runs locally")[0].splitlines()
+    chalice = re.compile(
+        rf"Serving on {re.escape(hub.base_url)}$|127\.0\.0\.1 - - \[[^]]+\] \"[A-Z]+ /"
+    )
+    return [line for line in startup if line.strip() and not chalice.match(line)]
+
+
+def test_starting_prints_nothing_but_chalices_lines_before_the_instructions(
+    hub: RunningHub,
+) -> None:
+    # pynamodb's "Override settings for pynamo not available ...", botocore's "Found
+    # credentials in environment variables." were printed at each start and restart.
+    wait_for_instructions(hub)
+
+    assert startup_noise(hub) == []
+
+
 def test_ctrl_c_stops_the_api_and_its_autoreloader(tmp_path: Path) -> None:
     """With autoreload (the `make run` default), the server is chalice's grandchild."""
     reloading = start_runner(tmp_path / "output.log")  # returns once the API answers
+    wait_for_instructions(reloading)
 
     assert_stopped_everything(reloading, reloading.stop())
+    assert startup_noise(reloading) == []
 
 
 def test_seeding_the_demo_again_keeps_one_group_and_restores_roles() -> None:

@@ -108,3 +108,21 @@ def test_a_token_needs_a_subject(args):
     assert result.returncode != 0
     assert result.stdout == ""
     assert "sub" in result.stderr.lower()
+
+
+@pytest.mark.parametrize(
+    ("port", "url"),
+    [
+        pytest.param(None, "http://127.0.0.1:8000/v1/me", id="default"),
+        pytest.param("8300", "http://127.0.0.1:8300/v1/me", id="HUB_API_PORT"),
+    ],
+)
+def test_the_hint_names_the_port_the_local_api_listens_on(port: str | None, url: str) -> None:
+    env = LOCAL_ENV if port is None else {**LOCAL_ENV, "HUB_API_PORT": port}
+
+    result = devtoken("--sub", "alice", env=env)
+
+    assert result.returncode == 0, result.stderr
+    hint = [line for line in result.stdout.splitlines() if "curl" in line]
+    assert len(hint) == 1
+    assert hint[0].split()[-1] == url

@@ -1,0 +1,25 @@
+"""What `make run` prints once ready: every address on the ports it actually uses."""
+
+from __future__ import annotations
+
+import re
+
+from local.runner import instructions
+
+
+def test_on_other_ports_every_address_and_command_names_them() -> None:
+    shown = instructions(8300, 8301, "hub-local", None)
+
+    ports = set(re.findall(r"127\.0\.0\.1:(\d+)", shown))
+    assert ports == {"8300", "8301"}
+    assert "http://127.0.0.1:8301 " in shown  # DynamoDB
+    # `make token` prints a curl hint: on this port, it must be told which.
+    assert "  HUB_API_PORT=8300 make token SUB=alice\n" in shown
+
+
+def test_on_the_default_ports_make_token_needs_no_port() -> None:
+    shown = instructions(8000, 8001, "hub-local", None)
+
+    assert set(re.findall(r"127\.0\.0\.1:(\d+)", shown)) == {"8000", "8001"}
+    assert "  make token SUB=alice\n" in shown
+    assert "HUB_API_PORT" not in shown
