@@ -22,10 +22,12 @@ from chalicelib.api.locale import install_locale
 from chalicelib.jobs import close_due_consultations as closer
 from chalicelib.jobs import count_ballots as consumer
 from chalicelib.settings import get_settings
+from chalicelib.telemetry import install_telemetry
 
 settings = get_settings()  # refuse to start on an invalid configuration
 
 app = Chalice(app_name="hub")
+install_telemetry(app)  # outermost: one JSON line and the metrics of every answer
 # Browsers may call the API from the web client's origins only (HUB_WEB_ORIGINS): outermost,
 # so that every answer, errors included, says whom it is for. Preflights: the cloud answers
 # them without the function (infra/package.py), `chalice local` as the cloud does.

@@ -13,6 +13,7 @@ from functools import cache
 
 import jwt
 
+from chalicelib import telemetry
 from chalicelib.domain.errors import AuthUnavailable, Unauthenticated
 from chalicelib.domain.ids import looks_like_user_id
 from chalicelib.domain.model import Caller
@@ -100,4 +101,6 @@ def authenticate(authorization: str | None) -> Caller | None:
     scheme, _, token = authorization.strip().partition(" ")
     if scheme.lower() != "bearer":
         raise Unauthenticated()
-    return verify_token(token.strip())
+    caller = verify_token(token.strip())
+    telemetry.note_caller(caller.id)  # the request's line names them by a keyed hash
+    return caller

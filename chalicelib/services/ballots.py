@@ -54,6 +54,7 @@ from chalicelib.services.access import DebateAccess, debate_access
 from chalicelib.store import ballots as store
 from chalicelib.store import results as result_store
 from chalicelib.store import tallies
+from chalicelib.telemetry import Metric, count
 
 _ATTEMPTS = 3
 
@@ -104,12 +105,14 @@ def cast(
         try:
             if marker is None:
                 store.cast_first(seen.debate, caller.id, ballot, now)
+                count(Metric.BALLOTS_CAST, DecisionType=function.type.value)
                 return Cast(True, function, ballot, now)
             if marker.ballot == ballot:
                 return Cast(False, function, ballot, marker.cast_at, changed_at=marker.changed_at)
             if not may_change(function):
                 raise AlreadyVoted()
             store.change(seen.debate, caller.id, marker.ballot, ballot, now)
+            count(Metric.BALLOTS_CHANGED, DecisionType=function.type.value)
             return Cast(False, function, ballot, marker.cast_at, changed_at=now)
         except (store.BallotExists, store.BallotMoved):
             marker = store.get_marker(seen.debate, caller.id)
@@ -140,6 +143,7 @@ def _cast_secret(caller: Caller, seen: DebateAccess, ballot: Ballot, receipt: st
         # Only someone else's ballot can hold it (a voter's own comes with their marker,
         # which is checked first): it can never be the caller's, and who holds it is not said.
         raise refused("receipt", "receipt_taken") from None
+    count(Metric.BALLOTS_CAST, DecisionType=seen.debate.function.type.value)
     return Cast(True, seen.debate.function, ballot, now, receipt=code)
 
 

@@ -35,6 +35,7 @@ from chalicelib.store import consultations as store
 from chalicelib.store import debates as debate_store
 from chalicelib.store import results as result_store
 from chalicelib.store import tallies
+from chalicelib.telemetry import Metric, count, job
 
 log = logging.getLogger("hub.closer")
 
@@ -58,13 +59,25 @@ def final_expected_at(consultation: Consultation, now: datetime) -> datetime | N
     return consultation.ends_at + grace()
 
 
+# What each run of the closer prints (chalicelib/telemetry.py), 0 when it moved nothing.
+RUN_METRICS = (
+    Metric.CONSULTATIONS_OPENED,
+    Metric.CONSULTATIONS_CLOSED,
+    Metric.CONSULTATIONS_FINALISED,
+    Metric.TALLY_MISMATCHES,
+)
+
+
 def close_due_consultations(now: datetime | None = None) -> int:
-    """Bring every due consultation up to date. Returns how many transitions were made."""
-    now = now or clock.now()
-    made = 0
-    for consultation in store.due_consultations(now):
-        made += bring_up_to_date(consultation, now)
-    return made
+    """Bring every due consultation up to date. Returns how many transitions were made.
+    Each run prints one line with its metrics: CloserRuns and what it moved."""
+    with job("closer run", *RUN_METRICS):
+        count(Metric.CLOSER_RUNS)
+        now = now or clock.now()
+        made = 0
+        for consultation in store.due_consultations(now):
+            made += bring_up_to_date(consultation, now)
+        return made
 
 
 def bring_up_to_date(consultation: Consultation, now: datetime) -> int:
@@ -74,13 +87,17 @@ def bring_up_to_date(consultation: Consultation, now: datetime) -> int:
             if consultation.phase is Phase.CLOSED:
                 if consultation.due_at is None or consultation.due_at > now:
                     return made
-                finalise(consultation, now)
+                mismatches = finalise(consultation, now)
+                count(Metric.CONSULTATIONS_FINALISED)
+                count(Metric.TALLY_MISMATCHES, mismatches)
                 return made + 1
             after = advance(consultation, now, grace())
             if after is None:
                 return made
             event = _transition_event(consultation, after)
             consultation = store.save_consultation(consultation, after, [event])
+            opened = after.phase is Phase.OPEN
+            count(Metric.CONSULTATIONS_OPENED if opened else Metric.CONSULTATIONS_CLOSED)
             made += 1
         except ConcurrentUpdate:
             # Another closer (or an edit) wrote first: look again at what is stored now.
@@ -136,10 +153,11 @@ def recount(debate: Debate, ends_at: datetime) -> Counts:
     )
 
 
-def finalise(consultation: Consultation, now: datetime) -> None:
+def finalise(consultation: Consultation, now: datetime) -> int:
     """Recount every debate, write each final result once, compare with the running tally
     (a mismatch is recorded and kept on the result), then mark the consultation finalised
-    with its event — conditioned on the version, so recorded once."""
+    with its event — conditioned on the version, so recorded once. Returns how many debates'
+    running tallies differed from their recount."""
     events = []
     for debate in debate_store.all_debates(consultation.id):
         if debate.function.type is FunctionType.NONE:
@@ -185,3 +203,4 @@ def finalise(consultation: Consultation, now: datetime) -> None:
     )
     after = replace(consultation, phase=Phase.FINALISED, due_at=None, finalised_at=now)
     store.save_consultation(consultation, after, events)
+    return sum(event.action == "tally_mismatch" for event in events)
