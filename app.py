@@ -28,8 +28,8 @@ settings = get_settings()  # refuse to start on an invalid configuration
 
 app = Chalice(app_name="hub")
 install_telemetry(app)  # outermost: one JSON line and the metrics of every answer
-# Browsers may call the API from the web client's origins only (HUB_WEB_ORIGINS): outermost,
-# so that every answer, errors included, says whom it is for. Preflights: the cloud answers
+# Browsers may call the API from the web client's origins only (HUB_WEB_ORIGINS): next, so
+# that every answer, errors included, says whom it is for. Preflights: the cloud answers
 # them without the function (infra/package.py), `chalice local` as the cloud does.
 install_cors(app)
 if settings.stage == "local":
