@@ -109,7 +109,7 @@ vendor-axe:
 # screen (weight, paint, API requests per navigation) in headless Chromium; the CPU an
 # idle `make run` uses.
 bench: package
-	$(PY) -m bench.coldstart
+	$(PY) -m bench.coldstart --bundle build/deployment.zip
 	$(PY) -m bench.requests
 	$(PY) -m bench.ballots
 	$(PY) -m bench.bundle build/deployment.zip

@@ -1,4 +1,7 @@
-"""Cold starts, in figures: `python -m bench.coldstart [--rounds 9]` (`make bench` runs it).
+"""Cold starts, in figures: `python -m bench.coldstart [--rounds 9] [--bundle ZIP]`.
+
+`make bench` runs it on `make package`'s bundle, unzipped and imported alone, as Lambda
+imports it; without --bundle, the working copy is imported.
 
 1. The CPU time to import each Lambda function's handler, in a fresh interpreter with the
    cloud stage's settings, against the import of the stack it stands on, measured in the
@@ -9,8 +12,9 @@
    - each job (chalicelib/jobs/), against the third-party modules it loads, imported alone
      (target: ≤ 1.1x): what the Hub's own code adds to the libraries it needs.
 2. The first answer of a fresh process: a resident's vote (PUT /v1/debates/{id}/ballot)
-   sent to a new interpreter that imports the API and answers it, on the local stage
-   against an embedded DynamoDB; then a second vote on the warm process, for comparison.
+   sent to a new interpreter that imports the API and answers it, on the cloud stage (its
+   token checked with keys fetched from the issuer, DynamoDB embedded); then a second vote
+   on the warm process, for comparison.
 """
 
 from __future__ import annotations
@@ -23,9 +27,13 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
+import threading
 import time
+import zipfile
 from dataclasses import dataclass
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,14 +77,18 @@ for name in modules:
 print(time.process_time() - start)
 """
 
-# The third-party modules (under site-packages) that importing argv[1] loads, in load order.
+# The third-party modules that importing argv[1] loads, in load order: neither the standard
+# library's nor the Hub's own (app, chalicelib).
 _STACK = """
-import importlib, json, sys
+import importlib, json, sys, sysconfig
+standard = tuple({sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib")})
 before = set(sys.modules)
 importlib.import_module(sys.argv[1])
 loaded = [
     name for name, module in list(sys.modules.items())
-    if name not in before and "site-packages" in (getattr(module, "__file__", None) or "")
+    if name not in before
+    and name.partition(".")[0] not in ("app", "chalicelib")
+    and (getattr(module, "__file__", None) or standard[0]).startswith(standard) is False
 ]
 print(json.dumps(loaded))
 """
@@ -87,27 +99,42 @@ def _environment(extra: dict[str, str]) -> dict[str, str]:
     return environ | extra
 
 
-def _run(script: str, *args: str, environ: dict[str, str]) -> str:
-    done = subprocess.run(
-        [sys.executable, "-c", script, *args],
-        cwd=ROOT,
-        env=environ,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
+@dataclass(frozen=True)
+class Interpreter:
+    """Where the code comes from: the working copy (its virtualenv, its cached bytecode), or
+    an unzipped Lambda bundle alone, as Lambda imports it (`python -S`: no site-packages;
+    no bytecode written: Lambda's code directory is read-only)."""
+
+    bundle: Path | None = None
+
+    def run(self, script: str, *args: str, environ: dict[str, str]) -> str:
+        """The last line `script` prints."""
+        command = [sys.executable, "-c", script, *args]
+        if self.bundle is not None:
+            path = f"import sys; sys.path.insert(0, {str(self.bundle)!r})\n"
+            command = [sys.executable, "-S", "-c", path + script, *args]
+            environ = environ | {"PYTHONDONTWRITEBYTECODE": "1"}
+        done = subprocess.run(
+            command,
+            cwd=self.bundle or ROOT,
+            env=environ,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            raise SystemExit(f"bench.coldstart: {command[:2]} failed:\n{done.stderr[-3000:]}")
+        return done.stdout.strip().splitlines()[-1]
+
+    def import_seconds(
+        self, modules: tuple[str, ...] | list[str], environ: dict[str, str]
+    ) -> float:
+        return float(self.run(_IMPORT, *modules, environ=environ))
+
+    def stack_of(self, module: str, environ: dict[str, str]) -> list[str]:
+        return json.loads(self.run(_STACK, module, environ=environ))
 
 
-def import_seconds(modules: tuple[str, ...] | list[str], environ: dict[str, str]) -> float:
-    return float(_run(_IMPORT, *modules, environ=environ))
-
-
-def stack_of(module: str, environ: dict[str, str]) -> list[str]:
-    return json.loads(_run(_STACK, module, environ=environ))
-
-
-def imports(rounds: int) -> list[str]:
+def imports(rounds: int, python: Interpreter) -> list[str]:
     environ = _environment(CLOUD)
     lines = [
         f"Import of each Lambda function's handler: CPU time, median of {rounds} fresh "
@@ -115,15 +142,15 @@ def imports(rounds: int) -> list[str]:
         f"  {'function':16} {'handler':40} {'import':>8} {'stack':>8} {'ratio':>6}  target",
     ]
     for function in FUNCTIONS:
-        loaded = stack_of(function.module, environ)
+        loaded = python.stack_of(function.module, environ)
         stacks = {"named": function.stack} if function.stack else {}
         stacks["loaded"] = tuple(loaded)
         own: list[float] = []
         measured: dict[str, list[float]] = {name: [] for name in stacks}
         for _ in range(rounds):
-            own.append(import_seconds([function.module], environ))
+            own.append(python.import_seconds([function.module], environ))
             for name, modules in stacks.items():
-                measured[name].append(import_seconds(modules, environ))
+                measured[name].append(python.import_seconds(modules, environ))
         mine = statistics.median(own)
         for name, times in measured.items():
             base = statistics.median(times)
@@ -180,9 +207,15 @@ print(json.dumps({"started": started, "imported": imported, "first": first, "sec
 """
 
 
-def first_answer() -> list[str]:
+ISSUER = "https://issuer.bench.invalid"
+
+
+def first_answer(python: Interpreter) -> list[str]:
+    """A fresh process on the cloud stage, as Lambda starts one: its token checked against
+    an issuer's keys fetched over HTTP (as the cloud does on a container's first request),
+    DynamoDB reached through AWS_ENDPOINT_URL_DYNAMODB, the table seeded beforehand."""
     port = _free_port()
-    local = {
+    seeding = {
         "HUB_STAGE": "local",
         "HUB_TABLE": "hub-bench-coldstart",
         "HUB_DEV_JWT_SECRET": "bench-dev-secret-0123456789abcdef",
@@ -192,27 +225,34 @@ def first_answer() -> list[str]:
         "AWS_DEFAULT_REGION": "eu-west-3",
         "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
     }
-    os.environ.update(local)  # before chalicelib is imported: it binds the store
+    os.environ.update(seeding)  # before chalicelib is imported: it binds the store
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the embedded DynamoDB's requests
     from local.embedded_dynamodb import EmbeddedDynamoDB
 
     server = EmbeddedDynamoDB(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
+    keys, token = _issuer_keys_and_token()
     try:
         debate = _an_open_vote()
-        from local.devtoken import make_token
-
-        token = make_token("bench-voter")
+        cloud = {k: v for k, v in seeding.items() if k.startswith("AWS_")} | {
+            "HUB_STAGE": "cloud",
+            "HUB_TABLE": seeding["HUB_TABLE"],
+            "HUB_JWT_ISSUER": ISSUER,
+            "HUB_JWKS_URL": f"http://127.0.0.1:{keys.server_port}/jwks.json",
+            "HUB_CURSOR_SECRET": CLOUD["HUB_CURSOR_SECRET"],
+            "AWS_ENDPOINT_URL_DYNAMODB": seeding["HUB_DYNAMODB_ENDPOINT"],
+        }
         spawned = time.time()
         timings = json.loads(
-            _run(_FIRST_ANSWER, debate, token, "yes", "no", environ=_environment(local))
+            python.run(_FIRST_ANSWER, debate, token, "yes", "no", environ=_environment(cloud))
         )
     finally:
+        keys.shutdown()
         server.stop()
     total = timings["first"] - spawned
     return [
-        "First answer of a fresh process: a vote (PUT /v1/debates/{id}/ballot), local stage, "
-        "embedded DynamoDB",
+        "First answer of a fresh process: a vote (PUT /v1/debates/{id}/ballot) on the cloud "
+        "stage, its token's keys fetched from the issuer, DynamoDB embedded",
         f"  {total * 1e3:6.0f} ms from the process's start to its answer: interpreter "
         f"{(timings['started'] - spawned) * 1e3:.0f} ms, import "
         f"{(timings['imported'] - timings['started']) * 1e3:.0f} ms, first request "
@@ -220,6 +260,35 @@ def first_answer() -> list[str]:
         f"  {(timings['second'] - timings['first']) * 1e3:6.0f} ms for the next vote on the "
         "same, now warm, process",
     ]
+
+
+def _issuer_keys_and_token() -> tuple[ThreadingHTTPServer, str]:
+    """An issuer's JWKS served on loopback (stopped with `.shutdown()`), and an ES256 token
+    it signed for a resident."""
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    public = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key.public_key()))
+    document = json.dumps({"keys": [public | {"kid": "bench", "use": "sig"}]}).encode()
+
+    class Keys(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(document)))
+            self.end_headers()
+            self.wfile.write(document)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    keys = ThreadingHTTPServer(("127.0.0.1", 0), Keys)
+    threading.Thread(target=keys.serve_forever, daemon=True).start()
+    now = int(time.time())
+    claims = {"sub": "bench-voter", "iss": ISSUER, "aud": "hub", "iat": now, "exp": now + 600}
+    token = jwt.encode(claims, key, algorithm="ES256", headers={"kid": "bench"})
+    return keys, token
 
 
 def _an_open_vote() -> str:
@@ -265,12 +334,24 @@ def _an_open_vote() -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.coldstart")
     parser.add_argument("--rounds", type=int, default=9, help="fresh processes per figure")
+    parser.add_argument(
+        "--bundle", type=Path, help="import from this Lambda bundle (make package's) alone"
+    )
     args = parser.parse_args(argv)
-    for line in imports(args.rounds):
-        print(line, flush=True)
-    print()
-    for line in first_answer():
-        print(line, flush=True)
+    with tempfile.TemporaryDirectory(prefix="hub-coldstart-") as workspace:
+        python = Interpreter()
+        where = "the working copy"
+        if args.bundle:
+            with zipfile.ZipFile(args.bundle) as bundle:
+                bundle.extractall(workspace)
+            python = Interpreter(Path(workspace))
+            where = f"{args.bundle}, unzipped, alone"
+        print(f"Cold start, importing from {where}", flush=True)
+        for line in imports(args.rounds, python):
+            print(line, flush=True)
+        print()
+        for line in first_answer(python):
+            print(line, flush=True)
 
 
 if __name__ == "__main__":

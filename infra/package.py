@@ -13,7 +13,9 @@ deploy` (infra/deploy.sh) uploads it.
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import marshal
 import os
 import re
 import shutil
@@ -229,20 +231,44 @@ def ships(path: str) -> bool:
     return "__pycache__" not in parts and not path.endswith(".pyi")
 
 
+def bytecode(path: str, source: bytes) -> tuple[str, bytes] | None:
+    """The bytecode of the module at `path` in the bundle, as Python caches it
+    (`__pycache__/<name>.<tag>.pyc`), or None for a file that does not compile.
+
+    Lambda's code directory is read-only: without bytecode in the bundle, every cold start
+    compiles every module it imports from source (importing the API took 0.75 s of CPU,
+    0.27 s with bytecode; bench/coldstart.py). The bytecode is "unchecked": Python uses it
+    without comparing the source's date, which unzipping does not keep to the second. It is
+    compiled by the Python that packages, the template's runtime (tests/infra checks both)."""
+    try:
+        code = compile(source, path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return None
+    folder, _, name = path.rpartition("/")
+    cached = f"{folder}/__pycache__/" if folder else "__pycache__/"
+    cached += f"{name.removesuffix('.py')}.{sys.implementation.cache_tag}.pyc"
+    flags = 0b01  # hash-based, unchecked (PEP 552)
+    header = importlib.util.MAGIC_NUMBER + flags.to_bytes(4, "little")
+    return cached, header + importlib.util.source_hash(source) + marshal.dumps(code)
+
+
 def trim_bundle(bundle: Path) -> None:
     """Rewrite `bundle` with what it `ships` only, each file as Chalice wrote it (name, mode,
-    date), deflated at zlib's highest level; fail if a service of BOTOCORE_SERVICES has no
-    data (a misspelt name)."""
+    date), with the bytecode of each module (`bytecode`), deflated at zlib's highest level;
+    fail if a service of BOTOCORE_SERVICES has no data (a misspelt name)."""
     trimmed = bundle.with_suffix(".trimming")
     with zipfile.ZipFile(bundle) as source, zipfile.ZipFile(trimmed, "w") as target:
         for entry in source.infolist():
             if ships(entry.filename):
-                target.writestr(
-                    entry,
-                    source.read(entry),
-                    compress_type=zipfile.ZIP_DEFLATED,
-                    compresslevel=9,
-                )
+                content = source.read(entry)
+                target.writestr(entry, content, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+                compiled = entry.filename.endswith(".py") and bytecode(entry.filename, content)
+                if compiled:
+                    cached = zipfile.ZipInfo(compiled[0], date_time=entry.date_time)
+                    cached.external_attr = entry.external_attr
+                    target.writestr(
+                        cached, compiled[1], compress_type=zipfile.ZIP_DEFLATED, compresslevel=9
+                    )
         kept = {
             name.split("/")[2]
             for name in target.namelist()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import platform
+import re
 import subprocess
 import sys
 import zipfile
@@ -106,7 +107,16 @@ def test_the_bundle_keeps_botocore_data_only_for_the_services_the_hub_calls():
     # what every client reads, whatever its service
     shared = {"endpoints.json", "partitions.json", "sdk-default-configuration.json", "_retry.json"}
     assert {f"botocore/data/{name}" for name in shared} <= names
-    assert not any("__pycache__/" in name or name.endswith(".pyi") for name in names)
+    assert not any(name.endswith(".pyi") for name in names)
+    # each module's bytecode, for the runtime's Python only (the working copy's never)
+    tag = sys.implementation.cache_tag
+    cached = {name for name in names if "__pycache__/" in name}
+    assert cached
+    for name in cached:
+        folder, _, file = name.partition("__pycache__/")
+        assert file.endswith(f".{tag}.pyc"), name
+        assert f"{folder}{file.removesuffix(f'.{tag}.pyc')}.py" in names, name
+    assert f"chalicelib/api/__pycache__/http.{tag}.pyc" in names
     assert f"botocore-{metadata.version('botocore')}.dist-info/METADATA" in names
 
 
@@ -127,11 +137,13 @@ def test_the_unzipped_bundle_alone_imports_the_app_and_creates_the_hubs_clients(
         "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
         "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
         "AWS_EC2_METADATA_DISABLED": "true",
+        "PYTHONDONTWRITEBYTECODE": "1",  # Lambda's code directory is read-only
     }
     run = subprocess.run(
         [
             sys.executable,
             "-S",
+            "-v",  # says where each module's code comes from
             "-c",
             IN_THE_BUNDLE,
             str(bundle),
@@ -154,6 +166,15 @@ def test_the_unzipped_bundle_alone_imports_the_app_and_creates_the_hubs_clients(
     # a service the Hub does not call has no data in the bundle: add it to BOTOCORE_SERVICES
     assert seen["unknown_service"] == "ec2"
     assert seen["botocore"] == metadata.version("botocore")
+    # every module came from the bundle's bytecode: a cold start compiles nothing
+    compiled = [
+        line for line in run.stderr.splitlines() if re.search(r"code object from .*\.py'", line)
+    ]
+    assert compiled == []
+    assert (
+        f"code object from '{bundle}/__pycache__/app.{sys.implementation.cache_tag}.pyc'"
+        in run.stderr
+    )
 
 
 def test_packaging_refuses_a_kept_service_botocore_has_no_data_for(tmp_path, monkeypatch):
