@@ -23,13 +23,23 @@ def main() -> None:
     print(f"  {unzipped / 1e6:6.1f} MB unzipped (Lambda's limit: 250 MB), {files} files")
     heaviest: Counter[str] = Counter()
     services: set[str] = set()
+    bytecode = extensions = 0
     with zipfile.ZipFile(bundle) as archive:
         for entry in archive.infolist():
             parts = entry.filename.split("/")
+            if "__pycache__" in parts:
+                bytecode += entry.compress_size
+            elif entry.filename.endswith(".so"):
+                extensions += entry.compress_size
             if not parts[0].endswith((".dist-info", ".data")):
                 heaviest[parts[0]] += entry.compress_size
             if parts[:2] == ["botocore", "data"] and len(parts) > 3:
                 services.add(parts[2])
+    print(
+        f"  of which {bytecode / 1e6:.1f} MB of bytecode (a cold start compiles nothing: "
+        f"bench.coldstart) and {extensions / 1e6:.1f} MB of compiled extensions "
+        "(cryptography, pydantic-core, cffi)"
+    )
     print("  heaviest, zipped:")
     for name, size in heaviest.most_common(8):
         print(f"    {size / 1e6:6.2f} MB  {name}")
