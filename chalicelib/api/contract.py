@@ -76,6 +76,15 @@ def register(operation: Operation) -> None:
     OPERATIONS.append(operation)
 
 
+def every_operation() -> list[Operation]:
+    """Every operation of the API. Route modules load on first use
+    (chalicelib/api/routes.py): each is loaded first."""
+    from chalicelib.api import routes  # imports the route modules, which import this one
+
+    routes.load_all()
+    return OPERATIONS
+
+
 def shared_errors(operation: Operation) -> tuple[type[HubError], ...]:
     """What any route of this kind may answer, whatever it does."""
     shared: list[type[HubError]] = [errors.InternalError]
@@ -384,8 +393,8 @@ def _components(operations: list[Operation]) -> dict[str, Any]:
 
 @cache
 def document() -> dict[str, Any]:
-    """The OpenAPI 3.1 document of every registered route."""
-    operations = sorted(OPERATIONS, key=lambda op: (op.full_path, op.method))
+    """The OpenAPI 3.1 document of every route."""
+    operations = sorted(every_operation(), key=lambda op: (op.full_path, op.method))
     schemas = _components(operations)
     common = _common_refusals(operations)
     paths: dict[str, dict[str, Any]] = {}
