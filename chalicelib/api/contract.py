@@ -123,6 +123,9 @@ _RESPONSE_REF = "#/components/responses/{name}"
 class ErrorDetail(BaseModel):
     """One field the request got wrong."""
 
+    # These models are only ever turned into JSON Schema (`document()`): built then.
+    model_config = ConfigDict(defer_build=True)
+
     field: str
     code: str
     message: str
@@ -132,7 +135,7 @@ class ErrorInfo(BaseModel):
     """What went wrong: `code` is stable (clients switch on it), `message` is for people, in
     the language Accept-Language asks."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     code: str
     message: str
@@ -142,7 +145,7 @@ class ErrorInfo(BaseModel):
 class Error(BaseModel):
     """Every refusal the Hub answers, whatever its status."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     error: ErrorInfo
 
