@@ -49,6 +49,28 @@ def test_importing_the_app_imports_no_route_module_nor_any_answer_or_body_model(
     assert [name for name in imported if name.startswith(LAZY)] == []
 
 
+def test_what_the_app_installs_imports_no_service_no_store_no_token_verifier():
+    """The middleware and the placeholders of the API; the services, the store (botocore,
+    PynamoDB) and the token verifier load with the first request that uses them."""
+    imported = json.loads(
+        fresh("""
+            import json, sys
+            from chalice import Chalice
+            from chalicelib.api import cors, fallback, headers, http, locale, routes
+            app = Chalice(app_name="hub")
+            cors.install_cors(app)
+            locale.install_locale(app)
+            headers.install_private_answers(app)
+            http.install_error_handling(app)
+            routes.install(app)
+            fallback.install_fallbacks(app)
+            print(json.dumps(sorted(sys.modules)))
+        """)
+    )
+    eager = ("chalicelib.services", "chalicelib.store", "chalicelib.auth", "pynamodb", "jwt")
+    assert [name for name in imported if name.startswith(LAZY + eager)] == []
+
+
 def test_the_committed_index_is_what_the_route_modules_declare():
     declared = routes.declared()
     assert routes.index() == declared, "run `make openapi` and commit chalicelib/api/routes.json"
