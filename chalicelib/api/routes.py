@@ -66,6 +66,8 @@ def declared() -> Index:
     found: Index = {name: [] for name in MODULES}
     for op in contract.every_operation():
         module = op.view.__module__.removeprefix("chalicelib.api.")
+        if module not in found:
+            raise ValueError(f"{op.view.__module__} declares routes: add it to routes.MODULES")
         found[module].append([op.method, op.path, op.view.__name__])
     return found
 
@@ -102,8 +104,9 @@ class _LazyRoutes:
 
     def _placeholder(self, name: str, path: str, method: str) -> Callable[..., Response]:
         def placeholder(**path_parameters: str) -> Response:
-            # Reached before its module is loaded only from another view (HEAD's, which
-            # answers as GET: chalicelib/api/fallback.py); requests load it first (`owner`).
+            # A request loads the module before Chalice looks its route up (`install`):
+            # this one loads it only when another view calls it first (HEAD's, which
+            # answers as GET: chalicelib/api/fallback.py).
             self.load(name)
             return self.app.routes[path][method].view_function(**path_parameters)
 
@@ -126,14 +129,14 @@ class _LazyRoutes:
                 return
             module = importlib.import_module(_module(name))
             routes = self.app.routes
-            paths = {path for path, _ in self.placeholders.get(name, [])}
-            order = {path: list(routes[path]) for path in paths}
-            for path, method in self.placeholders.get(name, []):
+            placeholders = self.placeholders.get(name, [])
+            before = {path: list(routes[path]) for path, _ in placeholders}
+            for path, method in placeholders:
                 del routes[path][method]  # Chalice refuses a method registered twice
             self.app.register_blueprint(module.blueprint, url_prefix=API_PREFIX)
-            for path, before in order.items():
+            for path, order in before.items():  # each path's methods in their order again
                 now = routes[path]
-                ranked = sorted(now, key=lambda m: before.index(m) if m in before else len(before))
+                ranked = sorted(now, key=lambda m: order.index(m) if m in order else len(order))
                 routes[path] = {method: now[method] for method in ranked}
             self.loaded.add(name)
 
