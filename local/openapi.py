@@ -37,7 +37,7 @@ def main() -> None:
     routes.INDEX.write_text(routes.render(routes.declared()), encoding="utf-8")
     # As GET /v1/openapi.json sends it (Chalice's compact JSON).
     served = len(json.dumps(document, separators=(",", ":")).encode())
-    print(f"{target}: {len(contract.OPERATIONS)} operations, served as {served:,} bytes")
+    print(f"{target}: {len(contract.every_operation())} operations, served as {served:,} bytes")
     print(f"{routes.INDEX.relative_to(ROOT)}: the routes of {len(routes.MODULES)} modules")
 
 
