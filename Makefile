@@ -42,7 +42,8 @@ test: lint
 fuzz: $(STAMP)
 	HUB_FUZZ_EXAMPLES=30 $(PY) -m pytest tests/fuzz
 
-# The OpenAPI document the code generates, written to openapi.json (commit it with the change).
+# The OpenAPI document the code generates, written to openapi.json, and the index of routes
+# the app loads its route modules by, chalicelib/api/routes.json (commit both with the change).
 openapi: $(STAMP)
 	$(PY) -m local.openapi openapi.json
 

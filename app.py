@@ -3,17 +3,7 @@
 from chalice import Chalice
 from chalice.app import CloudWatchEvent, DynamoDBEvent
 
-from chalicelib.api import (
-    ballots,
-    comments,
-    consultations,
-    debates,
-    groups,
-    invitations,
-    me,
-    reference,
-)
-from chalicelib.api.contract import API_PREFIX
+from chalicelib.api import routes
 from chalicelib.api.cors import answer_preflights_locally, install_cors
 from chalicelib.api.fallback import install_fallbacks
 from chalicelib.api.headers import install_private_answers
@@ -40,17 +30,9 @@ install_locale(app)  # error messages in French or English: chalicelib/api/local
 install_private_answers(app)  # a signed-in caller's answers: Cache-Control: no-store
 install_error_handling(app)
 
-for blueprint in (
-    groups.blueprint,
-    me.blueprint,
-    invitations.blueprint,
-    consultations.blueprint,
-    debates.blueprint,
-    ballots.blueprint,
-    comments.blueprint,
-    reference.blueprint,
-):
-    app.register_blueprint(blueprint, url_prefix=API_PREFIX)
+# Every route under /v1, each module imported on the first request that needs it
+# (chalicelib/api/routes.py): a cold start imports none of them.
+routes.install(app)
 # After every route: 405 for the methods a path does not declare, 404 for undeclared paths.
 install_fallbacks(app)
 

@@ -155,7 +155,9 @@ def name_the_api_function(template: dict[str, Any]) -> None:
 def _chalice_package(merge: Path, out: Path, environment: dict[str, str]) -> None:
     subprocess.run(
         [
-            tool("chalice"),
+            sys.executable,
+            "-m",
+            "infra.chalice_cli",  # `chalice`, every route loaded first
             "package",
             "--stage",
             STAGE,

@@ -76,6 +76,15 @@ def register(operation: Operation) -> None:
     OPERATIONS.append(operation)
 
 
+def every_operation() -> list[Operation]:
+    """Every operation of the API. Route modules load on first use
+    (chalicelib/api/routes.py): each is loaded first."""
+    from chalicelib.api import routes  # imports the route modules, which import this one
+
+    routes.load_all()
+    return OPERATIONS
+
+
 def shared_errors(operation: Operation) -> tuple[type[HubError], ...]:
     """What any route of this kind may answer, whatever it does."""
     shared: list[type[HubError]] = [errors.InternalError]
@@ -114,6 +123,9 @@ _RESPONSE_REF = "#/components/responses/{name}"
 class ErrorDetail(BaseModel):
     """One field the request got wrong."""
 
+    # These models are only ever turned into JSON Schema (`document()`): built then.
+    model_config = ConfigDict(defer_build=True)
+
     field: str
     code: str
     message: str
@@ -123,7 +135,7 @@ class ErrorInfo(BaseModel):
     """What went wrong: `code` is stable (clients switch on it), `message` is for people, in
     the language Accept-Language asks."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     code: str
     message: str
@@ -133,7 +145,7 @@ class ErrorInfo(BaseModel):
 class Error(BaseModel):
     """Every refusal the Hub answers, whatever its status."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     error: ErrorInfo
 
@@ -384,8 +396,8 @@ def _components(operations: list[Operation]) -> dict[str, Any]:
 
 @cache
 def document() -> dict[str, Any]:
-    """The OpenAPI 3.1 document of every registered route."""
-    operations = sorted(OPERATIONS, key=lambda op: (op.full_path, op.method))
+    """The OpenAPI 3.1 document of every route."""
+    operations = sorted(every_operation(), key=lambda op: (op.full_path, op.method))
     schemas = _components(operations)
     common = _common_refusals(operations)
     paths: dict[str, dict[str, Any]] = {}

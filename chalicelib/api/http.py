@@ -16,7 +16,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
 from chalice import Blueprint, Chalice, Response
@@ -26,7 +26,6 @@ from pydantic import BaseModel, ValidationError
 from chalicelib.api import contract, idempotency
 from chalicelib.api.contract import Auth, Operation
 from chalicelib.api.locale import ErrorResponse, detail_of
-from chalicelib.auth import authenticate
 from chalicelib.domain.errors import (
     Detail,
     DuplicateKey,
@@ -41,7 +40,9 @@ from chalicelib.domain.errors import (
     invalid,
 )
 from chalicelib.domain.ids import MAX_ID_BYTES, fits_in_key
-from chalicelib.domain.model import Caller
+
+if TYPE_CHECKING:  # only named in signatures here
+    from chalicelib.domain.model import Caller
 
 log = logging.getLogger("hub.api")
 
@@ -74,6 +75,8 @@ class RouteDeclarationError(TypeError):
 def _caller(request: Request, auth: Auth) -> Caller | None:
     """The verified caller. A token that is present but invalid is refused (401) even where
     anonymous reading would be allowed."""
+    from chalicelib.auth import authenticate  # on the first request: not a cold start's
+
     caller = authenticate(request.headers.get("authorization"))
     if caller is None and auth is Auth.REQUIRED:
         raise Unauthenticated()

@@ -18,14 +18,15 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Mapping
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from chalice import Response
 from chalice.app import Request
 
 from chalicelib.domain.errors import HubError, InvalidIdempotencyKey
-from chalicelib.domain.model import Caller
-from chalicelib.services import idempotency
+
+if TYPE_CHECKING:  # only named in signatures here
+    from chalicelib.domain.model import Caller
 
 log = logging.getLogger("hub.api")
 
@@ -104,6 +105,9 @@ def answer_once(
     key = key_of(request.headers)
     if key is None:
         return respond()
+    # The store behind the keys, on the first request sending one: not a cold start's.
+    from chalicelib.services import idempotency
+
     method = request.method.upper()
     seen = fingerprint(method, route, params, request.raw_body or b"")
     first = idempotency.claim(caller, key, seen)

@@ -26,7 +26,7 @@ def _templates() -> list[tuple[re.Pattern[str], str]]:
 
 @cache
 def _declared() -> set[tuple[str, str]]:
-    return {(op.method, op.full_path) for op in contract.OPERATIONS if op.answers}
+    return {(op.method, op.full_path) for op in contract.every_operation() if op.answers}
 
 
 def response_of(operation: dict[str, Any], status: str) -> dict[str, Any]:

@@ -77,7 +77,8 @@ FUZZING = settings(
 def declared(label: str) -> bool:
     method, path = label.split(" ", 1)
     return any(
-        (op.method, op.full_path) == (method, path) and op.answers for op in contract.OPERATIONS
+        (op.method, op.full_path) == (method, path) and op.answers
+        for op in contract.every_operation()
     )
 
 
