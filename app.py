@@ -1,4 +1,6 @@
-"""The Hub's Chalice app: registers the blueprints, the stream consumer and the schedule."""
+"""The Hub's Chalice app: registers the middleware, the routes, the stream consumer and the
+schedule. Importing it imports no route, service or store module (tests/api/test_routes.py):
+each loads on the first request that needs it."""
 
 from chalice import Chalice
 from chalice.app import CloudWatchEvent, DynamoDBEvent
@@ -9,8 +11,6 @@ from chalicelib.api.fallback import install_fallbacks
 from chalicelib.api.headers import install_private_answers
 from chalicelib.api.http import install_error_handling
 from chalicelib.api.locale import install_locale
-from chalicelib.jobs import close_due_consultations as closer
-from chalicelib.jobs import count_ballots as consumer
 from chalicelib.settings import get_settings
 from chalicelib.telemetry import install_telemetry
 
@@ -41,14 +41,19 @@ install_fallbacks(app)
     stream_arn=settings.table_stream_arn, batch_size=100, starting_position="TRIM_HORIZON"
 )
 def count_ballots(event: DynamoDBEvent) -> None:
-    """Running tallies from the table's stream. Deployed with chalicelib.jobs.count_ballots
-    as its handler (infra/template.yaml), which imports no route; locally, the runner calls
-    that handler too (local/runner.py)."""
+    """Running tallies from the table's stream. This declaration gives the function its
+    trigger; the function runs chalicelib.jobs.count_ballots.handler itself (its Handler in
+    infra/template.yaml), which imports no route, and so does the local runner. Imported
+    here on call only: the API's cold start does not load the jobs."""
+    from chalicelib.jobs import count_ballots as consumer
+
     consumer.handler(event.to_dict(), event.context)
 
 
 @app.schedule("rate(1 minute)")
 def close_due_consultations(event: CloudWatchEvent) -> None:
-    """Open, close and finalise consultations on schedule. Deployed with
-    chalicelib.jobs.close_due_consultations as its handler, as count_ballots above."""
+    """Open, close and finalise consultations on schedule. Runs
+    chalicelib.jobs.close_due_consultations.handler, as count_ballots above."""
+    from chalicelib.jobs import close_due_consultations as closer
+
     closer.handler(event.to_dict(), event.context)
