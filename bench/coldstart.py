@@ -1,4 +1,4 @@
-"""Cold starts, in figures: `python -m bench.coldstart [--rounds 9] [--bundle ZIP]`.
+"""Cold starts, in figures: `python -m bench.coldstart [--rounds 15] [--bundle ZIP]`.
 
 `make bench` runs it on `make package`'s bundle, unzipped and imported alone, as Lambda
 imports it; without --bundle, the working copy is imported.
@@ -80,15 +80,13 @@ print(time.process_time() - start)
 # The third-party modules that importing argv[1] loads, in load order: neither the standard
 # library's nor the Hub's own (app, chalicelib).
 _STACK = """
-import importlib, json, sys, sysconfig
-standard = tuple({sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib")})
+import importlib, json, sys
 before = set(sys.modules)
 importlib.import_module(sys.argv[1])
+ours = {"app", "chalicelib"} | set(sys.stdlib_module_names)
 loaded = [
-    name for name, module in list(sys.modules.items())
-    if name not in before
-    and name.partition(".")[0] not in ("app", "chalicelib")
-    and (getattr(module, "__file__", None) or standard[0]).startswith(standard) is False
+    name for name in list(sys.modules)
+    if name not in before and name.partition(".")[0] not in ours
 ]
 print(json.dumps(loaded))
 """
@@ -333,7 +331,7 @@ def _an_open_vote() -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.coldstart")
-    parser.add_argument("--rounds", type=int, default=9, help="fresh processes per figure")
+    parser.add_argument("--rounds", type=int, default=15, help="fresh processes per figure")
     parser.add_argument(
         "--bundle", type=Path, help="import from this Lambda bundle (make package's) alone"
     )

@@ -40,7 +40,7 @@ from chalicelib.domain.errors import (
     ValidationFailed,
 )
 from chalicelib.domain.model import Caller, Group, Participation, PartnerStatus
-from chalicelib.services import closing, consultations, grants
+from chalicelib.services import consultations, grants
 from chalicelib.services.access import ConsultationAccess
 from chalicelib.services.consultations import NewConsultation
 
@@ -211,7 +211,7 @@ def close_consultation(caller: Caller, consultation_id: str, body: CloseRequest)
     """Close an open consultation now, with a reason (the host's admins).
 
     Ballots stop at once; the final results follow after a grace period."""
-    closed = closing.close(caller, consultation_id, body.reason)
+    closed = consultations.close(caller, consultation_id, body.reason)
     return _answer(closed)
 
 

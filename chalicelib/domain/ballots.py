@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from chalicelib.domain.ballot import Ballot
 from chalicelib.domain.errors import InvalidBallot, detail
 from chalicelib.domain.model import (
     ConsultationVisibility,
@@ -42,23 +43,6 @@ def shard_of(key: str, shards: int) -> int:
     """A stable shard in [0, shards): the same voter (or receipt) always lands in the same one."""
     digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big") % shards
-
-
-@dataclass(frozen=True)
-class Ballot:
-    """What a voter chose: option keys, sorted. A vote holds one of yes/no/abstain, a poll
-    its option ids, a petition `signed`."""
-
-    choices: tuple[str, ...]
-
-    @property
-    def key(self) -> str:
-        """The choice as stored: comma-separated option keys."""
-        return ",".join(self.choices)
-
-    @classmethod
-    def from_key(cls, key: str) -> Ballot:
-        return cls(tuple(key.split(","))) if key else cls(())
 
 
 def refused(field_name: str, variant: str, **params: Any) -> InvalidBallot:

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from chalicelib.domain.ballots import Ballot
+from chalicelib.domain.ballot import Ballot
 
 BALLOTS = "__ballots__"  # the delta key that counts ballots rather than options
 

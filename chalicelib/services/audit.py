@@ -1,31 +1,13 @@
-"""The audit log: the events that record who changed what in a group, and reading them."""
+"""The audit log: reading the events that record who changed what in a group (each use
+case records its own: chalicelib/domain/audit.py)."""
 
 from __future__ import annotations
 
-from chalicelib.domain import clock
 from chalicelib.domain.model import AuditEvent, Caller
 from chalicelib.domain.permissions import Action
 from chalicelib.services.access import group_access
 from chalicelib.store import audit as store
 from chalicelib.store.table import Page
-
-
-def audit_event(
-    access_group_id: str,
-    actor: Caller,
-    action: str,
-    subject_id: str | None = None,
-    **details: object,
-) -> AuditEvent:
-    return AuditEvent(
-        group_id=access_group_id,
-        action=action,
-        actor_id=actor.id,
-        actor_name=actor.display_name,
-        at=clock.now(),
-        subject_id=subject_id,
-        details=details,
-    )
 
 
 def audit_log(caller: Caller, group_id: str, limit: int, cursor: str | None) -> Page[AuditEvent]:

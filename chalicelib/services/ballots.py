@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.domain import clock
+from chalicelib.domain.ballot import Ballot
 from chalicelib.domain.ballots import (
-    Ballot,
     Counts,
     Marker,
     ballot_for,

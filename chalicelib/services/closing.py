@@ -13,8 +13,9 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from chalicelib.domain import clock
+from chalicelib.domain.audit import audit_event
 from chalicelib.domain.ballots import Counts, options_of
-from chalicelib.domain.consultations import advance, close_early
+from chalicelib.domain.consultations import advance
 from chalicelib.domain.errors import ConcurrentUpdate
 from chalicelib.domain.model import (
     AuditEvent,
@@ -26,9 +27,6 @@ from chalicelib.domain.model import (
     Phase,
 )
 from chalicelib.domain.outcomes import outcome
-from chalicelib.domain.permissions import Action
-from chalicelib.services.access import ConsultationAccess, consultation_access
-from chalicelib.services.audit import audit_event
 from chalicelib.settings import get_settings
 from chalicelib.store import ballots as ballot_store
 from chalicelib.store import consultations as store
@@ -120,25 +118,6 @@ def _transition_event(before: Consultation, after: Consultation) -> AuditEvent:
         consultation_id=before.id,
         by="schedule",
     )
-
-
-def close(caller: Caller, consultation_id: str, reason: str) -> ConsultationAccess:
-    """A host admin closes now, with a reason; finalised by the same path after the grace.
-    The answer is the consultation as stored, with its host."""
-    access = consultation_access(
-        consultation_id, caller, Action.CONSULTATION_CLOSE, consistent=True, host=True
-    )
-    before = access.consultation
-    after = close_early(before, clock.now(), caller.id, grace())
-    event = audit_event(
-        before.group_id,
-        caller,
-        "consultation_closed",
-        consultation_id=before.id,
-        by="admin",
-        reason=reason,
-    )
-    return replace(access, consultation=store.save_consultation(before, after, [event]))
 
 
 def recount(debate: Debate, ends_at: datetime) -> Counts:

@@ -8,12 +8,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from chalicelib.domain import clock
+from chalicelib.domain.audit import audit_event
 from chalicelib.domain.consultations import (
     ConsultationChanges,
     apply_changes,
     check_dates,
     check_shape,
     check_shaper_inside,
+    close_early,
     standings_of,
 )
 from chalicelib.domain.consultations import (
@@ -40,8 +42,8 @@ from chalicelib.domain.model import (
 )
 from chalicelib.domain.permissions import Action, allows
 from chalicelib.domain.roles import Role
+from chalicelib.services import closing
 from chalicelib.services.access import ConsultationAccess, consultation_access, group_access
-from chalicelib.services.audit import audit_event
 from chalicelib.store import consultations as store
 from chalicelib.store import grants as grant_store
 from chalicelib.store import groups as group_store
@@ -167,6 +169,26 @@ def publish(caller: Caller, consultation_id: str) -> ConsultationAccess:
         "consultation_published",
         consultation_id=before.id,
         status=after.status_at(clock.now()).value,
+    )
+    return replace(access, consultation=store.save_consultation(before, after, [event]))
+
+
+def close(caller: Caller, consultation_id: str, reason: str) -> ConsultationAccess:
+    """A host admin closes now, with a reason; the closer finalises it after the grace, as
+    on schedule (chalicelib/services/closing.py). The answer is the consultation as stored,
+    with its host."""
+    access = consultation_access(
+        consultation_id, caller, Action.CONSULTATION_CLOSE, consistent=True, host=True
+    )
+    before = access.consultation
+    after = close_early(before, clock.now(), caller.id, closing.grace())
+    event = audit_event(
+        before.group_id,
+        caller,
+        "consultation_closed",
+        consultation_id=before.id,
+        by="admin",
+        reason=reason,
     )
     return replace(access, consultation=store.save_consultation(before, after, [event]))
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from chalicelib.domain import clock
+from chalicelib.domain.audit import audit_event
 from chalicelib.domain.ballots import describe, shards_for
 from chalicelib.domain.errors import (
     ConcurrentUpdate,
@@ -35,7 +36,6 @@ from chalicelib.services.access import (
     consultation_access,
     debate_access,
 )
-from chalicelib.services.audit import audit_event
 from chalicelib.store import access as access_store
 from chalicelib.store import debates as store
 from chalicelib.store.access import AroundDebate

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from chalicelib.domain import clock
+from chalicelib.domain.audit import audit_event
 from chalicelib.domain.consultations import standings_of
 from chalicelib.domain.errors import GrantNotFound, invalid
 from chalicelib.domain.ids import looks_like_user_id
@@ -13,7 +14,6 @@ from chalicelib.domain.model import Caller, Consultation, Grant
 from chalicelib.domain.permissions import Action, allows
 from chalicelib.domain.roles import Role
 from chalicelib.services.access import consultation_access
-from chalicelib.services.audit import audit_event
 from chalicelib.store import grants as store
 from chalicelib.store.table import Page
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from chalicelib.domain import clock
+from chalicelib.domain.audit import audit_event
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.model import Caller, Group, JoinPolicy, Membership
 from chalicelib.domain.permissions import Action
 from chalicelib.domain.roles import Role
 from chalicelib.services.access import GroupAccess, group_access
-from chalicelib.services.audit import audit_event
 from chalicelib.store import groups as store
 from chalicelib.store.table import Page
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from chalicelib.domain import clock
+from chalicelib.domain.audit import audit_event
 from chalicelib.domain.errors import (
     AlreadyMember,
     GroupNotFound,
@@ -22,7 +23,6 @@ from chalicelib.domain.model import Caller, Group, Invitation, InvitationStatus,
 from chalicelib.domain.permissions import Action
 from chalicelib.domain.roles import Role
 from chalicelib.services.access import group_access
-from chalicelib.services.audit import audit_event
 from chalicelib.store import invitations as store
 from chalicelib.store import memberships as membership_store
 from chalicelib.store.access import read_group

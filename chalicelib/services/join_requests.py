@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chalicelib.domain import clock
+from chalicelib.domain.audit import audit_event
 from chalicelib.domain.errors import AlreadyMember, InviteOnly, JoinRequestNotFound
 from chalicelib.domain.ids import looks_like_user_id
 from chalicelib.domain.model import Caller, JoinPolicy, JoinRequest, Membership
 from chalicelib.domain.permissions import Action
 from chalicelib.domain.roles import Role
 from chalicelib.services.access import group_access
-from chalicelib.services.audit import audit_event
 from chalicelib.store import join_requests as store
 from chalicelib.store import memberships as membership_store
 from chalicelib.store.table import Page

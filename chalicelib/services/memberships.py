@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from chalicelib.domain.audit import audit_event
 from chalicelib.domain.errors import MemberNotFound
 from chalicelib.domain.ids import looks_like_user_id
 from chalicelib.domain.model import Caller, Group, Membership
 from chalicelib.domain.permissions import Action
 from chalicelib.domain.roles import Role
 from chalicelib.services.access import group_access
-from chalicelib.services.audit import audit_event
 from chalicelib.store import groups as group_store
 from chalicelib.store import memberships as store
 from chalicelib.store.table import Page

@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from chalicelib.domain import clock
+from chalicelib.domain.audit import audit_event
 from chalicelib.domain.consultations import standings_of
 from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.model import AuditEvent, Block, Caller, Comment
@@ -22,7 +23,6 @@ from chalicelib.services.access import (
     comment_standings,
     group_access,
 )
-from chalicelib.services.audit import audit_event
 from chalicelib.store import comments as comment_store
 from chalicelib.store import grants as grant_store
 from chalicelib.store import memberships as membership_store

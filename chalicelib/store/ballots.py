@@ -13,7 +13,8 @@ from datetime import datetime
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
 from chalicelib.domain import clock
-from chalicelib.domain.ballots import Ballot, Marker, shard_of
+from chalicelib.domain.ballot import Ballot
+from chalicelib.domain.ballots import Marker, shard_of
 from chalicelib.domain.errors import ConcurrentUpdate
 from chalicelib.domain.model import Debate
 from chalicelib.store import keys

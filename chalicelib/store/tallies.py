@@ -13,7 +13,7 @@ from typing import Any
 from pynamodb.exceptions import PutError
 
 from chalicelib.domain import clock
-from chalicelib.domain.ballots import Ballot
+from chalicelib.domain.ballot import Ballot
 from chalicelib.domain.tally import BALLOTS, BallotChange, tally_update
 from chalicelib.store import keys
 from chalicelib.store.convert import to_domain

@@ -45,7 +45,6 @@ from chalicelib.domain.roles import (
 from chalicelib.services import (
     audit,
     ballots,
-    closing,
     comments,
     consultations,
     debates,
@@ -169,9 +168,9 @@ ACTS: dict[Action, tuple[Act, ...]] = {
     ),
     Action.CONSULTATION_CLOSE: (
         Act(
-            "closing.close",
+            "consultations.close",
             "consultation",
-            lambda w, c, _: closing.close(_me(c), w.consultation, "Quorum atteint"),
+            lambda w, c, _: consultations.close(_me(c), w.consultation, "Quorum atteint"),
         ),
     ),
     Action.PARTNERS_MANAGE: (

@@ -71,3 +71,22 @@ def test_a_job_refuses_an_invalid_configuration_at_start():
     )
     assert done.returncode != 0
     assert "HUB_CURSOR_SECRET" in done.stderr
+
+
+def test_the_tally_consumer_loads_no_rule_of_the_domain_only_ballots_and_their_counts():
+    # It reads ballots and adds them up: no consultation, permission or error to load.
+    loaded = modules_after_importing(JOBS[0])
+
+    ours = {name for name in loaded if name.startswith("chalicelib.domain.")}
+    assert ours == {
+        "chalicelib.domain.ballot",
+        "chalicelib.domain.clock",
+        "chalicelib.domain.tally",
+    }
+
+
+def test_the_closer_loads_no_access_rule_it_acts_for_no_caller():
+    loaded = modules_after_importing(JOBS[1])
+
+    assert "chalicelib.services.access" not in loaded
+    assert "chalicelib.domain.permissions" not in loaded

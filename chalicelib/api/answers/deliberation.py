@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 from pydantic import Field
 
 from chalicelib.api.answers import Answer, Page, PersonOut, Timestamp, absent_unless
-from chalicelib.domain.ballots import Ballot, Marker
+from chalicelib.domain.ballot import Ballot
+from chalicelib.domain.ballots import Marker
 from chalicelib.domain.errors import (
     HubError,
 )
