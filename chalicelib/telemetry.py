@@ -282,9 +282,35 @@ def job(message: str, *zeros: Metric, **fields: Any) -> Iterator[Scope]:
 # ---------------------------------------------------------------- the `hub` loggers
 
 
+# CloudWatch Logs keeps 256 KB of an event: a stack never crowds out its line's metrics.
+STACK_LIMIT = 16_000
+
+
 def _stack(exc_info: Any) -> tuple[str, str]:
+    """An exception's type, and its traceback without any exception's message: a message
+    may quote what a caller sent or what the table holds (pydantic's ValidationError quotes
+    its input), and a log line never holds either. Each exception of the chain (its causes,
+    first) names its type and its frames; at most STACK_LIMIT characters, the innermost
+    frames kept."""
     kind, error, trace = exc_info
-    return kind.__name__, "".join(traceback.format_exception(kind, error, trace))
+    described: traceback.TracebackException | None = traceback.TracebackException(
+        kind, error, trace
+    )
+    blocks: list[str] = []
+    while described is not None:
+        kind_of = described.exc_type
+        name = kind_of.__qualname__ if kind_of is not None else "?"
+        if kind_of is not None and kind_of.__module__ != "builtins":
+            name = f"{kind_of.__module__}.{name}"
+        frames = "".join(described.stack.format())
+        blocks.append(f"Traceback (most recent call last):\n{frames}{name}\n")
+        described = described.__cause__ or (
+            None if described.__suppress_context__ else described.__context__
+        )
+    text = "\nThe above led to:\n\n".join(reversed(blocks))
+    if len(text) > STACK_LIMIT:
+        text = "…" + text[-STACK_LIMIT:]
+    return kind.__name__, text
 
 
 class JsonLines(logging.Handler):

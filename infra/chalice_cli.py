@@ -19,4 +19,8 @@ if __name__ == "__main__":
     from chalicelib.api import routes
 
     routes.load_all()
+    # A route its module declares but the index lacks would have no placeholder: the
+    # deployed API would not know it until its module happened to load.
+    if routes.index() != routes.declared():
+        sys.exit("chalicelib/api/routes.json is not what the route modules declare: make openapi")
     sys.exit(main())

@@ -243,7 +243,7 @@ def bytecode(path: str, source: bytes) -> tuple[str, bytes] | None:
     without comparing the source's date, which unzipping does not keep to the second. It is
     compiled by the Python that packages, the template's runtime (tests/infra checks both)."""
     try:
-        code = compile(source, path, "exec", dont_inherit=True)
+        code = compile(source, path, "exec", dont_inherit=True, optimize=0)  # asserts kept
     except (SyntaxError, ValueError):
         return None
     folder, _, name = path.rpartition("/")

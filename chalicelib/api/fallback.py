@@ -66,7 +66,10 @@ def _without_body(get: Callable[..., Response]) -> Callable[..., Response]:
 
     def head(**path_parameters: str) -> Response:
         answer = get(**path_parameters)
-        return Response(body="", headers=dict(answer.headers), status_code=answer.status_code)
+        bodiless = Response(body="", headers=dict(answer.headers), status_code=answer.status_code)
+        if hasattr(answer, "error"):  # a refusal keeps its code, for its request line
+            bodiless.error = answer.error  # type: ignore[attr-defined]
+        return bodiless
 
     return head
 

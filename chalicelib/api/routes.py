@@ -27,6 +27,8 @@ from chalice import Chalice, Response
 from chalice.app import Request
 
 from chalicelib.api.contract import API_PREFIX
+from chalicelib.api.http import error_response
+from chalicelib.domain.errors import InternalError
 
 # The route modules of chalicelib/api, in the order their blueprints are registered.
 MODULES = (
@@ -121,7 +123,8 @@ class _LazyRoutes:
     def load(self, name: str) -> None:
         """Import the route module `name` and register its blueprint in place of its
         placeholders. The app's routes stay in their order (so does what `make package`
-        writes of them); a request for another module's route is never held up."""
+        writes of them). One module loads at a time: a request for a module that is already
+        loaded never waits."""
         if name in self.loaded:
             return
         with self.lock:
@@ -158,7 +161,14 @@ def install(app: Chalice) -> None:
         path = event.context.get("resourcePath") if event.context else None
         name = lazy.owner(path, event.method)
         if name is not None:
-            lazy.load(name)
+            try:
+                lazy.load(name)
+            except Exception:
+                # Answered here, as a view's error is, so that the middleware around it
+                # (CORS, language, no-store) completes the answer; the request's log line
+                # holds the stack (chalicelib/telemetry.py). The next request tries again.
+                app.log.exception("route module %s failed to load", name)
+                return error_response(InternalError())
         return get_response(event)
 
 

@@ -17,6 +17,7 @@ from chalicelib.services import groups as group_service
 from tests.api.helpers import add_member, create_consultation, create_group, invite, publish
 from tests.unit.test_telemetry import assert_valid_emf
 
+SOMEONES_EMAIL = "alice.liddell@example.org"
 REQUEST_FIELDS = {
     "_aws",
     "time",
@@ -114,7 +115,10 @@ def test_a_method_a_path_does_not_declare_keeps_the_paths_family(as_user, capsys
 
 def test_an_unexpected_error_is_one_line_with_its_stack_once(as_user, capsys, monkeypatch):
     def broken(*args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("the table fell over")
+        try:
+            raise KeyError(SOMEONES_EMAIL)  # a message quoting someone's data
+        except KeyError as error:
+            raise RuntimeError(f"the table fell over for {SOMEONES_EMAIL}") from error
 
     monkeypatch.setattr(group_service, "directory", broken)
     answer = as_user("alice").get("/v1/groups")
@@ -125,9 +129,20 @@ def test_an_unexpected_error_is_one_line_with_its_stack_once(as_user, capsys, mo
     assert (line["status"], line["Code"], line["ServerErrors"]) == (500, "internal_error", 1)
     assert line["exception"] == "RuntimeError"
     assert line["stack"].startswith("Traceback")
-    assert "RuntimeError: the table fell over" in line["stack"]
+    # each exception of the chain by its type and its frames, never by its message
+    assert "\nKeyError\n" in line["stack"] and line["stack"].endswith("\nRuntimeError\n")
+    assert "in broken" in line["stack"]
+    assert SOMEONES_EMAIL not in line["stack"]  # (the frames' code lines do show)
     assert "/v1/groups" not in line["stack"]  # Chalice's own message (the raw path) is gone
     assert_valid_emf(line)
+
+
+def test_a_head_refusal_keeps_its_code(as_user, capsys):
+    capsys.readouterr()
+    as_user(None).request("HEAD", "/v1/groups/no-such-group", expect=404)
+    [line] = request_lines(capsys)
+    assert (line["method"], line["status"], line["Code"]) == ("HEAD", 404, "group_not_found")
+    assert line["Refusals"] == 1
 
 
 def test_the_hub_loggers_print_json_lines_naming_the_request(as_user, capsys):

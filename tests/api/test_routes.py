@@ -213,3 +213,49 @@ def test_the_document_a_fresh_app_serves_has_every_operation():
         """)
     )
     assert served == json.loads((ROOT / "openapi.json").read_text(encoding="utf-8"))
+
+
+def test_a_route_module_that_fails_to_load_answers_500_with_every_header_then_loads_later():
+    """A module that cannot be imported (a dependency missing from the bundle) fails its own
+    routes only, answered as any unexpected error is: the middleware around them still gives
+    CORS, language and no-store headers, the log line holds the stack without the message."""
+    seen = json.loads(
+        fresh("""
+            import contextlib, importlib, io, json, sys
+            from chalice.test import Client
+            import app
+
+            real = importlib.import_module
+            def failing(name, *args):
+                if name == "chalicelib.api.reference":
+                    raise ImportError("no module named " + "sentinel-" + "4242")
+                return real(name, *args)
+
+            importlib.import_module = failing
+            headers = {"Origin": "http://127.0.0.1:8000", "Accept-Language": "fr"}
+            printed = io.StringIO()
+            with Client(app.app) as client:
+                with contextlib.redirect_stdout(printed):
+                    broken = client.http.get("/v1/openapi.json", headers=headers)
+                importlib.import_module = real
+                later = client.http.get("/v1/openapi.json", headers=headers)
+            print(json.dumps({
+                "broken": [broken.status_code, dict(broken.headers), broken.body.decode()],
+                "later": later.status_code,
+                "lines": [json.loads(line) for line in printed.getvalue().splitlines()],
+            }))
+        """)
+    )
+    status, headers, body = seen["broken"]
+    assert status == 500
+    assert json.loads(body)["error"]["code"] == "internal_error"
+    assert headers["Access-Control-Allow-Origin"] == "http://127.0.0.1:8000"
+    assert headers["Content-Language"] == "fr"
+    [line] = [line for line in seen["lines"] if line["message"] == "request"]
+    assert (line["status"], line["Code"], line["exception"]) == (
+        500,
+        "internal_error",
+        "ImportError",
+    )
+    assert "in failing" in line["stack"] and "sentinel-4242" not in json.dumps(seen["lines"])
+    assert seen["later"] == 200

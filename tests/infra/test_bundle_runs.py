@@ -4,6 +4,7 @@ with; what `infra.package.trim_bundle` dropped is absent."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import platform
 import re
@@ -25,6 +26,16 @@ import importlib, json, sys
 bundle, handlers, services = sys.argv[1], sys.argv[2].split(","), sys.argv[3].split(",")
 sys.path.insert(0, bundle)
 import app
+from chalicelib.api import routes
+
+routes.load_all()  # every route module, its answers, schemas and services
+resource = "/v1/openapi.json"
+served = app.app({
+    "resource": resource, "path": resource, "httpMethod": "GET", "headers": {},
+    "multiValueQueryStringParameters": None, "pathParameters": None, "stageVariables": None,
+    "body": None, "isBase64Encoded": False,
+    "requestContext": {"resourcePath": resource, "httpMethod": "GET", "requestId": "bundle"},
+}, None)["statusCode"]
 import botocore
 import botocore.session
 import jwt
@@ -57,6 +68,7 @@ print(json.dumps({
                             name.rpartition(".")[2], None))
     ],
     "token_checked": checked,
+    "served": served,
     "clients": created,
     "unknown_service": unknown,
     "botocore": botocore.__version__,
@@ -117,6 +129,20 @@ def test_the_bundle_keeps_botocore_data_only_for_the_services_the_hub_calls():
         assert file.endswith(f".{tag}.pyc"), name
         assert f"{folder}{file.removesuffix(f'.{tag}.pyc')}.py" in names, name
     assert f"chalicelib/api/__pycache__/http.{tag}.pyc" in names
+
+
+def test_each_modules_bytecode_is_of_its_source_as_shipped():
+    # Unchecked bytecode is used without looking at the source: it must be the source's.
+    tag = sys.implementation.cache_tag
+    with zipfile.ZipFile(packaged().bundle_path) as archive:
+        names = set(archive.namelist())
+        for name in (n for n in names if n.endswith(f".{tag}.pyc")):
+            folder, _, file = name.partition("__pycache__/")
+            source = archive.read(f"{folder}{file.removesuffix(f'.{tag}.pyc')}.py")
+            cached = archive.read(name)
+            assert cached[:4] == importlib.util.MAGIC_NUMBER, name
+            assert int.from_bytes(cached[4:8], "little") == 0b01, name  # hash-based, unchecked
+            assert cached[8:16] == importlib.util.source_hash(source), name
     assert f"botocore-{metadata.version('botocore')}.dist-info/METADATA" in names
 
 
@@ -162,6 +188,7 @@ def test_the_unzipped_bundle_alone_imports_the_app_and_creates_the_hubs_clients(
     assert seen["outside_the_bundle"] == []
     assert seen["handlers"] == handlers
     assert seen["token_checked"] is True
+    assert seen["served"] == 200  # with every route module loaded from the bundle
     assert seen["clients"] == services
     # a service the Hub does not call has no data in the bundle: add it to BOTOCORE_SERVICES
     assert seen["unknown_service"] == "ec2"
