@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from chalicelib.domain import clock
+from chalicelib.domain.groups import Group, JoinPolicy
 from chalicelib.domain.model import (
     Caller,
     ConsultationVisibility,
     DecisionFunction,
     FunctionType,
-    Group,
-    JoinPolicy,
     Participation,
     PollOption,
     ResultsVisibility,

@@ -26,6 +26,7 @@ from chalicelib.api.schemas import (
     FlagRequest,
     HideRequest,
 )
+from chalicelib.domain.deliberation import Comment, Stance
 from chalicelib.domain.errors import (
     AlreadyFlagged,
     Blocked,
@@ -41,7 +42,7 @@ from chalicelib.domain.errors import (
     NotOpen,
     OwnComment,
 )
-from chalicelib.domain.model import Caller, Comment, Stance
+from chalicelib.domain.model import Caller
 from chalicelib.services import comments, moderation, reactions
 from chalicelib.services.access import DebateAccess
 

@@ -39,7 +39,8 @@ from chalicelib.domain.errors import (
     PartnershipNotFound,
     ValidationFailed,
 )
-from chalicelib.domain.model import Caller, Group, Participation, PartnerStatus
+from chalicelib.domain.groups import Group
+from chalicelib.domain.model import Caller, Participation, PartnerStatus
 from chalicelib.services import consultations, grants
 from chalicelib.services.access import ConsultationAccess
 from chalicelib.services.consultations import NewConsultation

@@ -28,18 +28,17 @@ from pydantic_core import CoreSchema
 from chalicelib.api.locale import refused_detail
 from chalicelib.domain import decisions, text
 from chalicelib.domain.ballots import VOTE_CHOICES
+from chalicelib.domain.deliberation import FlagReason, Stance
 from chalicelib.domain.errors import ValidationFailed
+from chalicelib.domain.groups import JoinPolicy
 from chalicelib.domain.model import (
     ConsultationVisibility,
     DecisionFunction,
-    FlagReason,
     FunctionType,
-    JoinPolicy,
-    Language,
     Participation,
     ResultsVisibility,
-    Stance,
 )
+from chalicelib.domain.profiles import Language
 from chalicelib.domain.roles import Role
 
 # ---------------------------------------------------------------- texts

@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from enum import StrEnum
 
 from chalicelib.domain.errors import Forbidden, NotEligible, NotFound
-from chalicelib.domain.model import ConsultationContext, GroupVisibility
+from chalicelib.domain.groups import GroupVisibility
+from chalicelib.domain.model import ConsultationContext
 from chalicelib.domain.roles import (
     CONSULTATION_STANDINGS,
     GROUP_STANDINGS,

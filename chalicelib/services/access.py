@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from chalicelib.domain import clock
 from chalicelib.domain.ballots import Marker
 from chalicelib.domain.consultations import standings_of
+from chalicelib.domain.deliberation import Comment
 from chalicelib.domain.errors import (
     Blocked,
     CommentNotFound,
@@ -29,19 +30,11 @@ from chalicelib.domain.errors import (
     NotFound,
     NotOpen,
 )
+from chalicelib.domain.groups import Group, Membership
 from chalicelib.domain.ids import looks_like_id, split_comment_id, split_debate_id
-from chalicelib.domain.model import (
-    Caller,
-    Comment,
-    Consultation,
-    ConsultationStatus,
-    Debate,
-    Group,
-    Membership,
-    Profile,
-    shown_name,
-)
+from chalicelib.domain.model import Caller, Consultation, ConsultationStatus, Debate
 from chalicelib.domain.permissions import Action, allows, authorize
+from chalicelib.domain.profiles import Profile, shown_name
 from chalicelib.domain.roles import Outsider, Relation, Role, Standing
 from chalicelib.store import access as store
 from chalicelib.store import groups as group_store

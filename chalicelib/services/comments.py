@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from chalicelib.domain import clock
+from chalicelib.domain.deliberation import Comment, CommentVersion, Stance
 from chalicelib.domain.errors import (
     Blocked,
     CommentHidden,
@@ -19,7 +20,7 @@ from chalicelib.domain.errors import (
     invalid,
 )
 from chalicelib.domain.ids import new_comment_id, split_comment_id
-from chalicelib.domain.model import Caller, Comment, CommentVersion, Stance
+from chalicelib.domain.model import Caller
 from chalicelib.domain.permissions import Action
 from chalicelib.services.access import DebateAccess, comment_access, debate_access
 from chalicelib.services.moderation import moderation_event, queues

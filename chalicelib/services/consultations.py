@@ -29,18 +29,18 @@ from chalicelib.domain.errors import (
     PartnershipNotFound,
     invalid,
 )
+from chalicelib.domain.groups import Group
 from chalicelib.domain.ids import looks_like_id, new_id
 from chalicelib.domain.model import (
     Caller,
     Consultation,
     ConsultationStatus,
     ConsultationVisibility,
-    Group,
     Participation,
     PartnerStatus,
-    shown_name,
 )
 from chalicelib.domain.permissions import Action, allows
+from chalicelib.domain.profiles import shown_name
 from chalicelib.domain.roles import Role
 from chalicelib.services import closing
 from chalicelib.services.access import ConsultationAccess, consultation_access, group_access

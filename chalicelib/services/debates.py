@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from chalicelib.domain import clock
 from chalicelib.domain.audit import audit_event
 from chalicelib.domain.ballots import describe, shards_for
+from chalicelib.domain.deliberation import Stance
 from chalicelib.domain.errors import (
     ConcurrentUpdate,
     ConsultationClosed,
@@ -26,7 +27,6 @@ from chalicelib.domain.model import (
     Debate,
     DecisionFunction,
     FunctionType,
-    Stance,
 )
 from chalicelib.domain.permissions import Action
 from chalicelib.services import ballots

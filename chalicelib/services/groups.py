@@ -6,8 +6,9 @@ from dataclasses import dataclass, replace
 
 from chalicelib.domain import clock
 from chalicelib.domain.audit import audit_event
+from chalicelib.domain.groups import Group, JoinPolicy, Membership
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.model import Caller, Group, JoinPolicy, Membership
+from chalicelib.domain.model import Caller
 from chalicelib.domain.permissions import Action
 from chalicelib.domain.roles import Role
 from chalicelib.services.access import GroupAccess, group_access

@@ -11,7 +11,8 @@ from datetime import timedelta
 
 from chalicelib.domain import clock
 from chalicelib.domain.errors import IdempotencyInProgress, IdempotencyKeyReused
-from chalicelib.domain.model import Caller, IdempotentRequest
+from chalicelib.domain.idempotency import IdempotentRequest
+from chalicelib.domain.model import Caller
 from chalicelib.store import idempotency as store
 
 # How long a key is remembered: a retry within it is answered from the first answer.

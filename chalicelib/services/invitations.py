@@ -18,8 +18,9 @@ from chalicelib.domain.errors import (
     InvitationNotFound,
     InvitationRevoked,
 )
+from chalicelib.domain.groups import Group, Invitation, InvitationStatus, Membership
 from chalicelib.domain.ids import looks_like_code, new_code
-from chalicelib.domain.model import Caller, Group, Invitation, InvitationStatus, Membership
+from chalicelib.domain.model import Caller
 from chalicelib.domain.permissions import Action
 from chalicelib.domain.roles import Role
 from chalicelib.services.access import group_access

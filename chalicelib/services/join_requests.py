@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from chalicelib.domain import clock
 from chalicelib.domain.audit import audit_event
 from chalicelib.domain.errors import AlreadyMember, InviteOnly, JoinRequestNotFound
+from chalicelib.domain.groups import JoinPolicy, JoinRequest, Membership
 from chalicelib.domain.ids import looks_like_user_id
-from chalicelib.domain.model import Caller, JoinPolicy, JoinRequest, Membership
+from chalicelib.domain.model import Caller
 from chalicelib.domain.permissions import Action
 from chalicelib.domain.roles import Role
 from chalicelib.services.access import group_access

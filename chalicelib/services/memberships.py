@@ -6,8 +6,9 @@ from dataclasses import replace
 
 from chalicelib.domain.audit import audit_event
 from chalicelib.domain.errors import MemberNotFound
+from chalicelib.domain.groups import Group, Membership
 from chalicelib.domain.ids import looks_like_user_id
-from chalicelib.domain.model import Caller, Group, Membership
+from chalicelib.domain.model import Caller
 from chalicelib.domain.permissions import Action
 from chalicelib.domain.roles import Role
 from chalicelib.services.access import group_access

@@ -13,8 +13,9 @@ from datetime import datetime
 from chalicelib.domain import clock
 from chalicelib.domain.audit import audit_event
 from chalicelib.domain.consultations import standings_of
+from chalicelib.domain.deliberation import Block, Comment
 from chalicelib.domain.errors import Forbidden
-from chalicelib.domain.model import AuditEvent, Block, Caller, Comment
+from chalicelib.domain.model import AuditEvent, Caller
 from chalicelib.domain.permissions import Action, allows, may_block
 from chalicelib.services.access import (
     ConsultationAccess,

@@ -7,7 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from chalicelib.domain import clock
-from chalicelib.domain.model import Caller, Consultation, Group, Profile
+from chalicelib.domain.groups import Group
+from chalicelib.domain.model import Caller, Consultation
+from chalicelib.domain.profiles import Profile
 from chalicelib.domain.roles import Role
 from chalicelib.services.grants import visible_grants
 from chalicelib.store import profiles as store

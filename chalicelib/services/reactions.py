@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from chalicelib.domain.deliberation import Comment, FlagReason
 from chalicelib.domain.errors import CommentHidden, ConcurrentUpdate, OwnComment
-from chalicelib.domain.model import Caller, Comment, FlagReason
+from chalicelib.domain.model import Caller
 from chalicelib.domain.permissions import Action
 from chalicelib.services.access import comment_access
 from chalicelib.services.moderation import SYSTEM, moderation_event, queues

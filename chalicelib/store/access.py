@@ -16,15 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from chalicelib.domain.ballots import Marker
-from chalicelib.domain.model import (
-    Block,
-    Comment,
-    Consultation,
-    Debate,
-    Group,
-    Membership,
-    Profile,
-)
+from chalicelib.domain.deliberation import Block, Comment
+from chalicelib.domain.groups import Group, Membership
+from chalicelib.domain.model import Consultation, Debate
+from chalicelib.domain.profiles import Profile
 from chalicelib.domain.roles import Role
 from chalicelib.store import keys
 from chalicelib.store.ballots import marker_from_raw, marker_key

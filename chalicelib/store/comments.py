@@ -12,17 +12,13 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from chalicelib.domain import clock
+from chalicelib.domain.deliberation import Comment, CommentVersion, Stance
 from chalicelib.domain.errors import (
     CommentNotFound,
     ConcurrentUpdate,
 )
 from chalicelib.domain.ids import split_comment_id
-from chalicelib.domain.model import (
-    AuditEvent,
-    Comment,
-    CommentVersion,
-    Stance,
-)
+from chalicelib.domain.model import AuditEvent
 from chalicelib.store import keys
 from chalicelib.store.audit import record_in
 from chalicelib.store.convert import to_domain, to_item

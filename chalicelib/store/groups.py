@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from chalicelib.domain.errors import ConcurrentUpdate
-from chalicelib.domain.model import AuditEvent, Group, Membership
+from chalicelib.domain.groups import Group, Membership
+from chalicelib.domain.model import AuditEvent
 from chalicelib.store import keys
 from chalicelib.store.audit import record_in
 from chalicelib.store.convert import to_domain, to_item

@@ -16,7 +16,7 @@ from pynamodb.exceptions import DeleteError, UpdateError
 
 from chalicelib.domain import clock
 from chalicelib.domain.errors import IdempotencyInProgress
-from chalicelib.domain.model import IdempotentRequest
+from chalicelib.domain.idempotency import IdempotentRequest
 from chalicelib.store import keys
 from chalicelib.store.models import IdempotencyItem
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from chalicelib.domain import clock
 from chalicelib.domain.errors import ConcurrentUpdate, InvitationRevoked
-from chalicelib.domain.model import AuditEvent, Invitation
+from chalicelib.domain.groups import Invitation
+from chalicelib.domain.model import AuditEvent
 from chalicelib.store import keys
 from chalicelib.store.audit import record_in
 from chalicelib.store.convert import to_domain, to_item

@@ -9,7 +9,8 @@ from __future__ import annotations
 from pynamodb.exceptions import PutError
 
 from chalicelib.domain.errors import JoinRequestNotFound
-from chalicelib.domain.model import AuditEvent, JoinRequest
+from chalicelib.domain.groups import JoinRequest
+from chalicelib.domain.model import AuditEvent
 from chalicelib.store import keys
 from chalicelib.store.audit import record_in
 from chalicelib.store.convert import to_domain, to_item

@@ -22,7 +22,8 @@ from chalicelib.domain.errors import (
     JoinRequestNotFound,
     LastAdmin,
 )
-from chalicelib.domain.model import AuditEvent, Invitation, Membership
+from chalicelib.domain.groups import Invitation, Membership
+from chalicelib.domain.model import AuditEvent
 from chalicelib.domain.roles import Role
 from chalicelib.store import keys
 from chalicelib.store.audit import record_in

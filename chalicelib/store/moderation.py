@@ -6,9 +6,10 @@ here the queue is read, and a block written or lifted with its audit event.
 
 from __future__ import annotations
 
+from chalicelib.domain.deliberation import Block, Comment
 from chalicelib.domain.errors import BlockNotFound, ConcurrentUpdate
 from chalicelib.domain.ids import split_comment_id, split_debate_id
-from chalicelib.domain.model import AuditEvent, Block, Comment, Consultation
+from chalicelib.domain.model import AuditEvent, Consultation
 from chalicelib.store import keys
 from chalicelib.store.audit import record_in
 from chalicelib.store.comments import comment_key, from_raw

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.domain import clock
-from chalicelib.domain.model import Consultation, Group, Profile
+from chalicelib.domain.groups import Group
+from chalicelib.domain.model import Consultation
+from chalicelib.domain.profiles import Profile
 from chalicelib.domain.roles import Role
 from chalicelib.store import keys
 from chalicelib.store.consultations import consultation_from_raw

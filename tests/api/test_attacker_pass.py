@@ -40,8 +40,9 @@ from moto import mock_aws
 from app import app
 from chalicelib.api import contract, fallback
 from chalicelib.domain import clock
+from chalicelib.domain.deliberation import Comment, Stance
 from chalicelib.domain.ids import new_comment_id
-from chalicelib.domain.model import Comment, ConsultationContext, Stance
+from chalicelib.domain.model import ConsultationContext
 from chalicelib.domain.permissions import Action, allows
 from chalicelib.domain.roles import GrantRole, Outsider, PartnerRole, Relation, Role, Standing
 from chalicelib.store import comments as comment_store

@@ -886,8 +886,8 @@ def test_partner_moderators_see_in_their_queue_only_what_they_could_open(as_user
 def waiting_comment(debate_id: str, group_id: str, author: str) -> str:
     """A flagged comment in `debate_id`, in `group_id`'s queue, written straight to the table."""
     from chalicelib.domain import clock
+    from chalicelib.domain.deliberation import Comment, Stance
     from chalicelib.domain.ids import new_comment_id
-    from chalicelib.domain.model import Comment, Stance
 
     comment = Comment(
         id=new_comment_id(debate_id),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.domain.model import GroupVisibility
+from chalicelib.domain.groups import GroupVisibility
 from chalicelib.domain.permissions import GROUP_ACTIONS, Action
 from chalicelib.domain.roles import GROUP_STANDINGS as STANDINGS
 from chalicelib.domain.roles import Standing

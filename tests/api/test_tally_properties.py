@@ -22,12 +22,12 @@ from moto import mock_aws
 
 from chalicelib.domain import clock
 from chalicelib.domain.errors import BallotNotFound
+from chalicelib.domain.groups import JoinPolicy
 from chalicelib.domain.model import (
     Caller,
     ConsultationVisibility,
     DecisionFunction,
     FunctionType,
-    JoinPolicy,
     Participation,
     PollOption,
     ResultsVisibility,

@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.domain.model import ConsultationContext, GroupVisibility
+from chalicelib.domain.groups import GroupVisibility
+from chalicelib.domain.model import ConsultationContext
 from chalicelib.domain.permissions import Action
 from chalicelib.domain.roles import GrantRole, Outsider, PartnerRole, Relation, Role, Standing
 from tests.unit.test_permissions import CONSULTATION_RULES, GROUP_RULES, parse

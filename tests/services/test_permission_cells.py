@@ -19,15 +19,10 @@ import pytest
 from moto import mock_aws
 
 from chalicelib.domain.consultations import ConsultationChanges
+from chalicelib.domain.deliberation import FlagReason, Stance
 from chalicelib.domain.errors import HubError, PartnershipNotFound, ValidationFailed
-from chalicelib.domain.model import (
-    Caller,
-    ConsultationContext,
-    FlagReason,
-    GroupVisibility,
-    JoinPolicy,
-    Stance,
-)
+from chalicelib.domain.groups import GroupVisibility, JoinPolicy
+from chalicelib.domain.model import Caller, ConsultationContext
 from chalicelib.domain.permissions import (
     CONSULTATION_ACTIONS,
     GROUP_ACTIONS,

@@ -9,16 +9,10 @@ from datetime import datetime, timedelta
 from chalicelib.domain import clock
 from chalicelib.domain.consultations import ConsultationChanges
 from chalicelib.domain.decisions import decision_function
+from chalicelib.domain.deliberation import Comment, Stance
+from chalicelib.domain.groups import JoinPolicy
 from chalicelib.domain.ids import new_comment_id
-from chalicelib.domain.model import (
-    Caller,
-    Comment,
-    ConsultationVisibility,
-    FunctionType,
-    JoinPolicy,
-    Participation,
-    Stance,
-)
+from chalicelib.domain.model import Caller, ConsultationVisibility, FunctionType, Participation
 from chalicelib.domain.roles import Relation, Role
 from chalicelib.services import consultations, debates, grants, groups, invitations
 from chalicelib.services.consultations import NewConsultation

@@ -11,19 +11,15 @@ from typing import Any, ClassVar
 import pytest
 from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
 
+from chalicelib.domain.deliberation import Comment, CommentVersion, Stance
+from chalicelib.domain.groups import Group, Invitation, JoinPolicy
 from chalicelib.domain.model import (
     AuditEvent,
-    Comment,
-    CommentVersion,
     Consultation,
     ConsultationVisibility,
-    Group,
-    Invitation,
-    JoinPolicy,
     Participation,
     PartnerStatus,
     Phase,
-    Stance,
 )
 from chalicelib.domain.roles import Role
 from chalicelib.store.convert import NoConversion, to_domain, to_item

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from chalicelib.domain import clock
 from chalicelib.domain.ballots import looks_like_receipt, new_receipt
+from chalicelib.domain.groups import Invitation, InvitationStatus, Membership
 from chalicelib.domain.ids import looks_like_code, looks_like_id, new_code, new_id
-from chalicelib.domain.model import Invitation, InvitationStatus, Membership
 from chalicelib.domain.roles import Role
 
 

@@ -12,7 +12,8 @@ import itertools
 import pytest
 
 from chalicelib.domain.errors import Forbidden, GroupNotFound, NotEligible, NotFound
-from chalicelib.domain.model import ConsultationContext, GroupVisibility
+from chalicelib.domain.groups import GroupVisibility
+from chalicelib.domain.model import ConsultationContext
 from chalicelib.domain.permissions import (
     CONSULTATION_ACTIONS,
     GROUP_ACTIONS,

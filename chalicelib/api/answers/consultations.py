@@ -11,13 +11,13 @@ from pydantic import AliasChoices, Field
 from chalicelib.api.answers import Answer, Page, PersonOut, Timestamp
 from chalicelib.api.answers.deliberation import BallotOut, CanVoteOut
 from chalicelib.domain.ballots import describe
+from chalicelib.domain.groups import Group
 from chalicelib.domain.model import (
     Addendum,
     Consultation,
     ConsultationStatus,
     ConsultationVisibility,
     Debate,
-    Group,
     Participation,
     PartnerStatus,
     ResultsVisibility,

@@ -16,10 +16,11 @@ from pydantic import Field
 from chalicelib.api.answers import Answer, Page, PersonOut, Timestamp, absent_unless
 from chalicelib.domain.ballot import Ballot
 from chalicelib.domain.ballots import Marker
+from chalicelib.domain.deliberation import Comment, FlagReason, Stance
 from chalicelib.domain.errors import (
     HubError,
 )
-from chalicelib.domain.model import Comment, DecisionFunction, FlagReason, FunctionType, Stance
+from chalicelib.domain.model import DecisionFunction, FunctionType
 from chalicelib.services import ballots
 
 if TYPE_CHECKING:  # what the ballot services return; only read here

@@ -8,19 +8,9 @@ from typing import Any, Literal, Self
 from pydantic import AliasChoices, Field
 
 from chalicelib.api.answers import Answer, Page, PersonOut, Timestamp
-from chalicelib.domain.model import (
-    AuditEvent,
-    Caller,
-    Consultation,
-    Group,
-    Invitation,
-    InvitationStatus,
-    JoinPolicy,
-    JoinRequest,
-    Language,
-    Profile,
-    shown_name,
-)
+from chalicelib.domain.groups import Group, Invitation, InvitationStatus, JoinPolicy, JoinRequest
+from chalicelib.domain.model import AuditEvent, Caller, Consultation
+from chalicelib.domain.profiles import Language, Profile, shown_name
 from chalicelib.domain.roles import Role
 
 # Memberships, join requests and grants are identified by their user's id.
