@@ -376,8 +376,10 @@ def route_family(routes: dict[str, dict[str, Any]], route: str | None) -> str:
     """The first segment after /v1 of a declared route (`groups`, `debates`...), else
     `unmatched`: only the app's own route templates, never what a caller sent, so the
     dimension's values are the few the API declares."""
+    from chalicelib.api.fallback import is_fallback  # the app's; imported with it
+
     entries = routes.get(route or "") or {}
-    if not entries or all(entry.view_name == "not_found" for entry in entries.values()):
+    if all(is_fallback(entry) for entry in entries.values()):  # none, or only the 404s
         return NO_ROUTE
     parts = (route or "").strip("/").split("/")
     return parts[1] if len(parts) > 1 and parts[0] == "v1" else NO_ROUTE
