@@ -7,7 +7,6 @@ empty graph or an alarm that never fires, without a word."""
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from typing import Any
@@ -16,7 +15,7 @@ import pytest
 
 from chalicelib.settings import Settings
 from chalicelib.telemetry import Metric
-from tests.infra.packaged import packaged
+from tests.infra.packaged import packaged, translated_by_sam
 from tests.infra.test_template import FUNCTIONS, _condition
 
 # The stack's own namespace: two stacks in one account never mix their figures.
@@ -51,10 +50,10 @@ def hub_metrics_of(alarm: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 def route_families() -> set[str]:
     """The RouteFamily values the API publishes: the first path segment after /v1 of each
     declared route, and `unmatched` for any other path (chalicelib/telemetry.py)."""
-    import app  # noqa: F401  (registers the routes)
     from chalicelib.api import contract
 
-    return {operation.path.split("/")[1] for operation in contract.OPERATIONS} | {"unmatched"}
+    families = {operation.path.split("/")[1] for operation in contract.every_operation()}
+    return families | {"unmatched"}
 
 
 def dashboard() -> dict[str, Any]:
@@ -274,18 +273,7 @@ def test_a_traced_functions_role_may_write_traces_and_only_then(function):
 
 
 def test_tracing_reaches_the_functions_and_the_stage_once_sam_translates_them(monkeypatch):
-    from samtranslator.translator.transform import transform
-
-    class NoManagedPolicies:
-        def load(self) -> dict[str, str]:
-            return {}
-
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
-    template = copy.deepcopy(packaged().template)
-    for function in template["Resources"].values():
-        if function["Type"] == "AWS::Serverless::Function":
-            function["Properties"]["CodeUri"] = "s3://bucket/deployment.zip"  # not uploaded
-    translated = transform(template, {}, NoManagedPolicies())["Resources"]
+    translated = translated_by_sam(monkeypatch)["Resources"]
     for function in FUNCTIONS:
         assert translated[function]["Type"] == "AWS::Lambda::Function"
         assert translated[function]["Properties"]["TracingConfig"] == {"Mode": TRACED}
