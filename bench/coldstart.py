@@ -37,16 +37,11 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from infra.package import PACKAGING_ENVIRONMENT
+
 ROOT = Path(__file__).resolve().parent.parent
-CLOUD = {
-    "HUB_STAGE": "cloud",
-    "HUB_TABLE": "hub-bench",
-    "HUB_JWT_ISSUER": "https://issuer.example.org",
-    "HUB_JWKS_URL": "https://issuer.example.org/jwks",
-    "HUB_CURSOR_SECRET": "a-cursor-secret-of-at-least-32-characters",
-    "AWS_DEFAULT_REGION": "eu-west-3",
-    "AWS_REGION": "eu-west-3",
-}
+# The cloud stage's settings, as packaging gives them to import the app (no real value).
+CLOUD = PACKAGING_ENVIRONMENT
 API_STACK = ("botocore.session", "pynamodb.models", "chalice", "pydantic", "jwt")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import tempfile
 from dataclasses import dataclass
 from functools import cache
@@ -46,3 +47,20 @@ def packaged() -> Packaged:
     # Chalice writes intrinsic functions in their long form ({"Ref": ...}): plain YAML.
     template = yaml.safe_load(template_path.read_text())
     return Packaged(template_path, out / "deployment.zip", template)
+
+
+def translated_by_sam(monkeypatch: Any) -> dict[str, Any]:
+    """The packaged template as SAM translates it at deployment, offline: the bundle's
+    CodeUri as if uploaded, and no AWS managed policy looked up."""
+    from samtranslator.translator.transform import transform
+
+    class NoManagedPolicies:
+        def load(self) -> dict[str, str]:
+            return {}
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
+    template = copy.deepcopy(packaged().template)
+    for function in template["Resources"].values():
+        if function["Type"] == "AWS::Serverless::Function":
+            function["Properties"]["CodeUri"] = "s3://bucket/deployment.zip"  # not uploaded
+    return transform(template, {}, NoManagedPolicies())

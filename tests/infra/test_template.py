@@ -6,7 +6,6 @@ PynamoDB models, the app's registered functions, the Python these tests run on).
 
 from __future__ import annotations
 
-import copy
 import inspect
 import json
 import re
@@ -23,7 +22,7 @@ from chalicelib.domain import errors
 from chalicelib.store import models
 from chalicelib.store.models import TableMeta, TableSchema
 from infra.package import default_locale, merge_template, tool
-from tests.infra.packaged import packaged
+from tests.infra.packaged import packaged, translated_by_sam
 
 TABLE = "Table"
 FUNCTIONS = {"APIHandler", "CountBallots", "CloseDueConsultations"}
@@ -388,18 +387,7 @@ def test_any_other_refusal_keeps_its_status_and_a_failure_keeps_aws_words_out():
 def test_the_gateway_responses_are_part_of_the_deployed_api_definition(monkeypatch):
     """SAM writes them into the API's OpenAPI body: a change there redeploys the stage (a
     separate GatewayResponse resource would wait for the next unrelated deployment)."""
-    from samtranslator.translator.transform import transform
-
-    class NoManagedPolicies:
-        def load(self) -> dict[str, str]:
-            return {}
-
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
-    template = copy.deepcopy(packaged().template)
-    for function in template["Resources"].values():
-        if function["Type"] == "AWS::Serverless::Function":
-            function["Properties"]["CodeUri"] = "s3://bucket/deployment.zip"  # not uploaded
-    translated = transform(template, {}, NoManagedPolicies())
+    translated = translated_by_sam(monkeypatch)
     [api] = [r for r in translated["Resources"].values() if r["Type"] == "AWS::ApiGateway::RestApi"]
     deployed = api["Properties"]["Body"]["x-amazon-apigateway-gateway-responses"]
     assert set(deployed) == set(gateway_responses())
@@ -519,18 +507,7 @@ def test_cors_api_gateway_refusals_name_the_web_origin_only_when_it_is_the_only_
 def test_cors_gateway_responses_keep_their_conditional_origin_once_sam_translates_them(
     monkeypatch,
 ):
-    from samtranslator.translator.transform import transform
-
-    class NoManagedPolicies:
-        def load(self) -> dict[str, str]:
-            return {}
-
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
-    template = copy.deepcopy(packaged().template)
-    for function in template["Resources"].values():
-        if function["Type"] == "AWS::Serverless::Function":
-            function["Properties"]["CodeUri"] = "s3://bucket/deployment.zip"
-    translated = transform(template, {}, NoManagedPolicies())
+    translated = translated_by_sam(monkeypatch)
     [api] = [r for r in translated["Resources"].values() if r["Type"] == "AWS::ApiGateway::RestApi"]
     body = api["Properties"]["Body"]
     throttled = body["x-amazon-apigateway-gateway-responses"]["THROTTLED"]["responseParameters"]

@@ -12,15 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from infra.package import PACKAGING_ENVIRONMENT
+
 ROOT = Path(__file__).resolve().parents[2]
-CLOUD = {
-    "HUB_STAGE": "cloud",
-    "HUB_TABLE": "hub-test",
-    "HUB_JWT_ISSUER": "https://issuer.example.org",
-    "HUB_JWKS_URL": "https://issuer.example.org/jwks",
-    "HUB_CURSOR_SECRET": "a-cursor-secret-of-at-least-32-characters",
-    "AWS_DEFAULT_REGION": "eu-west-3",
-}
+CLOUD = PACKAGING_ENVIRONMENT  # the cloud stage's settings, as packaging imports the app
 JOBS = ("chalicelib.jobs.count_ballots", "chalicelib.jobs.close_due_consultations")
 
 
