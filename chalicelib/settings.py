@@ -109,6 +109,20 @@ class Settings(BaseModel):
     # The CloudWatch namespace of the metrics (chalicelib/telemetry.py); the stack sets
     # `Hub/<stack name>`, so that two stacks in one account never mix their figures.
     metrics_namespace: str = Field(default="Hub", min_length=1, max_length=255)
+    # Notifications (chalicelib/services/notifications.py). The queue the notifier fans out
+    # through; the stack sets it, the local runner creates one in the embedded stack.
+    notifications_queue_url: str | None = None
+    # The web client's address, for the links in emails (no trailing slash). The local
+    # stage's is the API's origin; the notifier refuses to send email without one.
+    web_url: Annotated[str, AfterValidator(lambda url: url.rstrip("/"))] | None = None
+    # The sender of every email, an identity SES has verified: `Hub <hub@city.example>`.
+    mail_from: str | None = None
+    # Emails per second the whole stack may send (SES's sending rate, or less).
+    ses_rate: float = Field(default=10.0, gt=0, le=1000)
+    # Locally, every email sent is also written here as an .eml file (never on the cloud).
+    outbox: str | None = None
+    # Hours before `closes_at` when the eligible who have not taken part yet are reminded.
+    closing_soon_h: int = Field(default=24, ge=1, le=720)
 
     @model_validator(mode="before")
     @classmethod
@@ -116,7 +130,12 @@ class Settings(BaseModel):
         # A fresh clone runs with nothing set but the dev secret: the local stage names its
         # own table and issuer, while the cloud stage must be told both.
         if isinstance(values, dict) and values.get("stage", "local") != "cloud":
-            defaults = {"table": "hub-local", "jwt_issuer": "hub-local"}
+            defaults = {
+                "table": "hub-local",
+                "jwt_issuer": "hub-local",
+                "web_url": "http://127.0.0.1:8000",
+                "mail_from": "Hub <hub@hub.localhost>",
+            }
             derived = {"cursor_secret": _local_cursor_secret(values.get("dev_jwt_secret"))}
             return {**defaults, "web_origins": LOCAL_WEB_ORIGINS, **derived, **values}
         return values
@@ -130,6 +149,8 @@ class Settings(BaseModel):
                 raise ValueError("HUB_DYNAMODB_ENDPOINT is for the local stage only")
             if not self.jwks_url:
                 raise ValueError("HUB_JWKS_URL is required on the cloud stage")
+            if self.outbox:
+                raise ValueError("HUB_OUTBOX is for the local stage only")
         else:
             if self.running_in_lambda:
                 raise ValueError("the local stage cannot run inside AWS Lambda")

@@ -202,3 +202,70 @@ def idempotency_pk(user_id: str, key: str) -> str:
     answers stored under them, apart from everyone else's."""
     digest = hashlib.sha256(key.encode("ascii")).hexdigest()
     return f"IDEMPOTENCY#{user_id}#{digest}"
+
+
+# Notifications (chalicelib/domain/notifications.py, store/notifications.py).
+
+
+def notifications_pk(user_id: str) -> str:
+    """A person's notifications (`N#<event id>`, newest first is a backwards Query) and the
+    markers of what was sent to them (`SENT#<event id>#<channel>`)."""
+    return f"NOTIFS#{user_id}"
+
+
+NOTIFICATION_PREFIX = "N#"
+
+
+def notification_sk(event_id: str) -> str:
+    return f"{NOTIFICATION_PREFIX}{event_id}"
+
+
+def delivery_sk(event_id: str, channel: str) -> str:
+    return f"SENT#{event_id}#{channel}"
+
+
+NOTIFY = "NOTIFY"  # sk, in `USER#u`: how to reach them, their choices, what they have read
+
+
+def followers_pk(group_id: str) -> str:
+    return f"FOLLOWERS#{group_id}"
+
+
+def follower_sk(user_id: str) -> str:
+    return f"USER#{user_id}"
+
+
+FOLLOWER_PREFIX = "USER#"
+
+
+def user_follow_sk(group_id: str) -> str:
+    """gsi1sk of a follow in its user's partition (`USER#u`), beside memberships and grants."""
+    return f"FOLLOW#{group_id}"
+
+
+USER_FOLLOW_PREFIX = "FOLLOW#"
+
+# Daily digests: entries spread over shards (by the recipient), so that a digest for
+# 100,000 people is no hot partition; the digest job reads each shard of one day.
+DIGEST_SHARDS = 16
+
+
+def digest_pk(day: str, shard: int) -> str:
+    """`day`: YYYY-MM-DD (UTC), the day whose digest the entry goes in."""
+    return f"DIGEST#{day}#{shard}"
+
+
+def digest_shard(user_id: str) -> int:
+    return int(hashlib.sha256(user_id.encode()).hexdigest()[:8], 16) % DIGEST_SHARDS
+
+
+def digest_sk(user_id: str, event_id: str) -> str:
+    return f"{user_id}#{event_id}"
+
+
+REMINDERS = "REMIND"  # the due index's partition of reminders (closing soon), apart from DUE
+
+
+def reminder_sk(kind: str) -> str:
+    """In the consultation's partition: one reminder of each kind."""
+    return f"REMINDER#{kind}"
