@@ -3,7 +3,7 @@ schedule. Importing it imports no route, service or store module (tests/api/test
 each loads on the first request that needs it."""
 
 from chalice import Chalice
-from chalice.app import CloudWatchEvent, DynamoDBEvent
+from chalice.app import CloudWatchEvent, DynamoDBEvent, SQSEvent
 
 from chalicelib.api import routes
 from chalicelib.api.cors import answer_preflights_locally, install_cors
@@ -57,3 +57,33 @@ def close_due_consultations(event: CloudWatchEvent) -> None:
     from chalicelib.jobs import close_due_consultations as closer
 
     closer.handler(event.to_dict(), event.context)
+
+
+@app.on_dynamodb_record(
+    stream_arn=settings.table_stream_arn, batch_size=100, starting_position="TRIM_HORIZON"
+)
+def notify(event: DynamoDBEvent) -> None:
+    """Notifications' events from the table's stream, fanned out through the queue. Runs
+    chalicelib.jobs.notify.handler, as count_ballots above."""
+    from chalicelib.jobs import notify as notifier
+
+    notifier.handler(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue="hub-notifications", batch_size=10)
+def deliver_notifications(event: SQSEvent) -> dict:
+    """The notifications queue: resolve recipients page by page, and notify them. Runs
+    chalicelib.jobs.deliver_notifications.handler, as count_ballots above (the stack names
+    the real queue: infra/template.yaml)."""
+    from chalicelib.jobs import deliver_notifications as deliverer
+
+    return deliverer.handler(event.to_dict(), event.context)
+
+
+@app.schedule("rate(5 minutes)")
+def notification_schedule(event: CloudWatchEvent) -> None:
+    """Reminders and daily digests that are due. Runs
+    chalicelib.jobs.notification_schedule.handler, as count_ballots above."""
+    from chalicelib.jobs import notification_schedule as schedule
+
+    schedule.handler(event.to_dict(), event.context)
