@@ -440,6 +440,7 @@ _TAG_ORDER = [
     "debates",
     "ballots",
     "comments",
+    "notifications",
     "reference",
 ]
 

@@ -120,6 +120,13 @@ def _paging(request: Request) -> Paging:
     return Paging(limit, params.get("cursor") or None)
 
 
+def _locale(request: Request) -> str:
+    from chalicelib.api.locale import choose_locale
+    from chalicelib.settings import get_settings
+
+    return choose_locale(request.headers.get("accept-language"), get_settings().default_locale)
+
+
 class _Repeated(Exception):
     pass
 
@@ -191,7 +198,7 @@ _CHALICE_ERRORS: dict[int, type[HubError]] = {
 
 
 def _declared_arguments(
-    path: str, auth: Auth, body: object, query: object, paged: bool
+    path: str, auth: Auth, body: object, query: object, paged: bool, locale: bool = False
 ) -> set[str]:
     names = set(re.findall(r"{(\w+)}", path))
     for name, declared in (
@@ -199,6 +206,7 @@ def _declared_arguments(
         ("body", body is not None),
         ("query", query is not None),
         ("paging", paged),
+        ("locale", locale),
     ):
         if declared:
             names.add(name)
@@ -258,6 +266,8 @@ def route(
     query: type[BaseModel] | None = None,
     paged: bool = False,
     media_type: str = "application/json",
+    content_types: tuple[str, ...] = ("application/json",),
+    locale: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a view on `blueprint` and carry out its declaration on every call.
 
@@ -266,7 +276,9 @@ def route(
     token still 401; NONE: no token read); the JSON `body` is validated (400 malformed or
     duplicate keys, 422 `invalid` naming each field); the `query` model is validated (422);
     `paged` gives `paging`. Each comes to the view as the keyword argument of that name, and
-    the view must ask for exactly those (checked here, at import). After it: its answer
+    the view must ask for exactly those (checked here, at import); `locale=True` also
+    gives `locale`, the language negotiated from Accept-Language (chalicelib/api/locale.py).
+    `content_types`: the request media types Chalice accepts (others: 415). After it: its answer
     (see `_respond`). Any HubError is answered as the Hub's JSON error.
 
     The declaration is also the route's contract in the OpenAPI document
@@ -277,7 +289,7 @@ def route(
     idempotent = idempotency.creates(methods, declared_answers)
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
-        _check_view(view, path, _declared_arguments(path, auth, body, query, paged))
+        _check_view(view, path, _declared_arguments(path, auth, body, query, paged, locale))
         if idempotent and auth is not Auth.REQUIRED:
             raise RouteDeclarationError(
                 f"{view.__qualname__} ({path}): a creating POST has a caller"
@@ -297,6 +309,8 @@ def route(
                     arguments["query"] = _query(request, query)
                 if paged:
                     arguments["paging"] = _paging(request)
+                if locale:
+                    arguments["locale"] = _locale(request)
                 if idempotent:
                     return idempotency.answer_once(
                         request,
@@ -309,7 +323,7 @@ def route(
             except HubError as error:
                 return error_response(error)
 
-        blueprint.route(path, methods=methods)(answer)
+        blueprint.route(path, methods=methods, content_types=list(content_types))(answer)
         for method in methods:
             contract.register(
                 Operation(

@@ -39,6 +39,7 @@ MODULES = (
     "debates",
     "ballots",
     "comments",
+    "notifications",
     "reference",
 )
 INDEX = Path(__file__).with_name("routes.json")

@@ -74,6 +74,8 @@ DETAILS: dict[str, tuple[str, ...]] = {
     # comments
     "not_found.parent": (),
     "too_deep": (),
+    # notification preferences (chalicelib/services/inbox.py)
+    "not_your_group": (),
     # a pydantic error type the Hub does not know (PYDANTIC_TYPES): its code, this message
     "invalid_value": (),
 }
@@ -234,6 +236,12 @@ class MemberNotFound(NotFound):
 
 class InvitationNotFound(NotFound):
     code = "invitation_not_found"
+
+
+class UnsubscribeLinkInvalid(NotFound):
+    """An unsubscribe link the Hub did not sign (changed, made up, or of a dropped secret)."""
+
+    code = "unsubscribe_link_invalid"
 
 
 class JoinRequestNotFound(NotFound):
