@@ -212,8 +212,9 @@ def create_invitation(caller: Caller, group_id: str, body: InvitationCreate) -> 
 
     It is valid for `expires_in_hours` (default: a week), for `max_uses` people (default:
     no limit), until an admin revokes it, and only while its creator still holds the role
-    it gives. Share its `code`: /v1/invitations/{code}."""
-    return InvitationOut.of(invitations.create(caller, group_id, **body.model_dump()))
+    it gives. Share its `code`: /v1/invitations/{code}; or name an `email`, and the Hub
+    sends the link there (the address is shown to the association's admins only)."""
+    return InvitationOut.for_admins(invitations.create(caller, group_id, **body.model_dump()))
 
 
 @route(

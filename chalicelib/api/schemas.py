@@ -171,10 +171,39 @@ class RoleChange(Strict):
     role: Role
 
 
+def _email_address(value: str) -> str:
+    """An address the notifier can write to: one `@`, a local part of at most 64
+    characters, a domain of dot-separated labels (lower-cased), nothing invisible."""
+    local, at, domain = value.rpartition("@")
+    labels = domain.split(".")
+    if (
+        not at
+        or not 1 <= len(local) <= 64
+        or len(labels) < 2
+        or any(not label or len(label) > 63 for label in labels)
+        or any(c.isspace() or not c.isprintable() or c in '<>",;:@()[]' for c in domain)
+        or any(c.isspace() or not c.isprintable() or c in '<>",;:@()[]' for c in local)
+    ):
+        raise refused_detail("invalid.email")
+    return f"{local}@{domain.lower()}"
+
+
+EmailAddress = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=254),
+    AfterValidator(_email_address),
+]
+
+
 class InvitationCreate(Strict):
     role: Role = Role.PARTICIPANT
     max_uses: int | None = Field(default=None, ge=1, le=10_000)
     expires_in_hours: int | None = Field(default=None, ge=1, le=90 * 24)
+    email: EmailAddress | None = Field(
+        default=None,
+        description="Send the invitation's link to this address (its domain is lower-cased). "
+        "Shown to the association's admins only.",
+    )
 
 
 # ---------------------------------------------------------------- the caller

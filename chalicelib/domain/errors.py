@@ -41,6 +41,7 @@ DETAILS: dict[str, tuple[str, ...]] = {
     "duplicate.role": (),
     "value_error.nothing_to_change": ("fields",),
     "invalid.user_id": (),
+    "invalid.email": (),
     # an empty text (pydantic's string_too_short at min_length 1), said plainly
     "string_too_short.empty": (),
     # consultations (chalicelib/domain/consultations.py)

@@ -82,6 +82,8 @@ class Invitation:
     # When the creator's membership began: the membership the invitation rests on (None for
     # invitations made before this was recorded).
     creator_joined_at: datetime | None = None
+    # The address it was sent to (the notifier emails the link), if an admin named one.
+    email: str | None = None
 
     def usable_at(self, now: datetime) -> bool:
         within_uses = self.max_uses is None or self.uses < self.max_uses

@@ -42,9 +42,10 @@ def create(
     role: Role,
     max_uses: int | None,
     expires_in_hours: int | None,
+    email: str | None = None,
 ) -> Invitation:
     """An admin creates a code (the write checks they still are one; any role up to admin,
-    which is theirs)."""
+    which is theirs). With `email`, the notifier sends the link to that address."""
     access = group_access(group_id, caller, Action.INVITATION_CREATE, consistent=True)
     assert access.membership is not None  # only members may create invitations
     now = clock.now()
@@ -59,6 +60,7 @@ def create(
         created_by=caller.id,
         created_by_name=caller.display_name,
         creator_joined_at=access.membership.joined_at,
+        email=email,
     )
     event = audit_event(
         group_id,

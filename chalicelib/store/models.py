@@ -145,6 +145,8 @@ class InvitationItem(TableItem):
     created_by_name = UnicodeAttribute(null=True)
     creator_joined_at = UnicodeAttribute(null=True)  # the creator's membership it rests on
     revoked_at = UnicodeAttribute(null=True)
+    # The address an admin sent it to: the notifier (stream, INSERT) emails the link there.
+    email = UnicodeAttribute(null=True)
     # DynamoDB deletes the item some time after this epoch second; reads check expires_at.
     ttl = TTLAttribute(null=True)
     # INVITES#g / <created_at>#code: the group's list; removed when revoked.

@@ -7,7 +7,7 @@ from typing import Any, Literal, Self
 
 from pydantic import AliasChoices, Field
 
-from chalicelib.api.answers import Answer, Page, PersonOut, Timestamp
+from chalicelib.api.answers import Answer, Page, PersonOut, Timestamp, absent_unless
 from chalicelib.domain.groups import Group, Invitation, InvitationStatus, JoinPolicy, JoinRequest
 from chalicelib.domain.model import AuditEvent, Caller, Consultation
 from chalicelib.domain.profiles import Language, Profile, shown_name
@@ -97,6 +97,15 @@ class InvitationOut(Answer):
     uses: int = Field(description="How many have accepted it so far.")
     expires_at: Timestamp
     created_at: Timestamp
+    email: str = absent_unless(
+        "The address the link was sent to, when an admin named one: to its admins only."
+    )
+
+    @classmethod
+    def for_admins(cls, invitation: Invitation, **computed: Any) -> Self:
+        if invitation.email:
+            computed["email"] = invitation.email
+        return cls.of(invitation, **computed)
 
 
 class ListedInvitationOut(InvitationOut):
@@ -113,7 +122,7 @@ class ListedInvitationOut(InvitationOut):
     @classmethod
     def listed(cls, invitation: Invitation, status: InvitationStatus) -> Self:
         creator = PersonOut(id=invitation.created_by, name=invitation.created_by_name)
-        return cls.of(invitation, created_by=creator, status=status)
+        return cls.for_admins(invitation, created_by=creator, status=status)
 
 
 class InvitationPage(Page[ListedInvitationOut]):
