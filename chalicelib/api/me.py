@@ -15,12 +15,15 @@ from chalicelib.services import profiles
 blueprint = Blueprint(__name__)
 
 
-@route(blueprint, "/me", methods=["GET"], answers={200: MeOut})
-def me(caller: Caller) -> MeOut:
+@route(blueprint, "/me", methods=["GET"], answers={200: MeOut}, locale=True)
+def me(caller: Caller, locale: str) -> MeOut:
     """Who you are: your token's identity, the name and language you chose, your
     associations with your role in each, and the consultations you hold a grant in (those
-    you can open)."""
-    mine = profiles.me(caller)
+    you can open).
+
+    It also records how the Hub reaches you by email: your token's address (written to
+    only once verified) and your language (the one you chose, else your browser's)."""
+    mine = profiles.me(caller, locale)
     return MeOut.of_me(caller, mine.profile, mine.groups, mine.grants)
 
 

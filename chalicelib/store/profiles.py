@@ -16,6 +16,7 @@ from datetime import datetime
 from chalicelib.domain import clock
 from chalicelib.domain.groups import Group
 from chalicelib.domain.model import Consultation
+from chalicelib.domain.notifications import Reachability
 from chalicelib.domain.profiles import Profile
 from chalicelib.domain.roles import Role
 from chalicelib.store import keys
@@ -23,6 +24,7 @@ from chalicelib.store.consultations import consultation_from_raw
 from chalicelib.store.convert import to_domain
 from chalicelib.store.grants import everything_of_user
 from chalicelib.store.groups import group_from_raw
+from chalicelib.store.inbox import settings_from_raw, settings_key
 from chalicelib.store.models import ProfileItem
 from chalicelib.store.table import get_many
 
@@ -67,16 +69,20 @@ class Mine:
     groups: dict[str, Group]
     consultations: dict[str, Consultation]
     profile: Profile | None
+    # How the notifier reaches them, as last recorded (None: never recorded).
+    reachability: Reachability | None = None
 
 
 def read_mine(user_id: str) -> Mine:
     """Two round trips: one Query of the user's partition in gsi1 (memberships and grants),
-    then one BatchGetItem of their groups, their granted consultations and their profile."""
+    then one BatchGetItem of their groups, their granted consultations, their profile and
+    their notification settings (how they were last reached)."""
     roles, grants = everything_of_user(user_id)
     group_keys = {(keys.group_pk(g), keys.META): g for g in roles}
     consultation_keys = {(keys.consultation_pk(c), keys.META): c for c in grants}
     profile = profile_key(user_id)
-    found = get_many([*group_keys, *consultation_keys, profile], consistent=False)
+    notify = settings_key(user_id)
+    found = get_many([*group_keys, *consultation_keys, profile, notify], consistent=False)
     return Mine(
         roles=roles,
         grants=grants,
@@ -87,4 +93,7 @@ def read_mine(user_id: str) -> Mine:
             if key in found
         },
         profile=profile_from_raw(found[profile]) if profile in found else None,
+        reachability=(
+            settings_from_raw(user_id, found[notify]).reachability if notify in found else None
+        ),
     )
