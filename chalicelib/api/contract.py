@@ -48,6 +48,7 @@ class Operation:
     media_type: str = "application/json"
     examples: dict[str, Any] = field(default_factory=dict)
     idempotent: bool = False  # takes an Idempotency-Key (chalicelib/api/idempotency.py)
+    content_types: tuple[str, ...] = ("application/json",)  # what Chalice accepts (else 415)
 
     @property
     def full_path(self) -> str:

@@ -338,6 +338,7 @@ def route(
                     errors=errors,
                     media_type=media_type,
                     idempotent=idempotent,
+                    content_types=content_types,
                 )
             )
         return view

@@ -22,6 +22,7 @@ import json
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from chalice import Chalice, Response
 from chalice.app import Request
@@ -44,8 +45,10 @@ MODULES = (
 )
 INDEX = Path(__file__).with_name("routes.json")
 
-# A route of the index: [method, path without API_PREFIX, the view's name].
-Index = dict[str, list[list[str]]]
+# A route of the index: [method, path without API_PREFIX, the view's name], and the request
+# media types Chalice accepts when they are not JSON's alone.
+Index = dict[str, list[list[Any]]]
+JSON_ONLY = ("application/json",)
 
 
 def _module(name: str) -> str:
@@ -71,7 +74,10 @@ def declared() -> Index:
         module = op.view.__module__.removeprefix("chalicelib.api.")
         if module not in found:
             raise ValueError(f"{op.view.__module__} declares routes: add it to routes.MODULES")
-        found[module].append([op.method, op.path, op.view.__name__])
+        declared_route: list[Any] = [op.method, op.path, op.view.__name__]
+        if tuple(op.content_types) != JSON_ONLY:
+            declared_route.append(list(op.content_types))
+        found[module].append(declared_route)
     return found
 
 
@@ -97,9 +103,10 @@ class _LazyRoutes:
         self.placeholders: dict[str, list[tuple[str, str]]] = {}
         self.owners: dict[tuple[str, str], str] = {}
         for name, declared in routes.items():
-            for method, path, view_name in declared:
+            for method, path, view_name, *accepted in declared:
                 full = _full_path(path)
-                app.route(full, methods=[method], name=view_name)(
+                content_types = accepted[0] if accepted else list(JSON_ONLY)
+                app.route(full, methods=[method], name=view_name, content_types=content_types)(
                     self._placeholder(name, full, method)
                 )
                 self.placeholders.setdefault(name, []).append((full, method))
