@@ -117,7 +117,15 @@ def build(user: Any) -> World:
             for hosted in hosting[other] if other != group else []:
                 asked = {"group_id": group}
                 alice.post(f"/v1/consultations/{hosted}/partners", asked, expect=201)
+    deliver_notifications("alice-admin", groups[0])
     return World(alice, groups, consultations, debates, comments, secrets)
+
+
+def deliver_notifications(user_id: str, group_id: str) -> None:
+    """Three notifications, as the pipeline writes them (tests/api/test_notifications_api)."""
+    from tests.api.test_notifications_api import deliver
+
+    deliver(user_id, 3, group_id=group_id)
 
 
 def listings(world: World) -> dict[str, list[str]]:
@@ -143,6 +151,7 @@ def listings(world: World) -> dict[str, list[str]]:
             f"/v1/debates/{d}/comments?{order}" for d in world.debates for order in comment_orders
         ],
         "/v1/comments/{comment_id}/replies": [f"/v1/comments/{c}/replies" for c in world.comments],
+        "/v1/me/notifications": ["/v1/me/notifications", "/v1/me/notifications?unread=true"],
     }
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from chalicelib import telemetry
 from chalicelib.api import contract
+from chalicelib.mail.unsubscribe import unsubscribe_token
 from chalicelib.services import groups as group_service
 from tests.api.helpers import add_member, create_consultation, create_group, invite, publish
 from tests.unit.test_telemetry import assert_valid_emf
@@ -244,6 +245,8 @@ SENTINEL_BODY = {
     "display_name": f"Nom {TEXT}",
     "choice": SECRET_CHOICE,
     "choices": [SECRET_OPTION],
+    "email": f"{TEXT}@example.org",  # an invitation's address
+    "ids": [TEXT],  # notifications to mark read
 }
 
 
@@ -266,7 +269,11 @@ def test_no_line_ever_holds_a_token_an_email_a_name_a_text_or_a_ballot(as_user, 
     called = []
     for method, template in operations:
         path = template.format(**ids)
-        for query, body in (("", {}), (f"?cursor={TEXT}&q={TEXT}", SENTINEL_BODY)):
+        for query, body in (
+            ("", {}),
+            (f"?cursor={TEXT}&q={TEXT}&token={TEXT}", SENTINEL_BODY),
+            (f"?token={unsubscribe_token(caller.sub, ids['group_id'], 'reply')}", {}),
+        ):
             caller.request(
                 method.upper(),
                 path + query,
@@ -284,6 +291,7 @@ def test_no_line_ever_holds_a_token_an_email_a_name_a_text_or_a_ballot(as_user, 
     for secret in (
         caller.token,
         caller.token.split(".")[1],  # its claims, even without the signature
+        unsubscribe_token(caller.sub, ids["group_id"], "reply").split(".")[0],  # a link's
         EMAIL,
         NAME,
         "Zéphyrine",
