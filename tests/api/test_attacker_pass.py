@@ -519,6 +519,32 @@ ROUTES: dict[tuple[str, str], Route] = {
     },
     ("GET", "/v1/me"): Route("GET", "/v1/me", ("-",), anyone()),
     ("PATCH", "/v1/me"): Route("PATCH", "/v1/me", ("-",), anyone(write=True), {"locale": "en"}),
+    # ---- notifications: one's own only; following a group one may see; a signed link
+    ("GET", "/v1/me/notifications"): Route("GET", "/v1/me/notifications", ("-",), anyone()),
+    ("POST", "/v1/me/notifications/read"): Route(
+        "POST", "/v1/me/notifications/read", ("-",), anyone(write=True), {"all": True}
+    ),
+    ("GET", "/v1/me/preferences"): Route("GET", "/v1/me/preferences", ("-",), anyone()),
+    ("PATCH", "/v1/me/preferences"): Route(
+        "PATCH", "/v1/me/preferences", ("-",), anyone(write=True), {"kinds": {"reply": "never"}}
+    ),
+    ("PUT", "/v1/groups/{group_id}/follow"): Route(
+        "PUT", "/v1/groups/{target}/follow", G, group_rule(A.GROUP_READ, True)
+    ),
+    ("DELETE", "/v1/groups/{group_id}/follow"): Route(
+        "DELETE", "/v1/groups/{target}/follow", G, anyone(write=True)
+    ),
+    **{
+        (method, "/v1/unsubscribe"): Route(
+            method,
+            "/v1/unsubscribe",
+            ("-",),
+            lambda caller, target: HIDDEN_READ,
+            query="?token=eyJ1IjoiYWxpY2UifQ.forged",
+            not_found="unsubscribe_link_invalid",
+        )
+        for method in ("GET", "POST")
+    },
     # ---- associations
     ("GET", "/v1/groups"): Route("GET", "/v1/groups", ("-",), anyone()),
     ("POST", "/v1/groups"): Route("POST", "/v1/groups", ("-",), anyone(write=True), {"name": "X"}),
