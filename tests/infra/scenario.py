@@ -129,8 +129,30 @@ def every_route(as_user: Callable[..., Api]) -> set[Route]:
     receipt = vote(people, consultation, debates)
     deliberate(people, park, debates["vote"])
     close_and_count(people, park, consultation, debates, receipt)
+    hear_of_it(people, park)
     read_the_contract(people["anonymous"])
     return reached
+
+
+def hear_of_it(people: People, park: str) -> None:
+    """Notifications as a person handles them: her list and its unread count, marking read,
+    her email choices, following an association, an email's unsubscribe link."""
+    from chalicelib.mail.unsubscribe import unsubscribe_token
+
+    carol, anonymous = people["carol"], people["anonymous"]
+    assert carol.get("/v1/me/notifications?unread=true").data["unread"] >= 0
+    carol.post("/v1/me/notifications/read", {"all": True}, expect=200)
+    assert carol.get("/v1/me/preferences").data["kinds"]["reply"] == "daily"
+    carol.patch("/v1/me/preferences", {"groups": {park: {"reply": "never"}}})
+    people["frank"].put(f"/v1/groups/{park}/follow", expect=200)
+    people["frank"].delete(f"/v1/groups/{park}/follow")
+    link = f"/v1/unsubscribe?token={unsubscribe_token('carol', park, 'results')}"
+    assert anonymous.get(link).data["delivery"] == "immediately"
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    assert (
+        anonymous.request("POST", link, "List-Unsubscribe=One-Click", headers=form).data["delivery"]
+        == "never"
+    )
 
 
 def ids(response: Any) -> list[str]:
