@@ -34,7 +34,15 @@ def main() -> None:
         measure("read a group (member)", "bob", "GET", f"/v1/groups/{gid}")
         measure("list the directory", None, "GET", "/v1/groups")
         measure("list 20 members", "bob", "GET", f"/v1/groups/{gid}/members?limit=20")
-        measure("GET /me", "bob", "GET", "/v1/me")
+        measure("GET /me (first: records reachability)", "bob", "GET", "/v1/me")
+        measure("GET /me (again)", "bob", "GET", "/v1/me")
+        measure("list my notifications", "bob", "GET", "/v1/me/notifications")
+        read_all = {"all": True}
+        measure("mark all read", "bob", "POST", "/v1/me/notifications/read", read_all)
+        measure("read my preferences", "bob", "GET", "/v1/me/preferences")
+        never = {"kinds": {"reply": "never"}}
+        measure("change a preference", "bob", "PATCH", "/v1/me/preferences", never)
+        measure("follow a group", "user1", "PUT", f"/v1/groups/{gid}/follow")
         measure(
             "change a role", "alice", "PUT", f"/v1/groups/{gid}/members/bob", {"role": "author"}
         )

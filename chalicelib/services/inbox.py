@@ -53,12 +53,13 @@ def mark_read(caller: Caller, ids: list[str] | None, everything: bool) -> int:
     Ids are the caller's own by construction (their partition): another person's id, or an
     unknown one, changes nothing."""
     if everything:
+        # The watermark moves up to the newest notification (never down: it stays where a
+        # request that saw a newer one put it); what arrives later is unread.
         newest = store.newest_id(caller.id)
-        if newest is not None:
-            store.set_read_before(caller.id, newest)
-        return store.unread_count(
-            caller.id, store.read_settings(caller.id, consistent=True).read_before
-        )
+        if newest is None:
+            return 0
+        stored = store.set_read_before(caller.id, newest)
+        return store.unread_count(caller.id, stored.read_before if stored else newest)
     read_before = store.read_settings(caller.id, consistent=True).read_before
     wanted = sorted({i for i in ids or [] if read_before is None or i > read_before})
     store.mark_read(caller.id, wanted, clock.now())
@@ -133,11 +134,11 @@ def update_preferences(
         else:
             for kind, delivery in chosen.items():
                 changes[group, kind] = delivery
-    store.set_choices(caller.id, changes)
-    if locale is not None:
-        store.set_locale(caller.id, locale[0])
-        profile_store.update(caller.id, {"locale": locale[0]}, clock.now())
-    return _shown(store.read_settings(caller.id, consistent=True))
+    if locale is None:
+        return _shown(store.set_choices(caller.id, changes))
+    stored = store.set_choices(caller.id, changes, locale=locale[0])
+    profile_store.update(caller.id, {"locale": locale[0]}, clock.now())
+    return _shown(stored)
 
 
 # ---------------------------------------------------------------- following a group

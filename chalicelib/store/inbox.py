@@ -98,9 +98,10 @@ def _update_settings(
     condition: str | None = None,
     values: Mapping[str, Any] | None = None,
     names: Mapping[str, str] | None = None,
-) -> bool:
+) -> Settings | None:
     """One UpdateItem of the NOTIFY item, creating it if absent. `sets` maps an expression
-    path (with its #names) to a value placeholder. False when `condition` failed."""
+    path (with its #names) to a value placeholder. The settings as stored now; None when
+    `condition` failed."""
     all_names = {"#kind": "kind", "#user": "user_id", "#updated": "updated_at", **(names or {})}
     all_values = {
         ":kind": {"S": "notification_settings"},
@@ -120,16 +121,17 @@ def _update_settings(
         "UpdateExpression": expression,
         "ExpressionAttributeNames": all_names,
         "ExpressionAttributeValues": all_values,
+        "ReturnValues": "ALL_NEW",
     }
     if condition:
         request["ConditionExpression"] = condition
     try:
-        connection().client.update_item(**request)
+        response = connection().client.update_item(**request)
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-            return False
+            return None
         raise
-    return True
+    return settings_from_raw(user_id, response.get("Attributes"))
 
 
 def record_reachability(reachability: Reachability) -> None:
@@ -148,19 +150,11 @@ def record_reachability(reachability: Reachability) -> None:
     names["#verified"] = "email_verified"
     sets["#verified"] = ":verified"
     values[":verified"] = {"BOOL": reachability.email_verified}
+    # The choices' map, so that a choice is later one UpdateItem naming its entry.
+    names["#prefs"] = "preferences"
+    sets["#prefs"] = "if_not_exists(#prefs, :empty)"
+    values[":empty"] = {"M": {}}
     _update_settings(reachability.user_id, sets, removes, values=values, names=names)
-
-
-def set_locale(user_id: str, locale: str | None) -> None:
-    if locale is None:
-        _update_settings(user_id, {}, ["#locale"], names={"#locale": "locale"})
-    else:
-        _update_settings(
-            user_id,
-            {"#locale": ":locale"},
-            names={"#locale": "locale"},
-            values={":locale": {"S": locale}},
-        )
 
 
 def choice_name(group: str, kind: Kind) -> str:
@@ -168,24 +162,39 @@ def choice_name(group: str, kind: Kind) -> str:
     return f"{group}|{kind.value}"
 
 
-def set_choices(user_id: str, changes: Mapping[tuple[str, Kind], Delivery | None]) -> None:
-    """Set (or, for None, remove) these choices and no other: one UpdateItem naming each
-    map entry (two the first time, when the map does not exist yet)."""
-    if not changes:
-        return
+KEEP = object()  # `locale=KEEP`: the language is not changed
+
+
+def set_choices(
+    user_id: str,
+    changes: Mapping[tuple[str, Kind], Delivery | None],
+    *,
+    locale: str | object | None = KEEP,
+) -> Settings:
+    """Set (or, for None, remove) these choices (and the language, unless KEEP) and nothing
+    else: one UpdateItem naming each map entry, answering the settings as stored now; two
+    more the first time, when the map does not exist yet (GET /v1/me makes it)."""
     sets: dict[str, str] = {}
     removes: list[str] = []
-    names = {"#prefs": "preferences"}
+    names: dict[str, str] = {}
     values: dict[str, Any] = {}
     for number, ((group, kind), delivery) in enumerate(sorted(changes.items())):
+        names["#prefs"] = "preferences"
         names[f"#c{number}"] = choice_name(group, kind)
         if delivery is None:
             removes.append(f"#prefs.#c{number}")
         else:
             sets[f"#prefs.#c{number}"] = f":c{number}"
             values[f":c{number}"] = {"S": delivery.value}
+    if locale is not KEEP:
+        names["#locale"] = "locale"
+        if locale is None:
+            removes.append("#locale")
+        else:
+            sets["#locale"] = ":locale"
+            values[":locale"] = {"S": str(locale)}
     try:
-        _update_settings(user_id, sets, removes, values=values, names=names)
+        stored = _update_settings(user_id, sets, removes, values=values, names=names)
     except ClientError as error:
         # DynamoDB refuses a path into a map that does not exist yet: make the map (without
         # replacing one another request just made), then name the entries again.
@@ -197,13 +206,15 @@ def set_choices(user_id: str, changes: Mapping[tuple[str, Kind], Delivery | None
             names={"#prefs": "preferences"},
             values={":empty": {"M": {}}},
         )
-        _update_settings(user_id, sets, removes, values=values, names=names)
+        stored = _update_settings(user_id, sets, removes, values=values, names=names)
+    assert stored is not None  # no condition
+    return stored
 
 
-def set_read_before(user_id: str, event_id: str) -> None:
+def set_read_before(user_id: str, event_id: str) -> Settings | None:
     """Move the watermark up to `event_id` (never down: a slower request marking less
-    leaves it)."""
-    _update_settings(
+    leaves it; None then)."""
+    return _update_settings(
         user_id,
         {"#rb": ":rb"},
         names={"#rb": "read_before"},

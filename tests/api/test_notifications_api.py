@@ -193,11 +193,11 @@ def test_two_patches_of_different_kinds_at_once_both_stick(as_user, monkeypatch)
     real = inbox_store.set_choices
     raced: list[bool] = []
 
-    def interleaved(user_id, changes):
+    def interleaved(user_id, changes, **more):
         if not raced:
             raced.append(True)
             alice.patch("/v1/me/preferences", {"kinds": {"results": "never"}}, expect=200)
-        real(user_id, changes)
+        return real(user_id, changes, **more)
 
     monkeypatch.setattr(inbox_store, "set_choices", interleaved)
     alice.patch("/v1/me/preferences", {"kinds": {"reply": "never"}}, expect=200)
