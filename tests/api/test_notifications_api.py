@@ -237,3 +237,32 @@ def test_the_language_of_emails_is_the_profiles(as_user):
     assert alice.get("/v1/me", expect=200).data["locale"] == "fr"
     prefs = alice.patch("/v1/me/preferences", {"locale": None}, expect=200).data
     assert alice.get("/v1/me", expect=200).data["locale"] is None
+
+
+def test_a_kind_this_version_does_not_know_is_left_out_not_a_500(as_user):
+    alice = as_user("alice")
+    [known] = deliver("alice", 1)
+    NotificationItem(
+        keys.notifications_pk("alice"),
+        keys.notification_sk("29990101000000000-ffffffffffffffff"),
+        event_id="29990101000000000-ffffffffffffffff",
+        event_kind="something_new",
+        at=clock.to_iso(START),
+        ttl=START + timedelta(days=90),
+    ).save()
+    assert ids_of(alice.get("/v1/me/notifications", expect=200).data) == [known]
+
+
+def test_the_read_watermark_marks_only_what_existed(as_user):
+    """`all` moves the watermark to the newest notification; a marker of another person's
+    newest one never moves Alice's."""
+    alice, bob = as_user("alice"), as_user("bob")
+    deliver("alice", 2)
+    deliver("bob", 2, start=5)  # newer than all of Alice's
+    alice.post("/v1/me/notifications/read", {"all": True}, expect=200)
+    assert (
+        inbox_store.read_settings("alice").read_before
+        < inbox_store.read_settings("bob").read_before
+        or inbox_store.read_settings("bob").read_before is None
+    )
+    assert bob.get("/v1/me/notifications", expect=200).data["unread"] == 2
