@@ -356,4 +356,4 @@ def test_french_puts_a_non_breaking_space_before_double_punctuation_and_inside_q
     for path, text in strings(render.catalogue("fr")):
         assert not re.search(r"[^\u00a0][:;?!»]", text), path
         assert not re.search(r"«[^\u00a0]", text), path
-        assert "'" not in text, f"{path}: the apostrophe is ’"
+        assert "'" not in text, f"{path}: the apostrophe is \u2019"
