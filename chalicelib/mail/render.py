@@ -366,8 +366,7 @@ class _Body:
             f'<html lang="{self.locale}">\n<head>\n<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{_e(self.title)}</title>\n</head>\n<body>\n"
-            + "\n".join(self._html)
-            + "\n</body>\n</html>\n"
+            f"<h1>{_e(self.title)}</h1>\n" + "\n".join(self._html) + "\n</body>\n</html>\n"
         )
 
 

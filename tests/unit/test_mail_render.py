@@ -308,6 +308,7 @@ def test_a_digest_lists_the_days_events_by_association_with_their_links():
 
     assert email.subject == "Votre journée sur le Hub\u00a0: 4 notifications"
     assert page.lang == "fr"
+    assert page.tags.count("h1") == 1
     assert page.tags.count("h2") == 3  # Les Amis du Parc, Vélo Club, then the rest
     assert email.text.index("Les Amis du Parc") < email.text.index("Vélo Club")
     assert email.text.index("Vélo Club") < email.text.index("Ailleurs sur le Hub")
