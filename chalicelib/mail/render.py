@@ -98,7 +98,7 @@ def digest_email(
     for event in sorted(events, key=lambda e: (e.at, e.id)):
         by_group.setdefault(event.group_id, []).append(event)
     for group_id, group_events in by_group.items():
-        names = [_one_line(e.data.get("group_name", "")) for e in group_events]
+        names = [_one_line(_datum(e, "group_name")) for e in group_events]
         heading = next((name for name in names if name), "") if group_id else ""
         body.heading(heading or words.word("elsewhere"))
         body.items(
@@ -135,18 +135,21 @@ def invitation_email(event: Event, to: str, locale: str | None, *, web_url: str)
 
 def event_link(event: Event, web_url: str) -> str:
     """The page of the web client an event leads to."""
-    data = event.data
     group = _path(event.group_id)
-    consultation, debate = _path(data.get("consultation_id")), _path(data.get("debate_id"))
+    consultation, debate = (
+        _path(_datum(event, "consultation_id")),
+        _path(_datum(event, "debate_id")),
+    )
+    code, partner = _path(_datum(event, "code")), _path(_datum(event, "partner_id"))
     match event.kind:
-        case Kind.INVITATION if _path(data.get("code")):
-            return f"{web_url}/invitations/{_path(data.get('code'))}"
+        case Kind.INVITATION if code:
+            return f"{web_url}/invitations/{code}"
         case Kind.JOIN_REQUESTED if group:
             return f"{web_url}/groups/{group}/requests"
         case Kind.FLAGS_WAITING if group:
             return f"{web_url}/groups/{group}/moderation"
-        case Kind.PARTNER_INVITATION if _path(data.get("partner_id")) or group:
-            return f"{web_url}/groups/{_path(data.get('partner_id')) or group}/partner-invitations"
+        case Kind.PARTNER_INVITATION if partner or group:
+            return f"{web_url}/groups/{partner or group}/partner-invitations"
         case Kind.REPLY | Kind.COMMENT_HIDDEN | Kind.COMMENT_RESTORED if debate:
             return f"{web_url}/debates/{debate}"
         case Kind.JOIN_APPROVED | Kind.JOIN_DECLINED | Kind.INVITATION if group:
@@ -212,14 +215,13 @@ def placeholders(template: str) -> set[str]:
 def _values(event: Event, words: _Words) -> dict[str, str]:
     """What templates may name, only when the event says it: names and quoted titles on one
     line, the derived phrases ("the consultation “X”"), the closing date."""
-    data = event.data
     values: dict[str, str] = {}
     for name, key in (("group", "group_name"), ("actor", "actor_name"), ("host", "host_name")):
-        shown = _short(_one_line(data.get(key, "")))
+        shown = _short(_one_line(_datum(event, key)))
         if shown:
             values[name] = shown
     for name in ("consultation", "debate"):
-        title = _short(_one_line(data.get(f"{name}_title", "")))
+        title = _short(_one_line(_datum(event, f"{name}_title")))
         if title:
             values[name] = words.word("quoted").format(title=title)
             values[f"the_{name}"] = words.word(f"the_{name}").format(**values)
@@ -227,7 +229,7 @@ def _values(event: Event, words: _Words) -> dict[str, str]:
     values["where"] = (
         values.get("the_debate") or values.get("the_consultation") or words.word("a_discussion")
     )
-    closes_at = _date(data.get("closes_at"), words)
+    closes_at = _date(_datum(event, "closes_at"), words)
     if closes_at:
         values["closes_at"] = closes_at
     return values
@@ -237,8 +239,14 @@ def _reason(event: Event) -> str:
     """A moderator's reason, for the kinds that carry one: its lines kept, controls not."""
     if event.kind not in (Kind.COMMENT_HIDDEN, Kind.COMMENT_RESTORED, Kind.JOIN_DECLINED):
         return ""
-    lines = (_one_line(line) for line in (event.data.get("reason") or "").splitlines())
+    lines = (_one_line(line) for line in _datum(event, "reason").splitlines())
     return "\n".join(line for line in lines if line)[:2000]
+
+
+def _datum(event: Event, key: str) -> str:
+    """One of the event's strings; anything else (absent, None, not a string) is none."""
+    value = (event.data or {}).get(key)
+    return value if isinstance(value, str) else ""
 
 
 def _date(value: str | None, words: _Words) -> str:

@@ -358,3 +358,12 @@ def test_french_puts_a_non_breaking_space_before_double_punctuation_and_inside_q
         assert not re.search(r"[^\u00a0][:;?!»]", text), path
         assert not re.search(r"«[^\u00a0]", text), path
         assert "'" not in text, f"{path}: the apostrophe is \u2019"
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_data_that_is_not_a_string_counts_as_missing(kind):
+    odd = dict.fromkeys(FULL, None) | {"closes_at": "not a date", "consultation_id": 12}
+    email = email_of(kind, "en", odd)
+
+    assert "None" not in email.text and "/consultations/12" not in email.text
+    assert "not a date" not in email.text and "It closes" not in email.text
