@@ -99,8 +99,16 @@ def _sesv2() -> Any:
     if _client is None:
         with _client_lock:
             if _client is None:
+                import botocore.config
                 import botocore.session
 
+                # Short timeouts: a send that hangs would hold the whole batch past its
+                # Lambda timeout; a failed one is retried by the queue anyway.
+                config = botocore.config.Config(
+                    connect_timeout=5, read_timeout=15, retries={"mode": "standard"}
+                )
                 session = botocore.session.get_session()
-                _client = session.create_client("sesv2", region_name=get_settings().region)
+                _client = session.create_client(
+                    "sesv2", region_name=get_settings().region, config=config
+                )
     return _client
