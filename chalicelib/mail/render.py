@@ -86,7 +86,7 @@ def digest_email(
     events: list[Event], to: str, locale: str | None, *, web_url: str, unsubscribe_token: str
 ) -> Email:
     """One email listing a day's events, by association (in the order each was first
-    heard of), each a line and its link."""
+    heard of; what belongs to none last), each a line and its link."""
     words = _Words(_locale(locale))
     count = len(events)
     subject = words.pick(
@@ -97,7 +97,8 @@ def digest_email(
     by_group: dict[str | None, list[Event]] = {}
     for event in sorted(events, key=lambda e: (e.at, e.id)):
         by_group.setdefault(event.group_id, []).append(event)
-    for group_id, group_events in by_group.items():
+    # What belongs to no association comes last.
+    for group_id, group_events in sorted(by_group.items(), key=lambda item: item[0] is None):
         names = [_one_line(_datum(e, "group_name")) for e in group_events]
         heading = next((name for name in names if name), "") if group_id else ""
         body.heading(heading or words.word("elsewhere"))

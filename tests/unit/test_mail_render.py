@@ -297,10 +297,10 @@ def test_an_invitation_says_why_this_address_got_it_and_has_no_unsubscribe():
 def test_a_digest_lists_the_days_events_by_association_with_their_links():
     other = {"group_name": "Vélo Club", "consultation_id": "c2", "consultation_title": "Parcours"}
     events = [
+        Event("e-0", Kind.RESULTS, AT.replace(hour=1), None, {}),
         event(Kind.REPLY),
         Event("e-2", Kind.CONSULTATION_OPENED, AT.replace(hour=11), "g2", other),
         event(Kind.FLAGS_WAITING),
-        Event("e-4", Kind.RESULTS, AT.replace(hour=12), None, {}),
     ]
     email = digest_email(events, "bob@example.org", "fr", web_url=WEB, unsubscribe_token=TOKEN)
     page = Page(email.html)
