@@ -14,6 +14,11 @@ on to the app as before.
   gets `/dev/token?as=USER`, a dev token signed as `make token SUB=USER NAME=USER` signs it
   (a demo user is named as in the demo association), and keeps it in the tab's session
   storage.
+- `/dev/outbox`: the emails the local stack sent (`HUB_OUTBOX`, `.hub/outbox` under `make
+  run`), newest first, with their subject, recipient and date; `/dev/outbox/NAME.eml`
+  shows one (its headers, its text part), `/dev/outbox/NAME.eml/html` its HTML part as
+  a page of its own (under the same Content-Security-Policy: no script runs), and
+  `/dev/outbox/NAME.eml/raw` the message as sent.
 - `POST /auth/token`, with `HUB_WEB_OIDC` set: the identity provider's token endpoint,
   forwarded as the cloud's distribution forwards it (infra/template.yaml, TokenProxy), so
   the client's Content-Security-Policy keeps `connect-src 'self'`.
@@ -247,6 +252,8 @@ def request_length(headers: Any) -> int | None:
 def _dev(path: str, query: dict[str, list[str]], host: str) -> Answer:
     if path == "/dev/sign-in":
         return Answer(200, sign_in_page(), CONTENT_TYPES[".html"], "no-store")
+    if path == "/dev/outbox" or path.startswith("/dev/outbox/"):
+        return outbox_answer(path.split("/")[3:])
     if path == "/dev/token":
         # Only to pages of this machine's own names: a site the developer visits could
         # otherwise rebind its name to 127.0.0.1 and read tokens for the local Hub.
@@ -289,6 +296,134 @@ def sign_in_page() -> bytes:
         for sub, name in demo_users()
     )
     return template.replace("{{demo_users}}", items).encode()
+
+
+# The local outbox ----------------------------------------------------------------------------
+
+OUTBOX_PAGE_LIMIT = 200  # the newest; older ones stay in the folder
+
+
+def outbox_folder(environ: Any = None) -> Path | None:
+    """Where the local stack writes the emails it sends (HUB_OUTBOX), if anywhere."""
+    folder = (environ if environ is not None else os.environ).get("HUB_OUTBOX") or ""
+    return Path(folder) if folder.strip() else None
+
+
+def outbox_answer(segments: list[str]) -> Answer:
+    folder = outbox_folder()
+    if not segments or segments == [""]:
+        return Answer(200, outbox_page(folder), CONTENT_TYPES[".html"], "no-store")
+    found = _email_file(folder, segments[0])
+    if found is None or len(segments) > 2:
+        return _text(404, "No such email in the outbox.")
+    view = segments[1] if len(segments) == 2 else ""
+    raw = found.read_bytes()
+    if view == "raw":
+        return Answer(200, raw, "text/plain; charset=utf-8", "no-store")
+    message = _parsed(raw)
+    if view == "html":
+        part = message.get_body(("html",))
+        if part is None:
+            return _text(404, "This email has no HTML part.")
+        return Answer(200, part.get_content().encode(), CONTENT_TYPES[".html"], "no-store")
+    if view:
+        return _text(404, "Not found.")
+    return Answer(200, email_page(found.name, message), CONTENT_TYPES[".html"], "no-store")
+
+
+def _email_file(folder: Path | None, name: str) -> Path | None:
+    """The .eml `name` directly in the outbox, or None."""
+    if folder is None or not name.endswith(".eml") or name.startswith(".") or "/" in name:
+        return None
+    candidate = folder / name
+    return candidate if candidate.is_file() else None
+
+
+def _parsed(raw: bytes) -> Any:
+    from email import message_from_bytes
+    from email.policy import default
+
+    return message_from_bytes(raw, policy=default)
+
+
+def outbox_emails(folder: Path | None) -> list[Path]:
+    """The outbox's emails, newest first (their names start with the UTC time they were
+    sent at)."""
+    if folder is None or not folder.is_dir():
+        return []
+    found = [p for p in folder.iterdir() if p.suffix == ".eml" and not p.name.startswith(".")]
+    return sorted(found, key=lambda p: p.name, reverse=True)[:OUTBOX_PAGE_LIMIT]
+
+
+def _page(title: str, body: str) -> bytes:
+    return (
+        '<!doctype html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(title)} — Hub</title>\n"
+        '<link rel="stylesheet" href="/dev/sign-in.css">\n</head>\n<body>\n<main>\n'
+        f"<h1>{html.escape(title)}</h1>\n{body}\n</main>\n</body>\n</html>\n"
+    ).encode()
+
+
+def outbox_page(folder: Path | None) -> bytes:
+    emails = outbox_emails(folder)
+    if folder is None:
+        intro = "<p>Aucune boîte d'envoi\u00a0: <code>HUB_OUTBOX</code> n'est pas défini.</p>"
+    else:
+        intro = (
+            f"<p>Les courriels envoyés par l'étape locale, les plus récents d'abord "
+            f"(<code>{html.escape(str(folder))}</code>).</p>"
+        )
+    if not emails:
+        return _page("Boîte d'envoi", intro + "\n<p>Aucun courriel pour l'instant.</p>")
+    rows = []
+    for path in emails:
+        try:
+            message = _parsed(path.read_bytes())
+            subject, to, date = (str(message[h] or "") for h in ("Subject", "To", "Date"))
+        except (OSError, ValueError):
+            subject, to, date = "(illisible)", "", ""
+        link = f"/dev/outbox/{html.escape(path.name)}"
+        rows.append(
+            f'<tr><td><a href="{link}">{html.escape(subject or "(sans objet)")}</a></td>'
+            f"<td>{html.escape(to)}</td><td>{html.escape(date)}</td></tr>"
+        )
+    table = (
+        '<table>\n<caption>Courriels envoyés</caption>\n<thead><tr><th scope="col">Objet</th>'
+        '<th scope="col">Destinataire</th><th scope="col">Date</th></tr></thead>\n<tbody>\n'
+        + "\n".join(rows)
+        + "\n</tbody>\n</table>"
+    )
+    return _page("Boîte d'envoi", intro + "\n" + table)
+
+
+def email_page(name: str, message: Any) -> bytes:
+    shown = (
+        "Subject",
+        "From",
+        "To",
+        "Date",
+        "Message-ID",
+        "List-Unsubscribe",
+        "List-Unsubscribe-Post",
+    )
+    headers = "\n".join(
+        f"<dt>{header}</dt><dd>{html.escape(str(message[header]))}</dd>"
+        for header in shown
+        if message[header] is not None
+    )
+    text = message.get_body(("plain",))
+    text_part = (
+        f"<h2>Texte</h2>\n<pre>{html.escape(text.get_content())}</pre>" if text is not None else ""
+    )
+    base = f"/dev/outbox/{html.escape(name)}"
+    links = (
+        f'<p><a href="{base}/html">Voir la partie HTML</a> · '
+        f'<a href="{base}/raw">Voir le message brut</a> · '
+        '<a href="/dev/outbox">Retour à la boîte d\'envoi</a></p>'
+    )
+    body = f"<dl>\n{headers}\n</dl>\n{links}\n{text_part}"
+    return _page(str(message["Subject"] or "(sans objet)"), body)
 
 
 # chalice local's request handler ------------------------------------------------------------

@@ -1,12 +1,20 @@
-"""The signed link of an email's one-click unsubscribe (RFC 8058): it names a person, a
-group (or every group, `*`) and a kind of notification, and needs no sign-in.
+"""Unsubscribe links: a signed token that turns one kind of email off without signing in.
 
-    token = base64url(json [user, group, kind]) "." base64url(HMAC-SHA256(payload))
+An email names in its unsubscribe link who it was sent to, for which group (or `*`, every
+group) and which kind. The token carries those three, signed, so that a click (or a mail
+client's one-click POST, RFC 8058) needs no session, and nobody can make a token for
+someone else:
 
-The key is derived from the first of HUB_CURSOR_SECRET's secrets under a label of its own
-(so a cursor key is never an unsubscribe key); every secret verifies, so links in emails
-sent before a rotation keep working until the old secret is dropped. A token changed in
-any way does not verify."""
+    token = base64url, unpadded ( tag (16 bytes) | fields )
+    fields = user id, group id or "*", kind: each as 2-byte length + UTF-8
+    tag = HMAC-SHA256(key, fields), its first 16 bytes
+    key = HMAC-SHA256(cursor secret, b"hub unsubscribe link")
+
+The first secret of `HUB_CURSOR_SECRET` signs; every one verifies (rotation: `new,old`).
+A token does not expire (an email may be read months later) and stops working once the
+secret that signed it is dropped. Reading a token never raises: anything changed, cut,
+made up or signed with another secret is None.
+"""
 
 from __future__ import annotations
 
@@ -14,50 +22,80 @@ import base64
 import binascii
 import hashlib
 import hmac
-import json
+from functools import cache
 
 from chalicelib.domain.notifications import Kind
 from chalicelib.settings import get_settings
 
 _LABEL = b"hub unsubscribe link"
-_MAX_TOKEN_CHARS = 2048
+_TAG_BYTES = 16  # HMAC-SHA256 cut to 128 bits: forging one still takes 2^128 tries
+_LENGTH_BYTES = 2
+_MAX_FIELD_BYTES = 1024
+# The longest token the Hub can issue (ids are at most 256 bytes): anything longer is refused
+# before decoding.
+MAX_TOKEN_CHARS = -(-(_TAG_BYTES + 3 * (_LENGTH_BYTES + _MAX_FIELD_BYTES)) * 4 // 3)
 
 
-def _key(secret: str) -> bytes:
-    return hmac.new(secret.encode(), _LABEL, hashlib.sha256).digest()
-
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
-
-
-def unsubscribe_token(user_id: str, group_or_star: str, kind: Kind | str) -> str:
-    """The token of the link that turns `kind` off for `user_id` in `group_or_star`."""
-    payload = json.dumps([user_id, group_or_star, str(kind)], separators=(",", ":")).encode()
-    mac = hmac.new(_key(get_settings().cursor_secrets[0]), payload, hashlib.sha256).digest()
-    return f"{_b64(payload)}.{_b64(mac)}"
+def unsubscribe_token(user_id: str, group_id: str, kind: Kind) -> str:
+    """The token that turns `kind` off for `user_id` in `group_id` (or "*": every group)."""
+    fields = _pack([user_id, group_id, Kind(kind).value])
+    tag = _tag(_keys(get_settings().cursor_secrets)[0], fields)
+    return base64.urlsafe_b64encode(tag + fields).decode().rstrip("=")
 
 
 def read_unsubscribe_token(token: str) -> tuple[str, str, Kind] | None:
-    """(user id, group id or `*`, kind) of a token the Hub issued; None for anything else."""
-    if not isinstance(token, str) or len(token) > _MAX_TOKEN_CHARS or token.count(".") != 1:
+    """(user id, group id or "*", kind) a token was made for; None for anything the Hub did
+    not sign with one of its current secrets."""
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARS:
         return None
-    encoded, signature = token.split(".")
     try:
-        payload, mac = _unb64(encoded), _unb64(signature)
+        raw = base64.b64decode(token + "=" * (-len(token) % 4), altchars=b"-_", validate=True)
     except (ValueError, binascii.Error):
         return None
-    if not any(
-        hmac.compare_digest(hmac.new(_key(secret), payload, hashlib.sha256).digest(), mac)
-        for secret in get_settings().cursor_secrets
+    tag, fields = raw[:_TAG_BYTES], raw[_TAG_BYTES:]
+    if len(tag) < _TAG_BYTES or not any(
+        hmac.compare_digest(tag, _tag(key, fields)) for key in _keys(get_settings().cursor_secrets)
     ):
         return None
-    try:
-        user_id, group, kind = json.loads(payload)
-        return str(user_id), str(group), Kind(kind)
-    except (ValueError, TypeError):
+    values = _unpack(fields)
+    if values is None or len(values) != 3:
         return None
+    user_id, group_id, kind = values
+    try:
+        return user_id, group_id, Kind(kind)
+    except ValueError:
+        return None
+
+
+def _tag(key: bytes, fields: bytes) -> bytes:
+    return hmac.new(key, fields, hashlib.sha256).digest()[:_TAG_BYTES]
+
+
+@cache
+def _keys(secrets: tuple[str, ...]) -> tuple[bytes, ...]:
+    """One signing key per cursor secret, under a label of its own: a token is never a
+    cursor, nor the other way round."""
+    return tuple(hmac.new(secret.encode(), _LABEL, hashlib.sha256).digest() for secret in secrets)
+
+
+def _pack(values: list[str]) -> bytes:
+    encoded = [value.encode() for value in values]
+    if any(not 0 < len(raw) <= _MAX_FIELD_BYTES for raw in encoded):
+        raise ValueError("an unsubscribe token's fields are 1 to 1024 bytes of UTF-8")
+    return b"".join(len(raw).to_bytes(_LENGTH_BYTES, "big") + raw for raw in encoded)
+
+
+def _unpack(fields: bytes) -> list[str] | None:
+    values, at = [], 0
+    while at < len(fields):
+        header = fields[at : at + _LENGTH_BYTES]
+        size = int.from_bytes(header, "big")
+        raw = fields[at + _LENGTH_BYTES : at + _LENGTH_BYTES + size]
+        at += _LENGTH_BYTES + size
+        if len(header) != _LENGTH_BYTES or len(raw) != size or not 0 < size <= _MAX_FIELD_BYTES:
+            return None
+        try:
+            values.append(raw.decode())
+        except UnicodeDecodeError:
+            return None
+    return values
