@@ -232,13 +232,13 @@ def deliver(messages: Iterable[dict[str, Any]]) -> list[str]:
     failed (they come back, the others are done)."""
     messages = list(messages)
     failed: list[str] = []
-    with job("deliver batch", Metric.NOTIFICATIONS_SENT, messages=len(messages)) as batch:
+    with job("deliver batch", messages=len(messages)) as batch:
         handled: dict[str, int] = defaultdict(int)
         for message in messages:
             try:
                 body = json.loads(message["body"])
                 (what, content), *_ = body.items()
-                {"resolve": resolve, "deliver": deliver_to, "digest": send_digests}[what](content)
+                _HANDLERS[what](content)
                 handled[what] += 1
             except Exception:
                 log.exception("notification message %s failed", message.get("messageId"))
@@ -393,16 +393,19 @@ def _inside_consultation(event: Event, what: str, users: list[str]) -> list[stor
     opening = event.kind in (Kind.CONSULTATION_OPENED, Kind.CLOSING_SOON)
     if opening and consultation.status_at(clock.now()) is not ConsultationStatus.OPEN:
         return []  # closed (or unpublished) meanwhile: nothing to take part in
-    taking_part = what in (ELIGIBLE, NOT_VOTED)
-    action = Action.PARTICIPATE if taking_part else Action.DEBATE_READ
+    # Who may open it: a member within its audience (an observer too: they follow what
+    # their association decides), a grant, a follower of a public one.
+    action = Action.DEBATE_READ
     markers = None
     if what == NOT_VOTED:
         debates = _debates(consultation.id)
         markers = {u: [marker_key(d, u) for d in debates] for u in users}
+    # Where anyone signed in may open it (public), their roles change nothing: not read.
+    anyone = allows(action, frozenset({Outsider.SIGNED_IN}), consultation.context)
     found = store.read_recipients(
         users,
-        groups=[consultation.group_id, *consultation.accepted_partners],
-        consultation_id=consultation.id,
+        groups=[] if anyone else [consultation.group_id, *consultation.accepted_partners],
+        consultation_id=None if anyone else consultation.id,
         marker_keys=markers,
     )
     allowed = []
@@ -619,3 +622,6 @@ def _queue_digests(now: datetime) -> int:
         store.release_digest_day(day)
         raise
     return 1
+
+
+_HANDLERS = {"resolve": resolve, "deliver": deliver_to, "digest": send_digests}

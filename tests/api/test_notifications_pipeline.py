@@ -1,0 +1,301 @@
+"""Who hears about what: every event kind reaches its recipients and nobody else, once,
+in the app and by email as each chose (the pipeline: stream -> notifier -> queue ->
+deliverer, against moto, as the cloud runs it)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import datetime, time, timedelta
+
+import pytest
+
+from chalicelib.domain import clock
+from chalicelib.domain.notifications import ALL_GROUPS, Delivery, Kind, Preferences, Reachability
+from chalicelib.services import notifications
+from chalicelib.settings import get_settings
+from chalicelib.store import notifications as store
+from tests.api.helpers import (
+    add_member,
+    create_consultation,
+    create_group,
+    moment,
+    publish,
+    travel,
+)
+from tests.api.notification_pipeline import (
+    Pipeline,
+    catch_mail,
+    digest_entries,
+    inbox,
+    kinds,
+    notifications_of_kind,
+    signed_in,
+)
+
+MEMBERS = ("observer", "participant", "author", "moderator")
+# Thousands of followers: three pages of recipients (moto writes about 200 items a second,
+# and each follower costs an in-app notification and a stream record: 3,000 took 20 s).
+FOLLOWERS = 1_200
+
+
+@pytest.fixture
+def pipeline(table: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pipeline]:
+    import boto3
+
+    from local.stream import StreamReader
+
+    sqs = boto3.client("sqs", region_name="eu-west-3")
+    url = sqs.create_queue(QueueName="hub-notifications")["QueueUrl"]
+    saved = {name: os.environ.get(name) for name in ("HUB_NOTIFICATIONS_QUEUE_URL", "HUB_SES_RATE")}
+    os.environ["HUB_NOTIFICATIONS_QUEUE_URL"] = url
+    os.environ["HUB_SES_RATE"] = "1000"  # no pacing worth waiting for in tests
+    get_settings.cache_clear()
+    notifications.reset_clients()
+    outbox = catch_mail(monkeypatch)
+    yield Pipeline(sqs, url, outbox, StreamReader(os.environ["HUB_TABLE"]))
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    get_settings.cache_clear()
+    notifications.reset_clients()
+
+
+@pytest.fixture
+def club(as_user):
+    """An association with a member of each role (each signed in with a verified email,
+    but the observer, who has none), and an outsider who signed in too."""
+    admin = as_user("admin", name="Admin")
+    group_id = create_group(admin, "Club")
+    users = {"admin": admin}
+    for role in MEMBERS:
+        users[role] = add_member(as_user, admin, group_id, role, role)
+    users["outsider"] = as_user("outsider", name="Outsider")
+    for sub in ("admin", "participant", "author", "moderator", "outsider"):
+        signed_in(sub)
+    signed_in("observer", email=False)
+    return group_id, users
+
+
+def addresses(pipeline: Pipeline) -> list[str]:
+    return sorted(sent.to for sent in pipeline.outbox)
+
+
+def test_a_members_consultation_opening_reaches_every_member_but_its_publisher(pipeline, club):
+    group_id, users = club
+    c = create_consultation(users["admin"], group_id)
+    publish(users["admin"], c["id"])
+    pipeline.run()
+
+    for role in MEMBERS:
+        assert kinds(role) == ["consultation_opened"], role
+    assert kinds("admin") == []  # who published it: their own action
+    assert kinds("outsider") == []
+    [item] = inbox("participant")
+    assert item.data["consultation_title"] == "Budget participatif"
+    assert item.data["group_name"] == "Club"
+    assert item.data["consultation_id"] == c["id"]
+    assert item.read_at is None
+    # Immediately by email (the default), to the verified addresses only.
+    assert addresses(pipeline) == [
+        "author@example.org",
+        "moderator@example.org",
+        "participant@example.org",
+    ]
+    assert pipeline.failed == 0
+
+
+def test_replaying_the_stream_and_the_queue_sends_nothing_twice(pipeline, club):
+    group_id, users = club
+    c = create_consultation(users["admin"], group_id)
+    publish(users["admin"], c["id"])
+    pipeline.run()
+    sent = addresses(pipeline)
+
+    pipeline.replay()  # the whole stream again, from its start
+    pipeline.deliver()
+    pipeline.replay()
+    pipeline.deliver()
+
+    assert addresses(pipeline) == sent
+    for role in MEMBERS:
+        assert kinds(role) == ["consultation_opened"]
+
+
+def test_a_board_only_consultation_notifies_only_its_audience(pipeline, club):
+    group_id, users = club
+    c = create_consultation(
+        users["admin"], group_id, visibility="restricted", audience=["moderator"]
+    )
+    publish(users["admin"], c["id"])
+    pipeline.run()
+
+    assert kinds("moderator") == ["consultation_opened"]
+    for sub in ("observer", "participant", "author", "outsider", "admin"):
+        assert kinds(sub) == [], sub
+    assert addresses(pipeline) == ["moderator@example.org"]
+
+
+def test_who_lost_access_between_the_event_and_its_delivery_hears_nothing(pipeline, club):
+    group_id, users = club
+    c = create_consultation(users["admin"], group_id)
+    publish(users["admin"], c["id"])
+    pipeline.notify()  # the event is in the queue...
+    removed = users["admin"].delete(f"/v1/groups/{group_id}/members/participant")
+    assert removed.status_code == 204, removed.data
+    pipeline.deliver()  # ...and delivered once the participant is out
+
+    assert kinds("participant") == []
+    assert "participant@example.org" not in addresses(pipeline)
+    assert kinds("author") == ["consultation_opened"]
+
+
+def test_preferences_never_daily_and_immediately(pipeline, club, monkeypatch):
+    group_id, users = club
+    never = Preferences({(group_id, Kind.CONSULTATION_OPENED): Delivery.NEVER})
+    daily = Preferences({(ALL_GROUPS, Kind.CONSULTATION_OPENED): Delivery.DAILY})
+    store.put_settings(Reachability("participant", "participant@example.org", True), never)
+    store.put_settings(Reachability("author", "author@example.org", True), daily)
+    c = create_consultation(users["admin"], group_id)
+    publish(users["admin"], c["id"])
+    pipeline.run()
+
+    # In the app always; by email as each chose.
+    assert kinds("participant") == kinds("author") == ["consultation_opened"]
+    assert addresses(pipeline) == ["moderator@example.org"]
+    assert [(e.user_id, e.event_kind) for e in digest_entries()] == [
+        ("author", "consultation_opened")
+    ]
+
+    pipeline.schedule()  # the same day: no digest yet
+    assert addresses(pipeline) == ["moderator@example.org"]
+
+    now = clock.now()
+    next_morning = datetime.combine(now.date() + timedelta(days=1), time(1), tzinfo=now.tzinfo)
+    travel(monkeypatch, next_morning - now)
+    pipeline.schedule()  # the day is over: its digests go
+    pipeline.schedule()  # and only once
+    assert addresses(pipeline) == ["author@example.org", "moderator@example.org"]
+    assert digest_entries() == []
+
+
+def test_a_reply_reaches_the_author_of_the_comment_replied_to_only(pipeline, club):
+    group_id, users = club
+    c = create_consultation(users["admin"], group_id)
+    debate = (
+        users["admin"]
+        .post(
+            f"/v1/consultations/{c['id']}/debates",
+            {"title": "Motion", "function": {"type": "vote"}},
+        )
+        .data["id"]
+    )
+    publish(users["admin"], c["id"])
+    argument = users["author"].post(f"/v1/debates/{debate}/comments", {"body": "Pour"}).data
+    users["participant"].post(
+        f"/v1/debates/{debate}/comments", {"body": "Pourquoi ?", "parent_id": argument["id"]}
+    )
+    users["author"].post(
+        f"/v1/debates/{debate}/comments", {"body": "Parce que.", "parent_id": argument["id"]}
+    )
+    pipeline.run()
+
+    assert kinds("author") == ["reply", "consultation_opened"]  # not their own reply
+    [reply, _] = inbox("author")
+    assert reply.data["actor_name"] == "Participant"
+    assert reply.data["debate_title"] == "Motion"
+    assert kinds("participant") == ["consultation_opened"]
+    # Replies are a daily digest by default: no email yet.
+    assert "reply" in {e.event_kind for e in digest_entries()}
+
+
+def test_hidden_and_restored_comments_reach_their_author_with_the_reason(pipeline, club):
+    group_id, users = club
+    c = create_consultation(users["admin"], group_id)
+    debate = (
+        users["admin"]
+        .post(
+            f"/v1/consultations/{c['id']}/debates",
+            {"title": "Motion", "function": {"type": "vote"}},
+        )
+        .data["id"]
+    )
+    publish(users["admin"], c["id"])
+    comment = users["participant"].post(f"/v1/debates/{debate}/comments", {"body": "!"}).data
+    hidden = users["moderator"].post(f"/v1/comments/{comment['id']}/hide", {"reason": "Hors sujet"})
+    assert hidden.status_code == 200, hidden.data
+    restored = users["moderator"].post(f"/v1/comments/{comment['id']}/restore")
+    assert restored.status_code == 200, restored.data
+    pipeline.run()
+
+    assert kinds("participant") == ["comment_restored", "comment_hidden", "consultation_opened"]
+    assert inbox("participant")[1].data["reason"] == "Hors sujet"
+    assert "comment_hidden" not in kinds("author")
+    assert "comment_hidden" not in kinds("moderator")
+
+
+def test_join_requests_reach_the_admins_and_their_answer_the_requester(pipeline, as_user):
+    admin = as_user("admin", name="Admin")
+    group_id = create_group(admin, "Club", join_policy="request")
+    add_member(as_user, admin, group_id, "moderator", "moderator")
+    for sub in ("dan", "eve"):
+        assert as_user(sub, name=sub.title()).post(f"/v1/groups/{group_id}/join").status_code == 202
+    pipeline.run()
+    assert kinds("admin") == ["join_requested", "join_requested"]
+    assert kinds("moderator") == []
+
+    assert admin.post(f"/v1/groups/{group_id}/join-requests/dan/approve").status_code in (200, 201)
+    assert admin.post(f"/v1/groups/{group_id}/join-requests/eve/reject").status_code == 204
+    pipeline.run()
+    assert kinds("dan") == ["join_approved"]
+    assert kinds("eve") == ["join_declined"]
+    assert kinds("admin") == ["join_requested", "join_requested"]
+
+
+def test_a_partner_invitation_reaches_the_partners_admins(pipeline, club, as_user):
+    group_id, users = club
+    other_admin = as_user("other-admin", name="Other")
+    other = create_group(other_admin, "Voisins")
+    add_member(as_user, other_admin, other, "other-member", "participant")
+    c = create_consultation(users["admin"], group_id)
+    invited = users["admin"].post(f"/v1/consultations/{c['id']}/partners", {"group_id": other})
+    assert invited.status_code == 201, invited.data
+    pipeline.run()
+
+    assert kinds("other-admin") == ["partner_invitation"]
+    assert kinds("other-member") == []
+    assert kinds("admin") == []
+
+
+def test_thousands_of_followers_each_hear_once_a_page_at_a_time(pipeline, as_user):
+    from chalicelib.store.models import FollowItem
+
+    admin = as_user("admin", name="Admin")
+    group_id = create_group(admin, "Ville")
+    followers = [f"resident-{n:04d}" for n in range(FOLLOWERS)]
+    with FollowItem.batch_write() as batch:
+        for user in followers:
+            batch.save(
+                FollowItem(
+                    f"FOLLOWERS#{group_id}",
+                    f"USER#{user}",
+                    group_id=group_id,
+                    user_id=user,
+                    followed_at=moment(),
+                    gsi1pk=f"USER#{user}",
+                    gsi1sk=f"FOLLOW#{group_id}",
+                )
+            )
+    c = create_consultation(admin, group_id, visibility="public", participation="signed_in")
+    publish(admin, c["id"])
+    pipeline.run()
+
+    assert pipeline.failed == 0
+    # In pages of 500: each resolve message reads one page only, and sends on the rest.
+    assert pipeline.invocations["resolve followers"] == -(-FOLLOWERS // notifications.PAGE)
+    assert max(pipeline.deliver_sizes) <= notifications.PER_MESSAGE
+    for user in (followers[0], followers[777], followers[-1]):
+        assert kinds(user) == ["consultation_opened"]
+    assert notifications_of_kind("consultation_opened") == FOLLOWERS
