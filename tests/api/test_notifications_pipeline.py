@@ -379,3 +379,43 @@ def test_an_invitation_to_an_address_is_sent_there_once(pipeline, club):
     pipeline.replay()
     pipeline.deliver()
     assert addresses(pipeline) == ["new@example.org"]
+
+
+def test_final_results_reach_those_who_took_part(pipeline, club, monkeypatch):
+    from chalicelib.services import closing
+
+    group_id, users = club
+    c = create_consultation(users["admin"], group_id, closes_at=moment(timedelta(hours=1)))
+    debate = debate_in(users["admin"], c["id"])
+    publish(users["admin"], c["id"])
+    for voter in ("participant", "moderator"):
+        assert (
+            users[voter].put(f"/v1/debates/{debate}/ballot", {"choice": "yes"}).status_code == 201
+        )
+    travel(monkeypatch, timedelta(hours=1, minutes=2))
+    assert closing.close_due_consultations(clock.now()) >= 1  # closed, then finalised
+    closing.close_due_consultations(clock.now())
+    pipeline.run()
+
+    assert "results" in kinds("participant")
+    assert "results" in kinds("moderator")
+    for sub in ("author", "observer", "admin", "outsider"):
+        assert "results" not in kinds(sub), sub
+
+
+def test_flags_waiting_reach_the_groups_moderators_as_a_digest(pipeline, club):
+    group_id, users = club
+    c = create_consultation(users["admin"], group_id)
+    debate = debate_in(users["admin"], c["id"])
+    publish(users["admin"], c["id"])
+    comment = users["author"].post(f"/v1/debates/{debate}/comments", {"body": "!"}).data
+    flagged = users["participant"].post(f"/v1/comments/{comment['id']}/flags", {"reason": "spam"})
+    assert flagged.status_code in (200, 201), flagged.data
+    pipeline.run()
+
+    assert "flags_waiting" in kinds("moderator")
+    assert "flags_waiting" in kinds("admin")
+    for sub in ("participant", "author", "observer", "outsider"):
+        assert "flags_waiting" not in kinds(sub), sub
+    waiting = {(e.user_id, e.event_kind) for e in digest_entries()}
+    assert {("moderator", "flags_waiting"), ("admin", "flags_waiting")} <= waiting
