@@ -104,37 +104,41 @@ def notify(records: Iterable[dict[str, Any]]) -> int:
 
 
 def describe(found: list[Happening]) -> list[tuple[Event, tuple[str, ...]]]:
-    """The events, with what they show read in one BatchGetItem for all of them (group
-    names, consultation and debate titles, a replied-to comment's author), and who hears
-    each. Writes the "closing soon" reminder of each consultation that opened."""
+    """The events, with what they show (group names, consultation and debate titles, the
+    closing date, a replied-to comment's author) read for all of them together: one
+    BatchGetItem, and a second for the host associations only the consultations name
+    (replies, partner invitations). Writes the "closing soon" reminder of each consultation
+    that opened."""
     wanted: list[tuple[str, str]] = []
     for h in found:
         if h.group_id:
-            wanted.append((keys.group_pk(h.group_id), keys.META))
+            wanted.append(_group_key(h.group_id))
         if consultation := h.data.get("consultation_id"):
             wanted.append((keys.consultation_pk(consultation), keys.META))
         if debate := h.data.get("debate_id"):
-            wanted.append((keys.consultation_pk(debate[:12]), keys.debate_sk(debate[12:])))
+            wanted.append(_debate_key(debate))
         if parent := h.data.get("parent_id"):
             wanted.append(_comment_key(parent))
     items = store.get_raw(wanted)
+    hosts = {
+        _group_key(c.group_id)
+        for h in found
+        if (c := _consultation(items, h.data.get("consultation_id"))) is not None
+    }
+    items |= store.get_raw([key for key in hosts if key not in items])
     described = []
     for h in found:
         consultation = _consultation(items, h.data.get("consultation_id"))
         group_id = h.group_id or (consultation.group_id if consultation else None)
-        group = items.get((keys.group_pk(group_id), keys.META)) if group_id else None
-        if group is None and group_id and group_id != h.group_id:
-            group = store.get_raw([(keys.group_pk(group_id), keys.META)]).get(
-                (keys.group_pk(group_id), keys.META)
-            )
-        shown = {"group_name": _s(group, "name")}
+        shown = {"group_name": _s(items.get(_group_key(group_id)), "name") if group_id else ""}
         if consultation is not None:
             shown["consultation_title"] = consultation.title
+            shown["closes_at"] = clock.to_iso(consultation.closes_at)
+            if consultation.group_id != group_id:  # a partner's: who invites them
+                shown["host_name"] = _s(items.get(_group_key(consultation.group_id)), "name")
+                shown["partner_id"] = group_id or ""
         if debate := h.data.get("debate_id"):
-            shown["debate_title"] = _s(
-                items.get((keys.consultation_pk(debate[:12]), keys.debate_sk(debate[12:]))),
-                "title",
-            )
+            shown["debate_title"] = _s(items.get(_debate_key(debate)), "title")
         audiences = list(h.audiences)
         if h.kind in (Kind.CONSULTATION_OPENED, Kind.RESULTS):
             if consultation is None:
@@ -153,6 +157,14 @@ def describe(found: list[Happening]) -> list[tuple[Event, tuple[str, ...]]]:
         if audiences:
             described.append((event, tuple(audiences)))
     return described
+
+
+def _group_key(group_id: str) -> tuple[str, str]:
+    return keys.group_pk(group_id), keys.META
+
+
+def _debate_key(debate_id: str) -> tuple[str, str]:
+    return keys.consultation_pk(debate_id[:12]), keys.debate_sk(debate_id[12:])
 
 
 def _remind_closing(consultation: Consultation, opened_at: datetime) -> None:

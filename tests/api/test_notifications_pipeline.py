@@ -97,6 +97,7 @@ def test_a_members_consultation_opening_reaches_every_member_but_its_publisher(p
     assert item.data["consultation_title"] == "Budget participatif"
     assert item.data["group_name"] == "Club"
     assert item.data["consultation_id"] == c["id"]
+    assert item.data["closes_at"] == c["closes_at"]
     assert item.read_at is None
     # Immediately by email (the default), to the verified addresses only.
     assert addresses(pipeline) == [
@@ -265,6 +266,10 @@ def test_a_partner_invitation_reaches_the_partners_admins(pipeline, club, as_use
     pipeline.run()
 
     assert kinds("other-admin") == ["partner_invitation"]
+    [invitation] = inbox("other-admin")
+    assert invitation.data["host_name"] == "Club"  # who invites them
+    assert invitation.data["group_name"] == "Voisins"
+    assert invitation.data["partner_id"] == other
     assert kinds("other-member") == []
     assert kinds("admin") == []
 
