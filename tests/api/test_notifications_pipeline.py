@@ -424,3 +424,24 @@ def test_flags_waiting_reach_the_groups_moderators_as_a_digest(pipeline, club):
         assert "flags_waiting" not in kinds(sub), sub
     waiting = {(e.user_id, e.event_kind) for e in digest_entries()}
     assert {("moderator", "flags_waiting"), ("admin", "flags_waiting")} <= waiting
+
+
+def test_closing_soon_follows_a_postponed_closing_date(pipeline, club, monkeypatch):
+    group_id, users = club
+    c = create_consultation(users["admin"], group_id, closes_at=moment(timedelta(hours=30)))
+    publish(users["admin"], c["id"])
+    pipeline.run()
+    moved = users["admin"].patch(
+        f"/v1/consultations/{c['id']}", {"closes_at": moment(timedelta(hours=60))}
+    )
+    assert moved.status_code == 200, moved.data
+    pipeline.run()
+
+    travel(monkeypatch, timedelta(hours=7))  # 23 h before the first date: not any more
+    pipeline.schedule()
+    assert "closing_soon" not in kinds("author")
+    travel(monkeypatch, timedelta(hours=30))  # 23 h before the new one
+    pipeline.schedule()
+    assert kinds("author").count("closing_soon") == 1
+    [reminder] = [n for n in inbox("author") if n.event_kind == "closing_soon"]
+    assert reminder.data["closes_at"] == moved.data["closes_at"]
