@@ -67,6 +67,7 @@ log = logging.getLogger("hub.notifications")
 DELIVERER_CONCURRENCY = 2
 PAGE = 500  # recipients read by one `resolve` message
 PER_MESSAGE = 100  # recipients notified by one `deliver` message
+MOST_ENTRIES = 5 * PAGE  # of one person's daily digest (the rest stay in the app only)
 SQS_BATCH = 10  # SendMessageBatch's most entries
 # A day's digests are sent once it has been over this long (late deliveries land in it).
 DIGEST_AFTER = timedelta(minutes=15)
@@ -512,6 +513,9 @@ def send_digests(content: dict[str, Any]) -> None:
     continuation starts after the last person served whole."""
     day, shard = content["day"], int(content["shard"])
     entries, after = store.digest_page(day, shard, PAGE, content.get("cursor"))
+    while after and len({user for user, _ in entries}) == 1 and len(entries) < MOST_ENTRIES:
+        more, after = store.digest_page(day, shard, PAGE, after)  # one busy person's day
+        entries += more
     by_user: dict[str, list[Event]] = defaultdict(list)
     for user, event in entries:
         by_user[user].append(event)

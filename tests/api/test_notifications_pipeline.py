@@ -445,3 +445,25 @@ def test_closing_soon_follows_a_postponed_closing_date(pipeline, club, monkeypat
     assert kinds("author").count("closing_soon") == 1
     [reminder] = [n for n in inbox("author") if n.event_kind == "closing_soon"]
     assert reminder.data["closes_at"] == moved.data["closes_at"]
+
+
+def test_each_batch_prints_one_line_with_what_it_sent(pipeline, club, capsys):
+    import json
+
+    group_id, users = club
+    publish(users["admin"], create_consultation(users["admin"], group_id)["id"])
+    capsys.readouterr()
+    pipeline.run()
+    pipeline.schedule()
+
+    lines = [
+        json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")
+    ]
+    messages = {line["message"] for line in lines}
+    assert {"notify batch", "deliver batch", "notification schedule"} <= messages
+    sent = {
+        line["Channel"]: line["NotificationsSent"]
+        for line in lines
+        if line["message"] == "deliver batch" and "Channel" in line
+    }
+    assert sent == {"in_app": 4, "email": 3}
