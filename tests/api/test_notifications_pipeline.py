@@ -467,3 +467,33 @@ def test_each_batch_prints_one_line_with_what_it_sent(pipeline, club, capsys):
         if line["message"] == "deliver batch" and "Channel" in line
     }
     assert sent == {"in_app": 4, "email": 3}
+
+
+def test_a_days_digest_is_one_email_per_person_across_pages(pipeline, monkeypatch):
+    from chalicelib.domain.notifications import Event
+    from chalicelib.store import keys
+
+    monkeypatch.setattr(notifications, "PAGE", 10)  # pages of 10 entries
+    monkeypatch.setattr(notifications, "MOST_ENTRIES", 50)
+    shard = keys.digest_shard("reader-0")
+    neighbours = [
+        u for u in (f"reader-{n}" for n in range(1, 200)) if keys.digest_shard(u) == shard
+    ]
+    people = ["reader-0", *neighbours[:2]]
+    daily = Preferences({(ALL_GROUPS, Kind.JOIN_DECLINED): Delivery.DAILY})
+    day = "2026-01-01"
+    for person, entries in zip(people, (25, 3, 12), strict=True):
+        store.put_settings(Reachability(person, f"{person}@example.org", True), daily)
+        for n in range(entries):
+            at = clock.from_iso(f"2026-01-01T10:{n:02d}:00.000Z")
+            event = Event(f"20260101-{person}-{n:02d}", Kind.JOIN_DECLINED, at, None, {})
+            store.put_digest_entry(person, event, day)
+
+    notifications.enqueue([{"digest": {"day": day, "shard": shard, "cursor": None}}])
+    pipeline.deliver()
+    assert pipeline.failed == 0
+    assert sorted(addresses(pipeline)) == sorted(f"{p}@example.org" for p in people)
+    assert digest_entries() == []
+    # reader-0's 25 entries span three pages, all in their one email.
+    [busy] = [sent for sent in pipeline.outbox if sent.to == "reader-0@example.org"]
+    assert len(busy.kinds) == 25 if busy.email is None else "25" in busy.email.subject
