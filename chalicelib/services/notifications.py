@@ -118,8 +118,9 @@ def describe(found: list[Happening]) -> list[tuple[Event, tuple[str, ...]]]:
             wanted.append((keys.consultation_pk(consultation), keys.META))
         if debate := h.data.get("debate_id"):
             wanted.append(_debate_key(debate))
-        if parent := h.data.get("parent_id"):
-            wanted.append(_comment_key(parent))
+        for comment in (h.data.get("parent_id"), h.data.get("comment_id")):
+            if comment and (key := _comment_key(comment)) is not None:
+                wanted.append(key)
     items = store.get_raw(wanted)
     hosts = {
         _group_key(c.group_id)
@@ -140,6 +141,8 @@ def describe(found: list[Happening]) -> list[tuple[Event, tuple[str, ...]]]:
                 shown["partner_id"] = group_id or ""
         if debate := h.data.get("debate_id"):
             shown["debate_title"] = _s(items.get(_debate_key(debate)), "title")
+        if h.kind is Kind.FLAGS_WAITING and not _flagged(items, h.data.get("comment_id", "")):
+            continue  # hidden by a moderator, who put it in the queue: nobody flagged it
         audiences = list(h.audiences)
         if h.kind in (Kind.CONSULTATION_OPENED, Kind.RESULTS):
             if consultation is None:
@@ -149,7 +152,8 @@ def describe(found: list[Happening]) -> list[tuple[Event, tuple[str, ...]]]:
         for index, who in enumerate(audiences):
             what, of = split_audience(who)
             if what == PARENT_AUTHOR:
-                author = _s(items.get(_comment_key(of)), "author_id")
+                key = _comment_key(of)
+                author = _s(items.get(key), "author_id") if key else ""
                 audiences[index] = audience(USER, author) if author else ""
         audiences = [who for who in audiences if who]
         event = replace(h, group_id=group_id).event(shown)
@@ -181,10 +185,17 @@ def _consultation(items: dict, consultation_id: str | None) -> Consultation | No
     return consultation_from_raw(raw) if raw is not None else None
 
 
-def _comment_key(comment_id: str) -> tuple[str, str]:
+def _comment_key(comment_id: str) -> tuple[str, str] | None:
+    from chalicelib.domain.ids import split_comment_id
     from chalicelib.store.comments import comment_key
 
-    return comment_key(comment_id)
+    return comment_key(comment_id) if split_comment_id(comment_id) else None
+
+
+def _flagged(items: dict, comment_id: str) -> bool:
+    key = _comment_key(comment_id)
+    raw = items.get(key) if key else None
+    return raw is not None and int((raw.get("flags") or {}).get("N", "0")) > 0
 
 
 def _s(raw: dict | None, name: str) -> str:

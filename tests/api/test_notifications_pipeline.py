@@ -497,3 +497,18 @@ def test_a_days_digest_is_one_email_per_person_across_pages(pipeline, monkeypatc
     # reader-0's 25 entries span three pages, all in their one email.
     [busy] = [sent for sent in pipeline.outbox if sent.to == "reader-0@example.org"]
     assert len(busy.kinds) == 25 if busy.email is None else "25" in busy.email.subject
+
+
+def test_a_comment_a_moderator_hid_unflagged_is_no_flag_waiting(pipeline, club):
+    group_id, users = club
+    c = create_consultation(users["admin"], group_id)
+    debate = debate_in(users["admin"], c["id"])
+    publish(users["admin"], c["id"])
+    comment = users["author"].post(f"/v1/debates/{debate}/comments", {"body": "!"}).data
+    hidden = users["moderator"].post(f"/v1/comments/{comment['id']}/hide", {"reason": "Non"})
+    assert hidden.status_code == 200, hidden.data
+    pipeline.run()
+
+    assert kinds("author")[0] == "comment_hidden"
+    assert "flags_waiting" not in kinds("admin")
+    assert "flags_waiting" not in kinds("moderator")
