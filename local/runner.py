@@ -52,12 +52,38 @@ READY_TIMEOUT_S = 60.0
 STOP_GRACE_S = 5.0
 
 
+class Nudge:
+    """Whether a job has something to do: it was told so (another job saw new records, or
+    queued messages), its last look found something, or it has not looked for `every_s`
+    seconds. Notifications' jobs look only then, so that an idle `make run` does not ask
+    the embedded stack every second for what only the runner itself can have caused (the
+    API never writes to the queue; the stream is already watched by the tallies)."""
+
+    def __init__(self, every_s: float = 30.0) -> None:
+        self.every_s = every_s
+        self.pending = True
+        self._looked = 0.0
+
+    def set(self) -> None:
+        self.pending = True
+
+    @property
+    def due(self) -> bool:
+        return self.pending or time.monotonic() - self._looked >= self.every_s
+
+    def looked(self, found: bool) -> None:
+        self._looked = time.monotonic()
+        self.pending = found
+
+
 class StreamTallies:
     """The stream consumer's trigger: read new stream records of the embedded DynamoDB and
-    hand them to the same handler Lambda invokes (chalicelib/jobs/count_ballots.py)."""
+    hand them to the same handler Lambda invokes (chalicelib/jobs/count_ballots.py).
+    `then` is nudged when it read new records."""
 
-    def __init__(self) -> None:
+    def __init__(self, then: Nudge | None = None) -> None:
         self._reader: StreamReader | None = None
+        self._then = then
 
     def open(self) -> None:
         """Take a place at the stream's start now (see `open_stream_readers`)."""
@@ -76,19 +102,30 @@ class StreamTallies:
         # and runs as often as records come): the consumer makes two calls per debate per
         # batch, and shares the embedded DynamoDB, one request at a time, with every API
         # request. With 100, 200 people voting at once left it minutes behind.
-        self._reader.drain(count_ballots.handler, batch_size=1000)
+        if self._reader.drain(count_ballots.handler, batch_size=1000) and self._then:
+            self._then.set()
 
 
 class StreamNotifier(StreamTallies):
     """The notifier's trigger: a second reader of the stream, as the cloud's second event
-    source mapping, handing batches to chalicelib/jobs/notify.py."""
+    source mapping, handing batches to chalicelib/jobs/notify.py; it reads when `nudge` says
+    (the tallies saw new records), and nudges the deliverer (`then`) when it read some."""
+
+    def __init__(self, nudge: Nudge | None = None, then: Nudge | None = None) -> None:
+        super().__init__(then)
+        self._nudge = nudge or Nudge(0.0)
 
     def __call__(self) -> None:
         from chalicelib.jobs import notify  # only once the environment is set
 
+        if not self._nudge.due:
+            return
         self.open()
         assert self._reader is not None
-        self._reader.drain(notify.handler, batch_size=100)
+        read = self._reader.drain(notify.handler, batch_size=100)
+        self._nudge.looked(bool(read))
+        if read and self._then:
+            self._then.set()
 
 
 def open_stream_readers(jobs: list[PeriodicJob]) -> None:
@@ -109,14 +146,15 @@ class QueuePoller:
 
     MOST_BATCHES = 100  # per run: the other jobs get their turn
 
-    def __init__(self) -> None:
+    def __init__(self, nudge: Nudge | None = None) -> None:
         self._sqs = None
+        self._nudge = nudge or Nudge(0.0)
 
     def __call__(self) -> int:
         from chalicelib.jobs import deliver_notifications as deliverer
 
         url = os.environ.get("HUB_NOTIFICATIONS_QUEUE_URL")
-        if not url:
+        if not url or not self._nudge.due:
             return 0
         if self._sqs is None:
             import boto3
@@ -141,6 +179,8 @@ class QueuePoller:
                     ],
                 )
             handled += len(got)
+        # Messages it handled may have queued more (pages, continuations): look again.
+        self._nudge.looked(bool(handled))
         return handled
 
 
@@ -159,10 +199,18 @@ def sqs_record(message: dict[str, object], queue_url: str) -> dict[str, object]:
     }
 
 
-def notification_schedule() -> None:
-    from chalicelib.jobs import notification_schedule as schedule
+class NotificationSchedule:
+    """The notification schedule's trigger; it nudges the deliverer (it may queue)."""
 
-    schedule.handler(scheduled_event(), None)
+    def __init__(self, then: Nudge | None = None) -> None:
+        self._then = then
+
+    def __call__(self) -> None:
+        from chalicelib.jobs import notification_schedule as schedule
+
+        schedule.handler(scheduled_event(), None)
+        if self._then:
+            self._then.set()
 
 
 QUEUE = "hub-notifications"
@@ -233,15 +281,20 @@ def close_due_consultations() -> None:
 def periodic_jobs() -> list[PeriodicJob]:
     """What the cloud runs on its own and `chalice local` never does: the stream consumer
     and the scheduled closer, through the very handlers Lambda invokes."""
+    new_records, queued = Nudge(), Nudge()
     return [
-        PeriodicJob("tallies", interval("HUB_TALLY_INTERVAL_S", 1.0), StreamTallies()),
+        PeriodicJob("tallies", interval("HUB_TALLY_INTERVAL_S", 1.0), StreamTallies(new_records)),
         PeriodicJob("closer", interval("HUB_CLOSER_INTERVAL_S", 60.0), close_due_consultations),
-        PeriodicJob("notifier", interval("HUB_NOTIFY_INTERVAL_S", 1.0), StreamNotifier()),
-        PeriodicJob("deliverer", interval("HUB_DELIVER_INTERVAL_S", 1.0), QueuePoller()),
+        PeriodicJob(
+            "notifier",
+            interval("HUB_NOTIFY_INTERVAL_S", 1.0),
+            StreamNotifier(new_records, then=queued),
+        ),
+        PeriodicJob("deliverer", interval("HUB_DELIVER_INTERVAL_S", 1.0), QueuePoller(queued)),
         PeriodicJob(
             "notification schedule",
             interval("HUB_NOTIFY_SCHEDULE_INTERVAL_S", 60.0),
-            notification_schedule,
+            NotificationSchedule(then=queued),
         ),
     ]
 
