@@ -113,6 +113,7 @@ bench: package
 	$(PY) -m bench.coldstart --bundle build/deployment.zip
 	$(PY) -m bench.requests
 	$(PY) -m bench.ballots
+	$(PY) -m bench.notifications
 	$(PY) -m bench.bundle build/deployment.zip
 	$(PY) -m bench.web
 	$(PY) -m bench.idle

@@ -7,8 +7,12 @@
 2. with --demo, a demo association seeded through the service layer (see local/demo.py);
 3. the API: `chalice local` on 127.0.0.1:8000 (HUB_API_PORT), in its own process group;
 4. the periodic jobs (`periodic_jobs()`) that the cloud runs on a schedule or a stream
-   trigger: the stream consumer's running tallies every HUB_TALLY_INTERVAL_S (1 s), and
-   the closer every HUB_CLOSER_INTERVAL_S (60 s).
+   trigger: the stream consumer's running tallies every HUB_TALLY_INTERVAL_S (1 s), the
+   closer every HUB_CLOSER_INTERVAL_S (60 s), and notifications: the notifier (a second
+   stream reader) every HUB_NOTIFY_INTERVAL_S (1 s), the queue's deliverer every
+   HUB_DELIVER_INTERVAL_S (1 s) and their schedule every HUB_NOTIFY_SCHEDULE_INTERVAL_S
+   (60 s). The embedded stack serves the notifications queue (and its dead-letter queue)
+   and SES; every email sent is also written under HUB_OUTBOX (`.hub/outbox`).
 
 Ctrl-C or SIGTERM stops all of it and exits 0. Nothing under `chalicelib` may be imported
 before `main()` has put `local_environment()` in os.environ: importing the store binds
@@ -48,25 +52,197 @@ READY_TIMEOUT_S = 60.0
 STOP_GRACE_S = 5.0
 
 
+class Nudge:
+    """Whether a job has something to do: it was told so (another job saw new records, or
+    queued messages), its last look found something, or it has not looked for `every_s`
+    seconds. Notifications' jobs look only then, so that an idle `make run` does not ask
+    the embedded stack every second for what only the runner itself can have caused (the
+    API never writes to the queue; the stream is already watched by the tallies)."""
+
+    def __init__(self, every_s: float = 30.0) -> None:
+        self.every_s = every_s
+        self.pending = True
+        self._looked = 0.0
+
+    def set(self) -> None:
+        self.pending = True
+
+    @property
+    def due(self) -> bool:
+        return self.pending or time.monotonic() - self._looked >= self.every_s
+
+    def looked(self, found: bool) -> None:
+        self._looked = time.monotonic()
+        self.pending = found
+
+
 class StreamTallies:
     """The stream consumer's trigger: read new stream records of the embedded DynamoDB and
-    hand them to the same handler Lambda invokes (chalicelib/jobs/count_ballots.py)."""
+    hand them to the same handler Lambda invokes (chalicelib/jobs/count_ballots.py).
+    `then` is nudged when it read new records."""
 
-    def __init__(self) -> None:
+    def __init__(self, then: Nudge | None = None) -> None:
         self._reader: StreamReader | None = None
+        self._then = then
 
-    def __call__(self) -> None:
-        from chalicelib.jobs import count_ballots  # only once the environment is set
-
+    def open(self) -> None:
+        """Take a place at the stream's start now (see `open_stream_readers`)."""
         if self._reader is None:
             self._reader = StreamReader(
                 os.environ["HUB_TABLE"], endpoint_url=os.environ["HUB_DYNAMODB_ENDPOINT"]
             )
+        self._reader.open()
+
+    def __call__(self) -> None:
+        from chalicelib.jobs import count_ballots  # only once the environment is set
+
+        self.open()
+        assert self._reader is not None
         # Batches of up to 1,000 records (Lambda allows 10,000; the cloud's trigger takes 100
         # and runs as often as records come): the consumer makes two calls per debate per
         # batch, and shares the embedded DynamoDB, one request at a time, with every API
         # request. With 100, 200 people voting at once left it minutes behind.
-        self._reader.drain(count_ballots.handler, batch_size=1000)
+        if self._reader.drain(count_ballots.handler, batch_size=1000) and self._then:
+            self._then.set()
+
+
+class StreamNotifier(StreamTallies):
+    """The notifier's trigger: a second reader of the stream, as the cloud's second event
+    source mapping, handing batches to chalicelib/jobs/notify.py; it reads when `nudge` says
+    (the tallies saw new records), and nudges the deliverer (`then`) when it read some."""
+
+    def __init__(self, nudge: Nudge | None = None, then: Nudge | None = None) -> None:
+        super().__init__(then)
+        self._nudge = nudge or Nudge(0.0)
+
+    def __call__(self) -> None:
+        from chalicelib.jobs import notify  # only once the environment is set
+
+        if not self._nudge.due:
+            return
+        self.open()
+        assert self._reader is not None
+        read = self._reader.drain(notify.handler, batch_size=100)
+        self._nudge.looked(bool(read))
+        if read and self._then:
+            self._then.set()
+
+
+def open_stream_readers(jobs: list[PeriodicJob]) -> None:
+    """Every stream reader takes its place at the stream's start before any reads: the
+    embedded stream drops what every reader it knows has read, and a reader opened later
+    would miss it (the demo's events, say)."""
+    for job in jobs:
+        opening = getattr(job.fn, "open", None)
+        if opening is not None:
+            opening()
+
+
+class QueuePoller:
+    """The deliverer's trigger: the notifications queue's messages, 10 at a time, in
+    Lambda's SQS event shape, to chalicelib/jobs/deliver_notifications.py; those it does
+    not report failed are deleted (a failed one comes back after its visibility timeout,
+    and goes to the dead-letter queue after five receives)."""
+
+    MOST_BATCHES = 100  # per run: the other jobs get their turn
+
+    def __init__(self, nudge: Nudge | None = None) -> None:
+        self._sqs = None
+        self._nudge = nudge or Nudge(0.0)
+
+    def __call__(self) -> int:
+        from chalicelib.jobs import deliver_notifications as deliverer
+
+        url = os.environ.get("HUB_NOTIFICATIONS_QUEUE_URL")
+        if not url or not self._nudge.due:
+            return 0
+        if self._sqs is None:
+            import boto3
+
+            self._sqs = boto3.client("sqs")
+        handled = 0
+        for _ in range(self.MOST_BATCHES):
+            got = self._sqs.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"]
+            ).get("Messages", [])
+            if not got:
+                break
+            answer = deliverer.handler({"Records": [sqs_record(m, url) for m in got]}, None)
+            failed = {f["itemIdentifier"] for f in answer.get("batchItemFailures", [])}
+            done = [m for m in got if m["MessageId"] not in failed]
+            if done:
+                self._sqs.delete_message_batch(
+                    QueueUrl=url,
+                    Entries=[
+                        {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                        for i, m in enumerate(done)
+                    ],
+                )
+            handled += len(got)
+        # Messages it handled may have queued more (pages, continuations): look again.
+        self._nudge.looked(bool(handled))
+        return handled
+
+
+def sqs_record(message: dict[str, object], queue_url: str) -> dict[str, object]:
+    """An SQS message as Lambda hands it to its function."""
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": message.get("Attributes", {}),
+        "messageAttributes": message.get("MessageAttributes", {}),
+        "md5OfBody": message.get("MD5OfBody"),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:local:000000000000:" + queue_url.rsplit("/", 1)[-1],
+        "awsRegion": os.environ.get("AWS_REGION", "eu-west-3"),
+    }
+
+
+class NotificationSchedule:
+    """The notification schedule's trigger; it nudges the deliverer (it may queue)."""
+
+    def __init__(self, then: Nudge | None = None) -> None:
+        self._then = then
+
+    def __call__(self) -> None:
+        from chalicelib.jobs import notification_schedule as schedule
+
+        schedule.handler(scheduled_event(), None)
+        if self._then:
+            self._then.set()
+
+
+QUEUE = "hub-notifications"
+DEAD_LETTERS = "hub-notifications-dlq"
+
+
+def create_notification_stack(env: dict[str, str]) -> None:
+    """The notifications queue and its dead-letter queue, and SES's sender identity (moto
+    sends only from a verified one), in the embedded stack; `env` gets the queue's URL."""
+    import json
+    from email.utils import parseaddr
+
+    import boto3
+
+    from chalicelib.settings import get_settings
+
+    sqs = boto3.client("sqs")
+    dlq = sqs.create_queue(QueueName=DEAD_LETTERS)["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"})
+    url = sqs.create_queue(
+        QueueName=QUEUE, Attributes={"RedrivePolicy": redrive, "VisibilityTimeout": "60"}
+    )["QueueUrl"]
+    sender = parseaddr(get_settings().mail_from or "")[1]
+    if sender:
+        boto3.client("ses").verify_email_identity(EmailAddress=sender)
+    env["HUB_NOTIFICATIONS_QUEUE_URL"] = url
+    os.environ["HUB_NOTIFICATIONS_QUEUE_URL"] = url
+    get_settings.cache_clear()  # read again, with the queue
+    Path(env["HUB_OUTBOX"]).mkdir(parents=True, exist_ok=True)
 
 
 def interval(variable: str, default: float) -> float:
@@ -105,9 +281,21 @@ def close_due_consultations() -> None:
 def periodic_jobs() -> list[PeriodicJob]:
     """What the cloud runs on its own and `chalice local` never does: the stream consumer
     and the scheduled closer, through the very handlers Lambda invokes."""
+    new_records, queued = Nudge(), Nudge()
     return [
-        PeriodicJob("tallies", interval("HUB_TALLY_INTERVAL_S", 1.0), StreamTallies()),
+        PeriodicJob("tallies", interval("HUB_TALLY_INTERVAL_S", 1.0), StreamTallies(new_records)),
         PeriodicJob("closer", interval("HUB_CLOSER_INTERVAL_S", 60.0), close_due_consultations),
+        PeriodicJob(
+            "notifier",
+            interval("HUB_NOTIFY_INTERVAL_S", 1.0),
+            StreamNotifier(new_records, then=queued),
+        ),
+        PeriodicJob("deliverer", interval("HUB_DELIVER_INTERVAL_S", 1.0), QueuePoller(queued)),
+        PeriodicJob(
+            "notification schedule",
+            interval("HUB_NOTIFY_SCHEDULE_INTERVAL_S", 60.0),
+            NotificationSchedule(then=queued),
+        ),
     ]
 
 
@@ -129,6 +317,10 @@ def local_environment(
     env["HUB_STAGE"] = "local"
     env["HUB_DYNAMODB_ENDPOINT"] = f"http://{HOST}:{dynamodb_port}"
     env["AWS_ACCOUNT_ID_ENDPOINT_MODE"] = "disabled"  # moto does not route account endpoints
+    # The embedded stack also serves the notifications queue and SES (moto's server).
+    env["AWS_ENDPOINT_URL_SQS"] = env["HUB_DYNAMODB_ENDPOINT"]
+    env["AWS_ENDPOINT_URL_SESV2"] = env["HUB_DYNAMODB_ENDPOINT"]
+    env["AWS_ENDPOINT_URL_SES"] = env["HUB_DYNAMODB_ENDPOINT"]
     defaults = {
         "HUB_TABLE": "hub-local",
         "HUB_DEV_JWT_SECRET": DEFAULT_DEV_SECRET,  # the secret `make token` signs with
@@ -142,6 +334,8 @@ def local_environment(
         "AWS_DEFAULT_REGION": "eu-west-3",
         "AWS_REGION": "eu-west-3",
         "PYTHONUNBUFFERED": "1",  # request logs show up at once, even through a pipe
+        # Every email sent, as an .eml file: outside what the reloader watches.
+        "HUB_OUTBOX": str(REPO_ROOT / ".hub" / "outbox"),
     }
     for name, value in defaults.items():
         if not env.get(name):
@@ -349,13 +543,16 @@ def main(argv: list[str] | None = None) -> int:
         ensure_port_free(args.port, "HUB_API_PORT=<port> (or --port)")
         dynamodb = start_dynamodb(args.dynamodb_port)
         create_table()
+        create_notification_stack(env)
         demo = seed_demo() if args.demo else None
         if stopping.is_set():
             return 0
         api = start_api(args.port, env, reload=args.reload)
         if not wait_until_ready(api, args.port, stopping, args.ready_timeout):
             return 0
-        jobs = JobRunner(periodic_jobs())
+        periodic = periodic_jobs()
+        open_stream_readers(periodic)
+        jobs = JobRunner(periodic)
         jobs.start()
         print(instructions(args.port, args.dynamodb_port, env["HUB_TABLE"], demo), flush=True)
         while not stopping.wait(0.5):

@@ -40,6 +40,13 @@ class StreamReader:
         description = self._streams.describe_stream(StreamArn=self._arn())["StreamDescription"]
         return [shard["ShardId"] for shard in description["Shards"]]
 
+    def open(self) -> None:
+        """An iterator at the start (TRIM_HORIZON) of every shard not yet followed, without
+        reading: the reader counts as one from now on."""
+        for shard in self._shards():
+            if shard not in self._iterators:
+                self._iterators[shard] = self._iterator(shard, "TRIM_HORIZON")
+
     def drain(self, handler: Handler, batch_size: int = 100) -> int:
         """Hand every new record to `handler` in batches; returns how many records.
 
