@@ -9,6 +9,8 @@
 #   HUB_ARTIFACT_BUCKET   an S3 bucket of yours, in the same region, for the code bundle
 #   HUB_ALARM_TOPIC_ARN   the SNS topic that receives the alarms
 #   HUB_CURSOR_SECRET     32+ characters that encrypt pagination cursors (`new,old` to rotate)
+#   HUB_MAIL_FROM         the address notification emails come from, verified in SES in this
+#                         region (the address or its domain), e.g. hub@ville.example
 # Sign-in: nothing more, and the stack creates its own Cognito user pool (optional:
 # HUB_SIGN_IN_PROVIDERS, how people sign in there: COGNITO and/or providers federated into
 # it, comma-separated, default COGNITO; HUB_VERIFIED_PROVIDERS, those of them whose people
@@ -23,6 +25,8 @@
 # Optional: HUB_API_RATE_LIMIT (200), HUB_API_BURST_LIMIT (400), HUB_LOG_RETENTION_DAYS (90),
 #           HUB_WEB_ORIGINS (other web clients' origins allowed by CORS, comma-separated;
 #           none), HUB_TRACING (X-Ray: Active, or PassThrough, the default: no traces),
+#           HUB_MAIL_FROM_NAME (the name shown beside HUB_MAIL_FROM: Hub; empty for none),
+#           HUB_SES_RATE (emails per second the stack may send: SES's rate or less; 10),
 #           HUB_BUILD (build), and the usual AWS_PROFILE, AWS_REGION.
 set -euo pipefail
 
@@ -30,7 +34,7 @@ build="${HUB_BUILD:-build}"
 stack="${HUB_STACK:-hub}"
 
 missing=()
-required=(HUB_ARTIFACT_BUCKET HUB_ALARM_TOPIC_ARN HUB_CURSOR_SECRET)
+required=(HUB_ARTIFACT_BUCKET HUB_ALARM_TOPIC_ARN HUB_CURSOR_SECRET HUB_MAIL_FROM)
 if [[ -n "${HUB_OIDC_ISSUER:-}" ]]; then
   required+=(HUB_JWKS_URL HUB_OIDC_CLIENT_ID HUB_OIDC_AUTHORIZE_URL HUB_OIDC_TOKEN_URL)
 fi
@@ -78,7 +82,10 @@ aws cloudformation deploy \
     "ApiBurstLimit=${HUB_API_BURST_LIMIT:-400}" \
     "LogRetentionDays=${HUB_LOG_RETENTION_DAYS:-90}" \
     "WebOrigins=${HUB_WEB_ORIGINS:-}" \
-    "Tracing=${HUB_TRACING:-PassThrough}"
+    "Tracing=${HUB_TRACING:-PassThrough}" \
+    "MailFrom=$HUB_MAIL_FROM" \
+    "MailFromName=${HUB_MAIL_FROM_NAME-Hub}" \
+    "SesRate=${HUB_SES_RATE:-10}"
 
 # The stack's outputs, one "Key<TAB>Value" line each.
 declare -A output

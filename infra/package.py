@@ -50,14 +50,15 @@ PACKAGING_ENVIRONMENT = {
 # The AWS services the functions call, by botocore's name for them (botocore/data/<name>/).
 # The bundle keeps their data and drops that of the 400-odd others: 16 MB of the 26 MB
 # zipped (botocore 1.44.8). A client for a service missing here cannot be created in the
-# cloud (UnknownServiceError): a change that calls another service adds it here, one line
-# (the notifications: "sqs", "ses").
+# cloud (UnknownServiceError): a change that calls another service adds it here, one line.
 BOTOCORE_SERVICES = frozenset(
     {
         "dynamodb",  # the table (PynamoDB)
-        # The table's stream: today its records reach the tally consumer through Lambda's
-        # trigger, no call; kept (14 kB) for the stream consumers that read it themselves.
+        # The table's stream: today its records reach the tally consumer and the notifier
+        # through Lambda's trigger, no call; kept (14 kB) for consumers that read it themselves.
         "dynamodbstreams",
+        "sqs",  # the notifications queue: the notifier, the deliverer and the schedule send to it
+        "sesv2",  # the deliverer's emails (chalicelib/mail/send.py: SES v2 SendEmail)
     }
 )
 PASSED_THROUGH = ("PATH", "HOME", "TMPDIR", "LANG", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL")

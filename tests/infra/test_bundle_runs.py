@@ -12,6 +12,7 @@ import subprocess
 import sys
 import zipfile
 from importlib import metadata
+from pathlib import Path
 
 import pytest
 
@@ -113,7 +114,7 @@ def test_the_bundle_keeps_botocore_data_only_for_the_services_the_hub_calls():
         if name.startswith("botocore/data/") and name.count("/") > 2
     }
     assert services == BOTOCORE_SERVICES
-    assert {"dynamodb", "dynamodbstreams"} <= services
+    assert {"dynamodb", "dynamodbstreams", "sqs", "sesv2"} <= services  # sqs, sesv2: notifications
     assert "botocore/data/dynamodb/2012-08-10/service-2.json.gz" in names
     assert not any(name.startswith("botocore/data/ec2/") for name in names)
     # what every client reads, whatever its service
@@ -129,6 +130,17 @@ def test_the_bundle_keeps_botocore_data_only_for_the_services_the_hub_calls():
         assert file.endswith(f".{tag}.pyc"), name
         assert f"{folder}{file.removesuffix(f'.{tag}.pyc')}.py" in names, name
     assert f"chalicelib/api/__pycache__/http.{tag}.pyc" in names
+
+
+def test_every_service_the_code_creates_a_client_for_keeps_its_data():
+    """A client the bundle has no data for fails in the cloud only (UnknownServiceError)."""
+    root = Path(package.__file__).resolve().parent.parent / "chalicelib"
+    named = {
+        service
+        for module in root.rglob("*.py")
+        for service in re.findall(r"create_client\(\s*[\"'](\w+)[\"']", module.read_text())
+    }
+    assert named <= BOTOCORE_SERVICES, named - BOTOCORE_SERVICES
 
 
 def test_each_modules_bytecode_is_of_its_source_as_shipped():

@@ -20,6 +20,7 @@ SETTINGS = {
     "HUB_OIDC_TOKEN_URL": "https://login.ville.example/realms/hub/token",
     "HUB_ALARM_TOPIC_ARN": "arn:aws:sns:eu-west-3:123456789012:hub-alarms",
     "HUB_CURSOR_SECRET": "a-cloud-cursor-secret-0123456789abcdef",
+    "HUB_MAIL_FROM": "hub@ville.example",
 }
 
 
@@ -100,6 +101,9 @@ def test_it_uploads_the_bundle_then_deploys_with_the_parameters(world):
         "LogRetentionDays": "90",
         "WebOrigins": "",  # a web client on the API's own origin needs no CORS
         "Tracing": "PassThrough",  # X-Ray only when asked for (HUB_TRACING=Active)
+        "MailFrom": "hub@ville.example",
+        "MailFromName": "Hub",
+        "SesRate": "10",
     }
     assert describe[:2] == ["cloudformation", "describe-stacks"]
 
@@ -120,6 +124,26 @@ def test_it_names_what_is_missing_and_calls_nothing(world):
     ran = deploy({**environment, **partial})
     assert ran.returncode == 2
     assert "HUB_CURSOR_SECRET HUB_JWKS_URL" in ran.stderr
+    assert not log.exists()
+
+
+def test_the_senders_name_and_the_email_rate_are_the_operators_when_given(world):
+    environment, log = world
+    given = {"HUB_MAIL_FROM_NAME": "", "HUB_SES_RATE": "14"}  # no name: the address alone
+    assert deploy({**environment, **SETTINGS, **given}).returncode == 0
+    deploy_call = shlex.split(log.read_text().splitlines()[1])
+    overrides = dict(
+        o.split("=", 1) for o in deploy_call[deploy_call.index("--parameter-overrides") + 1 :]
+    )
+    assert (overrides["MailFromName"], overrides["SesRate"]) == ("", "14")
+
+
+def test_it_wants_the_senders_address(world):
+    environment, log = world
+    partial = {k: v for k, v in SETTINGS.items() if k != "HUB_MAIL_FROM"}
+    ran = deploy({**environment, **partial})
+    assert ran.returncode == 2
+    assert "HUB_MAIL_FROM" in ran.stderr
     assert not log.exists()
 
 

@@ -14,6 +14,9 @@ HANDLERS = {
     "APIHandler": "app.app",
     "CountBallots": "chalicelib.jobs.count_ballots.handler",
     "CloseDueConsultations": "chalicelib.jobs.close_due_consultations.handler",
+    "Notify": "chalicelib.jobs.notify.handler",
+    "DeliverNotifications": "chalicelib.jobs.deliver_notifications.handler",
+    "NotificationSchedule": "chalicelib.jobs.notification_schedule.handler",
 }
 
 

@@ -192,6 +192,7 @@ def test_every_metric_of_the_hub_the_dashboard_graphs_is_one_the_code_publishes_
         NAMESPACE_IN_THE_DASHBOARD,
         "AWS/Lambda",
         "AWS/ApiGateway",
+        "AWS/SQS",
     }
 
 
@@ -210,6 +211,52 @@ def test_the_dashboard_shows_traffic_errors_latency_ballots_tallies_and_the_clos
         (Metric.CONSULTATIONS_CLOSED, "Sum"),
         (Metric.CONSULTATIONS_FINALISED, "Sum"),
     }
+
+
+def test_the_dashboard_shows_notifications_sent_by_channel_and_the_queues():
+    graphed = set(dashboard_metrics())
+    assert (NAMESPACE_IN_THE_DASHBOARD, Metric.NOTIFICATIONS_SENT, ("Channel",), "Sum") in graphed
+    queues = {
+        (line[1], line[3])
+        for widget in dashboard_body()["widgets"]
+        if widget["type"] == "metric"
+        for line in widget["properties"]["metrics"]
+        if line[0] == "AWS/SQS"
+    }
+    assert queues >= {
+        ("ApproximateNumberOfMessagesVisible", "<NotificationsQueue.QueueName>"),
+        ("ApproximateAgeOfOldestMessage", "<NotificationsQueue.QueueName>"),
+        ("ApproximateNumberOfMessagesVisible", "<NotificationsDeadLetters.QueueName>"),
+        ("ApproximateNumberOfMessagesVisible", "<NotifierFailures.QueueName>"),
+    }
+
+
+def queue_alarm(metric: str, queue: str) -> dict[str, Any]:
+    [alarm] = [
+        a
+        for a in alarms().values()
+        if a.get("MetricName") == metric
+        and a["Dimensions"]
+        == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue, "QueueName"]}}]
+    ]
+    return alarm
+
+
+def test_a_single_notification_given_up_on_alarms():
+    for queue in ("NotificationsDeadLetters", "NotifierFailures"):
+        alarm = queue_alarm("ApproximateNumberOfMessagesVisible", queue)
+        assert alarm["Namespace"] == "AWS/SQS"
+        assert (alarm["ComparisonOperator"], alarm["Threshold"]) == (
+            "GreaterThanOrEqualToThreshold",
+            1,
+        )
+
+
+def test_notifications_waiting_more_than_a_quarter_of_an_hour_alarm():
+    alarm = queue_alarm("ApproximateAgeOfOldestMessage", "NotificationsQueue")
+    assert (alarm["Statistic"], alarm["ComparisonOperator"]) == ("Maximum", "GreaterThanThreshold")
+    assert alarm["Threshold"] == 15 * 60  # seconds
+    assert alarm["TreatMissingData"] == "notBreaching"  # an empty queue publishes nothing
 
 
 def test_the_dashboard_shows_each_functions_errors_throttles_and_duration():

@@ -25,7 +25,16 @@ from infra.package import default_locale, merge_template, tool
 from tests.infra.packaged import packaged, translated_by_sam
 
 TABLE = "Table"
-FUNCTIONS = {"APIHandler", "CountBallots", "CloseDueConsultations"}
+FUNCTIONS = {
+    "APIHandler",
+    "CountBallots",
+    "CloseDueConsultations",
+    "Notify",
+    "DeliverNotifications",
+    "NotificationSchedule",
+}
+# The notifications' functions (docs/operations.md, "Notifications in the cloud").
+NOTIFIERS = {"Notify", "DeliverNotifications", "NotificationSchedule"}
 
 
 def table() -> dict[str, Any]:
@@ -216,7 +225,14 @@ def test_no_dynamodb_statement_reaches_beyond_the_table():
     """Every resource of every DynamoDB statement is the table, one of its indexes or its
     stream, named through the table resource: no `*`, no other table, no literal ARN."""
     statements = dynamodb_statements()
-    assert {role for role, _ in statements} == {"ApiRole", "TallyRole", "CloserRole"}
+    assert {role for role, _ in statements} == {
+        "ApiRole",
+        "TallyRole",
+        "CloserRole",
+        "NotifyRole",
+        "DeliverRole",
+        "NotificationScheduleRole",
+    }
     for role, statement in statements:
         assert statement["Effect"] == "Allow"
         resources = statement["Resource"]
@@ -273,6 +289,13 @@ def test_alarms_watch_what_can_go_wrong_and_tell_the_topic():
         ("ApproximateNumberOfMessagesVisible", "TallyFailures"),
         ("Errors", "CloseDueConsultations"),
         ("Throttles", "CloseDueConsultations"),
+        ("Errors", "Notify"),
+        ("IteratorAge", "Notify"),
+        ("ApproximateNumberOfMessagesVisible", "NotifierFailures"),
+        ("Errors", "DeliverNotifications"),
+        ("ApproximateNumberOfMessagesVisible", "NotificationsDeadLetters"),
+        ("ApproximateAgeOfOldestMessage", "NotificationsQueue"),
+        ("Errors", "NotificationSchedule"),
     }
 
 
