@@ -1118,6 +1118,10 @@ def world() -> Iterator[World]:
             send = in_process(client)
             world = build(lambda sub, **claims: Quiet(send, sub, check=conformance.check, **claims))
             finalise_archive()
+            # Everyone signed in once (GET /v1/me records how to reach them, on first sight
+            # only): from here on, a GET that writes is a finding.
+            for user in world.users.values():
+                user.request("GET", "/v1/me", None)
             forget_stream()
             count_writes()
             yield world

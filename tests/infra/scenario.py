@@ -123,7 +123,14 @@ def every_route(as_user: Callable[..., Api]) -> set[Route]:
     def visit(sub: str | None, **claims: Any) -> Visitor:
         return Visitor(as_user(sub, **claims), reached)
 
-    people = {sub: visit(sub, name=sub.title()) for sub in CAST} | {"anonymous": visit(None)}
+    people = {
+        sub: visit(
+            sub, name=sub.title(), email=f"{sub}@example.org", extra={"email_verified": True}
+        )
+        for sub in CAST
+    } | {"anonymous": visit(None)}
+    for sub in CAST:  # signing in: how to reach them by email is recorded
+        people[sub].get("/v1/me")
     park = found_the_park(people, visit)
     consultation, debates = prepare_the_consultation(people, park)
     receipt = vote(people, consultation, debates)
@@ -143,7 +150,9 @@ def hear_of_it(people: People, park: str) -> None:
     assert carol.get("/v1/me/notifications?unread=true").data["unread"] >= 0
     carol.post("/v1/me/notifications/read", {"all": True}, expect=200)
     assert carol.get("/v1/me/preferences").data["kinds"]["reply"] == "daily"
-    carol.patch("/v1/me/preferences", {"groups": {park: {"reply": "never"}}})
+    # Openings in her daily digest (the notifier reads her choices when it delivers).
+    choices = {"kinds": {"consultation_opened": "daily"}, "groups": {park: {"reply": "never"}}}
+    carol.patch("/v1/me/preferences", choices)
     people["frank"].put(f"/v1/groups/{park}/follow", expect=200)
     people["frank"].delete(f"/v1/groups/{park}/follow")
     link = f"/v1/unsubscribe?token={unsubscribe_token('carol', park, 'results')}"

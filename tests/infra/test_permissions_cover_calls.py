@@ -192,7 +192,12 @@ def test_each_role_allows_exactly_the_calls_its_function_makes(as_user, monkeypa
 
 # What a role is granted for a failure only this story does not provoke: the deliverer
 # deletes an email's delivery marker again when SES refuses the email (so a retry may send).
-FAILURE_PATHS = {"DeliverRole": {("dynamodb:DeleteItem", "table")}}
+# What the story does not provoke: a delivery marker deleted again when a send fails, and
+# the digest entries deleted once sent (BatchWriteItem: tests/api/test_notifications_pipeline.py
+# sends digests).
+FAILURE_PATHS = {
+    "DeliverRole": {("dynamodb:DeleteItem", "table"), ("dynamodb:BatchWriteItem", "table")}
+}
 # SQS and SES calls, as the IAM action they need on the stack's resource (`queue`, `identity`).
 OTHER_CALLS = {
     ("sqs", "SendMessage"): ("sqs:SendMessage", "queue"),
@@ -305,7 +310,8 @@ def test_each_notification_role_allows_exactly_the_calls_its_function_makes(
     as_user, monkeypatch, notifications_queue
 ):
     """The whole story's events through the notifier, every message through the deliverer,
-    then the schedule a week on (closing-soon reminders, the days' digests) and what it sends.
+    then the schedule the next day (the digests) and a week on (closing-soon reminders) and what
+    it sends.
     Runs once the pipeline exists (chalicelib/services/notifications.py)."""
     from chalicelib.jobs import notification_schedule, notify
     from chalicelib.services import notifications
@@ -318,9 +324,11 @@ def test_each_notification_role_allows_exactly_the_calls_its_function_makes(
         assert every_route(as_user) == routes_served()
         StreamReader(os.environ["HUB_TABLE"]).drain(notify.handler)
         assert deliver_everything(notifications_queue) > 0
-        travel(monkeypatch, timedelta(days=8))
-        notification_schedule.handler({}, None)
-        deliver_everything(notifications_queue)
+        # The next day: the story's digests; a week on: the closing-soon reminders.
+        for days in (1, 6):
+            travel(monkeypatch, timedelta(days=days))
+            notification_schedule.handler({}, None)
+            deliver_everything(notifications_queue)
     stream_reading = {
         (f"dynamodb:{action}", "stream/*")
         for action in ("DescribeStream", "GetRecords", "GetShardIterator", "ListStreams")
