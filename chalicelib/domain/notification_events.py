@@ -61,6 +61,13 @@ def happenings(records: Iterable[dict[str, Any]]) -> list[Happening]:
     return [h for record in records if (h := happening(record)) is not None]
 
 
+# The partitions whose new items are events: audit entries, invitations, a group's join
+# requests, comments, moderation queues. The notifier's trigger lets only their INSERTs
+# through (infra/template.yaml's FilterCriteria, checked against this), so ballots,
+# tallies and the notifications themselves never start it.
+EVENT_PARTITIONS = ("AUDIT#", "INVITE#", "GROUP#", "COMMENTS#", "MODQ#")
+
+
 def happening(record: dict[str, Any]) -> Happening | None:
     """The event a stream record is, if it is one. Only new items (INSERT) are events:
     every change people hear about writes a new audit entry, request, comment or queue
@@ -70,7 +77,7 @@ def happening(record: dict[str, Any]) -> Happening | None:
     data = record.get("dynamodb") or {}
     image = plain(data.get("NewImage"))
     pk, sk = image.get("pk", ""), image.get("sk", "")
-    if not isinstance(pk, str) or not isinstance(sk, str):
+    if not isinstance(pk, str) or not isinstance(sk, str) or not pk.startswith(EVENT_PARTITIONS):
         return None
     source = f"{pk}|{sk}"
     if pk.startswith("AUDIT#"):

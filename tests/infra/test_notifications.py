@@ -8,6 +8,7 @@ stack's sender alone, nothing of either to the API."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -163,8 +164,18 @@ def test_the_notifier_reads_the_tables_stream_beside_the_tallies_and_gives_up_in
     failures = properties("NotifierFailures")
     assert failures["SqsManagedSseEnabled"] is True
     assert failures["MessageRetentionPeriod"] == 14 * DAY
-    # everything notifies, not only ballots: no filter copied from the tally consumer
-    assert "FilterCriteria" not in stream
+
+
+def test_only_new_items_of_the_partitions_events_come_from_start_the_notifier():
+    """Each notification written is a stream record too: unfiltered, 100,000 of them would
+    start the notifier 1,000 times for nothing, and every ballot once more."""
+    from chalicelib.domain.notification_events import EVENT_PARTITIONS
+
+    (only,) = trigger("Notify", "DynamoDB")["FilterCriteria"]["Filters"]
+    pattern = json.loads(only["Pattern"])
+    assert pattern["eventName"] == ["INSERT"]
+    prefixes = [choice["prefix"] for choice in pattern["dynamodb"]["Keys"]["pk"]["S"]]
+    assert prefixes == list(EVENT_PARTITIONS)
 
 
 def test_the_schedule_runs_every_five_minutes():
