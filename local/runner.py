@@ -328,6 +328,8 @@ def local_environment(
         "HUB_JWT_AUDIENCE": DEFAULT_AUDIENCE,
         # The web client is served on the API's own origin, whichever port it listens on.
         "HUB_WEB_ORIGINS": f"http://{HOST}:{api_port},http://localhost:{api_port}",
+        # And the links in emails lead there.
+        "HUB_WEB_URL": f"http://{HOST}:{api_port}",
         # The embedded DynamoDB accepts any credentials; these keep real ones out of it.
         "AWS_ACCESS_KEY_ID": "local",
         "AWS_SECRET_ACCESS_KEY": "local",
@@ -447,7 +449,9 @@ def _signal_group(group: int, signum: int) -> bool:
     return True
 
 
-def instructions(api_port: int, dynamodb_port: int, table: str, demo: Demo | None) -> str:
+def instructions(
+    api_port: int, dynamodb_port: int, table: str, demo: Demo | None, outbox: str | None = None
+) -> str:
     base = f"http://{HOST}:{api_port}"
     token = "$(make -s token SUB=alice | tail -n 1)"
     # `make token` prints a curl line for HUB_API_PORT: on another port, it is told which.
@@ -461,6 +465,10 @@ def instructions(api_port: int, dynamodb_port: int, table: str, demo: Demo | Non
         f"  API       {base}/v1    try: curl {base}/v1/groups",
         f"  DynamoDB  http://{HOST}:{dynamodb_port}       "
         f'table "{table}", in memory (empty at each start)',
+    ]
+    if outbox:
+        lines.append(f"  Emails    {base}/dev/outbox   each one also in {outbox}")
+    lines += [
         "",
         "Sign in with a dev token (HS256, signed with HUB_DEV_JWT_SECRET, valid 1 h):",
         f"  {make_token} SUB=alice",
@@ -554,7 +562,10 @@ def main(argv: list[str] | None = None) -> int:
         open_stream_readers(periodic)
         jobs = JobRunner(periodic)
         jobs.start()
-        print(instructions(args.port, args.dynamodb_port, env["HUB_TABLE"], demo), flush=True)
+        shown = instructions(
+            args.port, args.dynamodb_port, env["HUB_TABLE"], demo, env["HUB_OUTBOX"]
+        )
+        print(shown, flush=True)
         while not stopping.wait(0.5):
             if api.poll() is not None:
                 raise RunnerError(f"`chalice local` stopped on its own (code {api.returncode})")

@@ -51,10 +51,16 @@ def send(email: Email) -> str:
     return message_id
 
 
+# SMTP's policy, folding at RFC 5322's hard limit rather than its 78 characters: a header
+# with no space to fold at (List-Unsubscribe's URL and its token) would otherwise become an
+# RFC 2047 encoded word, which mail clients do not read as a URL.
+_POLICY = SMTP.clone(max_line_length=998)
+
+
 def mime_message(email: Email, sender: str, *, now: datetime | None = None) -> bytes:
     """The email as the bytes sent: multipart/alternative, text then HTML, CRLF line ends.
     A header value holding CR or LF is refused (ValueError), never folded into another."""
-    message = EmailMessage(policy=SMTP)
+    message = EmailMessage(policy=_POLICY)
     message["From"] = sender
     message["To"] = email.to
     message["Subject"] = email.subject

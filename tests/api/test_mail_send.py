@@ -167,3 +167,27 @@ def test_importing_the_sender_loads_botocore_only_when_sending_and_never_boto3()
     )
 
     assert done.stdout.strip() == "[]"
+
+
+def test_the_unsubscribe_header_reaches_mail_clients_as_a_plain_url_however_long_its_token(ses):
+    """RFC 8058: a mail client reads the header's URL as it stands. A long token must not
+    make the header an RFC 2047 encoded word (`=?utf-8?q?...`), which no client unwraps
+    into a URL."""
+    event = Event(
+        id="20261202093000000-abc",
+        kind=Kind.CONSULTATION_OPENED,
+        at=datetime(2026, 12, 2, 9, 30, tzinfo=UTC),
+        group_id="g00000000001",
+    )
+    email = notification_email(
+        event,
+        "bob@example.org",
+        "fr",
+        web_url="http://127.0.0.1:8000",
+        unsubscribe_token="T" * 120,
+    )
+    send(email)
+
+    raw = ses.sent_messages[0].raw_data
+    link = f"<http://127.0.0.1:8000/v1/unsubscribe?token={'T' * 120}>"
+    assert f"\r\nList-Unsubscribe: {link}\r\n" in raw
