@@ -36,7 +36,7 @@ from tests.api.notification_pipeline import (
 MEMBERS = ("observer", "participant", "author", "moderator")
 # Thousands of followers: three pages of recipients (moto writes about 200 items a second,
 # and each follower costs an in-app notification and a stream record: 3,000 took 20 s).
-FOLLOWERS = 1_200
+FOLLOWERS = 2_000
 
 
 @pytest.fixture
