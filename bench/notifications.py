@@ -7,11 +7,15 @@ deliverer, chalicelib/services/notifications.py): DynamoDB calls and capacity un
 (bench/meter.py) and queue messages, for the notifier and for the deliverer, per
 notification and per 1,000 recipients. Half the followers signed in with a verified
 email (each then gets one immediately, the default for an opening); the other half only
-hear in the app. Emails go through SES's mock when chalicelib.mail is there, else nowhere.
+hear in the app. Emails go through SES's mock. Last, what 1,000 recipients cost in money at
+the list prices in PRICES (Lambda's own time aside: it is printed by the log lines' duration
+in the cloud, not measured here). The pipeline's log lines are kept out of the figures.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import sys
@@ -23,26 +27,14 @@ from bench.meter import Meter, metering
 CLOSES = "2099-01-01T00:00:00Z"
 
 
-def _no_mail_module() -> None:
-    """Until chalicelib.mail is merged: a stand-in that renders and sends nothing."""
-    import types
-
-    try:
-        import chalicelib.mail.send  # noqa: F401
-    except ImportError:
-        package = types.ModuleType("chalicelib.mail")
-        package.__path__ = []  # type: ignore[attr-defined]
-        for name, functions in {
-            "render": ("notification_email", "digest_email", "invitation_email"),
-            "send": ("send",),
-            "unsubscribe": ("unsubscribe_token",),
-        }.items():
-            module = types.ModuleType(f"chalicelib.mail.{name}")
-            for function in functions:
-                setattr(module, function, lambda *args, **kwargs: None)
-            setattr(package, name, module)
-            sys.modules[f"chalicelib.mail.{name}"] = module
-        sys.modules["chalicelib.mail"] = package
+# List prices, on demand, to turn the figures into money (AWS's public prices in us-east-1
+# as of 2025; Paris costs a little more). Change them here for another region or date.
+PRICES = {
+    "DynamoDB write unit": 0.625e-6,
+    "DynamoDB read unit": 0.125e-6,
+    "SQS request (64 KB)": 0.40e-6,
+    "SES email": 0.10e-3,
+}
 
 
 def main(followers: int = 1_000) -> None:
@@ -57,8 +49,8 @@ def main(followers: int = 1_000) -> None:
     from chalicelib.store.models import FollowItem
     from local.stream import StreamReader
 
-    _no_mail_module()
-    with session() as bench:
+    logs = io.StringIO()  # the pipeline's and the API's JSON lines: not the bench's output
+    with session() as bench, contextlib.redirect_stdout(logs):
         sqs = boto3.client("sqs", region_name="eu-west-3")
         url = sqs.create_queue(QueueName="hub-notifications")["QueueUrl"]
         boto3.client("ses", region_name="eu-west-3").verify_email_identity(
@@ -129,6 +121,23 @@ def main(followers: int = 1_000) -> None:
         f"  per notification: {per:.2f} calls, {deliver_meter.read_units / followers:.2f} RCU, "
         f"{deliver_meter.write_units / followers:.2f} WCU (in-app, plus marker for an email)"
     )
+    # Each message is sent once, received once and deleted once (Lambda's poller batches
+    # receives and deletes by up to 10: counted one request each, an upper bound).
+    sent = sum(messages.values())
+    per_thousand = 1_000 / followers
+    costs = {
+        "DynamoDB write unit": (notify_meter.write_units + deliver_meter.write_units),
+        "DynamoDB read unit": (notify_meter.read_units + deliver_meter.read_units),
+        "SQS request (64 KB)": 3 * sent,
+        "SES email": emails,
+    }
+    total = 0.0
+    print("  per 1,000 recipients, at the list prices in bench/notifications.py:")
+    for item, quantity in costs.items():
+        dollars = quantity * per_thousand * PRICES[item]
+        total += dollars
+        print(f"    {item:22} {quantity * per_thousand:>9,.1f}  ${dollars:.4f}")
+    print(f"    {'total':22} {'':>9}  ${total:.4f} (Lambda time aside)")
 
 
 def _line(label: str, meter: Meter, followers: int) -> None:
