@@ -233,3 +233,113 @@ def test_an_email_link_turns_results_off_without_signing_in(
     expect(phone.get_by_role("alert")).not_to_be_empty()
     expect(phone.get_by_role("button", name="Se désabonner")).to_have_count(0)
     look(phone, "unsubscribe-bad-link")
+
+
+def seed(hub: RunningHub, user: str, notifications: list[tuple[str, dict[str, str]]]) -> None:
+    """Notifications as the pipeline writes them (`NOTIFS#u` / `N#<event id>`), newest
+    first in `notifications`: a precondition, written straight to the local table."""
+    import boto3
+
+    table = boto3.client(
+        "dynamodb",
+        endpoint_url=f"http://127.0.0.1:{hub.dynamodb_port}",
+        region_name="eu-west-3",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    now = datetime.now(UTC)
+    for age, (kind, data) in enumerate(notifications):
+        at = now - timedelta(minutes=age + 1)
+        event = f"{at:%Y%m%d%H%M%S%f}"[:17] + f"-{uuid.uuid4().hex[:16]}"
+        item = {
+            "pk": {"S": f"NOTIFS#{user}"},
+            "sk": {"S": f"N#{event}"},
+            "kind": {"S": "notification"},
+            "event_id": {"S": event},
+            "event_kind": {"S": kind},
+            "at": {"S": at.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"},
+            "data": {"M": {k: {"S": v} for k, v in data.items() if k != "group_id"}},
+            "ttl": {"N": str(int((at + timedelta(days=90)).timestamp()))},
+        }
+        if "group_id" in data:
+            item["group_id"] = {"S": data["group_id"]}
+        table.put_item(TableName="hub-integration", Item=item)
+
+
+def test_each_kind_reads_as_a_sentence_and_more_come_on_request(
+    phone: Page, hub: RunningHub
+) -> None:
+    reader = f"n17-reader-{uuid.uuid4().hex[:6]}"
+    gid = group_id(hub)
+    group = {"group_id": gid, "group_name": GROUP}
+    debate = {"debate_id": "c0nsult4t10nd3b4t3000001", "debate_title": "Installer des bancs"}
+    seed(
+        hub,
+        reader,
+        [
+            ("reply", {**group, **debate, "actor_name": "Malik", "comment_id": "x1"}),
+            ("comment_hidden", {**group, **debate, "reason": "Hors sujet", "comment_id": "x2"}),
+            ("join_requested", {**group, "actor_name": "Zoé"}),
+            (
+                "partner_invitation",
+                {**group, "consultation_id": "c0nsult4t10n", "consultation_title": "Fête"},
+            ),
+            ("flags_waiting", {**group}),
+            ("results", {**group, "consultation_id": "c0nsult4t10n", "consultation_title": "Fête"}),
+        ]
+        + [
+            (
+                "consultation_opened",
+                {**group, "consultation_id": f"old{n:09d}", "consultation_title": f"Ancienne {n}"},
+            )
+            for n in range(20)
+        ],
+    )
+    sign_in(phone, reader)
+    expect(header_link(phone)).to_have_accessible_name("Notifications, 26 non lues")
+    header_link(phone).click()
+    listed = phone.get_by_role("list", name="Vos notifications").get_by_role("listitem")
+    expect(listed).to_have_count(20)
+    expectations = [
+        (
+            "Malik a répondu à votre commentaire dans «\u00a0Installer des bancs\u00a0».",
+            f"/debates/{debate['debate_id']}",
+        ),
+        (
+            "Votre commentaire dans «\u00a0Installer des bancs\u00a0» a été masqué.",
+            f"/debates/{debate['debate_id']}",
+        ),
+        (f"Zoé demande à rejoindre {GROUP}.", f"/groups/{gid}/requests"),
+        (
+            f"{GROUP} est invitée à s{APOS}associer à la consultation «\u00a0Fête\u00a0».",
+            f"/groups/{gid}/partner-invitations",
+        ),
+        (
+            f"Des commentaires signalés attendent un examen dans {GROUP}.",
+            f"/groups/{gid}/moderation",
+        ),
+        (
+            "Les résultats de la consultation «\u00a0Fête\u00a0» sont publiés.",
+            "/consultations/c0nsult4t10n",
+        ),
+    ]
+    for item, (sentence, href) in zip(listed.all()[:6], expectations, strict=True):
+        expect(item.get_by_role("link")).to_have_text(sentence)
+        expect(item.get_by_role("link")).to_have_attribute("href", href)
+    expect(listed.nth(1)).to_contain_text("Motif\u00a0: Hors sujet")
+    look(phone, "notifications-kinds")
+
+    phone.get_by_role("button", name="Voir plus").click()
+    expect(listed).to_have_count(26)
+    expect(phone.get_by_role("button", name="Voir plus")).to_have_count(0)
+    look(phone, "notifications-more")
+
+    phone.get_by_role("button", name="English").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Notifications")
+    in_english = phone.get_by_role("list", name="Your notifications").get_by_role("listitem")
+    expect(in_english.first.get_by_role("link")).to_have_text(
+        "Malik replied to your comment in “Installer des bancs”."
+    )
+    main_nav = phone.get_by_role("navigation", name="Main")
+    expect(main_nav.get_by_role("link", name="Notifications, 26 unread")).to_be_visible()
+    look(phone, "notifications-english")
