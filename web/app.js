@@ -6,6 +6,7 @@ import { getToken, signOut, onSessionChange, loadConfig, signInUrl } from "./js/
 import { match, onRoute, startRouter } from "./js/router.js";
 import { LoadingScreen, ErrorScreen } from "./js/ui.js";
 import { ApiError } from "./js/api.js";
+import { NotificationsLink } from "./js/unread.js";
 
 // Each screen is a module of its own, fetched the first time it is shown: the first screen
 // loads only what it needs. [module under js/screens/, the component it exports]
@@ -29,6 +30,9 @@ const SCREENS = {
   editdebate: ["editdebate", "EditDebate"],
   access: ["access", "Access"],
   partnerinvitations: ["partners", "PartnerInvitations"],
+  notifications: ["notifications", "Notifications"],
+  notificationsettings: ["notifications", "NotificationSettings"],
+  unsubscribe: ["notifications", "Unsubscribe"],
   signin: ["signedin", "SignIn"], // the cloud's sign-in (oidc.js)
   signedin: ["signedin", "SignedIn"],
 };
@@ -64,7 +68,7 @@ function useScreen(name) {
   return {};
 }
 
-function Header({ signedIn, onLanguage }) {
+function Header({ signedIn, onLanguage, path }) {
   const other = t("lang.switch_code");
   return html`<header class="site-header">
     <div class="topbar">
@@ -75,7 +79,8 @@ function Header({ signedIn, onLanguage }) {
       <ul>
         <li><a href="/">${t("nav.home")}</a></li>
         ${signedIn
-          ? html`<li><a href="/me">${t("nav.me")}</a></li>
+          ? html`<li><${NotificationsLink} path=${path} /></li>
+              <li><a href="/me">${t("nav.me")}</a></li>
               <li><button type="button" class="link" onClick=${signOut}>${t("nav.sign_out")}</button></li>`
           : html`<li><a href=${signInUrl()}>${t("nav.sign_in")}</a></li>`}
       </ul>
@@ -96,7 +101,7 @@ function App() {
   if (Screen) shown = html`<${Screen} key=${`${path}|${token}|${lang}`} id=${route.id} />`;
   else if (error) shown = html`<${ErrorScreen} error=${new ApiError(0, "network", t("error.network"))} retry=${retry} />`;
   return html`<a class="skip" href="#main">${t("skip")}</a>
-    <${Header} signedIn=${Boolean(token)} onLanguage=${switchLanguage} />
+    <${Header} signedIn=${Boolean(token)} onLanguage=${switchLanguage} path=${path} />
     <main id="main" tabindex="-1">${shown}</main>`;
 }
 

@@ -21,6 +21,9 @@ const ROUTES = [
   [/^\/groups\/([^/]+)\/partner-invitations$/, "partnerinvitations"],
   [/^\/sign-in$/, "signin"],
   [/^\/signed-in$/, "signedin"],
+  [/^\/me\/notifications$/, "notifications"],
+  [/^\/me\/notifications\/settings$/, "notificationsettings"],
+  [/^\/unsubscribe$/, "unsubscribe"],
 ];
 
 export function match(pathname) {

@@ -1,7 +1,7 @@
 // "/groups/{id}": the association, its description, members and consultations.
 import { html, useState, useRef } from "../lib.js";
 import { api, enc, newIdempotencyKey } from "../api.js";
-import { getToken } from "../session.js";
+import { getToken, myId } from "../session.js";
 import { t } from "../i18n.js";
 import { atLeast } from "../forms.js";
 import { useLoad, useScreenTitle, Alert, Paragraphs, LoadingScreen, ErrorScreen, StatusBadge, Dates } from "../ui.js";
@@ -30,6 +30,7 @@ export function Group({ id }) {
     </p>
     <${Paragraphs} text=${group.description} />
     <${Join} group=${group} onJoined=${reload} />
+    <${Follow} group=${group} />
     <${Pending} group=${group} pending=${pending} />
     <${GroupTools} group=${group} />
     <h2>${t("group.consultations")}</h2>
@@ -136,4 +137,43 @@ function GroupTools({ group }) {
   return html`<nav class="group-tools" aria-label=${t("tools.label")}>
     <ul>${links.map(([path, label]) => html`<li><a href=${`${base}/${path}`}>${label}</a></li>`)}</ul>
   </nav>`;
+}
+
+// Following (issue 17): any signed-in reader may follow an association, member or not, to
+// hear of its public consultations and their results. The group's answer does not say
+// whether one follows: the button starts as "Suivre" (PUT is idempotent) and keeps what
+// its last answer said for the rest of the visit.
+const followed = new Map(); // "<user>|<group>" -> following, as last answered
+
+function Follow({ group }) {
+  const mark = `${myId()}|${group.id}`;
+  const [following, setFollowing] = useState(followed.get(mark) || false);
+  const [said, setSaid] = useState("");
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  if (!getToken()) return null;
+  const toggle = async () => {
+    setBusy(true);
+    setError(null);
+    setSaid("");
+    const path = `/groups/${enc(group.id)}/follow`;
+    try {
+      const now = following ? (await api(path, { method: "DELETE" }), false) : (await api(path, { method: "PUT" })).following;
+      followed.set(mark, now);
+      setFollowing(now);
+      setSaid(t(now ? "follow.following" : "follow.stopped"));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<div class="follow">
+    <${Alert} error=${error} />
+    <p class="hint" id="follow-hint">${t("follow.hint")}</p>
+    <p><button type="button" aria-describedby="follow-hint" disabled=${busy} onClick=${toggle}>
+      ${following ? t("follow.unfollow") : t("follow.follow")}
+    </button></p>
+    <p role="status" class="note done">${said}</p>
+  </div>`;
 }

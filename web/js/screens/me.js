@@ -30,6 +30,7 @@ export function Me() {
       <dt>${t("me.identity")}</dt><dd>${me.identity_verified ? t("me.identity_verified") : t("me.identity_unverified")}</dd>
     </dl>
     <${Profile} me=${me} onSaved=${(profile) => setData((data) => ({ ...data, ...profile }))} />
+    <p><a href="/me/notifications/settings">${t("notifs.settings_link")}</a></p>
     <h2>${t("me.groups")}</h2>
     ${me.groups.length === 0
       ? html`<p>${t("me.groups_none")}</p>`
