@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 from collections.abc import Iterator
@@ -57,7 +59,9 @@ class Session:
         if sub:
             headers["authorization"] = f"Bearer {make_token(sub)}"
         raw = json.dumps(body) if body is not None else None
-        response = getattr(self.client.http, method.lower())(path, headers=headers, body=raw)
+        send = getattr(self.client.http, method.lower())
+        with contextlib.redirect_stdout(io.StringIO()):  # the request's log line: not a figure
+            response = send(path, headers=headers, body=raw)
         assert response.status_code < 300, (path, response.body)
         return json.loads(response.body) if response.body else {}
 

@@ -77,7 +77,7 @@ def get_group(caller: Caller | None, group_id: str) -> GroupOut:
 
     An unlisted association is `group_not_found` to everyone but its members."""
     access = groups.get(caller, group_id)
-    return GroupOut.of(access.group, my_role=access.role)
+    return GroupOut.of(access.group, my_role=access.role, following=access.following)
 
 
 @route(

@@ -48,6 +48,7 @@ class GroupAccess:
     membership: Membership | None
     standing: Standing
     profile: Profile | None = None  # the caller's, when asked for
+    following: bool | None = None  # whether the caller follows it, when asked for
 
     @property
     def role(self) -> Role | None:
@@ -71,6 +72,7 @@ def group_access(
     *,
     consistent: bool = False,
     profile: bool = False,
+    follow: bool = False,
 ) -> GroupAccess:
     """The group, the caller's membership and standing (and their profile if `profile`, in
     the same round trip), once `action` is allowed.
@@ -82,11 +84,15 @@ def group_access(
     if caller is None:
         found = store.GroupFound(group_store.get_group(group_id, consistent=consistent))
     else:
-        found = store.read_group(group_id, caller.id, profile=profile, consistent=consistent)
+        found = store.read_group(
+            group_id, caller.id, profile=profile, follow=follow, consistent=consistent
+        )
     if found.group is None:
         raise GroupNotFound()
     membership = found.membership
-    access = GroupAccess(found.group, membership, standing(caller, membership), found.profile)
+    access = GroupAccess(
+        found.group, membership, standing(caller, membership), found.profile, found.following
+    )
     access.require(action)
     return access
 

@@ -39,7 +39,8 @@ def create(
 
 
 def get(caller: Caller | None, group_id: str) -> GroupAccess:
-    return group_access(group_id, caller, Action.GROUP_READ)
+    """The association, the caller's role in it and whether they follow it: one read."""
+    return group_access(group_id, caller, Action.GROUP_READ, follow=True)
 
 
 def directory(limit: int, cursor: str | None) -> Page[Group]:

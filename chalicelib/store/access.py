@@ -46,17 +46,26 @@ class GroupFound:
     group: Group | None
     membership: Membership | None = None
     profile: Profile | None = None
+    following: bool | None = None
 
 
 def read_group(
-    group_id: str, user_id: str, *, profile: bool = False, consistent: bool = False
+    group_id: str,
+    user_id: str,
+    *,
+    profile: bool = False,
+    follow: bool = False,
+    consistent: bool = False,
 ) -> GroupFound:
-    """The group, `user_id`'s membership in it, and their profile if `profile`: one
-    BatchGetItem."""
+    """The group, `user_id`'s membership in it, their profile if `profile`, whether they
+    follow it if `follow`: one BatchGetItem."""
     group_key = (keys.group_pk(group_id), keys.META)
     member_key = (keys.group_pk(group_id), keys.member_sk(user_id))
     chosen_key = profile_key(user_id)
-    wanted = [group_key, member_key, chosen_key] if profile else [group_key, member_key]
+    follow_key = (keys.followers_pk(group_id), keys.follower_sk(user_id))
+    wanted = [group_key, member_key]
+    wanted += [chosen_key] if profile else []
+    wanted += [follow_key] if follow else []
     found = get_many(wanted, consistent=consistent)
     if group_key not in found:
         return GroupFound(None)
@@ -64,6 +73,7 @@ def read_group(
         group_from_raw(found[group_key]),
         membership_from_raw(found[member_key]) if member_key in found else None,
         profile_from_raw(found[chosen_key]) if chosen_key in found else None,
+        (follow_key in found) if follow else None,
     )
 
 

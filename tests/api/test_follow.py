@@ -57,3 +57,17 @@ def test_following_does_not_make_a_member(as_user):
     assert bob.get("/v1/me", expect=200).data["groups"] == []
     assert bob.get(f"/v1/groups/{group_id}", expect=200).data["my_role"] is None
     bob.get(f"/v1/groups/{group_id}/members", expect=403)
+
+
+def test_an_association_tells_whoever_reads_it_whether_they_follow_it(as_user):
+    """The Follow button starts right: `following` on the association, read in the same
+    round trip as the caller's role; null for the anonymous, who cannot follow."""
+    alice, bob = as_user("alice"), as_user("bob")
+    group_id = create_group(alice)
+    assert bob.get(f"/v1/groups/{group_id}", expect=200).data["following"] is False
+    bob.put(f"/v1/groups/{group_id}/follow", expect=200)
+    assert bob.get(f"/v1/groups/{group_id}", expect=200).data["following"] is True
+    assert alice.get(f"/v1/groups/{group_id}", expect=200).data["following"] is False
+    assert as_user(None).get(f"/v1/groups/{group_id}", expect=200).data["following"] is None
+    bob.delete(f"/v1/groups/{group_id}/follow", expect=204)
+    assert bob.get(f"/v1/groups/{group_id}", expect=200).data["following"] is False

@@ -176,6 +176,11 @@ def test_a_resident_follows_and_unfollows_an_association(phone: Page, hub: Runni
     unfollow = phone.get_by_role("button", name="Ne plus suivre")
     expect(unfollow).to_be_visible()
     look(phone, "group-following")
+    # Coming back later, the association says one follows it.
+    phone.reload()
+    expect(phone.get_by_role("heading", level=1)).to_have_text(GROUP)
+    unfollow = phone.get_by_role("button", name="Ne plus suivre")
+    expect(unfollow).to_be_visible()
     # The API agrees: one may choose emails for an association one follows.
     choose = {"groups": {gid: {"results": "daily"}}}
     assert hub.as_user(who).patch("/v1/me/preferences", choose).status_code == 200

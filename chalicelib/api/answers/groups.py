@@ -39,6 +39,12 @@ class GroupOut(Answer):
         description="The caller's role in the association; null when they are not a member, "
         "are anonymous, and always in the directory."
     )
+    following: bool | None = Field(
+        default=None,
+        description="Whether the caller follows the association's public consultations "
+        "(PUT/DELETE .../follow); null when anonymous, and in the directory and the answers "
+        "of changes.",
+    )
 
 
 class GroupPage(Page[GroupOut]):

@@ -1,7 +1,7 @@
 // "/groups/{id}": the association, its description, members and consultations.
 import { html, useState, useRef } from "../lib.js";
 import { api, enc, newIdempotencyKey } from "../api.js";
-import { getToken, myId } from "../session.js";
+import { getToken } from "../session.js";
 import { t } from "../i18n.js";
 import { atLeast } from "../forms.js";
 import { useLoad, useScreenTitle, Alert, Paragraphs, LoadingScreen, ErrorScreen, StatusBadge, Dates } from "../ui.js";
@@ -140,14 +140,10 @@ function GroupTools({ group }) {
 }
 
 // Following (issue 17): any signed-in reader may follow an association, member or not, to
-// hear of its public consultations and their results. The group's answer does not say
-// whether one follows: the button starts as "Suivre" (PUT is idempotent) and keeps what
-// its last answer said for the rest of the visit.
-const followed = new Map(); // "<user>|<group>" -> following, as last answered
-
+// hear of its public consultations and their results. The association's answer says
+// whether the reader follows it (`following`).
 function Follow({ group }) {
-  const mark = `${myId()}|${group.id}`;
-  const [following, setFollowing] = useState(followed.get(mark) || false);
+  const [following, setFollowing] = useState(group.following === true);
   const [said, setSaid] = useState("");
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
@@ -159,7 +155,6 @@ function Follow({ group }) {
     const path = `/groups/${enc(group.id)}/follow`;
     try {
       const now = following ? (await api(path, { method: "DELETE" }), false) : (await api(path, { method: "PUT" })).following;
-      followed.set(mark, now);
       setFollowing(now);
       setSaid(t(now ? "follow.following" : "follow.stopped"));
     } catch (e) {
