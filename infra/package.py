@@ -13,6 +13,7 @@ deploy` (infra/deploy.sh) uploads it.
 
 from __future__ import annotations
 
+import fcntl
 import importlib.util
 import json
 import marshal
@@ -154,6 +155,17 @@ def name_the_api_function(template: dict[str, Any]) -> None:
 
 
 def _chalice_package(merge: Path, out: Path, environment: dict[str, str]) -> None:
+    """`chalice package`, one at a time in this checkout: Chalice keeps the bundle it builds
+    in `.chalice/deployments/` and reuses it, so a second packaging at once (two test
+    workers, or `make package` during the tests) would read a half-written zip."""
+    lock_path = ROOT / ".chalice" / "deployments" / ".package.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        _run_chalice_package(merge, out, environment)
+
+
+def _run_chalice_package(merge: Path, out: Path, environment: dict[str, str]) -> None:
     subprocess.run(
         [
             sys.executable,
