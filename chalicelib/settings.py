@@ -121,6 +121,9 @@ class Settings(BaseModel):
     ses_rate: float = Field(default=10.0, gt=0, le=1000)
     # Locally, every email sent is also written here as an .eml file (never on the cloud).
     outbox: str | None = None
+    # Emailed invitations one person may create a day (anyone may found an association, so
+    # anyone may invite: the Hub is no relay for spam).
+    invitation_emails_per_day: int = Field(default=20, ge=1, le=10_000)
     # Hours before `closes_at` when the eligible who have not taken part yet are reminded.
     closing_soon_h: int = Field(default=24, ge=1, le=720)
 

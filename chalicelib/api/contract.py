@@ -165,6 +165,7 @@ _ERROR_RESPONSES = {
     410: "Gone",
     415: "UnsupportedMediaType",
     422: "ValidationFailed",
+    429: "TooManyRequests",
     500: "InternalError",
     503: "Unavailable",
 }
@@ -372,6 +373,7 @@ _STATUS_TEXT = {
     410: "Gone",
     415: "Not JSON",
     422: "Some fields are not valid",
+    429: "Too many for now: try again later",
     500: "A bug on our side",
     503: "Try again in a moment",
 }

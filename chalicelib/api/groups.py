@@ -25,6 +25,7 @@ from chalicelib.domain.errors import (
     ConcurrentUpdate,
     Forbidden,
     GroupNotFound,
+    InvitationEmailLimit,
     InvitationNotFound,
     InviteOnly,
     JoinRequestNotFound,
@@ -205,7 +206,7 @@ def reject_join_request(caller: Caller, group_id: str, user_id: str) -> None:
     methods=["POST"],
     body=InvitationCreate,
     answers={201: InvitationOut},
-    errors=(GroupNotFound, Forbidden, ConcurrentUpdate),
+    errors=(GroupNotFound, Forbidden, ConcurrentUpdate, InvitationEmailLimit),
 )
 def create_invitation(caller: Caller, group_id: str, body: InvitationCreate) -> InvitationOut:
     """Create an invitation code that admits whoever holds it with a role (admins).
@@ -213,7 +214,9 @@ def create_invitation(caller: Caller, group_id: str, body: InvitationCreate) -> 
     It is valid for `expires_in_hours` (default: a week), for `max_uses` people (default:
     no limit), until an admin revokes it, and only while its creator still holds the role
     it gives. Share its `code`: /v1/invitations/{code}; or name an `email`, and the Hub
-    sends the link there (the address is shown to the association's admins only)."""
+    sends the link there (the address is shown to the association's admins only). One
+    person may email so many invitations a day (HUB_INVITATION_EMAILS_PER_DAY, 20 by
+    default), whichever associations they invite to: over it, 429 `invitation_email_limit`."""
     return InvitationOut.for_admins(invitations.create(caller, group_id, **body.model_dump()))
 
 

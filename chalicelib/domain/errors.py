@@ -307,6 +307,12 @@ class TooManyAddenda(Conflict):
     code = "too_many_addenda"
 
 
+class InvitationEmailLimit(HubError):
+    """The caller created as many emailed invitations today as one person may."""
+
+    status, code = 429, "invitation_email_limit"
+
+
 class InvitationExpired(HubError):
     status, code = 410, "invitation_expired"
 

@@ -24,6 +24,7 @@ from chalicelib.domain.model import Caller
 from chalicelib.domain.permissions import Action
 from chalicelib.domain.roles import Role
 from chalicelib.services.access import group_access
+from chalicelib.settings import get_settings
 from chalicelib.store import invitations as store
 from chalicelib.store import memberships as membership_store
 from chalicelib.store.access import read_group
@@ -71,7 +72,9 @@ def create(
         max_uses=max_uses,
         expires_at=clock.to_iso(invitation.expires_at),
     )
-    store.create_invitation(invitation, event)
+    store.create_invitation(
+        invitation, event, emails_per_day=get_settings().invitation_emails_per_day
+    )
     return invitation
 
 

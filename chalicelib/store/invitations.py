@@ -8,8 +8,10 @@ holds the code is told it was withdrawn rather than that it never existed.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from chalicelib.domain import clock
-from chalicelib.domain.errors import ConcurrentUpdate, InvitationRevoked
+from chalicelib.domain.errors import ConcurrentUpdate, InvitationEmailLimit, InvitationRevoked
 from chalicelib.domain.groups import Invitation
 from chalicelib.domain.model import AuditEvent
 from chalicelib.store import keys
@@ -17,7 +19,7 @@ from chalicelib.store.audit import record_in
 from chalicelib.store.convert import to_domain, to_item
 from chalicelib.store.cursors import Listing, decode_cursor, encode_cursor
 from chalicelib.store.memberships import still_admin
-from chalicelib.store.models import InvitationItem
+from chalicelib.store.models import DailyCountItem, InvitationItem
 from chalicelib.store.table import Page, Transaction, transact
 
 
@@ -26,7 +28,12 @@ def _invitation(item: InvitationItem) -> Invitation:
     return to_domain(item, Invitation, created_by_name=item.created_by_name or item.created_by)
 
 
-def create_invitation(invitation: Invitation, event: AuditEvent) -> None:
+def create_invitation(
+    invitation: Invitation, event: AuditEvent, *, emails_per_day: int | None = None
+) -> None:
+    """The invitation, its audit event and, when it names an address, one more on its
+    creator's count of the day's emailed invitations, refused over `emails_per_day`: one
+    transaction."""
     created_at = clock.to_iso(invitation.created_at)
     item = to_item(
         invitation,
@@ -44,8 +51,25 @@ def create_invitation(invitation: Invitation, event: AuditEvent) -> None:
         )
         still_admin(transaction, event)
         record_in(transaction, event)
+        if invitation.email and emails_per_day is not None:
+            _count_email(transaction, invitation, emails_per_day)
 
     transact(build)
+
+
+def _count_email(transaction: Transaction, invitation: Invitation, most: int) -> None:
+    day = f"{invitation.created_at:%Y-%m-%d}"
+    counter = DailyCountItem(keys.user_pk(invitation.created_by), keys.invitation_emails_sk(day))
+    transaction.update(
+        counter,
+        [
+            DailyCountItem.kind.set("daily_count"),
+            DailyCountItem.count.add(1),
+            DailyCountItem.ttl.set(invitation.created_at + timedelta(days=2)),
+        ],
+        condition=DailyCountItem.count.does_not_exist() | (DailyCountItem.count < most),
+        on_fail=InvitationEmailLimit(),
+    )
 
 
 def get_invitation(code: str, *, consistent: bool = False) -> Invitation | None:

@@ -263,6 +263,11 @@ def digest_sk(user_id: str, event_id: str) -> str:
     return f"{user_id}#{event_id}"
 
 
+def invitation_emails_sk(day: str) -> str:
+    """In `USER#u`: how many emailed invitations they created on `day` (YYYY-MM-DD, UTC)."""
+    return f"INVITEMAILS#{day}"
+
+
 REMINDERS = "REMIND"  # the due index's partition of reminders (closing soon), apart from DUE
 
 

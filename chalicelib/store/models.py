@@ -462,6 +462,17 @@ class NotificationSettingsItem(TableItem):
     updated_at = UnicodeAttribute(null=True)
 
 
+class DailyCountItem(TableItem):
+    """A person's count of something per day, bounded by a conditional ADD (emailed
+    invitations: `USER#u` / `INVITEMAILS#<day>`); gone by TTL after the day."""
+
+    Meta = TableMeta
+
+    kind = UnicodeAttribute(default="daily_count")
+    count = NumberAttribute(default=0)
+    ttl = TTLAttribute(null=True)
+
+
 class FollowItem(TableItem):
     """A person following a group's public consultations (`FOLLOWERS#g` / `USER#u`)."""
 
@@ -535,6 +546,7 @@ ALL_MODELS: tuple[type[TableItem], ...] = (
     NotificationItem,
     DeliveryItem,
     NotificationSettingsItem,
+    DailyCountItem,
     FollowItem,
     DigestEntryItem,
     ReminderItem,
