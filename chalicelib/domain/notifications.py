@@ -67,6 +67,10 @@ DEFAULT_DELIVERY: dict[Kind, Delivery] = {
 # Preferences name a group, or every group at once.
 ALL_GROUPS = "*"
 
+# What a daily digest's unsubscribe link names instead of a kind: the digest itself (it
+# lists several kinds), so that following it ends every daily email.
+DIGEST = "digest"
+
 # In-app notifications, delivery markers and digest entries expire by TTL after this.
 KEPT_FOR = timedelta(days=90)
 

@@ -24,7 +24,7 @@ import hashlib
 import hmac
 from functools import cache
 
-from chalicelib.domain.notifications import Kind
+from chalicelib.domain.notifications import DIGEST, Kind
 from chalicelib.settings import get_settings
 
 _LABEL = b"hub unsubscribe link"
@@ -36,14 +36,15 @@ _MAX_FIELD_BYTES = 1024
 MAX_TOKEN_CHARS = -(-(_TAG_BYTES + 3 * (_LENGTH_BYTES + _MAX_FIELD_BYTES)) * 4 // 3)
 
 
-def unsubscribe_token(user_id: str, group_id: str, kind: Kind) -> str:
-    """The token that turns `kind` off for `user_id` in `group_id` (or "*": every group)."""
-    fields = _pack([user_id, group_id, Kind(kind).value])
+def unsubscribe_token(user_id: str, group_id: str, kind: Kind | str) -> str:
+    """The token that turns `kind` off for `user_id` in `group_id` (or "*": every group);
+    `kind` DIGEST: every kind that comes in the daily digest."""
+    fields = _pack([user_id, group_id, kind if kind == DIGEST else Kind(kind).value])
     tag = _tag(_keys(get_settings().cursor_secrets)[0], fields)
     return base64.urlsafe_b64encode(tag + fields).decode().rstrip("=")
 
 
-def read_unsubscribe_token(token: str) -> tuple[str, str, Kind] | None:
+def read_unsubscribe_token(token: str) -> tuple[str, str, Kind | str] | None:
     """(user id, group id or "*", kind) a token was made for; None for anything the Hub did
     not sign with one of its current secrets."""
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARS:
@@ -61,6 +62,8 @@ def read_unsubscribe_token(token: str) -> tuple[str, str, Kind] | None:
     if values is None or len(values) != 3:
         return None
     user_id, group_id, kind = values
+    if kind == DIGEST:
+        return user_id, group_id, DIGEST
     try:
         return user_id, group_id, Kind(kind)
     except ValueError:

@@ -12,6 +12,7 @@ from chalicelib.domain.errors import UnsubscribeLinkInvalid, ValidationFailed, d
 from chalicelib.domain.model import Caller
 from chalicelib.domain.notifications import (
     ALL_GROUPS,
+    DIGEST,
     Delivery,
     Kind,
     Notification,
@@ -162,17 +163,30 @@ def unfollow(caller: Caller, group_id: str) -> None:
 class Subscription:
     group_id: str | None  # None: every group
     group_name: str | None
-    kind: Kind
+    kind: Kind | str  # or DIGEST
     delivery: Delivery
 
 
-def _link(token: str) -> tuple[str, str, Kind]:
+def _link(token: str) -> tuple[str, str, Kind | str]:
     from chalicelib.mail.unsubscribe import read_unsubscribe_token
 
     found = read_unsubscribe_token(token) if token else None
-    if found is None or found[2] not in CHOOSABLE:
+    if found is None or (found[2] not in CHOOSABLE and found[2] != DIGEST):
+        raise UnsubscribeLinkInvalid()
+    if found[2] == DIGEST and found[1] != ALL_GROUPS:
         raise UnsubscribeLinkInvalid()
     return found
+
+
+def _daily(choices: dict[tuple[str, Kind], Delivery]) -> list[tuple[str, Kind]]:
+    """Where a digest's entries come from: each (group or *, kind) that is daily, by choice
+    or, for every group, by default."""
+    preferences = Preferences(choices)
+    everywhere = [
+        (ALL_GROUPS, k) for k in CHOOSABLE if preferences.delivery(None, k) is Delivery.DAILY
+    ]
+    chosen = [(g, k) for (g, k), d in choices.items() if g != ALL_GROUPS and d is Delivery.DAILY]
+    return everywhere + chosen
 
 
 def subscription(token: str) -> Subscription:
@@ -180,12 +194,30 @@ def subscription(token: str) -> Subscription:
     user_id, group, kind = _link(token)
     settings, name = store.settings_and_group(user_id, group)
     scope = None if group == ALL_GROUPS else group
+    if kind == DIGEST:
+        delivery = Delivery.DAILY if _daily(settings.choices) else Delivery.NEVER
+        return Subscription(None, None, DIGEST, delivery)
     return Subscription(scope, name, kind, Preferences(settings.choices).delivery(scope, kind))
 
 
 def unsubscribe(token: str) -> Subscription:
-    """Turn that kind off for that group (or every group): one UpdateItem of that choice
-    alone, then the answer's BatchGetItem. Following the link again changes nothing."""
+    """Turn that kind off for that group, or for every group (then a choice made for one
+    group no longer keeps it coming): one UpdateItem of those choices alone, after the
+    BatchGetItem that finds them, then the answer's. A digest's link turns off every kind
+    that came daily. Following the link again changes nothing."""
     user_id, group, kind = _link(token)
-    store.set_choices(user_id, {(group, kind): Delivery.NEVER})
+    changes: dict[tuple[str, Kind], Delivery | None] = {}
+    if kind == DIGEST:
+        settings, _ = store.settings_and_group(user_id, group)
+        changes = {daily: Delivery.NEVER for daily in _daily(settings.choices)}
+    elif group == ALL_GROUPS:
+        settings, _ = store.settings_and_group(user_id, group)
+        for chosen_group, chosen_kind in settings.choices:
+            if chosen_group != ALL_GROUPS and chosen_kind == kind:
+                changes[(chosen_group, chosen_kind)] = None
+        changes[(ALL_GROUPS, kind)] = Delivery.NEVER
+    else:
+        changes[(group, kind)] = Delivery.NEVER
+    if changes:
+        store.set_choices(user_id, changes)
     return subscription(token)

@@ -47,6 +47,7 @@ from chalicelib.domain.notification_events import (
 )
 from chalicelib.domain.notifications import (
     ALL_GROUPS,
+    DIGEST,
     Channel,
     Delivery,
     Event,
@@ -576,9 +577,8 @@ def _send_digest(events: list[Event], recipient: store.Recipient, address: str) 
         address,
         _locale(recipient),
         web_url=_web_url(),
-        unsubscribe_token=unsubscribe.unsubscribe_token(
-            recipient.user_id, ALL_GROUPS, events[0].kind
-        ),
+        # A digest lists several kinds: its link ends the daily digest.
+        unsubscribe_token=unsubscribe.unsubscribe_token(recipient.user_id, ALL_GROUPS, DIGEST),
     )
     _pace()
     send.send(email)

@@ -5,8 +5,6 @@ and an outbox that catches every email sent."""
 from __future__ import annotations
 
 import os
-import sys
-import types
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,45 +17,20 @@ from chalicelib.store.models import DigestEntryItem, NotificationItem
 
 @dataclass
 class Sent:
-    """An email as the outbox caught it: to whom, and about which events."""
+    """An email as the outbox caught it: to whom, and the email (chalicelib.mail.render)."""
 
     to: str
-    kinds: list[str]
-    email: Any = None
-
-
-def fake_mail() -> types.ModuleType:
-    """A stand-in for chalicelib.mail (render, send, unsubscribe) when it is not there."""
-    package = types.ModuleType("chalicelib.mail")
-    package.__path__ = []  # type: ignore[attr-defined]
-    render = types.ModuleType("chalicelib.mail.render")
-    render.notification_email = lambda event, to, locale, **_: Sent(to, [event.kind.value])
-    render.digest_email = lambda events, to, locale, **_: Sent(to, [e.kind.value for e in events])
-    render.invitation_email = lambda event, to, locale, **_: Sent(to, [event.kind.value])
-    send = types.ModuleType("chalicelib.mail.send")
-    send.send = lambda email: None
-    unsubscribe = types.ModuleType("chalicelib.mail.unsubscribe")
-    unsubscribe.unsubscribe_token = lambda user, group, kind: f"{user}|{group}|{kind}"
-    package.render, package.send, package.unsubscribe = render, send, unsubscribe
-    return package
+    email: Any
 
 
 def catch_mail(monkeypatch: Any) -> list[Sent]:
-    """Every email `send` is asked to send, without sending it."""
+    """Every email `send` is asked to send, rendered, without sending it."""
+    from chalicelib.mail import send as real_send
+
     outbox: list[Sent] = []
-    try:
-        from chalicelib.mail import send as real_send
-    except ImportError:
-        package = fake_mail()
-        for name in ("", ".render", ".send", ".unsubscribe"):
-            module = package if not name else getattr(package, name[1:])
-            monkeypatch.setitem(sys.modules, f"chalicelib.mail{name}", module)
-        monkeypatch.setattr(package.send, "send", outbox.append)
-        return outbox
 
     def caught(email: Any) -> None:
-        to = email.to if isinstance(email.to, str) else ", ".join(email.to)
-        outbox.append(Sent(to, [], email))
+        outbox.append(Sent(email.to, email))
 
     monkeypatch.setattr(real_send, "send", caught)
     return outbox

@@ -111,3 +111,37 @@ def test_a_signed_in_caller_token_does_not_matter(as_user, kind):
     as_user("bob").post(f"/v1/unsubscribe?token={token}", expect=200)
     assert as_user("bob").get("/v1/me/preferences", expect=200).data["kinds"][kind] != "never"
     assert as_user("alice").get("/v1/me/preferences", expect=200).data["kinds"][kind] == "never"
+
+
+def test_a_link_for_every_association_wins_over_what_was_chosen_for_one(as_user):
+    """ "No more of these emails" means none: a choice made for one association no longer
+    keeps that kind coming from it."""
+    alice = as_user("alice")
+    group_id = create_group(alice)
+    alice.patch("/v1/me/preferences", {"groups": {group_id: {"reply": "immediately"}}})
+    token = unsubscribe_token("alice", "*", "reply")
+    as_user(None).post(f"/v1/unsubscribe?token={token}", expect=200)
+    prefs = alice.get("/v1/me/preferences", expect=200).data
+    assert prefs["kinds"]["reply"] == "never"
+    assert prefs["groups"].get(group_id, {}).get("reply") in (None, "never")
+
+
+def test_a_digests_link_ends_the_daily_digest_whatever_kinds_it_held(as_user):
+    """A digest lists several kinds: its link turns off every kind that came daily, for
+    every association, and leaves the others as they were."""
+    alice = as_user("alice")
+    group_id = create_group(alice)
+    alice.patch(
+        "/v1/me/preferences",
+        {"kinds": {"results": "daily"}, "groups": {group_id: {"consultation_opened": "daily"}}},
+    )
+    token = unsubscribe_token("alice", "*", "digest")
+    anonymous = as_user(None)
+    shown = anonymous.get(f"/v1/unsubscribe?token={token}", expect=200).data
+    assert shown == {"group": None, "kind": "digest", "delivery": "daily"}
+    done = anonymous.post(f"/v1/unsubscribe?token={token}", expect=200).data
+    assert done == {"group": None, "kind": "digest", "delivery": "never"}
+    prefs = alice.get("/v1/me/preferences", expect=200).data
+    assert "daily" not in prefs["kinds"].values()
+    assert "daily" not in str(prefs["groups"])
+    assert prefs["kinds"]["consultation_opened"] == "immediately"  # untouched

@@ -191,16 +191,17 @@ def test_a_resident_follows_and_unfollows_an_association(phone: Page, hub: Runni
     assert hub.as_user(who).patch("/v1/me/preferences", choose).status_code == 422
 
 
-def unsubscribe_link_token(monkeypatch: pytest.MonkeyPatch, user: str, group: str) -> str:
-    """The token an email to `user` about `group`'s results carries, signed as the runner
-    signs it (its cursor secret comes from its environment)."""
-    from chalicelib.domain.notifications import Kind
+def unsubscribe_link_token(
+    monkeypatch: pytest.MonkeyPatch, user: str, group: str, kind: str = "results"
+) -> str:
+    """The token an email to `user` about `group`'s results (or `kind`) carries, signed as
+    the runner signs it (its cursor secret comes from its environment)."""
     from chalicelib.mail import unsubscribe
     from chalicelib.settings import Settings
 
     runner = Settings.from_environ(runner_environment())
     monkeypatch.setattr(unsubscribe, "get_settings", lambda: runner)
-    return unsubscribe.unsubscribe_token(user, group, Kind.RESULTS)
+    return unsubscribe.unsubscribe_token(user, group, kind)
 
 
 def test_an_email_link_turns_results_off_without_signing_in(
@@ -232,6 +233,20 @@ def test_an_email_link_turns_results_off_without_signing_in(
 
     phone.reload()  # the same link again: already done
     expect(phone.get_by_text("Vous ne recevez déjà plus ces emails.")).to_be_visible()
+
+    # A daily digest's link: the digest itself, whatever kinds it held.
+    reader = f"n17-digest-{uuid.uuid4().hex[:6]}"
+    hub.as_user(reader).patch("/v1/me/preferences", {"kinds": {"results": "daily"}})
+    phone.goto(f"/unsubscribe?token={unsubscribe_link_token(monkeypatch, reader, '*', 'digest')}")
+    expect(
+        phone.get_by_text("Le résumé quotidien de vos notifications, pour toutes les associations.")
+    ).to_be_visible()
+    look(phone, "unsubscribe-digest")
+    phone.get_by_role("button", name="Se désabonner").click()
+    expect(
+        phone.get_by_role("status").filter(has_text="vous ne recevrez plus ces emails")
+    ).to_be_visible()
+    assert hub.as_user(reader).get("/v1/me/preferences").data["kinds"]["results"] == "never"
 
     phone.goto("/unsubscribe?token=" + token[:-4] + "AAAA")
     expect(phone.get_by_role("heading", level=1)).to_have_text("Se désabonner")

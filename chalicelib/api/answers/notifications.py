@@ -3,7 +3,7 @@ following a group, and what an unsubscribe link turns off."""
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field
 
@@ -102,5 +102,8 @@ class UnsubscribeOut(Answer):
     """What an unsubscribe link turns off, and how it stands now."""
 
     group: NamedGroupOut | None = Field(description="The association; null: every association.")
-    kind: Kind
+    kind: Kind | Literal["digest"] = Field(
+        description="The kind of email it turns off; `digest`: the daily digest, every kind "
+        "that came in it."
+    )
     delivery: Delivery = Field(description="`never` once unsubscribed.")

@@ -247,10 +247,13 @@ export function Unsubscribe() {
       ${state.error ? html`<${Alert} error=${state.error} />` : html`<div class="alert" role="alert"><p>${t("unsub.no_token")}</p></div>`}
       ${settings}`;
   const link = state.data;
-  const about = t(`notifs.about.${link.kind}`);
-  const what = link.group
-    ? t("unsub.what", { about, group: link.group.name || t("notifs.some_group") })
-    : t("unsub.what_all", { about });
+  const about = link.kind === "digest" ? "" : t(`notifs.about.${link.kind}`);
+  const what =
+    link.kind === "digest"
+      ? t("unsub.what_digest")
+      : link.group
+        ? t("unsub.what", { about, group: link.group.name || t("notifs.some_group") })
+        : t("unsub.what_all", { about });
   const unsubscribe = async () => {
     const answer = await send(() => api(`/unsubscribe?token=${enc(token)}`, { method: "POST", body: {} }));
     if (answer) {
