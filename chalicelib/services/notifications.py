@@ -399,13 +399,21 @@ def may_hear(event: Event, what: str, users: list[str]) -> list[store.Recipient]
 
     group = group_from_raw(group_raw)
     found = store.read_recipients(users, groups=[group.id])
-    return [
+    allowed = [
         r
         for r in found.values()
         if allows(
             action, frozenset({(r.roles or {}).get(group.id, Outsider.SIGNED_IN)}), group.visibility
         )
     ]
+    if event.kind is Kind.FLAGS_WAITING and event.data.get("consultation_id"):
+        # It names the consultation and the debate: only for who may open them (the queue
+        # itself shows a board meeting's comments to its audience alone).
+        inside = {
+            r.user_id for r in _inside_consultation(event, what, [r.user_id for r in allowed])
+        }
+        allowed = [r for r in allowed if r.user_id in inside]
+    return allowed
 
 
 def _inside_consultation(event: Event, what: str, users: list[str]) -> list[store.Recipient]:

@@ -516,3 +516,24 @@ def test_a_comment_a_moderator_hid_unflagged_is_no_flag_waiting(pipeline, club):
     assert kinds("author")[0] == "comment_hidden"
     assert "flags_waiting" not in kinds("admin")
     assert "flags_waiting" not in kinds("moderator")
+
+
+def test_flags_in_a_board_meeting_reach_only_the_moderators_within_its_audience(pipeline, club):
+    """The moderation queue shows a restricted consultation's comments to its audience
+    only; so does "flags waiting", which names the consultation and the debate."""
+    group_id, users = club
+    c = create_consultation(  # by an author: its creator opens it, whatever the audience
+        users["author"],
+        group_id,
+        visibility="restricted",
+        audience=["participant", "author"],
+    )
+    debate = debate_in(users["author"], c["id"])
+    publish(users["author"], c["id"])
+    comment = users["author"].post(f"/v1/debates/{debate}/comments", {"body": "!"}).data
+    flagged = users["participant"].post(f"/v1/comments/{comment['id']}/flags", {"reason": "spam"})
+    assert flagged.status_code in (200, 201), flagged.data
+    pipeline.run()
+
+    assert "flags_waiting" in kinds("admin")  # an admin opens every consultation
+    assert "flags_waiting" not in kinds("moderator")  # outside the audience: not its title
