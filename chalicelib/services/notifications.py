@@ -385,6 +385,8 @@ def may_hear(event: Event, what: str, users: list[str]) -> list[store.Recipient]
     a request of theirs, with how to reach them: one or two BatchGetItem per 100 people."""
     if not users:
         return []
+    if event.kind is Kind.REPLY and not _still_shown(event.data.get("comment_id", "")):
+        return []  # hidden or deleted meanwhile: its author's name would tell of it
     if event.kind in CONSULTATION_KINDS or event.kind in COMMENT_KINDS:
         return _inside_consultation(event, what, users)
     action = GROUP_ACTIONS.get(event.kind)
@@ -414,6 +416,14 @@ def may_hear(event: Event, what: str, users: list[str]) -> list[store.Recipient]
         }
         allowed = [r for r in allowed if r.user_id in inside]
     return allowed
+
+
+def _still_shown(comment_id: str) -> bool:
+    from chalicelib.domain.ids import split_comment_id
+    from chalicelib.store import comments
+
+    comment = comments.get(comment_id) if split_comment_id(comment_id) else None
+    return comment is not None and not comment.hidden and not comment.deleted
 
 
 def _inside_consultation(event: Event, what: str, users: list[str]) -> list[store.Recipient]:

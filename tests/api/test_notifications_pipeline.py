@@ -537,3 +537,27 @@ def test_flags_in_a_board_meeting_reach_only_the_moderators_within_its_audience(
 
     assert "flags_waiting" in kinds("admin")  # an admin opens every consultation
     assert "flags_waiting" not in kinds("moderator")  # outside the audience: not its title
+
+
+def test_a_reply_hidden_or_deleted_before_its_delivery_is_not_announced(pipeline, club):
+    """Its author's name would tell of a reply nobody may read any more."""
+    group_id, users = club
+    c = create_consultation(users["admin"], group_id)
+    debate = debate_in(users["admin"], c["id"])
+    publish(users["admin"], c["id"])
+    argument = users["author"].post(f"/v1/debates/{debate}/comments", {"body": "Pour"}).data
+    rude = users["participant"].post(
+        f"/v1/debates/{debate}/comments", {"body": "Insulte", "parent_id": argument["id"]}
+    )
+    regretted = users["moderator"].post(
+        f"/v1/debates/{debate}/comments", {"body": "Oups", "parent_id": argument["id"]}
+    )
+    assert (rude.status_code, regretted.status_code) == (201, 201)
+    pipeline.notify()  # the events are in the queue...
+    hidden = users["moderator"].post(f"/v1/comments/{rude.data['id']}/hide", {"reason": "Non"})
+    assert hidden.status_code == 200, hidden.data
+    deleted = users["moderator"].delete(f"/v1/comments/{regretted.data['id']}")
+    assert deleted.status_code in (200, 204), deleted.data
+    pipeline.deliver()  # ...and delivered once the replies are out of sight
+
+    assert "reply" not in kinds("author")
