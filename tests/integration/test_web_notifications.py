@@ -363,3 +363,31 @@ def test_each_kind_reads_as_a_sentence_and_more_come_on_request(
     main_nav = phone.get_by_role("navigation", name="Main")
     expect(main_nav.get_by_role("link", name="Notifications, 26 unread")).to_be_visible()
     look(phone, "notifications-english")
+
+
+def test_an_admin_emails_an_invitation_and_the_link_goes_out(phone: Page, hub: RunningHub) -> None:
+    from pathlib import Path
+
+    address = f"invitee-{uuid.uuid4().hex[:6]}@example.org"
+    gid = group_id(hub)
+    sign_in(phone, "demo-admin")
+    phone.goto(f"/groups/{gid}/invitations")
+    phone.get_by_label("Envoyer le lien par email à (facultatif)").fill(address)
+    look(phone, "invitation-email")
+    phone.get_by_role("button", name="Créer l\u2019invitation").click()
+    expect(phone.get_by_text(f"Le lien est envoyé à {address}.").first).to_be_visible()
+    expect(phone.get_by_label("Envoyer le lien par email à (facultatif)")).to_have_value("")
+    look(phone, "invitation-emailed")
+
+    # The runner's pipeline sends it, as an .eml in its outbox (the checkout's .hub/outbox).
+    outbox = Path(__file__).resolve().parents[2] / ".hub" / "outbox"
+    deadline = time.monotonic() + WAIT_S
+    while time.monotonic() < deadline:
+        sent = [
+            p for p in outbox.glob("*.eml") if f"To: {address}" in p.read_text(errors="replace")
+        ]
+        if sent:
+            break
+        time.sleep(1)
+    assert len(sent) == 1, f"no email to {address} in {outbox}"
+    assert "/invitations/" in sent[0].read_text(errors="replace")

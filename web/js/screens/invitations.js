@@ -42,6 +42,7 @@ export function Invitations({ id }) {
       html`<section class="made" aria-labelledby="made-title">
         <h2 id="made-title" tabindex="-1" ref=${madeTitle}>${t("invitations.made")}</h2>
         <p>${t("invitations.made_text", { role: t(`role.${made.role}`), date: formatDate(made.expires_at) })}</p>
+        ${made.email && html`<p>${t("invitations.emailed", { email: made.email })}</p>`}
         <${CopyLink} id="made-link" label=${t("invitations.link")} link=${invitationLink(made.code)} />
       </section>`}
       <h2>${t("invitations.pending")}</h2>
@@ -57,7 +58,7 @@ export function Invitations({ id }) {
 
 // onAct: an act begins, so what the page said of an earlier one no longer stands beside it.
 function NewInvitation({ groupId, onCreated, onAct }) {
-  const [form, setForm] = useState({ role: "participant", days: "7", max_uses: "" });
+  const [form, setForm] = useState({ role: "participant", days: "7", max_uses: "", email: "" });
   const [send, busy, error, , fresh] = useSubmit();
   const set = (name) => (value) => {
     fresh();
@@ -72,17 +73,19 @@ function NewInvitation({ groupId, onCreated, onAct }) {
       expires_in_hours: Number(form.days) * 24,
       max_uses: uses === "" ? null : Number.isInteger(Number(uses)) ? Number(uses) : uses,
     };
+    if (form.email.trim()) body.email = form.email.trim(); // the Hub emails the link there
     const invitation = await send((key) =>
       api(`/groups/${enc(groupId)}/invitations`, { method: "POST", body, idempotencyKey: key }),
     );
     if (invitation) {
       fresh();
+      setForm((f) => ({ ...f, email: "" }));
       onCreated(invitation);
     }
   };
   return html`<form class="form" noValidate onSubmit=${submit}>
     <h2>${t("invitations.new")}</h2>
-    <${Alert} error=${error} fields=${{ role: ["inv-role", t("invitations.role")], max_uses: ["inv-uses", t("invitations.uses")] }} />
+    <${Alert} error=${error} fields=${{ role: ["inv-role", t("invitations.role")], max_uses: ["inv-uses", t("invitations.uses")], email: ["inv-email", t("invitations.email")] }} />
     <${Select} id="inv-role" label=${t("invitations.role")} value=${form.role} onChange=${set("role")}
       hint=${t("invitations.role_hint")}
       options=${ROLES.map((r) => [r, t(`role.${r}`)])} />
@@ -92,6 +95,10 @@ function NewInvitation({ groupId, onCreated, onAct }) {
     <${Field} id="inv-uses" label=${t("invitations.uses")} hint=${t("invitations.uses_hint")}>
       <input type="number" id="inv-uses" min="1" max="10000" step="1" inputmode="numeric" value=${form.max_uses}
         aria-describedby="inv-uses-hint" onInput=${(e) => set("max_uses")(e.target.value)} />
+    </${Field}>
+    <${Field} id="inv-email" label=${t("invitations.email")} hint=${t("invitations.email_hint")}>
+      <input type="email" id="inv-email" maxlength="254" autocomplete="off" value=${form.email}
+        aria-describedby="inv-email-hint" onInput=${(e) => set("email")(e.target.value)} />
     </${Field}>
     <button type="submit" class="primary" disabled=${busy}>${t("invitations.submit")}</button>
   </form>`;
@@ -132,6 +139,7 @@ function Listed({ invitation: i, onRevoked, onAct }) {
   return html`<li class="card">
     <p class="card-title">${t("invitations.for_role", { role: t(`role.${i.role}`) })}
       ${" "}<span class=${`badge badge-invitation-${i.status}`}>${t(`invitations.status.${i.status}`)}</span></p>
+    ${i.email && html`<p class="meta">${t("invitations.emailed", { email: i.email })}</p>`}
     <p class="meta">${uses} · ${i.status === "expired" ? t("invitations.expired_on", { date: formatDate(i.expires_at) }) : t("invitations.expires", { date: formatDate(i.expires_at) })}</p>
     ${i.created_by && html`<p class="meta">${t("invitations.by")} <${Person} name=${i.created_by.name} id=${i.created_by.id} /></p>`}
     ${i.status === "usable" &&
