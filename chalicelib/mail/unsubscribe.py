@@ -25,15 +25,15 @@ import hmac
 from functools import cache
 
 from chalicelib.domain.notifications import DIGEST, Kind
+from chalicelib.domain.packing import LENGTH_BYTES, pack, unpack
 from chalicelib.settings import get_settings
 
 _LABEL = b"hub unsubscribe link"
 _TAG_BYTES = 16  # HMAC-SHA256 cut to 128 bits: forging one still takes 2^128 tries
-_LENGTH_BYTES = 2
 _MAX_FIELD_BYTES = 1024
 # The longest token the Hub can issue (ids are at most 256 bytes): anything longer is refused
 # before decoding.
-MAX_TOKEN_CHARS = -(-(_TAG_BYTES + 3 * (_LENGTH_BYTES + _MAX_FIELD_BYTES)) * 4 // 3)
+MAX_TOKEN_CHARS = -(-(_TAG_BYTES + 3 * (LENGTH_BYTES + _MAX_FIELD_BYTES)) * 4 // 3)
 
 
 def unsubscribe_token(user_id: str, group_id: str, kind: Kind | str) -> str:
@@ -82,23 +82,8 @@ def _keys(secrets: tuple[str, ...]) -> tuple[bytes, ...]:
 
 
 def _pack(values: list[str]) -> bytes:
-    encoded = [value.encode() for value in values]
-    if any(not 0 < len(raw) <= _MAX_FIELD_BYTES for raw in encoded):
-        raise ValueError("an unsubscribe token's fields are 1 to 1024 bytes of UTF-8")
-    return b"".join(len(raw).to_bytes(_LENGTH_BYTES, "big") + raw for raw in encoded)
+    return pack(values, _MAX_FIELD_BYTES)
 
 
 def _unpack(fields: bytes) -> list[str] | None:
-    values, at = [], 0
-    while at < len(fields):
-        header = fields[at : at + _LENGTH_BYTES]
-        size = int.from_bytes(header, "big")
-        raw = fields[at + _LENGTH_BYTES : at + _LENGTH_BYTES + size]
-        at += _LENGTH_BYTES + size
-        if len(header) != _LENGTH_BYTES or len(raw) != size or not 0 < size <= _MAX_FIELD_BYTES:
-            return None
-        try:
-            values.append(raw.decode())
-        except UnicodeDecodeError:
-            return None
-    return values
+    return unpack(fields, _MAX_FIELD_BYTES)

@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from chalicelib.domain.errors import InvalidCursor
+from chalicelib.domain.packing import LENGTH_BYTES, pack, unpack
 from chalicelib.settings import get_settings
 
 
@@ -64,10 +65,9 @@ _FORMAT = "hub cursor 1"  # a new format changes it: older cursors then fail to 
 _NONCE_BYTES = 12  # AES-GCM's 96-bit nonce, random for each cursor
 _TAG_BYTES = 16
 _MAX_KEY_BYTES = 1024  # DynamoDB's sort key limit (partition keys: 2048)
-_LENGTH_BYTES = 2
 # The longest cursor a listing can issue; anything longer is refused before decoding.
 _MOST_CARRIED = max(len(names) - 1 for names in _KEYS.values())
-_MAX_SEALED_BYTES = _NONCE_BYTES + _TAG_BYTES + _MOST_CARRIED * (_LENGTH_BYTES + _MAX_KEY_BYTES)
+_MAX_SEALED_BYTES = _NONCE_BYTES + _TAG_BYTES + _MOST_CARRIED * (LENGTH_BYTES + _MAX_KEY_BYTES)
 MAX_CURSOR_CHARS = -(-_MAX_SEALED_BYTES * 4 // 3)  # base64 without padding
 
 
@@ -121,26 +121,13 @@ def _start_key(listing: Listing, values: list[str] | None) -> dict[str, Any]:
 
 
 def _pack(values: list[str]) -> bytes:
-    encoded = [value.encode() for value in values]
-    return b"".join(len(raw).to_bytes(_LENGTH_BYTES, "big") + raw for raw in encoded)
+    return pack(values, _MAX_KEY_BYTES)
 
 
 def _unpack(plain: bytes) -> list[str] | None:
     """The values `_pack` wrote; None unless each is whole, UTF-8 and of a key's size (DynamoDB
     refuses an empty key value, and one over its limit)."""
-    values, at = [], 0
-    while at < len(plain):
-        header = plain[at : at + _LENGTH_BYTES]
-        size = int.from_bytes(header, "big")
-        raw = plain[at + _LENGTH_BYTES : at + _LENGTH_BYTES + size]
-        at += _LENGTH_BYTES + size
-        if len(header) != _LENGTH_BYTES or len(raw) != size or not 0 < size <= _MAX_KEY_BYTES:
-            return None
-        try:
-            values.append(raw.decode())
-        except UnicodeDecodeError:
-            return None
-    return values
+    return unpack(plain, _MAX_KEY_BYTES)
 
 
 @cache
