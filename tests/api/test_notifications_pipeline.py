@@ -186,14 +186,7 @@ def test_preferences_never_daily_and_immediately(pipeline, club, monkeypatch):
 def test_a_reply_reaches_the_author_of_the_comment_replied_to_only(pipeline, club):
     group_id, users = club
     c = create_consultation(users["admin"], group_id)
-    debate = (
-        users["admin"]
-        .post(
-            f"/v1/consultations/{c['id']}/debates",
-            {"title": "Motion", "function": {"type": "vote"}},
-        )
-        .data["id"]
-    )
+    debate = debate_in(users["admin"], c["id"])
     publish(users["admin"], c["id"])
     argument = users["author"].post(f"/v1/debates/{debate}/comments", {"body": "Pour"}).data
     users["participant"].post(
@@ -216,14 +209,7 @@ def test_a_reply_reaches_the_author_of_the_comment_replied_to_only(pipeline, clu
 def test_hidden_and_restored_comments_reach_their_author_with_the_reason(pipeline, club):
     group_id, users = club
     c = create_consultation(users["admin"], group_id)
-    debate = (
-        users["admin"]
-        .post(
-            f"/v1/consultations/{c['id']}/debates",
-            {"title": "Motion", "function": {"type": "vote"}},
-        )
-        .data["id"]
-    )
+    debate = debate_in(users["admin"], c["id"])
     publish(users["admin"], c["id"])
     comment = users["participant"].post(f"/v1/debates/{debate}/comments", {"body": "!"}).data
     hidden = users["moderator"].post(f"/v1/comments/{comment['id']}/hide", {"reason": "Hors sujet"})
