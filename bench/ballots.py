@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bench.harness import session
+from bench.harness import PUBLIC_CONSULTATION, session
 from chalicelib.domain.ballots import SHARDS_BY_VISIBILITY, shard_of
 
 PARTITION_WCU_PER_S = 1_000
 VOTERS = 100_000
-CLOSES = "2099-01-01T00:00:00Z"
 
 
 def per_ballot() -> None:
@@ -29,12 +28,7 @@ def per_ballot() -> None:
             "mayor",
             "POST",
             f"/v1/groups/{group}/consultations",
-            {
-                "title": "Budget",
-                "visibility": "public",
-                "participation": "signed_in",
-                "closes_at": CLOSES,
-            },
+            PUBLIC_CONSULTATION,
         )["id"]
         debates = {}
         for name, function in {

@@ -28,6 +28,14 @@ from moto import mock_aws
 from bench.meter import Meter, metering
 from local.devtoken import make_token
 
+# A public consultation any signed-in resident takes part in, open long after the bench.
+PUBLIC_CONSULTATION = {
+    "title": "Budget",
+    "visibility": "public",
+    "participation": "signed_in",
+    "closes_at": "2099-01-01T00:00:00Z",
+}
+
 
 @dataclass
 class Row:

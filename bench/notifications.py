@@ -21,11 +21,8 @@ import os
 import sys
 from collections import Counter
 
-from bench.harness import session
+from bench.harness import PUBLIC_CONSULTATION, session
 from bench.meter import Meter, metering
-
-CLOSES = "2099-01-01T00:00:00Z"
-
 
 # List prices, on demand, to turn the figures into money (AWS's public prices in us-east-1
 # as of 2025; Paris costs a little more). Change them here for another region or date.
@@ -83,12 +80,7 @@ def main(followers: int = 1_000) -> None:
             "mayor",
             "POST",
             f"/v1/groups/{group}/consultations",
-            {
-                "title": "Budget",
-                "visibility": "public",
-                "participation": "signed_in",
-                "closes_at": CLOSES,
-            },
+            PUBLIC_CONSULTATION,
         )["id"]
         reader = StreamReader(os.environ["HUB_TABLE"])
         reader.drain(notifier)  # what came before: not measured
