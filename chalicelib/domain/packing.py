@@ -7,12 +7,9 @@ from __future__ import annotations
 LENGTH_BYTES = 2  # each value's length, big-endian, before it
 
 
-def pack(values: list[str], most: int) -> bytes:
-    """`values` as UTF-8, each behind its length; ValueError for an empty one or one over
-    `most` bytes."""
+def pack(values: list[str]) -> bytes:
+    """`values` as UTF-8, each behind its length (which `unpack` checks when reading)."""
     encoded = [value.encode() for value in values]
-    if any(not 0 < len(raw) <= most for raw in encoded):
-        raise ValueError(f"a packed value is 1 to {most} bytes of UTF-8")
     return b"".join(len(raw).to_bytes(LENGTH_BYTES, "big") + raw for raw in encoded)
 
 

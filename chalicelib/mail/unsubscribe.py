@@ -82,7 +82,9 @@ def _keys(secrets: tuple[str, ...]) -> tuple[bytes, ...]:
 
 
 def _pack(values: list[str]) -> bytes:
-    return pack(values, _MAX_FIELD_BYTES)
+    if any(not 0 < len(value.encode()) <= _MAX_FIELD_BYTES for value in values):
+        raise ValueError("an unsubscribe token's fields are 1 to 1024 bytes of UTF-8")
+    return pack(values)
 
 
 def _unpack(fields: bytes) -> list[str] | None:

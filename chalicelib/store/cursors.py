@@ -121,7 +121,7 @@ def _start_key(listing: Listing, values: list[str] | None) -> dict[str, Any]:
 
 
 def _pack(values: list[str]) -> bytes:
-    return pack(values, _MAX_KEY_BYTES)
+    return pack(values)
 
 
 def _unpack(plain: bytes) -> list[str] | None:
