@@ -43,7 +43,7 @@ def main(followers: int = 1_000) -> None:
     from chalicelib.services import notifications
     from chalicelib.settings import get_settings
     from chalicelib.store import notifications as store
-    from chalicelib.store.models import FollowItem
+    from chalicelib.store.models.notifications import FollowItem
     from local.stream import StreamReader
 
     logs = io.StringIO()  # the pipeline's and the API's JSON lines: not the bench's output

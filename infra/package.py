@@ -48,6 +48,11 @@ PACKAGING_ENVIRONMENT = {
     "HUB_CURSOR_SECRET": "set-by-the-stack-never-a-real-cursor-secret",
     "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "eu-west-3"),
 }
+# What every function's environment holds beside the Hub's settings (Globals in
+# template.yaml, checked by tests/infra): pydantic looks for plugins among the installed
+# distributions' entry points when it builds its first model, 2 ms of each cold start, and
+# the Hub uses none.
+RUNTIME_ENVIRONMENT = {"PYDANTIC_DISABLE_PLUGINS": "__all__"}
 # The AWS services the functions call, by botocore's name for them (botocore/data/<name>/).
 # The bundle keeps their data and drops that of the 400-odd others: 16 MB of the 26 MB
 # zipped (botocore 1.44.8). A client for a service missing here cannot be created in the

@@ -29,7 +29,7 @@ from chalicelib.store.consultations import consultation_from_raw
 from chalicelib.store.debates import debate_from_raw
 from chalicelib.store.groups import group_from_raw
 from chalicelib.store.memberships import membership_from_raw
-from chalicelib.store.models import GrantItem
+from chalicelib.store.models.consultations import GrantItem
 from chalicelib.store.moderation import block_from_raw, block_key
 from chalicelib.store.profiles import profile_from_raw, profile_key
 from chalicelib.store.reactions import reaction_key

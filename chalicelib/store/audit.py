@@ -13,7 +13,7 @@ from chalicelib.domain.errors import ConcurrentUpdate
 from chalicelib.domain.model import AuditEvent
 from chalicelib.store import keys
 from chalicelib.store.convert import to_domain, to_item
-from chalicelib.store.models import AuditEventItem
+from chalicelib.store.models.audit import AuditEventItem
 from chalicelib.store.table import Page, Transaction, query_page
 
 

@@ -19,7 +19,7 @@ from chalicelib.domain.errors import ConcurrentUpdate
 from chalicelib.domain.model import Debate
 from chalicelib.store import keys
 from chalicelib.store.convert import to_domain
-from chalicelib.store.models import BallotMarkerItem, SecretBallotItem
+from chalicelib.store.models.ballots import BallotMarkerItem, SecretBallotItem
 from chalicelib.store.table import Transaction, transact
 
 

@@ -23,11 +23,7 @@ from chalicelib.store import keys
 from chalicelib.store.audit import record_in
 from chalicelib.store.convert import to_domain, to_item
 from chalicelib.store.cursors import Listing, decode_cursor, encode_cursor
-from chalicelib.store.models import (
-    CommentCountsItem,
-    CommentItem,
-    QueueEntryItem,
-)
+from chalicelib.store.models.comments import CommentCountsItem, CommentItem, QueueEntryItem
 from chalicelib.store.table import (
     Page,
     Transaction,

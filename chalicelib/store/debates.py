@@ -24,7 +24,7 @@ from chalicelib.domain.model import (
 from chalicelib.store import keys
 from chalicelib.store.audit import record_in
 from chalicelib.store.convert import to_domain, to_item
-from chalicelib.store.models import ConsultationItem, DebateItem
+from chalicelib.store.models.consultations import ConsultationItem, DebateItem
 from chalicelib.store.table import Page, Transaction, query_page, transact
 
 # ---------------------------------------------------------------- conversions

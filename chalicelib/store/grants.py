@@ -12,7 +12,9 @@ from chalicelib.domain.roles import Role
 from chalicelib.store import keys
 from chalicelib.store.audit import record_in
 from chalicelib.store.convert import to_domain, to_item
-from chalicelib.store.models import ConsultationItem, GrantItem, MembershipItem, TableMeta
+from chalicelib.store.models import TableMeta
+from chalicelib.store.models.consultations import ConsultationItem, GrantItem
+from chalicelib.store.models.groups import MembershipItem
 from chalicelib.store.table import Page, Transaction, connection, get_many, query_page, transact
 
 

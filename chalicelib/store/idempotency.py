@@ -18,7 +18,7 @@ from chalicelib.domain import clock
 from chalicelib.domain.errors import IdempotencyInProgress
 from chalicelib.domain.idempotency import IdempotentRequest
 from chalicelib.store import keys
-from chalicelib.store.models import IdempotencyItem
+from chalicelib.store.models.people import IdempotencyItem
 
 
 def _failed_condition(error: Exception) -> bool:

@@ -19,7 +19,7 @@ from chalicelib.store.audit import record_in
 from chalicelib.store.convert import to_domain, to_item
 from chalicelib.store.cursors import Listing, decode_cursor, encode_cursor
 from chalicelib.store.memberships import still_admin
-from chalicelib.store.models import DailyCountItem, InvitationItem
+from chalicelib.store.models.groups import DailyCountItem, InvitationItem
 from chalicelib.store.table import Page, Transaction, transact
 
 

@@ -15,7 +15,7 @@ from chalicelib.store import keys
 from chalicelib.store.audit import record_in
 from chalicelib.store.convert import to_domain, to_item
 from chalicelib.store.memberships import still_admin
-from chalicelib.store.models import JoinRequestItem
+from chalicelib.store.models.groups import JoinRequestItem
 from chalicelib.store.table import Page, Transaction, query_page, transact
 
 

@@ -28,7 +28,12 @@ from chalicelib.domain.roles import Role
 from chalicelib.store import keys
 from chalicelib.store.audit import record_in
 from chalicelib.store.convert import to_domain, to_item
-from chalicelib.store.models import GroupItem, InvitationItem, JoinRequestItem, MembershipItem
+from chalicelib.store.models.groups import (
+    GroupItem,
+    InvitationItem,
+    JoinRequestItem,
+    MembershipItem,
+)
 from chalicelib.store.table import Page, Transaction, get_many, query_page, transact
 
 # ---------------------------------------------------------------- conversions

@@ -16,7 +16,7 @@ from chalicelib.store.comments import comment_key, from_raw
 from chalicelib.store.consultations import consultation_from_raw
 from chalicelib.store.convert import to_domain, to_item
 from chalicelib.store.cursors import Listing, decode_cursor, encode_cursor
-from chalicelib.store.models import BlockItem, QueueEntryItem
+from chalicelib.store.models.comments import BlockItem, QueueEntryItem
 from chalicelib.store.table import (
     Page,
     Transaction,

@@ -31,7 +31,7 @@ from chalicelib.domain.notifications import (
 from chalicelib.domain.profiles import Profile
 from chalicelib.domain.roles import Role
 from chalicelib.store import keys
-from chalicelib.store.models import (
+from chalicelib.store.models.notifications import (
     DeliveryItem,
     DigestEntryItem,
     NotificationItem,

@@ -25,7 +25,7 @@ from chalicelib.store.convert import to_domain
 from chalicelib.store.grants import everything_of_user
 from chalicelib.store.groups import group_from_raw
 from chalicelib.store.inbox import settings_from_raw, settings_key
-from chalicelib.store.models import ProfileItem
+from chalicelib.store.models.people import ProfileItem
 from chalicelib.store.table import get_many
 
 # The attributes PATCH /v1/me may change.

@@ -7,7 +7,7 @@ from __future__ import annotations
 from chalicelib.domain import clock
 from chalicelib.domain.errors import AlreadyFlagged, ConcurrentUpdate
 from chalicelib.store import keys
-from chalicelib.store.models import FlagItem, ReactionItem
+from chalicelib.store.models.comments import FlagItem, ReactionItem
 from chalicelib.store.table import Transaction, get_many
 
 

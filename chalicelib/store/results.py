@@ -12,7 +12,7 @@ from pynamodb.exceptions import PutError
 from chalicelib.domain.ballots import Counts
 from chalicelib.store import keys
 from chalicelib.store.convert import to_domain, to_item
-from chalicelib.store.models import ResultItem
+from chalicelib.store.models.ballots import ResultItem
 
 
 @dataclass(frozen=True)

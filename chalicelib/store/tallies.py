@@ -17,7 +17,7 @@ from chalicelib.domain.ballot import Ballot
 from chalicelib.domain.tally import BALLOTS, BallotChange, tally_update
 from chalicelib.store import keys
 from chalicelib.store.convert import to_domain
-from chalicelib.store.models import TallyItem
+from chalicelib.store.models.ballots import TallyItem
 
 _ATTEMPTS = 5
 

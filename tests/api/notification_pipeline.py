@@ -12,7 +12,7 @@ from typing import Any
 from chalicelib.domain.notifications import Reachability
 from chalicelib.store import keys
 from chalicelib.store import notifications as store
-from chalicelib.store.models import DigestEntryItem, NotificationItem
+from chalicelib.store.models.notifications import DigestEntryItem, NotificationItem
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.store import keys
-from chalicelib.store.models import ConsultationItem, DebateItem
+from chalicelib.store.models.consultations import ConsultationItem, DebateItem
 from tests.api.helpers import add_member, create_consultation, create_group
 
 

@@ -272,7 +272,7 @@ def test_the_closer_reads_what_is_due_and_never_what_merely_exists(club):
         Phase,
     )
     from chalicelib.store.consultations import _consultation_item
-    from chalicelib.store.models import ConsultationItem
+    from chalicelib.store.models.consultations import ConsultationItem
 
     group_id, _ = club
     now = clock.now()

@@ -4,7 +4,7 @@ idempotent both ways; an unlisted association is `group_not_found` to outsiders.
 from __future__ import annotations
 
 from chalicelib.store import keys
-from chalicelib.store.models import FollowItem
+from chalicelib.store.models.notifications import FollowItem
 from tests.api.helpers import create_group
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.store import keys
-from chalicelib.store.models import InvitationItem
+from chalicelib.store.models.groups import InvitationItem
 from tests.api.helpers import add_member, create_group
 
 

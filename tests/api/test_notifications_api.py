@@ -10,7 +10,7 @@ from chalicelib.domain import clock
 from chalicelib.domain.notifications import event_id
 from chalicelib.store import inbox as inbox_store
 from chalicelib.store import keys
-from chalicelib.store.models import NotificationItem
+from chalicelib.store.models.notifications import NotificationItem
 from tests.api.helpers import create_group
 
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

@@ -262,7 +262,7 @@ def test_a_partner_invitation_reaches_the_partners_admins(pipeline, club, as_use
 
 
 def test_thousands_of_followers_each_hear_once_a_page_at_a_time(pipeline, as_user):
-    from chalicelib.store.models import FollowItem
+    from chalicelib.store.models.notifications import FollowItem
 
     admin = as_user("admin", name="Admin")
     group_id = create_group(admin, "Ville")
@@ -352,7 +352,7 @@ def test_a_failed_send_is_retried_and_then_sent_once(pipeline, club, monkeypatch
 
 
 def test_an_invitation_to_an_address_is_sent_there_once(pipeline, club):
-    from chalicelib.store.models import InvitationItem
+    from chalicelib.store.models.groups import InvitationItem
 
     group_id, users = club
     code = users["admin"].post(f"/v1/groups/{group_id}/invitations", {"role": "participant"})

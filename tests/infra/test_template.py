@@ -6,8 +6,10 @@ PynamoDB models, the app's registered functions, the Python these tests run on).
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import json
+import pkgutil
 import re
 import subprocess
 import sys
@@ -21,7 +23,7 @@ from chalicelib import messages
 from chalicelib.domain import errors
 from chalicelib.store import models
 from chalicelib.store.models import TableMeta, TableSchema
-from infra.package import default_locale, merge_template, tool
+from infra.package import RUNTIME_ENVIRONMENT, default_locale, merge_template, tool
 from tests.infra.packaged import packaged, translated_by_sam
 
 TABLE = "Table"
@@ -50,7 +52,13 @@ def key_schema(keys: list[dict[str, str]]) -> tuple[str, ...]:
 def indexes_of_the_code() -> dict[str, tuple[tuple[str, ...], str]]:
     """Every GSI any PynamoDB model of the table declares: name -> (keys, projection)."""
     found: dict[str, tuple[tuple[str, ...], str]] = {}
-    for model in vars(models).values():
+    families = [
+        importlib.import_module(f"{models.__name__}.{family.name}")
+        for family in pkgutil.iter_modules(models.__path__)
+    ]
+    assert families, "the models' families were not found"
+    every = [value for module in (models, *families) for value in vars(module).values()]
+    for model in every:
         if inspect.isclass(model) and issubclass(model, Model) and model is not Model:
             for index in model._get_schema()["global_secondary_indexes"]:
                 shape = (key_schema(index["key_schema"]), index["projection"]["ProjectionType"])
@@ -377,6 +385,11 @@ def test_the_gateways_words_are_the_catalogues_in_the_default_language(locale):
         locale
     )
     assert "{{" not in merge_template(locale)
+
+
+def test_every_function_runs_with_the_runtime_environment():
+    for function in FUNCTIONS:
+        assert packaged().environment(function).items() >= RUNTIME_ENVIRONMENT.items(), function
 
 
 def test_the_functions_default_language_is_the_gateways():

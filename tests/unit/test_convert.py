@@ -23,15 +23,11 @@ from chalicelib.domain.model import (
 )
 from chalicelib.domain.roles import Role
 from chalicelib.store.convert import NoConversion, to_domain, to_item
-from chalicelib.store.models import (
-    AuditEventItem,
-    CommentItem,
-    ConsultationItem,
-    GroupItem,
-    InvitationItem,
-    TableItem,
-    TableMeta,
-)
+from chalicelib.store.models import TableItem, TableMeta
+from chalicelib.store.models.audit import AuditEventItem
+from chalicelib.store.models.comments import CommentItem
+from chalicelib.store.models.consultations import ConsultationItem
+from chalicelib.store.models.groups import GroupItem, InvitationItem
 
 AT = datetime(2026, 11, 27, 2, 19, 43, 123000, tzinfo=UTC)
 LATER = datetime(2026, 12, 24, 18, 0, tzinfo=UTC)
