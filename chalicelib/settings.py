@@ -126,6 +126,13 @@ class Settings(BaseModel):
     invitation_emails_per_day: int = Field(default=20, ge=1, le=10_000)
     # Hours before `closes_at` when the eligible who have not taken part yet are reminded.
     closing_soon_h: int = Field(default=24, ge=1, le=720)
+    # Days the audit log keeps an entry (docs/privacy.md); 0 keeps it as long as the table.
+    audit_retention_days: int = Field(default=1827, ge=0, le=36_500)
+    # The licence a public consultation's open data is published under (its name, its text).
+    open_data_licence: str = Field(default="Licence Ouverte 2.0", min_length=1, max_length=200)
+    open_data_licence_url: str = Field(
+        default="https://www.etalab.gouv.fr/licence-ouverte-open-licence/", min_length=1
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -7,10 +7,12 @@ change and its record land together or not at all.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from chalicelib.domain import clock
 from chalicelib.domain.errors import ConcurrentUpdate
 from chalicelib.domain.model import AuditEvent
+from chalicelib.settings import get_settings
 from chalicelib.store import keys
 from chalicelib.store.convert import to_domain, to_item
 from chalicelib.store.models.audit import AuditEventItem
@@ -24,13 +26,21 @@ def _audit_event(item: AuditEventItem) -> AuditEvent:
 def _audit_item(event: AuditEvent) -> AuditEventItem:
     event_id = event.id or secrets.token_hex(6)
     at = clock.to_iso(event.at)
-    return to_item(
+    item = to_item(
         event,
         AuditEventItem,
         keys.audit_pk(event.group_id),
         keys.audit_sk(at, event_id),
         event_id=event_id,
     )
+    item.owned_by(event.actor_id)
+    if event.subject_id is not None:  # a person's, or a consultation's, a comment's...
+        item.gsi1pk = keys.subject_pk(event.subject_id)
+        item.gsi1sk = item.sk
+    retention = get_settings().audit_retention_days
+    if retention:
+        item.ttl = event.at + timedelta(days=retention)
+    return item
 
 
 def record_in(transaction: Transaction, event: AuditEvent) -> None:

@@ -78,6 +78,7 @@ def cast_first(debate: Debate, voter_id: str, ballot: Ballot, now: datetime) -> 
     item.voter_id = voter_id
     item.choice = ballot.key
     item.cast_at = clock.to_iso(now)
+    item.owned_by(voter_id)
     try:
         item.save(condition=BallotMarkerItem.pk.does_not_exist())
     except PutError as error:
@@ -121,6 +122,7 @@ def cast_secret(debate: Debate, voter_id: str, ballot: Ballot, receipt: str, now
     marker.debate_id = debate.id
     marker.voter_id = voter_id
     marker.cast_at = clock.to_iso(now)
+    marker.owned_by(voter_id)
     anonymous = SecretBallotItem(
         keys.ballot_pk(debate.id, shard_of(receipt, debate.ballot_shards)),
         keys.secret_ballot_sk(receipt),

@@ -44,6 +44,7 @@ def create_invitation(
         gsi1pk=keys.group_invitations_pk(invitation.group_id),
         gsi1sk=keys.group_invitation_sk(created_at, invitation.code),
     )
+    item.owned_by(invitation.created_by)
 
     def build(transaction: Transaction) -> None:
         transaction.save(

@@ -31,6 +31,7 @@ def put_join_request(request: JoinRequest) -> bool:
         keys.group_pk(request.group_id),
         keys.join_request_sk(request.user_id),
     )
+    item.owned_by(request.user_id)
     try:
         item.save(condition=JoinRequestItem.pk.does_not_exist())
     except PutError as error:

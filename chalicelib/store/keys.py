@@ -35,6 +35,26 @@ def user_pk(user_id: str) -> str:
 PROFILE = "PROFILE"  # sk of a user's profile, in the table's `USER#u` partition
 
 
+def owner_pk(user_id: str) -> str:
+    """A person's partition in the `owner` index: every item they wrote or that is about
+    them (ballot markers, comments, reactions, flags, join requests, invitations they
+    created, audit entries they made, blocks of them): what an export reads and an erasure
+    rewrites, by Query, never by Scan (docs/privacy.md)."""
+    return f"OWNER#{user_id}"
+
+
+def owner_sk(kind: str, pk: str, sk: str) -> str:
+    """An owned item's sort key in its owner's partition: its kind first (a kind's items
+    are one `begins_with`), then its own key."""
+    return f"{kind}#{pk}#{sk}"
+
+
+def subject_pk(user_id: str) -> str:
+    """gsi1 partition of the audit entries whose subject is this person (their role was
+    changed, they were removed or blocked): an erasure pseudonymises those too."""
+    return f"SUBJECT#{user_id}"
+
+
 USER_MEMBERSHIP_PREFIX = "GROUP#"  # gsi1sk of a membership in its user's partition
 
 

@@ -81,6 +81,7 @@ def block_from_raw(raw: dict) -> Block:
 
 def put_block(block: Block, event: AuditEvent) -> None:
     item = to_item(block, BlockItem, *block_key(block.group_id, block.user_id))
+    item.owned_by(block.user_id)  # about them: theirs to export
 
     def build(transaction: Transaction) -> None:
         transaction.save(item, condition=None, on_fail=ConcurrentUpdate())

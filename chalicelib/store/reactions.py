@@ -25,8 +25,12 @@ def reacted(comment_ids: list[str], user_id: str) -> set[str]:
 
 
 def add_reaction(transaction: Transaction, comment_id: str, user_id: str) -> None:
+    reaction = ReactionItem(
+        *reaction_key(comment_id, user_id), reacted_at=clock.to_iso(clock.now())
+    )
+    reaction.owned_by(user_id)
     transaction.save(
-        ReactionItem(*reaction_key(comment_id, user_id), reacted_at=clock.to_iso(clock.now())),
+        reaction,
         condition=ReactionItem.pk.does_not_exist(),
         on_fail=ConcurrentUpdate(),
     )
@@ -41,13 +45,15 @@ def remove_reaction(transaction: Transaction, comment_id: str, user_id: str) -> 
 
 
 def add_flag(transaction: Transaction, comment_id: str, user_id: str, reason: str) -> None:
+    flag = FlagItem(
+        keys.comment_pk(comment_id),
+        keys.flag_sk(user_id),
+        reason=reason,
+        flagged_at=clock.to_iso(clock.now()),
+    )
+    flag.owned_by(user_id)
     transaction.save(
-        FlagItem(
-            keys.comment_pk(comment_id),
-            keys.flag_sk(user_id),
-            reason=reason,
-            flagged_at=clock.to_iso(clock.now()),
-        ),
+        flag,
         condition=FlagItem.pk.does_not_exist(),
         on_fail=AlreadyFlagged(),
     )

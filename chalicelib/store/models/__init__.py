@@ -13,10 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.attributes import TTLAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib.settings import Settings, get_settings
+from chalicelib.store import keys
 
 
 class TableMeta:
@@ -53,6 +54,18 @@ class DueIndex(GlobalSecondaryIndex):
     due_at = UnicodeAttribute(range_key=True)
 
 
+class OwnerIndex(GlobalSecondaryIndex):
+    """Sparse, keys only: a person's items (`keys.owner_pk`). Keys only, so that the many
+    updates of an owned item (a comment's counters, a ballot's change) never write to it."""
+
+    class Meta:
+        index_name = "owner"
+        projection = KeysOnlyProjection()
+
+    owner_pk = UnicodeAttribute(hash_key=True)
+    owner_sk = UnicodeAttribute(range_key=True)
+
+
 class TableItem(Model):
     Meta = TableMeta
 
@@ -79,8 +92,29 @@ class TableSchema(TableItem):
     due_at = UnicodeAttribute(null=True)
     ttl = TTLAttribute(null=True)
 
+    owner_pk = UnicodeAttribute(null=True)
+    owner_sk = UnicodeAttribute(null=True)
+
     gsi1 = Gsi1()
     due = DueIndex()
+    owner = OwnerIndex()
+
+
+class OwnedItem(TableItem):
+    """An item that belongs to one person (its writer, or whom it is about), found again
+    through the `owner` index by their export and their erasure."""
+
+    Meta = TableMeta
+
+    owner_pk = UnicodeAttribute(null=True)
+    owner_sk = UnicodeAttribute(null=True)
+
+    owner = OwnerIndex()
+
+    def owned_by(self, user_id: str) -> None:
+        """Files the item, once its key and kind are set, under its owner's partition."""
+        self.owner_pk = keys.owner_pk(user_id)
+        self.owner_sk = keys.owner_sk(self.kind, self.pk, self.sk)
 
 
 def bind(settings: Settings) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pynamodb.attributes import MapAttribute, UnicodeAttribute
+from pynamodb.attributes import MapAttribute, TTLAttribute, UnicodeAttribute
 
-from chalicelib.store.models import TableItem, TableMeta
+from chalicelib.store.models import Gsi1, OwnedItem, TableMeta
 
 
-class AuditEventItem(TableItem):
+class AuditEventItem(OwnedItem):
     Meta = TableMeta
     renames: ClassVar[dict[str, str]] = {"id": "event_id"}
 
@@ -22,3 +22,10 @@ class AuditEventItem(TableItem):
     at = UnicodeAttribute()
     subject_id = UnicodeAttribute(null=True)
     details = MapAttribute(default=dict)
+    # Kept HUB_AUDIT_RETENTION_DAYS (none: as long as the table), then deleted by DynamoDB.
+    ttl = TTLAttribute(null=True)
+    # SUBJECT#<subject id>: the entries about a person, which their erasure pseudonymises.
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+
+    gsi1 = Gsi1()

@@ -10,10 +10,10 @@ from pynamodb.attributes import (
     UnicodeAttribute,
 )
 
-from chalicelib.store.models import TableItem, TableMeta
+from chalicelib.store.models import OwnedItem, TableItem, TableMeta
 
 
-class BallotMarkerItem(TableItem):
+class BallotMarkerItem(OwnedItem):
     """One per (debate, voter): its key is what makes one person one ballot. For a secret
     ballot it holds no choice."""
 

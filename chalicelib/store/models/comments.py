@@ -11,10 +11,10 @@ from pynamodb.attributes import (
     UnicodeAttribute,
 )
 
-from chalicelib.store.models import Gsi1, TableItem, TableMeta
+from chalicelib.store.models import Gsi1, OwnedItem, TableItem, TableMeta
 
 
-class CommentItem(TableItem):
+class CommentItem(OwnedItem):
     Meta = TableMeta
     renames: ClassVar[dict[str, str]] = {"id": "comment_id"}
 
@@ -56,14 +56,14 @@ class CommentCountsItem(TableItem):
     neutral = NumberAttribute(default=0)
 
 
-class ReactionItem(TableItem):
+class ReactionItem(OwnedItem):
     Meta = TableMeta
 
     kind = UnicodeAttribute(default="reaction")
     reacted_at = UnicodeAttribute()
 
 
-class FlagItem(TableItem):
+class FlagItem(OwnedItem):
     Meta = TableMeta
 
     kind = UnicodeAttribute(default="flag")
@@ -82,7 +82,7 @@ class QueueEntryItem(TableItem):
     since = UnicodeAttribute()
 
 
-class BlockItem(TableItem):
+class BlockItem(OwnedItem):
     Meta = TableMeta
 
     kind = UnicodeAttribute(default="block")

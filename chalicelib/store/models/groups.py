@@ -12,7 +12,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
 )
 
-from chalicelib.store.models import Gsi1, TableItem, TableMeta
+from chalicelib.store.models import Gsi1, OwnedItem, TableItem, TableMeta
 
 
 class GroupItem(TableItem):
@@ -55,7 +55,7 @@ class MembershipItem(TableItem):
     gsi1 = Gsi1()
 
 
-class JoinRequestItem(TableItem):
+class JoinRequestItem(OwnedItem):
     Meta = TableMeta
 
     kind = UnicodeAttribute(default="join_request")
@@ -65,7 +65,7 @@ class JoinRequestItem(TableItem):
     requested_at = UnicodeAttribute()
 
 
-class InvitationItem(TableItem):
+class InvitationItem(OwnedItem):
     Meta = TableMeta
 
     kind = UnicodeAttribute(default="invitation")
