@@ -77,6 +77,8 @@ DETAILS: dict[str, tuple[str, ...]] = {
     "too_deep": (),
     # notification preferences (chalicelib/services/inbox.py)
     "not_your_group": (),
+    # erasing one's account (chalicelib/services/privacy.py): the field is the group's id
+    "sole_admin": ("group",),
     # a pydantic error type the Hub does not know (PYDANTIC_TYPES): its code, this message
     "invalid_value": (),
 }
@@ -279,6 +281,7 @@ class ConcurrentUpdate(Conflict):
 
 class LastAdmin(Conflict):
     code = "last_admin"
+    variants = ("erasure",)  # erasing one's account: the details name the associations
 
 
 class AlreadyMember(Conflict):
