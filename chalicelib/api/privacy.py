@@ -1,4 +1,5 @@
-"""/v1/me/export and DELETE /v1/me: a person takes their data, or erases their account.
+"""Your data: take it (/v1/me/export), or erase your account (DELETE /v1/me).
+
 Only ever the caller's own (docs/api.md, "Your data: export and erasure")."""
 
 from __future__ import annotations
@@ -28,8 +29,7 @@ class ExportQuery(BaseModel):
 
     format: Literal["json", "zip"] = Field(
         default="json",
-        description="`json`: the document; `zip`: a file holding it (export.json) and "
-        "README.txt, which says what each section is, in your language.",
+        description="`zip`: export.json and README.txt.",
     )
 
 
@@ -43,14 +43,9 @@ class ExportQuery(BaseModel):
     also_media_types=(ZIP,),
 )
 def export_me(caller: Caller, query: ExportQuery, locale: str) -> ExportOut | Response:
-    """Everything the Hub holds about you: profile, settings, associations and roles,
-    grants, follows, invitations you created, join requests, comments with their earlier
-    versions, reactions, flags, ballots (a secret ballot's choice never: only that, and
-    when, you voted), notifications, blocks of you, and the audit entries of what you did.
+    """Everything the Hub holds about you (docs/api.md, "Your data").
 
-    `?format=zip` (with `Accept: application/zip`: API Gateway sends a binary answer only
-    to a request that accepts it): the same as a file to download,
-    `hub-export-<date>.zip`, holding `export.json` and `README.txt`."""
+    `?format=zip` with `Accept: application/zip`: a file, export.json and README.txt."""
     answer = ExportOut.of_export(privacy.export(caller))
     if query.format == "json":
         return answer
@@ -78,15 +73,9 @@ def export_me(caller: Caller, query: ExportQuery, locale: str) -> ExportOut | Re
     errors=(LastAdmin,),
 )
 def erase_me(caller: Caller) -> Answered | None:
-    """Erase your account. Your profile, settings, memberships, grants, follows,
-    notifications, reactions, flags, join requests, invitations you created and ballots in
-    debates still open go; your comments stay in their threads as a deleted member's, with
-    no text; ballots in closed debates stay counted under a random pseudonym; audit entries
-    keep a pseudonym instead of your id. 409 `last_admin` (nothing changed) while you are
-    the only admin of an association: name another admin first.
+    """Erase your account (docs/api.md, "Your data").
 
-    204 once everything is erased, and to every later call. 202 `{"status": "erasing"}`
-    when the work took longer than one request may: call again to go on."""
+    204: erased (again: 204). 202: call again to go on. 409 `last_admin`: hand over first."""
     if privacy.erase(caller):
         return None
     return Answered(202, ErasingOut(status="erasing"))

@@ -130,13 +130,13 @@ def export(caller: Caller) -> Export:
             {
                 "consultation_id": _s(raw, "consultation_id"),
                 "role": _s(raw, "role"),
-                "granted_at": _s(raw, "granted_at"),
+                "granted_at": clock.from_iso(_s(raw, "granted_at")),
             }
             for raw in index
             if _s(raw, "kind") == "grant"
         ],
         follows=[
-            {"group_id": _s(raw, "group_id"), "followed_at": _s(raw, "followed_at")}
+            {"group_id": _s(raw, "group_id"), "followed_at": clock.from_iso(_s(raw, "followed_at"))}
             for raw in index
             if _s(raw, "kind") == "follow"
         ],
@@ -152,7 +152,7 @@ def export(caller: Caller) -> Export:
         reactions=[
             {
                 "comment_id": _s(raw, "pk").removeprefix("COMMENT#"),
-                "reacted_at": _s(raw, "reacted_at"),
+                "reacted_at": clock.from_iso(_s(raw, "reacted_at")),
             }
             for raw in by_kind.get("reaction", [])
         ],
@@ -160,7 +160,7 @@ def export(caller: Caller) -> Export:
             {
                 "comment_id": _s(raw, "pk").removeprefix("COMMENT#"),
                 "reason": _s(raw, "reason"),
-                "flagged_at": _s(raw, "flagged_at"),
+                "flagged_at": clock.from_iso(_s(raw, "flagged_at")),
             }
             for raw in by_kind.get("flag", [])
         ],

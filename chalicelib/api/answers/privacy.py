@@ -1,5 +1,9 @@
 """What the privacy routes answer: a person's export (GET /v1/me/export) and an erasure
-still running (DELETE /v1/me, 202)."""
+still running (DELETE /v1/me, 202).
+
+The export's sections are built by the models below but documented in the contract as
+lists of objects with their keys named (the contract is served at every cold start of a
+client generator: its size is kept under 150 KB)."""
 
 from __future__ import annotations
 
@@ -40,12 +44,12 @@ class ExportMembershipOut(Answer):
 class ExportGrantOut(Answer):
     consultation_id: str
     role: Role
-    granted_at: str
+    granted_at: Timestamp
 
 
 class ExportFollowOut(Answer):
     group_id: str
-    followed_at: str
+    followed_at: Timestamp
 
 
 class ExportInvitationOut(Answer):
@@ -85,13 +89,13 @@ class ExportCommentOut(Answer):
 
 class ExportReactionOut(Answer):
     comment_id: str
-    reacted_at: str
+    reacted_at: Timestamp
 
 
 class ExportFlagOut(Answer):
     comment_id: str
     reason: FlagReason
-    flagged_at: str
+    flagged_at: Timestamp
 
 
 class ExportBallotOut(Answer):
@@ -131,31 +135,36 @@ class ExportAuditEntryOut(Answer):
     details: dict[str, Any]
 
 
+Section = list[dict[str, Any]]
+
+
+def _dumped(models: list[Answer]) -> Section:
+    return [model.model_dump(mode="json", exclude_unset=True) for model in models]
+
+
 class ExportOut(Answer):
-    """Everything the Hub holds about the caller (docs/api.md, "Your data: export and
-    erasure")."""
+    """Everything the Hub holds about the caller: each section's keys are in docs/api.md,
+    "Your data: export and erasure"."""
 
     format: Literal["hub-export-1"]
     generated_at: Timestamp
     user_id: str
-    profile: ExportProfileOut | None = Field(description="Null: never chosen a name or language.")
-    reachability: ExportReachabilityOut | None = Field(description="Null: never recorded.")
-    preferences: dict[str, str] = Field(
-        description='Notification choices: "<group id or *>|<kind>" -> delivery.'
-    )
+    profile: dict[str, Any] | None
+    reachability: dict[str, Any] | None
+    preferences: dict[str, str]
     read_before: str | None
-    memberships: list[ExportMembershipOut]
-    grants: list[ExportGrantOut]
-    follows: list[ExportFollowOut]
-    invitations_created: list[ExportInvitationOut]
-    join_requests: list[ExportJoinRequestOut]
-    comments: list[ExportCommentOut]
-    reactions: list[ExportReactionOut]
-    flags: list[ExportFlagOut]
-    ballots: list[ExportBallotOut]
-    notifications: list[ExportNotificationOut]
-    blocks: list[ExportBlockOut]
-    audit_entries: list[ExportAuditEntryOut] = Field(description="Where they are the actor.")
+    memberships: Section
+    grants: Section
+    follows: Section
+    invitations_created: Section
+    join_requests: Section
+    comments: Section
+    reactions: Section
+    flags: Section
+    ballots: Section
+    notifications: Section
+    blocks: Section
+    audit_entries: Section
 
     @classmethod
     def of_export(cls, export: Export) -> Self:
@@ -169,27 +178,33 @@ class ExportOut(Answer):
                 ballots.append(
                     ExportBallotOut.of(marker, secret=False, changed_at=marker.changed_at, **shown)
                 )
+        profile = ExportProfileOut.of(export.profile) if export.profile else None
+        reachable = ExportReachabilityOut.of(export.reachability) if export.reachability else None
         return cls.of(
             export,
             format=EXPORT_FORMAT,
-            profile=ExportProfileOut.of(export.profile) if export.profile else None,
-            reachability=(
-                ExportReachabilityOut.of(export.reachability) if export.reachability else None
+            profile=profile.model_dump(mode="json") if profile else None,
+            reachability=reachable.model_dump(mode="json") if reachable else None,
+            memberships=_dumped(
+                [ExportMembershipOut.of(m, group_name=name) for m, name in export.memberships]
             ),
-            memberships=[
-                ExportMembershipOut.of(m, group_name=name) for m, name in export.memberships
-            ],
-            ballots=ballots,
-            invitations_created=[ExportInvitationOut.of(i) for i in export.invitations_created],
-            join_requests=[ExportJoinRequestOut.of(r) for r in export.join_requests],
-            comments=[ExportCommentOut.of(c) for c in export.comments],
-            notifications=[ExportNotificationOut.of(n) for n in export.notifications],
-            blocks=[ExportBlockOut.of(b) for b in export.blocks],
-            audit_entries=[ExportAuditEntryOut.of(e) for e in export.audit_entries],
+            grants=_dumped([ExportGrantOut.model_validate(g) for g in export.grants]),
+            follows=_dumped([ExportFollowOut.model_validate(f) for f in export.follows]),
+            invitations_created=_dumped(
+                [ExportInvitationOut.of(i) for i in export.invitations_created]
+            ),
+            join_requests=_dumped([ExportJoinRequestOut.of(r) for r in export.join_requests]),
+            comments=_dumped([ExportCommentOut.of(c) for c in export.comments]),
+            reactions=_dumped([ExportReactionOut.model_validate(r) for r in export.reactions]),
+            flags=_dumped([ExportFlagOut.model_validate(f) for f in export.flags]),
+            ballots=_dumped(ballots),
+            notifications=_dumped([ExportNotificationOut.of(n) for n in export.notifications]),
+            blocks=_dumped([ExportBlockOut.of(b) for b in export.blocks]),
+            audit_entries=_dumped([ExportAuditEntryOut.of(e) for e in export.audit_entries]),
         )
 
 
 class ErasingOut(Answer):
-    """An erasure stopped by its time budget: call DELETE /v1/me again to go on."""
+    """Call again to go on."""
 
     status: Literal["erasing"]
