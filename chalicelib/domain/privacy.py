@@ -10,7 +10,6 @@ nowhere beside the id: once the erasure is done, nothing links the two.
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 EXPORT_FORMAT = "hub-export-1"
 PSEUDONYM_PREFIX = "erased-"
@@ -23,18 +22,6 @@ def pseudonym() -> str:
 
 def is_pseudonym(user_id: str) -> bool:
     return user_id.startswith(PSEUDONYM_PREFIX)
-
-
-def replace_id(value: Any, user_id: str, alias: str) -> Any:
-    """`value` with every string equal to `user_id` (in lists and maps too) as `alias`: an
-    audit entry's details name people by id."""
-    if value == user_id:
-        return alias
-    if isinstance(value, dict):
-        return {key: replace_id(item, user_id, alias) for key, item in value.items()}
-    if isinstance(value, list):
-        return [replace_id(item, user_id, alias) for item in value]
-    return value
 
 
 # What each section of the export holds, for README.txt, in both languages.

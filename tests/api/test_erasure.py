@@ -222,3 +222,50 @@ def test_nobody_elses_data_changes(amicale):
 
 def test_it_needs_a_token(as_user):
     assert as_user(None).delete("/v1/me").status_code == 401
+
+
+def test_an_open_secret_ballot_stays_counted_without_its_voter(amicale, drain):
+    """The Hub cannot tell which anonymous ballot is theirs: it stays counted, and their
+    marker moves to a pseudonym (so nobody can tell they voted)."""
+    group, users = amicale
+    admin, ana = users["admin"], users["ana"]
+    c = create_consultation(admin, group)
+    secret = debate_in(
+        admin, c["id"], {"type": "vote", "secret": True, "results_visibility": "live"}
+    )
+    publish(admin, c["id"])
+    ana.put(f"/v1/debates/{secret}/ballot", {"choice": "yes"}, expect=201)
+    drain()
+    ana.delete("/v1/me", expect=204)
+    drain()
+    assert admin.get(f"/v1/debates/{secret}/results").data["counts"]["yes"] == 1
+    assert owned_by("ana") == []
+    debate = voting(Caller("admin"), secret).debate
+    assert [m.voter_id[:7] for m in privacy_store_markers(debate)] == ["erased-"]
+
+
+def privacy_store_markers(debate):
+    from chalicelib.store.ballots import markers
+
+    return list(markers(debate))
+
+
+def test_requests_invitations_blocks_and_entries_about_them_go_or_lose_their_id(as_user):
+    admin = as_user("admin", name="Admin")
+    group = create_group(admin, "Amicale")
+    zoe = add_member(as_user, admin, group, "zoe", "admin")
+    mod = add_member(as_user, admin, group, "mod", "moderator")
+    club = create_group(as_user("clubadmin"), "Club", join_policy="request")
+    zoe.post(f"/v1/groups/{club}/join", expect=202)
+    code = zoe.post(f"/v1/groups/{group}/invitations", {"role": "observer"}).data["code"]
+    admin.put(f"/v1/groups/{group}/members/zoe", {"role": "participant"}, expect=200)
+    mod.put(f"/v1/groups/{group}/blocks/zoe", {"reason": "Spam"}, expect=200)
+    zoe.delete("/v1/me", expect=204)
+    assert as_user("newcomer").get(f"/v1/invitations/{code}").status_code == 404
+    assert as_user("clubadmin").get(f"/v1/groups/{club}/join-requests").data["items"] == []
+    assert mod.delete(f"/v1/groups/{group}/blocks/zoe").status_code == 404
+    log = audit_log(admin, group)
+    assert "zoe" not in str(log)
+    changed = [e for e in log if e["action"] == "member_role_changed"]
+    assert changed[0]["subject_id"].startswith("erased-")
+    assert changed[0]["actor"]["id"] == "admin"  # someone else's part stays theirs
