@@ -106,11 +106,21 @@ def test_invitations_and_audit_entries_of_an_admin(as_user):
 
 
 def test_notifications_and_preferences_are_theirs(world):
+    from chalicelib.domain import clock
+    from chalicelib.domain.notifications import Event, Kind
+    from chalicelib.store.notifications import put_notification
+
     ana = world["ana"]
     ana.patch("/v1/me/preferences", {"kinds": {"reply": "daily"}}, expect=200)
+    approved = Event("evt1", Kind.JOIN_APPROVED, clock.now(), world["club"], {"group_name": "Club"})
+    put_notification("ana", approved)
+    put_notification("ben", Event("evt2", Kind.JOIN_APPROVED, clock.now(), world["club"]))
     exported = ana.get("/v1/me/export", expect=200).data
-    assert "*|reply" in exported["preferences"]
-    assert exported["reachability"] is not None
+    assert exported["preferences"]["*|reply"] == "daily"
+    assert exported["reachability"]["locale"] == "fr"
+    assert [(n["id"], n["kind"], n["data"], n["read"]) for n in exported["notifications"]] == [
+        ("evt1", "join_approved", {"group_name": "Club"}, False)
+    ]
 
 
 def test_nobody_elses_item_is_in_it(world):
@@ -169,3 +179,16 @@ def test_an_unknown_format_is_refused(world):
 
 def test_it_needs_a_token(as_user):
     assert as_user(None).get("/v1/me/export").status_code == 401
+
+
+def test_a_grant_is_in_the_export_and_goes_with_the_erasure(as_user):
+    admin = as_user("zoe", name="Zoé")
+    group = create_group(admin, "Jardins")
+    consultation = create_consultation(admin, group)["id"]
+    admin.put(f"/v1/consultations/{consultation}/grants/dora", {"role": "participant"}, expect=201)
+    dora = as_user("dora", name="Dora")
+    [grant] = dora.get("/v1/me/export", expect=200).data["grants"]
+    assert (grant["consultation_id"], grant["role"]) == (consultation, "participant")
+    dora.delete("/v1/me", expect=204)
+    assert admin.get(f"/v1/consultations/{consultation}/grants").data["items"] == []
+    assert dora.get("/v1/me/export").data["grants"] == []
