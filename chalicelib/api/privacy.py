@@ -45,7 +45,7 @@ class ExportQuery(BaseModel):
 def export_me(caller: Caller, query: ExportQuery, locale: str) -> ExportOut | Response:
     """Everything the Hub holds about you (docs/api.md, "Your data").
 
-    `?format=zip` with `Accept: application/zip`: a file, export.json and README.txt."""
+    `?format=zip` (accepting `application/zip` or `*/*`): export.json and README.txt."""
     answer = ExportOut.of_export(privacy.export(caller))
     if query.format == "json":
         return answer
