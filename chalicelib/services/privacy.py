@@ -17,6 +17,7 @@ answers done; one stopped by its budget (202) goes on where it stopped when call
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -59,7 +60,7 @@ _KNOWN_KINDS = frozenset(kind.value for kind in Kind)
 
 
 @dataclass(frozen=True)
-class Ballot:
+class ExportedBallot:
     """One of the person's ballots, with its debate's decision (how the choice shows)."""
 
     marker: Marker
@@ -82,7 +83,7 @@ class Export:
     comments: list[Comment]
     reactions: list[dict[str, Any]]
     flags: list[dict[str, Any]]
-    ballots: list[Ballot]
+    ballots: list[ExportedBallot]
     notifications: list[Notification]
     blocks: list[Block]
     audit_entries: list[AuditEvent]
@@ -165,7 +166,7 @@ def export(caller: Caller) -> Export:
             }
             for raw in by_kind.get("flag", [])
         ],
-        ballots=[Ballot(m, debates.get(m.debate_id)) for m in markers],
+        ballots=[ExportedBallot(m, debates.get(m.debate_id)) for m in markers],
         notifications=[
             inbox_store._notification(raw, settings.read_before if settings else None)
             for raw in store.notifications(user)
@@ -180,7 +181,7 @@ def export(caller: Caller) -> Export:
     )
 
 
-def _debates(debate_ids: Any) -> dict[str, Debate]:
+def _debates(debate_ids: Iterable[str]) -> dict[str, Debate]:
     """These debates, by id: one BatchGetItem per 100."""
     wanted = {}
     for debate_id in set(debate_ids):
@@ -233,7 +234,7 @@ def erase(caller: Caller) -> bool:
     return True
 
 
-def _leave_everything(user: str, alias: str, spend: Any) -> None:
+def _leave_everything(user: str, alias: str, spend: Callable[[], None]) -> None:
     index = store.user_index(user)
     memberships = [
         membership_store.membership_from_raw(raw)
@@ -282,7 +283,7 @@ def _leave_everything(user: str, alias: str, spend: Any) -> None:
         store.delete((_s(raw, "pk"), _s(raw, "sk")))
 
 
-def _erase_owned(user: str, alias: str, spend: Any) -> None:
+def _erase_owned(user: str, alias: str, spend: Callable[[], None]) -> None:
     owned = store.owned(user)
     order = ("ballot_marker", "comment", "reaction", "flag", "join_request", "invitation", "block")
     for kind in order:
@@ -313,7 +314,7 @@ def _erase_owned(user: str, alias: str, spend: Any) -> None:
         store.pseudonymise_entry(raw, user, alias)
 
 
-def _erase_ballots(user: str, items: list[store.Owned], spend: Any) -> None:
+def _erase_ballots(user: str, items: list[store.Owned], spend: Callable[[], None]) -> None:
     """A ballot in a debate still open is withdrawn (plain) or, secret, moved to a
     pseudonym (its anonymous ballot cannot be told from the others, so it stays counted);
     one in a closed debate moves to a pseudonym of its own, still counted."""

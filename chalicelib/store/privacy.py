@@ -5,8 +5,10 @@ then BatchGetItem per 100 keys), their partition in gsi1 (`USER#u`: memberships,
 follows), their partition in the table (`USER#u`: profile, notification settings, daily
 counts), their notifications (`NOTIFS#u`), the audit entries about them (gsi1 `SUBJECT#u`).
 
-Every erasing write is conditional on the item still being theirs, so that running an
-erasure twice, or two at once, changes each item once.
+What is theirs alone by its key (profile, settings, notifications, grants) is deleted by
+key; every other erasing write is conditional on the item still being theirs (or still
+holding what was read), so that running an erasure twice, or two at once, changes each
+item once.
 """
 
 from __future__ import annotations
