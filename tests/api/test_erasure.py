@@ -269,3 +269,30 @@ def test_requests_invitations_blocks_and_entries_about_them_go_or_lose_their_id(
     changed = [e for e in log if e["action"] == "member_role_changed"]
     assert changed[0]["subject_id"].startswith("erased-")
     assert changed[0]["actor"]["id"] == "admin"  # someone else's part stays theirs
+
+
+def test_audit_details_naming_them_name_the_pseudonym(amicale):
+    """Wherever an entry about them names them in its details (in a list, in a map), the
+    pseudonym does. (The Hub's entries name a person only as actor or subject.)"""
+    from chalicelib.domain import clock
+    from chalicelib.domain.model import AuditEvent
+    from chalicelib.store.audit import record_in
+    from chalicelib.store.table import transact
+
+    group, users = amicale
+    event = AuditEvent(
+        group_id=group,
+        action="member_role_changed",
+        actor_id="admin",
+        actor_name="Admin",
+        at=clock.now(),
+        subject_id="ana",
+        details={"for": "ana", "people": ["ana", "ben"], "by": {"who": "ana"}},
+    )
+    transact(lambda t: record_in(t, event))
+    users["ana"].delete("/v1/me", expect=204)
+    [entry] = [e for e in audit_log(users["admin"], group) if e["details"].get("people")]
+    alias = entry["details"]["for"]
+    assert alias.startswith("erased-")
+    assert entry["details"] == {"for": alias, "people": [alias, "ben"], "by": {"who": alias}}
+    assert (entry["actor"]["id"], entry["subject_id"]) == ("admin", alias)
