@@ -285,21 +285,22 @@ def _leave_everything(user: str, alias: str, spend: Callable[[], None]) -> None:
 
 def _erase_owned(user: str, alias: str, spend: Callable[[], None]) -> None:
     owned = store.owned(user)
-    order = ("ballot_marker", "comment", "reaction", "flag", "join_request", "invitation", "block")
-    for kind in order:
-        items = [item for item in owned if item.kind == kind]
+    steps = (
+        ("ballot_marker",),
+        ("comment",),
+        ("reaction", "flag"),
+        ("join_request",),
+        ("invitation",),
+        ("block",),
+    )
+    for kinds in steps:
+        items = [item for item in owned if item.kind in kinds]
         if not items:
             continue
-        if kind == "ballot_marker":
+        if kinds == ("ballot_marker",):
             _erase_ballots(user, items, spend)
-        elif kind == "comment":
-            for item in items:
-                spend()
-                _erase_comment(item, user, alias)
-        elif kind in ("reaction", "flag"):
-            for item in items:
-                spend()
-                _take_back(item, user)
+        elif kinds in (("comment",), ("reaction", "flag")):
+            _erase_deliberation(user, alias, items, spend)
         else:
             for item in items:
                 spend()
@@ -353,51 +354,76 @@ def _erase_ballots(user: str, items: list[store.Owned], spend: Callable[[], None
             raise ConcurrentUpdate()
 
 
-def _erase_comment(item: store.Owned, user: str, alias: str) -> None:
+def _erase_deliberation(
+    user: str, alias: str, items: list[store.Owned], spend: Callable[[], None]
+) -> None:
+    """Their comments, or their reactions and flags: the comments (and the reactions and
+    flags) read at once, strongly consistent (one BatchGetItem per 100), then one
+    transaction each, on the version read (read again only when it changed meanwhile)."""
+    comment_ids = {_comment_id(item) for item in items}
+    wanted = [comment_store.comment_key(c) for c in sorted(comment_ids)]
+    wanted += [item.key for item in items if item.kind != "comment"]
+    found = store.read(wanted, consistent=True)
+    comments = {
+        c: comment_store.from_raw(found[key])
+        for c in comment_ids
+        if (key := comment_store.comment_key(c)) in found
+    }
+    for item in items:
+        spend()
+        if item.kind == "comment":
+            _erase_comment(_comment_id(item), user, alias, comments)
+        elif item.key in found:
+            _take_back(item, user, comments, found[item.key])
+
+
+def _erase_comment(comment_id: str, user: str, alias: str, comments: dict[str, Comment]) -> None:
     """The comment stays where it is, its counts and replies too, without text or name."""
-    comment_id = _comment_id(item)
+    comment = comments.get(comment_id)
     for _ in range(_ATTEMPTS):
-        comment = comment_store.get(comment_id, consistent=True)
         if comment is None or comment.author_erased or comment.author_id != user:
             return
         after = replace(
             comment, body="", history=(), author_name="", author_id=alias, author_erased=True
         )
         try:
-            comment_store.save(comment, after)
+            comments[comment_id] = comment_store.save(comment, after)
             return
         except ConcurrentUpdate:
-            continue
+            comment = comment_store.get(comment_id, consistent=True)
     raise ConcurrentUpdate()
 
 
 def _comment_id(item: store.Owned) -> str:
-    """A comment's id from its key: its debate's id, then its parent's local id for a reply
-    (`R#<parent>#<local>`), then its own (`T#<local>`)."""
+    """The comment an item is about, from its key: a reaction's or a flag's partition
+    (`COMMENT#<id>`); a comment's own id is its debate's id, then its parent's local id for
+    a reply (`R#<parent>#<local>`), then its own (`T#<local>`)."""
+    if item.kind != "comment":
+        return item.pk.removeprefix("COMMENT#")
     debate_id = item.pk.removeprefix("COMMENTS#")
     return debate_id + "".join(item.sk.split("#")[1:])
 
 
-def _take_back(item: store.Owned, user: str) -> None:
+def _take_back(
+    item: store.Owned, user: str, comments: dict[str, Comment], raw: dict | None
+) -> None:
     """A reaction or a flag goes with its comment's counts (reactions, and its top-order
     key; flags and their reason), as unreacting does: one transaction, on the version read."""
-    comment_id = item.pk.removeprefix("COMMENT#")
-    comment_key = comment_store.comment_key(comment_id)
+    comment_id = _comment_id(item)
+    comment = comments.get(comment_id)
     for _ in range(_ATTEMPTS):
-        found = store.read([comment_key, item.key], consistent=True)
-        if item.key not in found:
+        if raw is None:
             return
-        if comment_key not in found:
+        if comment is None:
             store.delete_owned(item, user)
             return
-        comment = comment_store.from_raw(found[comment_key])
         if item.kind == "reaction":
             after = replace(comment, reactions=max(0, comment.reactions - 1))
 
             def extra(t: Any) -> None:
                 reaction_store.remove_reaction(t, comment_id, user)
         else:
-            reason = _s(found[item.key], "reason") or ""
+            reason = _s(raw, "reason") or ""
             reasons = dict(comment.flag_reasons)
             if reasons.get(reason, 0) > 1:
                 reasons[reason] -= 1
@@ -409,8 +435,11 @@ def _take_back(item: store.Owned, user: str) -> None:
                 store.remove_flag(t, comment_id, user)
 
         try:
-            comment_store.save(comment, after, extra=extra)
+            comments[comment_id] = comment_store.save(comment, after, extra=extra)
             return
         except ConcurrentUpdate:
-            continue
+            comment_key = comment_store.comment_key(comment_id)
+            found = store.read([comment_key, item.key], consistent=True)
+            raw = found.get(item.key)
+            comment = comment_store.from_raw(found[comment_key]) if comment_key in found else None
     raise ConcurrentUpdate()

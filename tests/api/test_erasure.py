@@ -296,3 +296,39 @@ def test_audit_details_naming_them_name_the_pseudonym(amicale):
     assert alias.startswith("erased-")
     assert entry["details"] == {"for": alias, "people": [alias, "ben"], "by": {"who": alias}}
     assert (entry["actor"]["id"], entry["subject_id"]) == ("admin", alias)
+
+
+def test_a_reaction_racing_the_erasure_is_counted_and_theirs_taken_back(
+    as_user, amicale, monkeypatch
+):
+    """Someone reacts to the same comment between the erasure's read and its write: the
+    erasure's write is refused by the comment's version, read again, and both counts hold."""
+    from chalicelib.services import reactions
+    from chalicelib.store import comments as comment_store
+
+    group, users = amicale
+    admin, ana, ben = users["admin"], users["ana"], users["ben"]
+    add_member(as_user, admin, group, "cleo", "participant")
+    c = create_consultation(admin, group)
+    debate = debate_in(admin, c["id"], {"type": "none"})
+    publish(admin, c["id"])
+    comment = ben.post(f"/v1/debates/{debate}/comments", {"body": "Texte"}).data["id"]
+    ana.put(f"/v1/comments/{comment}/reaction", expect=201)
+    ana.post(f"/v1/comments/{comment}/flags", {"reason": "spam"}, expect=201)
+
+    original, raced = comment_store.save, []
+
+    def racing_save(*args, **kwargs):
+        if not raced:
+            raced.append(True)
+            assert reactions.react(Caller("cleo", "Cléo"), comment) is True
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(comment_store, "save", racing_save)
+    ana.delete("/v1/me", expect=204)
+    monkeypatch.setattr(comment_store, "save", original)
+    shown = admin.get(f"/v1/comments/{comment}").data
+    assert shown["reactions"] == 1  # cleo's, not ana's
+    queue = admin.get(f"/v1/groups/{group}/moderation").data["items"]
+    assert [(q["flags"], q["flag_reasons"]) for q in queue if q["id"] == comment] == [(0, {})]
+    assert owned_by("ana") == []
