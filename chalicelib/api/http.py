@@ -27,6 +27,7 @@ from chalicelib.api import contract, idempotency
 from chalicelib.api.contract import Auth, Operation
 from chalicelib.api.locale import ErrorResponse, detail_of
 from chalicelib.domain.errors import (
+    BinaryNotAccepted,
     Detail,
     DuplicateKey,
     HubError,
@@ -364,5 +365,8 @@ def install_error_handling(app: Chalice) -> None:
                 body = None
         if isinstance(body, dict) and "Code" in body and response.status_code in _CHALICE_ERRORS:
             headers = {k: v for k, v in response.headers.items() if k.lower() == "allow"}
-            return error_response(_CHALICE_ERRORS[response.status_code](), headers)
+            error = _CHALICE_ERRORS[response.status_code]()
+            if response.status_code == 400 and "Accept header" in str(body.get("Message")):
+                error = BinaryNotAccepted()  # a file for a request that does not accept it
+            return error_response(error, headers)
         return response

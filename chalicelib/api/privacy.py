@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from chalicelib.api.answers.privacy import ErasingOut, ExportOut
 from chalicelib.api.http import Answered, route
-from chalicelib.domain.errors import LastAdmin
+from chalicelib.domain.errors import BinaryNotAccepted, LastAdmin
 from chalicelib.domain.model import Caller
 from chalicelib.domain.privacy import readme
 from chalicelib.services import privacy
@@ -39,6 +39,7 @@ class ExportQuery(BaseModel):
     methods=["GET"],
     query=ExportQuery,
     answers={200: ExportOut},
+    errors=(BinaryNotAccepted,),
     locale=True,
     also_media_types=(ZIP,),
 )

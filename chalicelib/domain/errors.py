@@ -213,6 +213,13 @@ class InvalidCursor(HubError):
     status, code = 400, "invalid_cursor"
 
 
+class BinaryNotAccepted(HubError):
+    """A file (the export's zip) asked for by a request that does not accept its type: API
+    Gateway, and Chalice, send a binary answer only to a request whose Accept admits it."""
+
+    status, code = 400, "not_acceptable"
+
+
 class Unauthenticated(HubError):
     status, code = 401, "unauthenticated"
 

@@ -319,10 +319,11 @@ def _erase_ballots(user: str, items: list[store.Owned], spend: Callable[[], None
     """A ballot in a debate still open is withdrawn (plain) or, secret, moved to a
     pseudonym (its anonymous ballot cannot be told from the others, so it stays counted);
     one in a closed debate moves to a pseudonym of its own, still counted."""
-    markers = [
-        ballot_store.marker_from_raw(raw) for raw in store.read([i.key for i in items]).values()
-    ]
-    debates = _debates(m.debate_id for m in markers)
+    found = store.read([item.key for item in items])
+    markers = {
+        item: ballot_store.marker_from_raw(found[item.key]) for item in items if item.key in found
+    }
+    debates = _debates(m.debate_id for m in markers.values())
     consultation_keys = {
         (keys.consultation_pk(d.consultation_id), keys.META) for d in debates.values()
     }
@@ -332,11 +333,12 @@ def _erase_ballots(user: str, items: list[store.Owned], spend: Callable[[], None
             consultation_from_raw(raw) for raw in store.read(list(consultation_keys)).values()
         )
     }
-    for marker in markers:
+    for item, marker in markers.items():
         spend()
         debate = debates.get(marker.debate_id)
         consultation = consultations.get(debate.consultation_id) if debate else None
-        if debate is None or consultation is None:
+        if debate is None or consultation is None:  # nothing counts it any more
+            store.delete_owned(item, user)
             continue
         for _ in range(_ATTEMPTS):
             if marker is None:

@@ -173,6 +173,12 @@ def test_the_zip_holds_the_document_and_a_readme_in_their_language(world):
         assert "Your data" in archive.read("README.txt").decode()
 
 
+def test_a_zip_asked_for_without_accepting_it_is_refused_saying_why(world):
+    refused = world["ana"].get("/v1/me/export?format=zip", headers={"Accept": "application/json"})
+    assert refused.status_code == 400
+    assert refused.data["error"]["code"] == "not_acceptable"
+
+
 def test_an_unknown_format_is_refused(world):
     refused = world["ana"].get("/v1/me/export?format=pdf", expect=422)
     assert refused.data["error"]["details"][0]["field"] == "format"
