@@ -16,9 +16,11 @@ from chalicelib.api.answers.consultations import (
     PartnershipOut,
 )
 from chalicelib.api.answers.results_export import (
+    ARGUMENTS_HEADER,
     CSV_HEADER,
     ConsultationResultsOut,
     OpenDataOut,
+    argument_rows,
     csv_rows,
 )
 from chalicelib.api.contract import Auth
@@ -360,14 +362,7 @@ def get_consultation_results(
     answer = ConsultationResultsOut.of_results(publication.results(caller, consultation_id))
     if media_type != CSV:
         return answer
-    filename = f"results-{answer.consultation.id}.csv"
-    return Response(
-        body=csv_document(CSV_HEADER, csv_rows(answer)),
-        headers={
-            "Content-Type": f"{CSV}; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="{filename}"',
-        },
-    )
+    return _spreadsheet(f"results-{answer.consultation.id}.csv", CSV_HEADER, csv_rows(answer))
 
 
 @route(
@@ -376,10 +371,28 @@ def get_consultation_results(
     methods=["GET"],
     auth=Auth.OPTIONAL,
     answers={200: OpenDataOut},
+    formats=(CSV,),
     errors=(ConsultationNotFound, NotPublic),
 )
-def get_open_data(caller: Caller | None, consultation_id: str) -> OpenDataOut:
+def get_open_data(
+    caller: Caller | None, consultation_id: str, media_type: str
+) -> OpenDataOut | Response:
     """A public consultation as open data: debates, results and arguments (anyone).
 
-    Names nobody: authors are pseudonyms."""
-    return OpenDataOut.of_open_data(publication.open_data(caller, consultation_id))
+    Names nobody: authors are pseudonyms. `?format=csv`: its arguments alone."""
+    answer = OpenDataOut.of_open_data(publication.open_data(caller, consultation_id))
+    if media_type != CSV:
+        return answer
+    return _spreadsheet(
+        f"arguments-{answer.consultation.id}.csv", ARGUMENTS_HEADER, argument_rows(answer)
+    )
+
+
+def _spreadsheet(filename: str, header: tuple[str, ...], rows: list[list[Any]]) -> Response:
+    return Response(
+        body=csv_document(header, rows),
+        headers={
+            "Content-Type": f"{CSV}; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{filename}"',
+        },
+    )

