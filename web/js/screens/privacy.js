@@ -1,0 +1,110 @@
+// "/me/delete": deleting one's account (DELETE /v1/me), after saying plainly what goes and
+// what stays, and a box to tick. The API may answer 202 ("still erasing": a big account is
+// erased in rounds): the screen asks again until 204, saying it is at work. The only admin
+// of an association is told to hand over first (409 last_admin, the API's message).
+// Once erased, the reader is signed out and "/me/deleted" says it is done.
+import { html, useState, useRef, useEffect } from "../lib.js";
+import { api, ApiError } from "../api.js";
+import { t } from "../i18n.js";
+import { getToken, signInUrl, signOut } from "../session.js";
+import { navigate } from "../router.js";
+import { useScreenTitle, Alert } from "../ui.js";
+import { describedBy } from "../forms.js";
+
+const ROUNDS = 20; // DELETE /v1/me answered 202 this many times: say so, offer to go on
+
+// What happens, one line each, in the order people ask about it.
+const CONSEQUENCES = [
+  "privacy.goes_profile",
+  "privacy.goes_groups",
+  "privacy.goes_comments",
+  "privacy.goes_reactions",
+  "privacy.goes_open_ballots",
+  "privacy.stays_closed_ballots",
+  "privacy.stays_secret_ballots",
+  "privacy.stays_audit",
+];
+
+export function DeleteAccount() {
+  const title = t("privacy.delete_title");
+  useScreenTitle(title);
+  const [sure, setSure] = useState(false);
+  const [missing, setMissing] = useState(false); // pressed without ticking the box
+  const [busy, setBusy] = useState(false);
+  const [rounds, setRounds] = useState(0);
+  const [error, setError] = useState(null);
+  const summary = useRef(null);
+  useEffect(() => {
+    if (missing && summary.current) summary.current.focus();
+  }, [missing]);
+  if (!getToken())
+    return html`<h1>${title}</h1>
+      <p>${t("me.signed_out")}</p>
+      <p><a href=${signInUrl()}>${t("me.sign_in")}</a></p>`;
+
+  const erase = async (event) => {
+    event.preventDefault();
+    if (busy) return;
+    if (!sure) {
+      setMissing(true);
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      for (let round = 1; ; round += 1) {
+        const answer = await api("/me", { method: "DELETE" }); // null: 204, all erased
+        if (!answer || answer.status !== "erasing") break;
+        setRounds(round);
+        if (round >= ROUNDS) throw new ApiError(202, "still_erasing", t("privacy.still_erasing"));
+      }
+    } catch (e) {
+      setError(e);
+      setBusy(false);
+      return;
+    }
+    navigate("/me/deleted");
+    signOut(); // the token no longer stands for anyone the Hub knows
+  };
+
+  const lastAdmin = error && error.code === "last_admin";
+  return html`<p class="back"><a href="/me">${t("privacy.back")}</a></p>
+    <h1>${title}</h1>
+    <p>${t("privacy.delete_lead")}</p>
+    <ul class="consequences">
+      ${CONSEQUENCES.map((key) => html`<li key=${key}>${t(key)}</li>`)}
+    </ul>
+    <p><strong>${t("privacy.cannot_undo")}</strong></p>
+    <p>${t("privacy.export_first")} <a href="/me#data-title">${t("privacy.export_first_link")}</a></p>
+    <form class="form" noValidate onSubmit=${erase}>
+      ${missing && !sure &&
+      html`<div class="alert" role="alert" tabindex="-1" ref=${summary}>
+        <p><a href="#delete-sure">${t("privacy.tick_first")}</a></p>
+      </div>`}
+      <${Alert} error=${error} />
+      ${lastAdmin && html`<p><a href="/me">${t("privacy.see_groups")}</a></p>`}
+      <div class=${missing && !sure ? "field field-invalid" : "field"}>
+        ${missing && !sure && html`<p class="field-error" id="delete-sure-error">${t("privacy.tick_first")}</p>`}
+        <label class="choice" for="delete-sure">
+          <input type="checkbox" id="delete-sure" checked=${sure}
+            aria-describedby=${describedBy("delete-sure", { error: missing && !sure })}
+            onChange=${(e) => setSure(e.target.checked)} />
+          ${t("privacy.confirm_box")}
+        </label>
+      </div>
+      <p role="status" class="note">${busy ? (rounds > 0 ? t("privacy.erasing_rounds", { count: rounds }) : t("privacy.erasing")) : ""}</p>
+      <button type="submit" class="warning" disabled=${busy}>${t("privacy.delete_submit")}</button>
+    </form>`;
+}
+
+// After the deletion: signed out, and told what became of what they wrote.
+export function AccountDeleted() {
+  const title = t("privacy.deleted_title");
+  useScreenTitle(title);
+  return html`<h1>${title}</h1>
+    <div class="made">
+      <p>${t("privacy.deleted_text")}</p>
+    </div>
+    <p>${t("privacy.deleted_after")}</p>
+    <p><a href="/">${t("notfound.home")}</a></p>`;
+}
