@@ -199,7 +199,7 @@ function Comment({ initial, ctx, reply }) {
   const moderates = c.flags !== undefined; // the API shows flags to its moderators only
   const live = ctx.debate.status === "open";
   const canAct = ctx.mayTakePart && !c.hidden;
-  const flaggable = canAct && !c.author_erased; // nothing left of it to report
+  const hasText = canAct && !c.author_erased; // an erased author's: nothing left to support or report
   const toggle = (panel) => {
     setNote("");
     setOpen(open === panel ? null : panel);
@@ -251,7 +251,7 @@ function Comment({ initial, ctx, reply }) {
     ${body}
     ${moderates && html`<${FlagSummary} comment=${c} />`}
     <div class="comment-actions">
-      ${canAct && !mine
+      ${hasText && !mine
         ? html`<button type="button" class="small" aria-pressed=${c.reacted ? "true" : "false"} disabled=${busy} onClick=${react}>
             ${t("args.support")} <span class="count">${c.reactions}</span>
           </button>`
@@ -261,7 +261,7 @@ function Comment({ initial, ctx, reply }) {
         ${t("args.replies", { count: c.replies })}
       </button>`}
       ${!reply && canAct && html`<button type="button" class="small" aria-expanded=${open === "reply" ? "true" : "false"} onClick=${() => toggle("reply")}>${t("args.reply")}</button>`}
-      ${flaggable && !mine && html`<button type="button" class="small" aria-expanded=${open === "flag" ? "true" : "false"} onClick=${() => toggle("flag")}>${t("args.flag")}</button>`}
+      ${hasText && !mine && html`<button type="button" class="small" aria-expanded=${open === "flag" ? "true" : "false"} onClick=${() => toggle("flag")}>${t("args.flag")}</button>`}
       ${mine && !c.hidden && live && html`<button type="button" class="small" aria-expanded=${open === "edit" ? "true" : "false"} onClick=${() => toggle("edit")}>${t("args.edit")}</button>`}
       ${mine && !c.hidden && html`<button type="button" class="small" aria-expanded=${open === "delete" ? "true" : "false"} onClick=${() => toggle("delete")}>${t("args.delete")}</button>`}
     </div>
