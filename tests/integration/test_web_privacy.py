@@ -50,9 +50,11 @@ def navigation(page: Page):
 
 
 def association(hub: RunningHub, admin: str, name: str, members: list[str]) -> str:
-    group = hub.as_user(admin).post(
-        "/v1/groups", {"name": name, "join_policy": "open"}, expect=201
-    ).data["id"]
+    group = (
+        hub.as_user(admin)
+        .post("/v1/groups", {"name": name, "join_policy": "open"}, expect=201)
+        .data["id"]
+    )
     for person in members:
         hub.as_user(person).post(f"/v1/groups/{group}/join", expect=201)
     return group
@@ -63,11 +65,15 @@ def consultation(
 ) -> tuple[str, list[str]]:
     """A published consultation of `group` holding `debates`: (its id, the debates' ids)."""
     closes = (datetime.now(UTC) + timedelta(days=2)).isoformat()
-    made = hub.as_user(admin).post(
-        f"/v1/groups/{group}/consultations",
-        {"title": title, "visibility": visibility, "closes_at": closes},
-        expect=201,
-    ).data["id"]
+    made = (
+        hub.as_user(admin)
+        .post(
+            f"/v1/groups/{group}/consultations",
+            {"title": title, "visibility": visibility, "closes_at": closes},
+            expect=201,
+        )
+        .data["id"]
+    )
     ids = [
         hub.as_user(admin).post(f"/v1/consultations/{made}/debates", d, expect=201).data["id"]
         for d in debates
@@ -172,7 +178,9 @@ def test_a_member_takes_their_data_then_deletes_their_account(
     heading(desktop, "Ouvrir le dimanche")
     argument = desktop.get_by_role("main").locator(".comment").filter(has_text="membre supprimé")
     expect(argument).to_have_count(1)
-    expect(argument.get_by_text("Texte effacé\u00a0: son auteur a supprimé son compte.")).to_be_visible()
+    expect(
+        argument.get_by_text("Texte effacé\u00a0: son auteur a supprimé son compte.")
+    ).to_be_visible()
     expect(desktop.get_by_text(words)).to_have_count(0)
     expect(argument.get_by_role("button", name="Signaler")).to_have_count(0)  # nothing to report
     look(desktop, "arguments-erased-author")
@@ -240,7 +248,9 @@ def test_an_organiser_downloads_a_final_consultations_results(
     expect(desktop.get_by_role("region", name="Résultats à télécharger")).to_have_count(0)
 
     hub.as_user(admin).post(
-        f"/v1/consultations/{consultation_id}/close", {"reason": "Tout le monde a voté."}, expect=200
+        f"/v1/consultations/{consultation_id}/close",
+        {"reason": "Fini."},
+        expect=200,
     )
     wait_until_final(hub, admin, consultation_id)
     desktop.reload()
