@@ -63,8 +63,8 @@ export function DeleteAccount() {
       setBusy(false);
       return;
     }
-    navigate("/me/deleted");
     signOut(); // the token no longer stands for anyone the Hub knows
+    navigate("/me/deleted");
   };
 
   const lastAdmin = error && error.code === "last_admin";
@@ -99,8 +99,13 @@ export function DeleteAccount() {
 
 // After the deletion: signed out, and told what became of what they wrote.
 export function AccountDeleted() {
-  const title = t("privacy.deleted_title");
+  const signedIn = Boolean(getToken()); // an address typed by someone who still has an account
+  const title = signedIn ? t("notfound.title") : t("privacy.deleted_title");
   useScreenTitle(title);
+  if (signedIn)
+    return html`<h1>${title}</h1>
+      <p>${t("notfound.text")}</p>
+      <p><a href="/me">${t("privacy.back")}</a></p>`;
   return html`<h1>${title}</h1>
     <div class="made">
       <p>${t("privacy.deleted_text")}</p>
