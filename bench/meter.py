@@ -2,9 +2,10 @@
 
 Moto answers with fixed capacity figures, so the units are computed here from DynamoDB's
 published rules, from the items actually sent and received:
-- write: 1 WCU per started KB of the item written, per table and per GSI the item is in;
-  x2 inside a transaction. An update counts the item's size after the update when the
-  meter can know it (it reads the item back, outside the count), else 1 KB.
+- write: 1 WCU per started KB of the item written, in the table (x2 inside a transaction)
+  and in each GSI the item is in (1 for a keys-only index's entry). An update counts the
+  item's size after the update when the meter can know it (it reads the item back,
+  outside the count), else 1 KB.
 - read: 1 RCU per started 4 KB (strongly consistent), half for eventually consistent;
   a Query/BatchGet sums item sizes per call before rounding; x2 inside a transaction.
 """
@@ -21,6 +22,8 @@ from typing import Any
 from botocore.client import BaseClient
 
 INDEX_KEYS = {"gsi1": ("gsi1pk", "gsi1sk"), "due": ("due_pk", "due_at")}
+# Indexes that project keys only: an entry is its keys, one write unit whatever the item.
+KEYS_ONLY_INDEX_KEYS = {"owner": ("owner_pk", "owner_sk")}
 
 
 def attribute_size(value: dict[str, Any]) -> int:
@@ -46,10 +49,18 @@ def item_size(item: dict[str, Any]) -> int:
     return sum(len(name.encode()) + attribute_size(value) for name, value in item.items())
 
 
-def write_units(item: dict[str, Any] | None) -> float:
-    size = item_size(item) if item else 1024
-    copies = 1 + sum(1 for keys in INDEX_KEYS.values() if item and all(k in item for k in keys))
-    return copies * max(1, math.ceil(size / 1024))
+def write_units(item: dict[str, Any] | None, factor: int = 1) -> float:
+    """Units of writing `item`: `factor` times its size in the table (2 in a transaction),
+    and once more in each index it is filed in (DynamoDB keeps those up outside the
+    transaction, as plain writes)."""
+    units = max(1, math.ceil((item_size(item) if item else 1024) / 1024))
+
+    def filed(keys: tuple[str, str]) -> bool:
+        return bool(item) and all(k in item for k in keys)
+
+    copies = sum(1 for keys in INDEX_KEYS.values() if filed(keys))
+    entries = sum(1 for keys in KEYS_ONLY_INDEX_KEYS.values() if filed(keys))
+    return (factor + copies) * units + entries
 
 
 def read_units(total_size: int, consistent: bool) -> float:
@@ -103,7 +114,7 @@ class Meter:
 
     def _written(self, item: dict[str, Any], factor: int = 1) -> None:
         self.largest_item = max(self.largest_item, item_size(item))
-        self.write_units += factor * write_units(item)
+        self.write_units += write_units(item, factor)
 
 
 DynamoCall = Callable[[str, dict[str, Any], dict[str, Any] | None], None]
