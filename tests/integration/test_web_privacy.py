@@ -37,7 +37,6 @@ browser, phone, desktop = web.browser, web.phone, web.desktop  # this module's f
 pytestmark = pytest.mark.integration
 
 FINAL_WITHIN_S = 30  # the closer runs every second, final 2 s after the close
-LAST_ADMIN = "Une association garde toujours au moins un administrateur"
 
 
 def heading(page: Page, title: str) -> None:
@@ -189,9 +188,21 @@ def test_a_member_takes_their_data_then_deletes_their_account(
 
 
 def test_the_only_admin_is_told_to_hand_over_first(phone: Page, hub: RunningHub) -> None:
+    """They run two associations alone and a third with another admin: the refusal names
+    the two, each a link to its members, where another admin is named; nothing is erased."""
     tag = uuid.uuid4().hex[:8]
-    founder = f"founder-{tag}"
-    association(hub, founder, f"Amicale {tag}", [f"neighbour-{tag}"])
+    founder, neighbour = f"founder-{tag}", f"neighbour-{tag}"
+    alone = [
+        association(hub, founder, f"{name} {tag}", [neighbour]) for name in ("Amicale", "Chorale")
+    ]
+    shared = association(hub, founder, f"Quartier {tag}", [])
+    code = (
+        hub.as_user(founder)
+        .post(f"/v1/groups/{shared}/invitations", {"role": "admin"}, expect=201)
+        .data["code"]
+    )
+    hub.as_user(neighbour).post(f"/v1/invitations/{code}/accept", expect=201)
+
     sign_in(phone, founder)
     phone.goto("/me")
     heading(phone, "Mon compte")
@@ -201,16 +212,27 @@ def test_the_only_admin_is_told_to_hand_over_first(phone: Page, hub: RunningHub)
     heading(phone, "Supprimer mon compte")
     phone.get_by_label(re.compile("^Je comprends")).check()
     phone.get_by_role("button", name="Supprimer mon compte").click()
-    expect(phone.get_by_role("alert")).to_contain_text(LAST_ADMIN)
-    hand_over = phone.get_by_role("link", name=re.compile("^Voir mes associations"))
-    expect(hand_over).to_be_visible()
+    refusal = phone.get_by_role("alert")
+    expect(refusal).to_contain_text("seul administrateur")
+    links = refusal.get_by_role("link")
+    expect(links).to_have_count(2)
+    for group, name in zip(alone, ("Amicale", "Chorale"), strict=True):
+        expect(refusal.get_by_role("link", name=re.compile(f"{name} {tag}"))).to_have_attribute(
+            "href", f"/groups/{group}/members"
+        )
+    expect(
+        phone.get_by_text("donnez à quelqu\u2019un le rôle d\u2019administrateur")
+    ).to_be_visible()
     look(phone, "account-delete-last-admin")
     expect(navigation(phone).get_by_role("button", name="Se déconnecter")).to_be_visible()
     me = hub.as_user(founder).get("/v1/me").data
-    assert [g["name"] for g in me["groups"]] == [f"Amicale {tag}"]
-    hand_over.click()
-    heading(phone, "Mon compte")
-    expect(phone.get_by_role("link", name=f"Amicale {tag}")).to_be_visible()
+    assert sorted(g["name"] for g in me["groups"]) == [
+        f"Amicale {tag}",
+        f"Chorale {tag}",
+        f"Quartier {tag}",
+    ]
+    refusal.get_by_role("link", name=re.compile(f"Amicale {tag}")).click()
+    heading(phone, "Membres")
 
 
 def wait_until_final(hub: RunningHub, admin: str, consultation_id: str) -> None:

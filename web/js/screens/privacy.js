@@ -4,7 +4,7 @@
 // of an association is told to hand over first (409 last_admin, the API's message).
 // Once erased, the reader is signed out and "/me/deleted" says it is done.
 import { html, useState, useRef, useEffect } from "../lib.js";
-import { api, ApiError } from "../api.js";
+import { api, enc, ApiError } from "../api.js";
 import { t } from "../i18n.js";
 import { getToken, signInUrl, signOut } from "../session.js";
 import { navigate } from "../router.js";
@@ -81,8 +81,7 @@ export function DeleteAccount() {
       html`<div class="alert" role="alert" tabindex="-1" ref=${summary}>
         <p><a href="#delete-sure">${t("privacy.tick_first")}</a></p>
       </div>`}
-      <${Alert} error=${error} />
-      ${lastAdmin && html`<p><a href="/me">${t("privacy.see_groups")}</a></p>`}
+      ${lastAdmin ? html`<${SoleAdmin} error=${error} />` : html`<${Alert} error=${error} />`}
       <div class=${missing && !sure ? "field field-invalid" : "field"}>
         ${missing && !sure && html`<p class="field-error" id="delete-sure-error">${t("privacy.tick_first")}</p>`}
         <label class="choice" for="delete-sure">
@@ -95,6 +94,20 @@ export function DeleteAccount() {
       <p role="status" class="note">${busy ? (rounds > 0 ? t("privacy.erasing_rounds", { count: rounds }) : t("privacy.erasing")) : ""}</p>
       <button type="submit" class="warning" disabled=${busy}>${t("privacy.delete_submit")}</button>
     </form>`;
+}
+
+// 409 last_admin: the API's message, and each association where the reader is the only
+// admin (a detail per association: its id, a sentence naming it) as a link to its members,
+// where another admin is named, as an error summary links to what to fix.
+function SoleAdmin({ error }) {
+  const groups = (error.details || []).filter((d) => d.field && d.message);
+  return html`<div class="alert" role="alert">
+      <p>${error.message}</p>
+      ${groups.length > 0 &&
+      html`<ul>${groups.map((d) => html`<li key=${d.field}><a href=${`/groups/${enc(d.field)}/members`}>${d.message}</a></li>`)}</ul>`}
+    </div>
+    <p>${t("privacy.hand_over")}</p>
+    ${groups.length === 0 && html`<p><a href="/me">${t("privacy.see_groups")}</a></p>`}`;
 }
 
 // After the deletion: signed out, and told what became of what they wrote.
