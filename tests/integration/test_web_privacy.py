@@ -184,7 +184,7 @@ def test_a_member_takes_their_data_then_deletes_their_account(
     expect(argument.get_by_role("button", name="Signaler")).to_have_count(0)  # nothing to report
     look(desktop, "arguments-erased-author")
     members = hub.as_user(admin).get(f"/v1/groups/{group}/members").data["items"]
-    assert leaving not in [m["user_id"] for m in members]
+    assert leaving not in [m["id"] for m in members]
 
 
 def test_the_only_admin_is_told_to_hand_over_first(phone: Page, hub: RunningHub) -> None:
