@@ -261,7 +261,7 @@ def test_an_organiser_downloads_a_final_consultations_results(
         [{"title": "Un bal le samedi soir", "function": {"type": "vote"}}],
     )
     for voter, choice in zip(voters, ("yes", "yes", "no", "abstain"), strict=True):
-        hub.as_user(voter).put(f"/v1/debates/{debate}/ballot", {"choice": choice}, expect=200)
+        hub.as_user(voter).put(f"/v1/debates/{debate}/ballot", {"choice": choice}, expect=201)
 
     # ---- open: no file yet
     sign_in(desktop, admin)
@@ -303,6 +303,9 @@ def test_an_organiser_downloads_a_final_consultations_results(
     expect(open_data.get_by_role("link", name="Licence Ouverte 2.0")).to_be_visible()
     link = open_data.get_by_role("link", name="Données ouvertes de la consultation (JSON)")
     expect(link).to_have_attribute("href", f"/v1/consultations/{consultation_id}/open-data")
+    with phone.expect_download() as downloading:
+        open_data.get_by_role("link", name="Les arguments seuls, pour un tableur (CSV)").click()
+    assert downloading.value.suggested_filename == f"arguments-{consultation_id}.csv"
     look(phone, "consultation-open-data")
     name, body = download(phone, "Télécharger les résultats (CSV)")
     assert name == f"results-{consultation_id}.csv"

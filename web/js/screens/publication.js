@@ -1,8 +1,9 @@
 // A consultation's results as files, once final (GET /v1/consultations/{id}/results, CSV
 // for a spreadsheet or JSON), for whoever may read the consultation; and, when it is public,
 // its open data (GET .../open-data: debates, results and arguments under per-consultation
-// pseudonyms) with its licence. The licence is named in the document itself, so it is read
-// only when the reader opens "Données ouvertes": the page keeps its two requests.
+// pseudonyms; ?format=csv: the arguments alone) with its licence. The licence is named in
+// the document itself, so it is read only when the reader opens "Données ouvertes": the
+// page keeps its two requests.
 import { html, useState } from "../lib.js";
 import { api, enc } from "../api.js";
 import { t } from "../i18n.js";
@@ -43,7 +44,10 @@ function OpenData({ consultation: c }) {
   return html`<details class="open-data" onToggle=${toggled}>
     <summary>${t("open_data.summary")}</summary>
     <p>${t("open_data.text")}</p>
-    <p><a href=${address}>${t("open_data.link")}</a></p>
+    <ul class="tool-links">
+      <li><a href=${address}>${t("open_data.link")}</a></li>
+      <li><a href=${`${address}?format=csv`} download=${`arguments-${c.id}.csv`}>${t("open_data.csv")}</a></li>
+    </ul>
     <p class="meta">${t("open_data.address")} <code>${location.origin}${address}</code></p>
     ${state.loading && html`<p class="loading">${t("loading")}</p>`}
     ${state.licence &&
