@@ -203,6 +203,19 @@ def test_a_member_takes_their_data_then_deletes_their_account(
     members = hub.as_user(admin).get(f"/v1/groups/{group}/members").data["items"]
     assert leaving not in [m["id"] for m in members]
 
+    # ---- the association's log keeps what happened, naming nobody
+    navigation(desktop).get_by_role("button", name="Se déconnecter").click()
+    sign_in(desktop, admin)
+    desktop.goto(f"/groups/{group}/audit")
+    heading(desktop, "Journal")
+    log = desktop.get_by_role("main").locator("ol.audit")
+    expect(log.get_by_text(re.compile("^Un membre a supprimé son compte"))).to_have_count(1)
+    expect(
+        log.get_by_text("Un membre supprimé a rejoint l\u2019association, comme participant.")
+    ).to_be_visible()
+    assert leaving not in log.inner_text() and "erased-" not in log.inner_text()
+    look(desktop, "audit-member-erased")
+
 
 def test_the_only_admin_is_told_to_hand_over_first(phone: Page, hub: RunningHub) -> None:
     """They run two associations alone and a third with another admin: the refusal names

@@ -12,8 +12,9 @@ import { useGroupList, ToolScreen, More } from "./grouptools.js";
 const ERASED = /^erased-/;
 
 // The Hub's own actors (scheduled changes, automatic moderation) carry English names.
-function actorName(actor) {
-  if (ERASED.test(actor.id)) return t("args.erased_author");
+// Every sentence begins with its actor: "Un membre supprimé", "un membre supprimé" elsewhere.
+function actorName(actor, first = true) {
+  if (ERASED.test(actor.id)) return t(first ? "audit.erased_actor" : "audit.erased_subject");
   const own = `audit.actor.${actor.id}`;
   return t(own) === own ? actor.name : t(own);
 }
@@ -61,7 +62,7 @@ export function sentence(entry, titles = {}) {
     actor: actorName(entry.actor),
     subject:
       entry.subject_id === entry.actor.id || ERASED.test(entry.subject_id || "")
-        ? actorName({ id: entry.subject_id, name: entry.actor.name })
+        ? actorName({ id: entry.subject_id, name: entry.actor.name }, false)
         : entry.subject_id || "",
     role: role(d.role),
     from: role(d.from),
