@@ -29,7 +29,7 @@ export function DeleteAccount() {
   const title = t("privacy.delete_title");
   useScreenTitle(title);
   const [sure, setSure] = useState(false);
-  const [missing, setMissing] = useState(false); // pressed without ticking the box
+  const [missing, setMissing] = useState(0); // times pressed without ticking the box
   const [busy, setBusy] = useState(false);
   const [rounds, setRounds] = useState(0);
   const [error, setError] = useState(null);
@@ -46,7 +46,7 @@ export function DeleteAccount() {
     event.preventDefault();
     if (busy) return;
     if (!sure) {
-      setMissing(true);
+      setMissing((n) => n + 1); // the summary takes the focus again at each press
       return;
     }
     setBusy(true);
@@ -68,6 +68,7 @@ export function DeleteAccount() {
   };
 
   const lastAdmin = error && error.code === "last_admin";
+  const unticked = missing > 0 && !sure;
   return html`<p class="back"><a href="/me">${t("privacy.back")}</a></p>
     <h1>${title}</h1>
     <p>${t("privacy.delete_lead")}</p>
@@ -77,21 +78,21 @@ export function DeleteAccount() {
     <p><strong>${t("privacy.cannot_undo")}</strong></p>
     <p>${t("privacy.export_first")} <a href="/me#data-title">${t("privacy.export_first_link")}</a></p>
     <form class="form" noValidate onSubmit=${erase}>
-      ${missing && !sure &&
+      ${unticked &&
       html`<div class="alert" role="alert" tabindex="-1" ref=${summary}>
         <p><a href="#delete-sure">${t("privacy.tick_first")}</a></p>
       </div>`}
       ${lastAdmin ? html`<${SoleAdmin} error=${error} />` : html`<${Alert} error=${error} />`}
-      <div class=${missing && !sure ? "field field-invalid" : "field"}>
-        ${missing && !sure && html`<p class="field-error" id="delete-sure-error">${t("privacy.tick_first")}</p>`}
+      <div class=${unticked ? "field field-invalid" : "field"}>
+        ${unticked && html`<p class="field-error" id="delete-sure-error">${t("privacy.tick_first")}</p>`}
         <label class="choice" for="delete-sure">
           <input type="checkbox" id="delete-sure" checked=${sure}
-            aria-describedby=${describedBy("delete-sure", { error: missing && !sure })}
+            aria-describedby=${describedBy("delete-sure", { error: unticked })}
             onChange=${(e) => setSure(e.target.checked)} />
           ${t("privacy.confirm_box")}
         </label>
       </div>
-      <p role="status" class="note">${busy ? (rounds > 0 ? t("privacy.erasing_rounds", { count: rounds }) : t("privacy.erasing")) : ""}</p>
+      <p role="status" class="note">${busy ? (rounds > 0 ? t("privacy.erasing_long") : t("privacy.erasing")) : ""}</p>
       <button type="submit" class="warning" disabled=${busy}>${t("privacy.delete_submit")}</button>
     </form>`;
 }
