@@ -10,6 +10,7 @@ import { getToken, signInUrl, signOut } from "../session.js";
 import { navigate } from "../router.js";
 import { useScreenTitle, Alert } from "../ui.js";
 import { describedBy } from "../forms.js";
+import { ExportButtons } from "./me.js";
 
 const ROUNDS = 20; // DELETE /v1/me answered 202 this many times: say so, offer to go on
 
@@ -76,7 +77,8 @@ export function DeleteAccount() {
       ${CONSEQUENCES.map((key) => html`<li key=${key}>${t(key)}</li>`)}
     </ul>
     <p><strong>${t("privacy.cannot_undo")}</strong></p>
-    <p>${t("privacy.export_first")} <a href="/me#data-title">${t("privacy.export_first_link")}</a></p>
+    <p>${t("privacy.export_first")}</p>
+    <${ExportButtons} />
     <form class="form" noValidate onSubmit=${erase}>
       ${unticked &&
       html`<div class="alert" role="alert" tabindex="-1" ref=${summary}>
