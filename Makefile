@@ -114,6 +114,7 @@ bench: package
 	$(PY) -m bench.requests
 	$(PY) -m bench.ballots
 	$(PY) -m bench.notifications
+	$(PY) -m bench.privacy
 	$(PY) -m bench.bundle build/deployment.zip
 	$(PY) -m bench.web
 	$(PY) -m bench.idle

@@ -49,6 +49,8 @@ class Operation:
     examples: dict[str, Any] = field(default_factory=dict)
     idempotent: bool = False  # takes an Idempotency-Key (chalicelib/api/idempotency.py)
     content_types: tuple[str, ...] = ("application/json",)  # what Chalice accepts (else 415)
+    # Other media types its success may come as, chosen by a query parameter (a file).
+    also_media_types: tuple[str, ...] = ()
 
     @property
     def full_path(self) -> str:
@@ -332,6 +334,8 @@ def _operation(
         response: dict[str, Any] = {"description": _STATUS_TEXT.get(status, "Success")}
         if model is not None:
             response["content"] = {op.media_type: {"schema": _answer_schema(model)}}
+            for other in op.also_media_types:
+                response["content"][other] = {"schema": {"type": "string", "format": "binary"}}
         elif op.media_type != "application/json":
             response["content"] = {op.media_type: {"schema": {"type": "string"}}}
         answer["responses"][str(status)] = response
@@ -437,6 +441,7 @@ def document() -> dict[str, Any]:
 
 _TAG_ORDER = [
     "me",
+    "privacy",
     "groups",
     "invitations",
     "consultations",

@@ -27,6 +27,7 @@ from chalicelib.api import contract, idempotency
 from chalicelib.api.contract import Auth, Operation
 from chalicelib.api.locale import ErrorResponse, detail_of
 from chalicelib.domain.errors import (
+    BinaryNotAccepted,
     Detail,
     DuplicateKey,
     HubError,
@@ -268,6 +269,7 @@ def route(
     media_type: str = "application/json",
     content_types: tuple[str, ...] = ("application/json",),
     locale: bool = False,
+    also_media_types: tuple[str, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a view on `blueprint` and carry out its declaration on every call.
 
@@ -278,7 +280,9 @@ def route(
     `paged` gives `paging`. Each comes to the view as the keyword argument of that name, and
     the view must ask for exactly those (checked here, at import); `locale=True` also
     gives `locale`, the language negotiated from Accept-Language (chalicelib/api/locale.py).
-    `content_types`: the request media types Chalice accepts (others: 415). After it: its answer
+    `content_types`: the request media types Chalice accepts (others: 415);
+    `also_media_types`: other media types its success may come as (a file, as a query
+    parameter asks: the view returns a `chalice.Response`). After it: its answer
     (see `_respond`). Any HubError is answered as the Hub's JSON error.
 
     The declaration is also the route's contract in the OpenAPI document
@@ -339,6 +343,7 @@ def route(
                     media_type=media_type,
                     idempotent=idempotent,
                     content_types=content_types,
+                    also_media_types=also_media_types,
                 )
             )
         return view
@@ -360,5 +365,8 @@ def install_error_handling(app: Chalice) -> None:
                 body = None
         if isinstance(body, dict) and "Code" in body and response.status_code in _CHALICE_ERRORS:
             headers = {k: v for k, v in response.headers.items() if k.lower() == "allow"}
-            return error_response(_CHALICE_ERRORS[response.status_code](), headers)
+            error = _CHALICE_ERRORS[response.status_code]()
+            if response.status_code == 400 and "Accept header" in str(body.get("Message")):
+                error = BinaryNotAccepted()  # a file for a request that does not accept it
+            return error_response(error, headers)
         return response

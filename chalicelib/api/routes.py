@@ -35,6 +35,7 @@ from chalicelib.domain.errors import InternalError
 MODULES = (
     "groups",
     "me",
+    "privacy",
     "invitations",
     "consultations",
     "debates",

@@ -49,6 +49,8 @@ class Comment:
     hidden_reason: str | None = None
     deleted: bool = False
     version: int = 0
+    # Its author erased their account: no text, no name, a pseudonym for `author_id`.
+    author_erased: bool = False
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,8 @@ DETAILS: dict[str, tuple[str, ...]] = {
     "too_deep": (),
     # notification preferences (chalicelib/services/inbox.py)
     "not_your_group": (),
+    # erasing one's account (chalicelib/services/privacy.py): the field is the group's id
+    "sole_admin": ("group",),
     # a pydantic error type the Hub does not know (PYDANTIC_TYPES): its code, this message
     "invalid_value": (),
 }
@@ -211,6 +213,13 @@ class InvalidCursor(HubError):
     status, code = 400, "invalid_cursor"
 
 
+class BinaryNotAccepted(HubError):
+    """A file (the export's zip) asked for by a request that does not accept its type: API
+    Gateway, and Chalice, send a binary answer only to a request whose Accept admits it."""
+
+    status, code = 400, "not_acceptable"
+
+
 class Unauthenticated(HubError):
     status, code = 401, "unauthenticated"
 
@@ -279,6 +288,7 @@ class ConcurrentUpdate(Conflict):
 
 class LastAdmin(Conflict):
     code = "last_admin"
+    variants = ("erasure",)  # erasing one's account: the details name the associations
 
 
 class AlreadyMember(Conflict):

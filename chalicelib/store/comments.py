@@ -49,7 +49,8 @@ def _comment(item: CommentItem) -> Comment:
 def _comment_item(c: Comment) -> CommentItem:
     history = [{"body": v.body, "written_at": clock.to_iso(v.written_at)} for v in c.history]
     item = to_item(c, CommentItem, *_key(c.id), history=json.dumps(history))
-    item.owned_by(c.author_id)
+    if not c.author_erased:  # an erased author's comment belongs to nobody
+        item.owned_by(c.author_id)
     if c.parent_id is None:
         item.gsi1pk = keys.top_pk(c.debate_id)
         item.gsi1sk = keys.top_sk(c.reactions, c.id[24:])

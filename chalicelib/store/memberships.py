@@ -237,9 +237,10 @@ def change_role(current: Membership, new_role: Role, event: AuditEvent) -> None:
     transact(build)
 
 
-def remove_member(current: Membership, event: AuditEvent) -> None:
+def remove_member(current: Membership, event: AuditEvent, *, erasure: bool = False) -> None:
     """Remove a member who still holds `current.role` (by an admin who still is one, unless
-    they leave by themselves); the last admin cannot go."""
+    they leave by themselves, or their erasure removes them: its event names a pseudonym);
+    the last admin cannot go."""
     item = MembershipItem(keys.group_pk(current.group_id), keys.member_sk(current.user_id))
 
     def build(transaction: Transaction) -> None:
@@ -254,7 +255,8 @@ def remove_member(current: Membership, event: AuditEvent) -> None:
             members=-1,
             admins=-1 if current.role is Role.ADMIN else 0,
         )
-        still_admin(transaction, event, unless_touching=current.user_id)
+        if not erasure:
+            still_admin(transaction, event, unless_touching=current.user_id)
         record_in(transaction, event)
 
     transact(build)

@@ -519,6 +519,10 @@ ROUTES: dict[tuple[str, str], Route] = {
     },
     ("GET", "/v1/me"): Route("GET", "/v1/me", ("-",), anyone()),
     ("PATCH", "/v1/me"): Route("PATCH", "/v1/me", ("-",), anyone(write=True), {"locale": "en"}),
+    # Only ever the caller's own: their export holds nothing of anyone else's (the pass
+    # checks no answer names what its caller cannot open); an erasure is theirs to make.
+    ("GET", "/v1/me/export"): Route("GET", "/v1/me/export", ("-",), anyone()),
+    ("DELETE", "/v1/me"): Route("DELETE", "/v1/me", ("-",), anyone(write=True)),
     # ---- notifications: one's own only; following a group one may see; a signed link
     ("GET", "/v1/me/notifications"): Route("GET", "/v1/me/notifications", ("-",), anyone()),
     ("POST", "/v1/me/notifications/read"): Route(
@@ -1164,6 +1168,28 @@ def leaks(world: World, caller: str, body: str) -> list[str]:
     return found
 
 
+# A person's export is everything the Hub holds about them, as the GDPR's right of access
+# wants it: what they wrote (earlier versions included) and did (their ballots, their audit
+# entries) in consultations they may no longer open, so the ids of those show. It must
+# never hold anything of anyone else's: no other person's text, no association's name they
+# may not read.
+OWN_DATA = {("GET", "/v1/me/export")}
+
+
+def others_data(world: World, caller: str, body: str) -> list[str]:
+    """What `body` tells `caller` of anyone else's."""
+    found = []
+    for group in GROUPS:
+        if not may_in_group(Action.GROUP_READ, caller, group) and GROUP_NAMES[group] in body:
+            found.append(f"the name of the {group} association")
+    for key in COMMENTS:
+        if is_author(caller, key):
+            continue
+        if f"Argument {token(consultation_of(debate_of(key)))} {key}" in body:
+            found.append(f"the text of someone else's comment {key}")
+    return found
+
+
 def fill(template: Any, values: dict[str, str]) -> Any:
     if isinstance(template, str):
         return template.format(**values)
@@ -1218,7 +1244,8 @@ def check_cell(world: World, route: Route, caller: str, target: str) -> str | No
     if WRITES:
         problems.append(f"wrote to the table: {WRITES}")
     text = response.body.decode() if isinstance(response.body, bytes) else response.body or ""
-    if text and (found := leaks(world, caller, text)):
+    told = others_data if route_key_of(route) in OWN_DATA else leaks
+    if text and (found := told(world, caller, text)):
         problems.append(f"told them {found}")
     forget_stream()
     if problems:

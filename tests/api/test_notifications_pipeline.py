@@ -183,6 +183,27 @@ def test_preferences_never_daily_and_immediately(pipeline, club, monkeypatch):
     assert digest_entries() == []
 
 
+def test_a_reply_to_an_erased_members_argument_notifies_nobody(pipeline, club):
+    """Their comment's author is a pseudonym: nobody to notify (and no partition for it)."""
+    from chalicelib.store import comments as comment_store
+
+    group_id, users = club
+    c = create_consultation(users["admin"], group_id)
+    debate = debate_in(users["admin"], c["id"])
+    publish(users["admin"], c["id"])
+    argument = users["author"].post(f"/v1/debates/{debate}/comments", {"body": "Pour"}).data
+    pipeline.run()
+    assert users["author"].delete("/v1/me").status_code == 204
+    users["participant"].post(
+        f"/v1/debates/{debate}/comments", {"body": "Pourquoi ?", "parent_id": argument["id"]}
+    )
+    pipeline.run()
+    alias = comment_store.get(argument["id"]).author_id
+    assert alias.startswith("erased-")
+    assert kinds(alias) == [] and kinds("author") == []
+    assert pipeline.failed == 0
+
+
 def test_a_reply_reaches_the_author_of_the_comment_replied_to_only(pipeline, club):
     group_id, users = club
     c = create_consultation(users["admin"], group_id)

@@ -138,7 +138,22 @@ def every_route(as_user: Callable[..., Api]) -> set[Route]:
     close_and_count(people, park, consultation, debates, receipt)
     hear_of_it(people, park)
     read_the_contract(people["anonymous"])
+    leave_the_hub(people)
     return reached
+
+
+def leave_the_hub(people: People) -> None:
+    """Erin takes her data (as JSON, then as a file) and erases her account: her reaction and
+    flag go with their counts, her membership through its transaction; carol erases hers:
+    her argument stays as a deleted member's, her ballots in the closed consultation move to
+    pseudonyms; the audit entries about both keep pseudonyms. A second erasure: 204."""
+    erin, carol = people["erin"], people["carol"]
+    assert erin.get("/v1/me/export").data["reactions"]
+    zipped = erin.get("/v1/me/export?format=zip", headers={"Accept": "application/zip"})
+    assert zipped.body.startswith(b"PK")
+    erin.delete("/v1/me")
+    carol.delete("/v1/me")
+    carol.delete("/v1/me")
 
 
 def hear_of_it(people: People, park: str) -> None:

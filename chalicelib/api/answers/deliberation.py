@@ -255,11 +255,11 @@ class CommentOut(Answer):
     id: str
     debate_id: str
     parent_id: str | None = Field(description="The comment replied to; null for an argument.")
-    author: PersonOut | None = Field(description="Who wrote it; null once deleted.")
+    author: PersonOut | None = Field(description="Who wrote it; null once deleted or erased.")
     stance: Stance
     body: str | None = Field(
-        description="Markdown. Null once deleted, and when hidden, except for its author and "
-        "moderators."
+        description="Markdown. Null once deleted or erased, and when hidden, except for its "
+        "author and moderators."
     )
     created_at: Timestamp
     edited_at: Timestamp | None = Field(description="Null if never edited, or deleted.")
@@ -269,6 +269,7 @@ class CommentOut(Answer):
     hidden: bool = Field(description="Hidden by a moderator, or by flags pending review.")
     hidden_reason: str | None = Field(description="`flagged`, or the moderator's reason.")
     deleted: bool
+    author_erased: bool = Field(description="Its author erased their account: a deleted member.")
     flags: int = absent_unless("For its moderators: flags since the last review.")
     flag_reasons: dict[FlagReason, int] = absent_unless(
         "For its moderators: those flags, by reason."
@@ -287,6 +288,8 @@ class CommentOut(Answer):
         }
         if comment.deleted:
             shown |= {"body": None, "author": None, "edited_at": None}
+        elif comment.author_erased:
+            shown |= {"body": None, "author": None}
         elif comment.hidden and not (full or moderator):
             shown["body"] = None
         if moderator:

@@ -238,6 +238,7 @@ AuditAction = Literal[
     "member_joined",
     "member_role_changed",
     "member_left",
+    "member_erased",
     "member_removed",
     "join_request_rejected",
     "member_blocked",

@@ -38,6 +38,7 @@ class CommentItem(OwnedItem):
     hidden_reason = UnicodeAttribute(null=True)
     deleted = BooleanAttribute(default=False)
     version = NumberAttribute(default=0)
+    author_erased = BooleanAttribute(default=False)
     # Top-level comments only: "top" order, most reactions first.
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
