@@ -71,7 +71,9 @@ class Session:
         with contextlib.redirect_stdout(io.StringIO()):  # the request's log line: not a figure
             response = send(path, headers=headers, body=raw)
         assert response.status_code < 300, (path, response.body)
-        return json.loads(response.body) if response.body else {}
+        if not response.body or response.headers.get("Content-Type", "").startswith("text/"):
+            return {}  # nothing, or a file (a CSV): not JSON
+        return json.loads(response.body)
 
     def measure(
         self,

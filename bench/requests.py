@@ -87,6 +87,7 @@ def main() -> None:
         )
         deliberation(bench, gid, debate["id"])
         debates_with_my_state(bench, gid)
+        results_and_open_data(bench, gid)
 
     bench.print_rows()
 
@@ -124,6 +125,49 @@ def debates_with_my_state(bench: Session, gid: str) -> None:
     for debate_id in ids[:5]:
         call("user5", "PUT", f"/v1/debates/{debate_id}/ballot", {"choice": "no"})
     measure("list 10 debates, voted in 5", "user5", "GET", f"{path}?limit=10")
+
+
+def results_and_open_data(bench: Session, gid: str) -> None:
+    """A public consultation of three votes, with ten arguments in each, finalised: its
+    results (JSON and CSV) and its open data, each read by anyone."""
+    from datetime import timedelta
+
+    from chalicelib.domain import clock
+    from chalicelib.services import closing
+
+    call, measure = bench.call, bench.measure
+    closes = clock.to_iso(clock.now() + timedelta(days=1))
+    body = {
+        "title": "Open",
+        "visibility": "public",
+        "participation": "signed_in",
+        "closes_at": closes,
+    }
+    cid = call("alice", "POST", f"/v1/groups/{gid}/consultations", body)["id"]
+    path = f"/v1/consultations/{cid}/debates"
+    ids = [
+        call("alice", "POST", path, {"title": f"Vote {n}", "function": {"type": "vote"}})["id"]
+        for n in range(3)
+    ]
+    call("alice", "POST", f"/v1/consultations/{cid}/publish")
+    for debate_id in ids:
+        call("user6", "PUT", f"/v1/debates/{debate_id}/ballot", {"choice": "yes"})
+        for n in range(10):
+            idea = {"body": f"Idea {n}"}
+            call(f"resident{n}", "POST", f"/v1/debates/{debate_id}/comments", idea)
+    real_now = clock.now
+    later = real_now() + timedelta(days=2)
+    clock.now = lambda: later  # type: ignore[assignment]
+    try:
+        closing.close_due_consultations(later)
+        results = f"/v1/consultations/{cid}/results"
+        measure("results of 3 votes", None, "GET", results)
+        measure("  the same as CSV", None, "GET", f"{results}?format=csv")
+        measure(
+            "open data (3 votes, 30 arguments)", None, "GET", f"/v1/consultations/{cid}/open-data"
+        )
+    finally:
+        clock.now = real_now  # type: ignore[assignment]
 
 
 if __name__ == "__main__":

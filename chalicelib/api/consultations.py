@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
 from pydantic import BaseModel, Field
 
 from chalicelib.api.answers.consultations import (
@@ -14,6 +14,14 @@ from chalicelib.api.answers.consultations import (
     GrantOut,
     GrantPage,
     PartnershipOut,
+)
+from chalicelib.api.answers.results_export import (
+    ARGUMENTS_HEADER,
+    CSV_HEADER,
+    ConsultationResultsOut,
+    OpenDataOut,
+    argument_rows,
+    csv_rows,
 )
 from chalicelib.api.contract import Auth
 from chalicelib.api.http import Answered, Paging, route
@@ -36,12 +44,15 @@ from chalicelib.domain.errors import (
     GrantNotFound,
     GroupNotFound,
     NotOpen,
+    NotPublic,
     PartnershipNotFound,
+    ResultsNotFinal,
     ValidationFailed,
 )
 from chalicelib.domain.groups import Group
 from chalicelib.domain.model import Caller, Participation, PartnerStatus
-from chalicelib.services import consultations, grants
+from chalicelib.domain.open_data import csv_document
+from chalicelib.services import consultations, grants, publication
 from chalicelib.services.access import ConsultationAccess
 from chalicelib.services.consultations import NewConsultation
 
@@ -327,3 +338,61 @@ def set_grant(caller: Caller, consultation_id: str, user_id: str, body: RoleChan
 def remove_grant(caller: Caller, consultation_id: str, user_id: str) -> None:
     """Take back a person's role in this consultation (the host's admins)."""
     grants.remove_grant(caller, consultation_id, user_id)
+
+
+CSV = "text/csv"
+
+
+@route(
+    blueprint,
+    "/consultations/{consultation_id}/results",
+    methods=["GET"],
+    auth=Auth.OPTIONAL,
+    answers={200: ConsultationResultsOut},
+    formats=(CSV,),
+    errors=(ConsultationNotFound, ResultsNotFinal),
+)
+def get_consultation_results(
+    caller: Caller | None, consultation_id: str, media_type: str
+) -> ConsultationResultsOut | Response:
+    """Every decision's final result, once finalised (whoever may read the consultation).
+
+    As a spreadsheet with `?format=csv` or `Accept: text/csv`: one row per debate and
+    option."""
+    answer = ConsultationResultsOut.of_results(publication.results(caller, consultation_id))
+    if media_type != CSV:
+        return answer
+    return _spreadsheet(f"results-{answer.consultation.id}.csv", CSV_HEADER, csv_rows(answer))
+
+
+@route(
+    blueprint,
+    "/consultations/{consultation_id}/open-data",
+    methods=["GET"],
+    auth=Auth.OPTIONAL,
+    answers={200: OpenDataOut},
+    formats=(CSV,),
+    errors=(ConsultationNotFound, NotPublic),
+)
+def get_open_data(
+    caller: Caller | None, consultation_id: str, media_type: str
+) -> OpenDataOut | Response:
+    """A public consultation as open data: debates, results and arguments (anyone).
+
+    Names nobody: authors are pseudonyms. `?format=csv`: its arguments alone."""
+    answer = OpenDataOut.of_open_data(publication.open_data(caller, consultation_id))
+    if media_type != CSV:
+        return answer
+    return _spreadsheet(
+        f"arguments-{answer.consultation.id}.csv", ARGUMENTS_HEADER, argument_rows(answer)
+    )
+
+
+def _spreadsheet(filename: str, header: tuple[str, ...], rows: list[list[Any]]) -> Response:
+    return Response(
+        body=csv_document(header, rows),
+        headers={
+            "Content-Type": f"{CSV}; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{filename}"',
+        },
+    )

@@ -49,8 +49,7 @@ class Operation:
     examples: dict[str, Any] = field(default_factory=dict)
     idempotent: bool = False  # takes an Idempotency-Key (chalicelib/api/idempotency.py)
     content_types: tuple[str, ...] = ("application/json",)  # what Chalice accepts (else 415)
-    # Other media types its success may come as, chosen by a query parameter (a file).
-    also_media_types: tuple[str, ...] = ()
+    formats: tuple[str, ...] = ()  # media types besides JSON its success may be sent in
 
     @property
     def full_path(self) -> str:
@@ -104,7 +103,7 @@ def shared_errors(operation: Operation) -> tuple[type[HubError], ...]:
     if re.search(r"{\w+}", operation.path):
         # Path parameters are decoded and bounded in size (chalicelib/api/http.py).
         shared.append(errors.ValidationFailed)
-    if operation.query is not None or operation.paged:
+    if operation.query is not None or operation.paged or operation.formats:
         shared.append(errors.ValidationFailed)
     if operation.paged:
         shared.append(errors.InvalidCursor)
@@ -260,6 +259,22 @@ def _query_parameters(model: type[BaseModel], schemas: dict[str, Any]) -> list[d
     ]
 
 
+def _format_parameter(formats: tuple[str, ...]) -> dict[str, Any]:
+    """`?format=`, for an operation whose success may come in other media types than JSON:
+    each named by its subtype (`json`, `csv`)."""
+    medias = ("application/json", *formats)
+    names = [media.split("/", 1)[1] for media in medias]
+    return {
+        "name": "format",
+        "in": "query",
+        "required": False,
+        "description": "The answer's format: "
+        + ", ".join(f"`{name}` ({media})" for name, media in zip(names, medias, strict=True))
+        + ". Without it, the `Accept` header chooses (JSON when it names neither).",
+        "schema": {"type": "string", "enum": names},
+    }
+
+
 _IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",
     "in": "header",
@@ -310,6 +325,8 @@ def _operation(
         parameters += _query_parameters(op.query, schemas)
     if op.paged:
         parameters += _paging_parameters()
+    if op.formats:
+        parameters.append(_format_parameter(op.formats))
     if op.idempotent:
         parameters.append({"$ref": "#/components/parameters/IdempotencyKey"})
     answer: dict[str, Any] = {
@@ -334,8 +351,11 @@ def _operation(
         response: dict[str, Any] = {"description": _STATUS_TEXT.get(status, "Success")}
         if model is not None:
             response["content"] = {op.media_type: {"schema": _answer_schema(model)}}
-            for other in op.also_media_types:
-                response["content"][other] = {"schema": {"type": "string", "format": "binary"}}
+            if 200 <= status < 300:
+                for media in op.formats:
+                    text = media.startswith("text/")
+                    schema = {"type": "string"} if text else {"type": "string", "format": "binary"}
+                    response["content"][media] = {"schema": schema}
         elif op.media_type != "application/json":
             response["content"] = {op.media_type: {"schema": {"type": "string"}}}
         answer["responses"][str(status)] = response

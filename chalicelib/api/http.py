@@ -128,6 +128,38 @@ def _locale(request: Request) -> str:
     return choose_locale(request.headers.get("accept-language"), get_settings().default_locale)
 
 
+JSON = "application/json"
+
+
+def _media_type(request: Request, formats: tuple[str, ...]) -> str:
+    """The media type the caller asks the answer in, among JSON and `formats`: `?format=`
+    names it by its subtype (`json`, `csv`; anything else is 422 naming `format`), else
+    the `Accept` header's most wanted (equal weights: the first listed; nothing acceptable,
+    or no header: JSON)."""
+    offered = {media.split("/", 1)[1]: media for media in (JSON, *formats)}
+    asked = (request.query_params or {}).get("format")
+    if asked is not None:
+        if asked not in offered:
+            expected = " or ".join(f"'{name}'" for name in offered)
+            raise invalid("format", "literal_error", expected=expected)
+        return offered[asked]
+    best, weight = JSON, 0.0
+    for part in (request.headers.get("accept") or "").split(","):
+        media, _, params = part.strip().partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        media = media.strip().lower()
+        if media in offered.values() and q > weight:
+            best, weight = media, q
+    return best
+
+
 class _Repeated(Exception):
     pass
 
@@ -199,7 +231,13 @@ _CHALICE_ERRORS: dict[int, type[HubError]] = {
 
 
 def _declared_arguments(
-    path: str, auth: Auth, body: object, query: object, paged: bool, locale: bool = False
+    path: str,
+    auth: Auth,
+    body: object,
+    query: object,
+    paged: bool,
+    locale: bool = False,
+    formats: tuple[str, ...] = (),
 ) -> set[str]:
     names = set(re.findall(r"{(\w+)}", path))
     for name, declared in (
@@ -208,6 +246,7 @@ def _declared_arguments(
         ("query", query is not None),
         ("paging", paged),
         ("locale", locale),
+        ("media_type", bool(formats)),
     ):
         if declared:
             names.add(name)
@@ -269,7 +308,7 @@ def route(
     media_type: str = "application/json",
     content_types: tuple[str, ...] = ("application/json",),
     locale: bool = False,
-    also_media_types: tuple[str, ...] = (),
+    formats: tuple[str, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a view on `blueprint` and carry out its declaration on every call.
 
@@ -279,10 +318,11 @@ def route(
     duplicate keys, 422 `invalid` naming each field); the `query` model is validated (422);
     `paged` gives `paging`. Each comes to the view as the keyword argument of that name, and
     the view must ask for exactly those (checked here, at import); `locale=True` also
-    gives `locale`, the language negotiated from Accept-Language (chalicelib/api/locale.py).
-    `content_types`: the request media types Chalice accepts (others: 415);
-    `also_media_types`: other media types its success may come as (a file, as a query
-    parameter asks: the view returns a `chalice.Response`). After it: its answer
+    gives `locale`, the language negotiated from Accept-Language (chalicelib/api/locale.py);
+    `formats` (other media types its success may be sent in, e.g. `("text/csv",)`) gives
+    `media_type`, chosen by `?format=` or `Accept` (`_media_type`): the view answers a
+    `chalice.Response` in that type, or its model for JSON.
+    `content_types`: the request media types Chalice accepts (others: 415). After it: its answer
     (see `_respond`). Any HubError is answered as the Hub's JSON error.
 
     The declaration is also the route's contract in the OpenAPI document
@@ -293,7 +333,9 @@ def route(
     idempotent = idempotency.creates(methods, declared_answers)
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
-        _check_view(view, path, _declared_arguments(path, auth, body, query, paged, locale))
+        _check_view(
+            view, path, _declared_arguments(path, auth, body, query, paged, locale, formats)
+        )
         if idempotent and auth is not Auth.REQUIRED:
             raise RouteDeclarationError(
                 f"{view.__qualname__} ({path}): a creating POST has a caller"
@@ -315,6 +357,8 @@ def route(
                     arguments["paging"] = _paging(request)
                 if locale:
                     arguments["locale"] = _locale(request)
+                if formats:
+                    arguments["media_type"] = _media_type(request, formats)
                 if idempotent:
                     return idempotency.answer_once(
                         request,
@@ -343,7 +387,7 @@ def route(
                     media_type=media_type,
                     idempotent=idempotent,
                     content_types=content_types,
-                    also_media_types=also_media_types,
+                    formats=formats,
                 )
             )
         return view

@@ -7,10 +7,8 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from typing import Literal
 
 from chalice import Blueprint, Response
-from pydantic import BaseModel, Field
 
 from chalicelib.api.answers.privacy import ErasingOut, ExportOut
 from chalicelib.api.http import Answered, route
@@ -24,31 +22,21 @@ blueprint = Blueprint(__name__)
 ZIP = "application/zip"
 
 
-class ExportQuery(BaseModel):
-    """How the export comes."""
-
-    format: Literal["json", "zip"] = Field(
-        default="json",
-        description="`zip`: export.json and README.txt.",
-    )
-
-
 @route(
     blueprint,
     "/me/export",
     methods=["GET"],
-    query=ExportQuery,
     answers={200: ExportOut},
     errors=(BinaryNotAccepted,),
     locale=True,
-    also_media_types=(ZIP,),
+    formats=(ZIP,),
 )
-def export_me(caller: Caller, query: ExportQuery, locale: str) -> ExportOut | Response:
+def export_me(caller: Caller, media_type: str, locale: str) -> ExportOut | Response:
     """Everything the Hub holds about you (docs/api.md, "Your data").
 
-    `?format=zip` (accepting `application/zip` or `*/*`): export.json and README.txt."""
+    `?format=zip` or `Accept: application/zip`: export.json and README.txt."""
     answer = ExportOut.of_export(privacy.export(caller))
-    if query.format == "json":
+    if media_type != ZIP:
         return answer
     document = answer.model_dump(mode="json", exclude_unset=True)
     archive = io.BytesIO()

@@ -382,6 +382,18 @@ class NotSecret(Conflict):
     code = "not_secret"
 
 
+class ResultsNotFinal(Conflict):
+    """A consultation's results export before the closer wrote every final result."""
+
+    code = "results_not_final"
+
+
+class NotPublic(Conflict):
+    """Open data is published for public consultations only."""
+
+    code = "not_public"
+
+
 class InternalError(HubError):
     status, code = 500, "internal_error"
 

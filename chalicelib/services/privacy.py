@@ -316,9 +316,12 @@ def _erase_owned(user: str, alias: str, spend: Callable[[], None]) -> None:
 
 
 def _erase_ballots(user: str, items: list[store.Owned], spend: Callable[[], None]) -> None:
-    """A ballot in a debate still open is withdrawn (plain) or, secret, moved to a
-    pseudonym (its anonymous ballot cannot be told from the others, so it stays counted);
-    one in a closed debate moves to a pseudonym of its own, still counted."""
+    """A ballot in a debate still open is withdrawn (plain); one in a closed debate moves
+    to a pseudonym of its own, still counted. A secret ballot in a debate still open stays
+    as it is: its anonymous ballot cannot be told from the others, so it stays counted, and
+    its marker, which holds no choice, keeps their id until the debate closes, or the same
+    sign-in could vote a second time (one person, one ballot). It keeps its owner keys: an
+    erasure asked again after the close moves it to a pseudonym."""
     found = store.read([item.key for item in items])
     markers = {
         item: ballot_store.marker_from_raw(found[item.key]) for item in items if item.key in found
@@ -345,7 +348,9 @@ def _erase_ballots(user: str, items: list[store.Owned], spend: Callable[[], None
                 break
             is_open = consultation.status_at(clock.now()) is not ConsultationStatus.CLOSED
             try:
-                if is_open and marker.ballot is not None:
+                if is_open and marker.ballot is None:
+                    break  # secret, still open: kept until the close (docstring)
+                if is_open:
                     ballot_store.withdraw(debate, user, marker.ballot)
                 else:
                     store.move_marker(debate, marker, pseudonym())

@@ -211,3 +211,26 @@ def counts_from_raw(raw: dict | None) -> dict[str, int]:
         return {stance.value: 0 for stance in Stance}
     item = CommentCountsItem.from_raw_data(raw)
     return {stance.value: int(getattr(item, stance.value)) for stance in Stance}
+
+
+def arguments_of(debate_id: str, at_most: int) -> tuple[list[Comment], bool]:
+    """A debate's comments, arguments and replies alike, at most `at_most` of them: one
+    Query, paged by DynamoDB (1 MB a page). Returns them with whether more were left
+    unread. The partition's sort keys are `COUNTS`, then replies `R#…`, then arguments
+    `T#…`: everything from `R#` on is a comment."""
+    if at_most <= 0:
+        return [], _any_comment(debate_id)
+    found = CommentItem.query(
+        keys.comments_pk(debate_id),
+        CommentItem.sk >= keys.REPLY_PREFIX,
+        limit=at_most + 1,
+    )
+    comments = [_comment(item) for item in found]
+    return comments[:at_most], len(comments) > at_most
+
+
+def _any_comment(debate_id: str) -> bool:
+    found = CommentItem.query(
+        keys.comments_pk(debate_id), CommentItem.sk >= keys.REPLY_PREFIX, limit=1
+    )
+    return next(iter(found), None) is not None

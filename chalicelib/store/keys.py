@@ -165,6 +165,9 @@ def result_sk(debate_id: str) -> str:
     return f"RESULT#{debate_id}"
 
 
+RESULT_PREFIX = "RESULT#"
+
+
 def comments_pk(debate_id: str) -> str:
     return f"COMMENTS#{debate_id}"
 
@@ -176,6 +179,7 @@ def comment_sk(path: str) -> str:
 
 
 TOP_LEVEL_PREFIX = "T#"
+REPLY_PREFIX = "R#"  # every reply's, whatever its parent: sorts before the arguments'
 COMMENT_COUNTS = "COUNTS"
 
 

@@ -55,6 +55,20 @@ def get_result(consultation_id: str, debate_id: str) -> FinalResult | None:
         )
     except ResultItem.DoesNotExist:
         return None
+    return _result(item)
+
+
+def results_of(consultation_id: str) -> dict[str, FinalResult]:
+    """Every final result of a consultation, by debate id: one Query (a page per 1 MB)."""
+    found = ResultItem.query(
+        keys.consultation_pk(consultation_id),
+        ResultItem.sk.startswith(keys.RESULT_PREFIX),
+        consistent_read=True,
+    )
+    return {result.debate_id: result for result in map(_result, found)}
+
+
+def _result(item: ResultItem) -> FinalResult:
     counts = item.counts.as_dict() if hasattr(item.counts, "as_dict") else dict(item.counts)
     return to_domain(
         item,

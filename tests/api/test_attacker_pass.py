@@ -489,6 +489,23 @@ def joining(caller: str, group: str) -> Want | None:
     return REFUSED
 
 
+def final_results(caller: str, consultation: str) -> Want | None:
+    """Whoever opens a consultation reads its results once finalised (the archive); before,
+    409 `results_not_final`."""
+    if not sees_consultation(caller, consultation):
+        return HIDDEN_READ
+    return ok(200) if CONSULTATIONS[consultation].closed else ok(409)
+
+
+def open_data(caller: str, consultation: str) -> Want | None:
+    """A published public consultation's open data is everyone's; whoever opens another one
+    is told it is not public (409); the rest are told it does not exist."""
+    if not sees_consultation(caller, consultation):
+        return HIDDEN_READ
+    context = CONSULTATIONS[consultation].context
+    return ok(200) if context.value.startswith("public:") else ok(409)
+
+
 def leaving_or_removing(caller: str, group: str) -> Want | None:
     return group_rule(Action.MEMBER_REMOVE, True)(caller, group)
 
@@ -661,6 +678,12 @@ ROUTES: dict[tuple[str, str], Route] = {
         C,
         consultation_rule(A.CONSULTATION_CLOSE, True),
         {"reason": "pwn"},
+    ),
+    ("GET", "/v1/consultations/{consultation_id}/results"): Route(
+        "GET", "/v1/consultations/{target}/results", C, final_results, query="?format=csv"
+    ),
+    ("GET", "/v1/consultations/{consultation_id}/open-data"): Route(
+        "GET", "/v1/consultations/{target}/open-data", C, open_data
     ),
     ("GET", "/v1/consultations/{consultation_id}/debates"): Route(
         "GET",

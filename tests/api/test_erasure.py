@@ -224,24 +224,37 @@ def test_it_needs_a_token(as_user):
     assert as_user(None).delete("/v1/me").status_code == 401
 
 
-def test_an_open_secret_ballot_stays_counted_without_its_voter(amicale, drain):
-    """The Hub cannot tell which anonymous ballot is theirs: it stays counted, and their
-    marker moves to a pseudonym (so nobody can tell they voted)."""
-    group, users = amicale
-    admin, ana = users["admin"], users["ana"]
-    c = create_consultation(admin, group)
+def test_an_open_secret_ballot_stays_counted_and_the_same_sign_in_cannot_vote_again(as_user, drain):
+    """The Hub cannot tell which anonymous ballot is theirs: it stays counted. Its marker
+    keeps their id while the debate is open, so signing in again does not give a second
+    ballot; an erasure asked again once it is closed moves the marker to a pseudonym."""
+    admin = as_user("admin", name="Admin")
+    group = create_group(admin, "Quartier")
+    c = create_consultation(admin, group, visibility="public", participation="signed_in")
     secret = debate_in(
         admin, c["id"], {"type": "vote", "secret": True, "results_visibility": "live"}
     )
     publish(admin, c["id"])
+    ana = as_user("ana", name="Ana")
     ana.put(f"/v1/debates/{secret}/ballot", {"choice": "yes"}, expect=201)
     drain()
     ana.delete("/v1/me", expect=204)
     drain()
     assert admin.get(f"/v1/debates/{secret}/results").data["counts"]["yes"] == 1
-    assert owned_by("ana") == []
+    again = as_user("ana", name="Ana").put(f"/v1/debates/{secret}/ballot", {"choice": "no"})
+    assert again.status_code == 409 and again.data["error"]["code"] == "already_voted"
+    drain()
+    assert admin.get(f"/v1/debates/{secret}/results").data["counts"] == {
+        "yes": 1,
+        "no": 0,
+        "abstain": 0,
+    }
+
+    admin.post(f"/v1/consultations/{c['id']}/close", {"reason": "Fin"}, expect=200)
+    ana.delete("/v1/me", expect=204)
     debate = voting(Caller("admin"), secret).debate
     assert [m.voter_id[:7] for m in privacy_store_markers(debate)] == ["erased-"]
+    assert owned_by("ana") == []
 
 
 def privacy_store_markers(debate):

@@ -281,6 +281,8 @@ def prepare_the_consultation(people: People, park: str) -> tuple[str, dict[str, 
     music = create_consultation(people["paula"], fetes, "Fête de la musique", visibility="public")
     publish(people["paula"], music["id"])
     assert ids(people["anonymous"].get("/v1/consultations?scope=public")) == [music["id"]]
+    published = people["anonymous"].get(f"/v1/consultations/{music['id']}/open-data").data
+    assert published["licence"]["name"] and published["consultation"]["id"] == music["id"]
     alice.post(f"{url}/partners", {"group_id": fetes}, expect=201)
     waiting = people["paula"].get(f"/v1/groups/{fetes}/partner-invitations", expect=200)
     assert ids(waiting) == [draft["id"]]
@@ -390,6 +392,10 @@ def close_and_count(
     board = frank.get(f"{secret}/ballots").data["items"]
     assert sorted(b["choices"][0] for b in board) == ["no", "yes"]
     assert receipt in [b["receipt"] for b in board]
+
+    summary = frank.get(f"{url}/results").data  # the whole consultation's, as a file too
+    assert {d["id"] for d in summary["debates"]} >= {debates["vote"], debates["secret"]}
+    alice.get(f"{url}/results?format=csv")
 
     actions = audit_actions(alice, park)
     assert actions[-2:] == ["consultation_closed", "consultation_finalised"]
