@@ -23,6 +23,7 @@ const CONSEQUENCES = [
   "privacy.goes_open_ballots",
   "privacy.stays_closed_ballots",
   "privacy.stays_secret_ballots",
+  "privacy.stays_authored",
   "privacy.stays_audit",
 ];
 
