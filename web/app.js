@@ -35,6 +35,8 @@ const SCREENS = {
   unsubscribe: ["notifications", "Unsubscribe"],
   signin: ["signedin", "SignIn"], // the cloud's sign-in (oidc.js)
   signedin: ["signedin", "SignedIn"],
+  deleteaccount: ["privacy", "DeleteAccount"], // issue 18: erasure
+  accountdeleted: ["privacy", "AccountDeleted"],
 };
 
 const loaded = new Map(); // screen name -> its component, once its module has come

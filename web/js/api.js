@@ -47,6 +47,43 @@ export async function api(path, { method = "GET", body, idempotencyKey } = {}) {
   return data;
 }
 
+// A file from the API (an export, results as CSV): the same request as api() with the
+// Accept asked for, answered as {blob, filename} (the name from Content-Disposition, else
+// `fallback`); a refusal throws the same ApiError.
+export async function apiFile(path, { accept = "*/*", fallback = "download" } = {}) {
+  const headers = { Accept: accept, "Accept-Language": language() };
+  const token = getToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let response;
+  try {
+    response = await fetch(`/v1${path}`, { headers });
+  } catch {
+    throw new ApiError(0, "network", t("error.network"));
+  }
+  if (!response.ok) {
+    let error = null;
+    try {
+      error = (await response.json()).error;
+    } catch {
+      // not JSON
+    }
+    throw new ApiError(
+      response.status,
+      (error && error.code) || "unexpected",
+      (error && error.message) || t("error.unexpected"),
+      error && error.details,
+    );
+  }
+  const named = /filename="?([^";]+)"?/i.exec(response.headers.get("Content-Disposition") || "");
+  let blob;
+  try {
+    blob = await response.blob();
+  } catch {
+    throw new ApiError(0, "network", t("error.network"));
+  }
+  return { blob, filename: named ? named[1] : fallback };
+}
+
 // A new key for each new creating request; the caller keeps it for that request's retries.
 export function newIdempotencyKey() {
   return crypto.randomUUID();

@@ -24,6 +24,8 @@ const ROUTES = [
   [/^\/me\/notifications$/, "notifications"],
   [/^\/me\/notifications\/settings$/, "notificationsettings"],
   [/^\/unsubscribe$/, "unsubscribe"],
+  [/^\/me\/delete$/, "deleteaccount"],
+  [/^\/me\/deleted$/, "accountdeleted"],
 ];
 
 export function match(pathname) {

@@ -9,7 +9,7 @@ import { t, formatDate } from "../i18n.js";
 import { getToken, signInUrl, myId } from "../session.js";
 import { useSubmit } from "../forms.js";
 import { Alert, Paragraphs } from "../ui.js";
-import { HideControls, FlagSummary, hiddenText } from "./moderation.js";
+import { HideControls, FlagSummary, hiddenText, authorName } from "./moderation.js";
 
 export async function loadComments(debateId, cursor) {
   const query = cursor ? `&cursor=${enc(cursor)}` : "";
@@ -75,7 +75,7 @@ function Composer({ debate, parent, onPublished, onCancel }) {
       <${Alert} error=${error} />
       ${error &&
       html`<p class="reason" role="status">${retryable(error) ? t(parent ? "args.reply_not_published" : "args.not_published") : t("args.refused")}</p>`}
-      <label for=${`${ids}-body`}>${parent ? t("args.reply_body", { name: parent.author ? parent.author.name : "" }) : t("args.body")}</label>
+      <label for=${`${ids}-body`}>${parent ? t("args.reply_body", { name: authorName(parent) }) : t("args.body")}</label>
       <textarea id=${`${ids}-body`} ref=${textarea} rows=${parent ? 3 : 4} required maxlength="5000" value=${body} onInput=${edit(setBody)}></textarea>
       <label for=${`${ids}-stance`}>${t("args.stance")}</label>
       <select id=${`${ids}-stance`} value=${stance} onChange=${pick}>
@@ -199,6 +199,7 @@ function Comment({ initial, ctx, reply }) {
   const moderates = c.flags !== undefined; // the API shows flags to its moderators only
   const live = ctx.debate.status === "open";
   const canAct = ctx.mayTakePart && !c.hidden;
+  const hasText = canAct && !c.author_erased; // an erased author's: nothing left to support or report
   const toggle = (panel) => {
     setNote("");
     setOpen(open === panel ? null : panel);
@@ -232,7 +233,9 @@ function Comment({ initial, ctx, reply }) {
     done(t("args.reply_published"));
   };
 
-  const body = c.body === null || c.body === undefined
+  const body = c.author_erased && !c.body
+    ? html`<p class="masked">${t("args.erased_body")}</p>`
+    : c.body === null || c.body === undefined
     ? html`<p class="masked">${t("args.hidden")} ${hiddenText(c)}</p>`
     : html`${c.hidden && html`<p class="masked">${t("args.hidden")} ${hiddenText(c)}</p>`}
         ${c.hidden && mine && !moderates && html`<p class="hint">${t(awaitingReview(c) ? "args.hidden_yours" : "args.hidden_yours_moderated")}</p>`}
@@ -240,7 +243,7 @@ function Comment({ initial, ctx, reply }) {
 
   return html`<li class=${`comment stance-${c.stance}${c.hidden ? " is-hidden" : ""}`}>
     <p class="meta">
-      <strong>${c.author ? c.author.name : ""}</strong>
+      <strong class=${c.author_erased ? "erased" : undefined}>${authorName(c)}</strong>
       ${" · "}<span class="stance">${t(`args.${c.stance}`)}</span>
       ${" · "}<time datetime=${c.created_at}>${formatDate(c.created_at)}</time>
       ${c.edited_at && html` · <span title=${formatDate(c.edited_at)}>${t("args.edited")}</span>`}
@@ -248,7 +251,7 @@ function Comment({ initial, ctx, reply }) {
     ${body}
     ${moderates && html`<${FlagSummary} comment=${c} />`}
     <div class="comment-actions">
-      ${canAct && !mine
+      ${hasText && !mine
         ? html`<button type="button" class="small" aria-pressed=${c.reacted ? "true" : "false"} disabled=${busy} onClick=${react}>
             ${t("args.support")} <span class="count">${c.reactions}</span>
           </button>`
@@ -258,7 +261,7 @@ function Comment({ initial, ctx, reply }) {
         ${t("args.replies", { count: c.replies })}
       </button>`}
       ${!reply && canAct && html`<button type="button" class="small" aria-expanded=${open === "reply" ? "true" : "false"} onClick=${() => toggle("reply")}>${t("args.reply")}</button>`}
-      ${canAct && !mine && html`<button type="button" class="small" aria-expanded=${open === "flag" ? "true" : "false"} onClick=${() => toggle("flag")}>${t("args.flag")}</button>`}
+      ${hasText && !mine && html`<button type="button" class="small" aria-expanded=${open === "flag" ? "true" : "false"} onClick=${() => toggle("flag")}>${t("args.flag")}</button>`}
       ${mine && !c.hidden && live && html`<button type="button" class="small" aria-expanded=${open === "edit" ? "true" : "false"} onClick=${() => toggle("edit")}>${t("args.edit")}</button>`}
       ${mine && !c.hidden && html`<button type="button" class="small" aria-expanded=${open === "delete" ? "true" : "false"} onClick=${() => toggle("delete")}>${t("args.delete")}</button>`}
     </div>
@@ -269,7 +272,7 @@ function Comment({ initial, ctx, reply }) {
     ${open === "edit" && html`<${EditForm} comment=${c} onDone=${(edited) => { setC((x) => ({ ...x, ...edited })); done(t("args.edit_saved")); }} onCancel=${() => setOpen(null)} />`}
     ${open === "delete" && html`<${DeleteConfirm} comment=${c} onDone=${() => setC((x) => ({ ...x, deleted: true }))} onCancel=${() => setOpen(null)} />`}
     ${expanded && replies &&
-    html`<ul class="comments replies" aria-label=${t("args.replies_of", { name: c.author ? c.author.name : "" })}>
+    html`<ul class="comments replies" aria-label=${t("args.replies_of", { name: authorName(c) })}>
       ${replies.items.map((r) => html`<${Comment} key=${r.id} initial=${r} ctx=${ctx} reply=${true} />`)}
     </ul>
     ${replies.next && html`<p><button type="button" class="small" onClick=${() => readReplies(replies.next)}>${t("args.more_replies")}</button></p>`}`}

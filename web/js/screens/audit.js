@@ -8,8 +8,13 @@ import { enc } from "../api.js";
 import { t, formatDate } from "../i18n.js";
 import { useGroupList, ToolScreen, More } from "./grouptools.js";
 
+// A person who deleted their account is a pseudonym ("erased-…", issue 18) with no name.
+const ERASED = /^erased-/;
+
 // The Hub's own actors (scheduled changes, automatic moderation) carry English names.
-function actorName(actor) {
+// Every sentence begins with its actor: "Un membre supprimé", "un membre supprimé" elsewhere.
+function actorName(actor, first = true) {
+  if (ERASED.test(actor.id)) return t(first ? "audit.erased_actor" : "audit.erased_subject");
   const own = `audit.actor.${actor.id}`;
   return t(own) === own ? actor.name : t(own);
 }
@@ -55,7 +60,10 @@ export function sentence(entry, titles = {}) {
   const d = entry.details || {};
   const values = {
     actor: actorName(entry.actor),
-    subject: entry.subject_id === entry.actor.id ? actorName(entry.actor) : entry.subject_id || "",
+    subject:
+      entry.subject_id === entry.actor.id || ERASED.test(entry.subject_id || "")
+        ? actorName({ id: entry.subject_id, name: entry.actor.name }, false)
+        : entry.subject_id || "",
     role: role(d.role),
     from: role(d.from),
     to: role(d.to),

@@ -5,6 +5,7 @@ import { html } from "../lib.js";
 import { api, enc } from "../api.js";
 import { t } from "../i18n.js";
 import { Manage } from "./manage.js";
+import { Publication } from "./publication.js";
 import { useLoad, useScreenTitle, Paragraphs, LoadingScreen, ErrorScreen, StatusBadge, Dates } from "../ui.js";
 
 // The reader's part in a debate; a petition is signed, not voted.
@@ -56,5 +57,6 @@ export function Consultation({ id }) {
             </li>`,
           )}
         </ul>`}
+    <${Publication} consultation=${c} />
     <${Manage} consultation=${c} debates=${debates} onChange=${reload} />`;
 }

@@ -8,6 +8,7 @@ import { t } from "../i18n.js";
 import { getToken, signInUrl } from "../session.js";
 import { useLoad, useScreenTitle, Alert } from "../ui.js";
 import { Field, Select, useSubmit } from "../forms.js";
+import { DownloadButton } from "../download.js";
 
 export function Me() {
   const signedIn = Boolean(getToken());
@@ -51,7 +52,30 @@ export function Me() {
             <p class="meta">${t("group.my_role", { role: t(`role.${g.role}`) })}</p>
           </li>`,
         )}
-      </ul>`}`;
+      </ul>`}
+    <${YourData} />`;
+}
+
+// "Vos données": everything the Hub holds about the reader, as JSON or as a ZIP with a
+// README (GET /v1/me/export), and the way to the account's deletion (/me/delete).
+function YourData() {
+  return html`<section aria-labelledby="data-title" class="your-data">
+    <h2 id="data-title">${t("privacy.data_title")}</h2>
+    <p>${t("privacy.data_text")}</p>
+    <${ExportButtons} />
+    <h2>${t("privacy.delete_title")}</h2>
+    <p>${t("privacy.delete_intro")}</p>
+    <p><a href="/me/delete">${t("privacy.delete_link")}</a></p>
+  </section>`;
+}
+
+// "Télécharger mes données (JSON)" and "(ZIP)"; also on /me/delete, to keep a copy first.
+export function ExportButtons() {
+  const day = new Date().toISOString().slice(0, 10);
+  return html`<${DownloadButton} path="/me/export" accept="application/json" fallback=${`hub-export-${day}.json`}
+      label=${t("privacy.download_json")} />
+    <${DownloadButton} path="/me/export?format=zip" accept="application/zip" fallback=${`hub-export-${day}.zip`}
+      label=${t("privacy.download_zip")} />`;
 }
 
 // The name and language the reader chose. An emptied name goes back to their account's

@@ -159,9 +159,16 @@ function BlockControls({ groupId, person, commentId }) {
   </div>`;
 }
 
+// Who wrote a comment: their name, or "membre supprimé" once they deleted their account
+// (the comment stays, without its text, so that its replies keep their place).
+export function authorName(comment) {
+  if (comment.author_erased) return t("args.erased_author");
+  return comment.author ? comment.author.name : "";
+}
+
 function QueueItem({ item, groupId }) {
   const [c, setC] = useState(item);
-  const author = c.author ? c.author.name : t("args.deleted");
+  const author = c.author || c.author_erased ? authorName(c) : t("args.deleted");
   return html`<li class="card mod-item">
     <p class="meta">
       <strong>${author}</strong>
@@ -172,7 +179,7 @@ function QueueItem({ item, groupId }) {
     </p>
     <p class=${c.hidden ? "masked" : "meta"}>${c.hidden ? `${t("args.hidden")} ${hiddenText(c)}` : c.flags > 0 ? t("mod.visible") : t("mod.reviewed")}</p>
     <${FlagSummary} comment=${c} />
-    ${c.deleted ? html`<p class="muted">${t("args.deleted")}</p>` : html`<${Paragraphs} text=${c.body} className="comment-body" />`}
+    ${c.deleted ? html`<p class="muted">${t("args.deleted")}</p>` : c.author_erased && !c.body ? html`<p class="masked">${t("args.erased_body")}</p>` : html`<${Paragraphs} text=${c.body} className="comment-body" />`}
     ${c.history && c.history.length > 0 &&
     html`<details class="history">
       <summary>${t("mod.history", { count: c.history.length })}</summary>
@@ -187,7 +194,7 @@ function QueueItem({ item, groupId }) {
     </details>`}
     <p class="open-debate"><a href=${`/debates/${enc(c.debate_id)}`}>${t("mod.open_debate")}</a></p>
     <${HideControls} comment=${c} onChange=${(m) => setC((x) => ({ ...x, ...m }))} />
-    <${BlockControls} groupId=${groupId} person=${c.author} commentId=${c.id} />
+    ${!c.author_erased && html`<${BlockControls} groupId=${groupId} person=${c.author} commentId=${c.id} />`}
   </li>`;
 }
 
