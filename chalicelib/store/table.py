@@ -19,7 +19,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import ConcurrentUpdate, DatabaseBusy, HubError
 from chalicelib.store.cursors import Listing, decode_cursor, encode_cursor
-from chalicelib.store.models import TableItem, TableMeta, TableSchema
+from chalicelib.store.models import TableMeta, TableSchema, every_model
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
@@ -56,13 +56,7 @@ def connection() -> Connection:
 def every_connection() -> list[Any]:
     """The transactions' connection and every model's (PynamoDB's low-level connections,
     whose botocore clients the local runner makes share one session)."""
-    found = [connection()]
-    pending: list[type[Model]] = [TableItem]
-    while pending:
-        model = pending.pop()
-        pending += model.__subclasses__()
-        found.append(model._get_connection().connection)
-    return found
+    return [connection(), *(model._get_connection().connection for model in every_model())]
 
 
 class Transaction:

@@ -6,10 +6,8 @@ PynamoDB models, the app's registered functions, the Python these tests run on).
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import json
-import pkgutil
 import re
 import subprocess
 import sys
@@ -17,7 +15,6 @@ from typing import Any
 
 import pytest
 import yaml
-from pynamodb.models import Model
 
 from chalicelib import messages
 from chalicelib.domain import errors
@@ -52,17 +49,10 @@ def key_schema(keys: list[dict[str, str]]) -> tuple[str, ...]:
 def indexes_of_the_code() -> dict[str, tuple[tuple[str, ...], str]]:
     """Every GSI any PynamoDB model of the table declares: name -> (keys, projection)."""
     found: dict[str, tuple[tuple[str, ...], str]] = {}
-    families = [
-        importlib.import_module(f"{models.__name__}.{family.name}")
-        for family in pkgutil.iter_modules(models.__path__)
-    ]
-    assert families, "the models' families were not found"
-    every = [value for module in (models, *families) for value in vars(module).values()]
-    for model in every:
-        if inspect.isclass(model) and issubclass(model, Model) and model is not Model:
-            for index in model._get_schema()["global_secondary_indexes"]:
-                shape = (key_schema(index["key_schema"]), index["projection"]["ProjectionType"])
-                assert found.setdefault(index["index_name"], shape) == shape, index["index_name"]
+    for model in models.every_model():
+        for index in model._get_schema()["global_secondary_indexes"]:
+            shape = (key_schema(index["key_schema"]), index["projection"]["ProjectionType"])
+            assert found.setdefault(index["index_name"], shape) == shape, index["index_name"]
     return found
 
 

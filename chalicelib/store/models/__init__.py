@@ -10,6 +10,8 @@ about a quarter of a millisecond.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import Any
 
 from pynamodb.attributes import TTLAttribute, UnicodeAttribute
@@ -115,6 +117,21 @@ class OwnedItem(TableItem):
         """Files the item, once its key and kind are set, under its owner's partition."""
         self.owner_pk = keys.owner_pk(user_id)
         self.owner_sk = keys.owner_sk(self.kind, self.pk, self.sk)
+
+
+def every_model() -> list[type[TableItem]]:
+    """Every model of the table, each family's module imported first (a function imports
+    only the families it uses: this is for what must see them all, such as the local
+    server making every client before its first request)."""
+    for family in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{family.name}")
+    found: list[type[TableItem]] = []
+    pending: list[type[TableItem]] = [TableItem]
+    while pending:
+        model = pending.pop()
+        found.append(model)
+        pending.extend(model.__subclasses__())
+    return found
 
 
 def bind(settings: Settings) -> None:
