@@ -146,7 +146,7 @@ def check_receipt(caller: Caller | None, debate_id: str, receipt: str) -> Receip
 
     Answers the choice counted under this receipt; 404 `receipt_not_found` if none was."""
     ballot = ballots.check_receipt(caller, debate_id, receipt)
-    return ReceiptOut.of(ballot, debate_id=debate_id, receipt=receipt, counted=True)
+    return ReceiptOut.of_ballot(ballot, debate_id=debate_id, receipt=receipt, counted=True)
 
 
 @route(
@@ -164,5 +164,5 @@ def ballot_board(caller: Caller | None, debate_id: str) -> BallotBoardPage:
     Every ballot counted, as its receipt and choice, ordered by receipt; never its voter.
     One page: `next` is always null."""
     _, board = ballots.ballot_board(caller, debate_id)
-    items = [AnonymousBallotOut.of(ballot, receipt=receipt) for receipt, ballot in board]
+    items = [AnonymousBallotOut.of_ballot(ballot, receipt=receipt) for receipt, ballot in board]
     return BallotBoardPage(items=items, next=None)

@@ -326,13 +326,57 @@ class VoteDecision(_Decision):
     threshold: Annotated[float, Field(gt=0, le=1)] | None = None
 
 
+Options = Annotated[
+    list[OptionLabel], Field(min_length=decisions.MIN_OPTIONS, max_length=decisions.MAX_OPTIONS)
+]
+Grade = Literal[decisions.GRADES]  # type: ignore[valid-type]
+
+
 class PollDecision(_Decision):
     type: Literal["poll"]
-    options: Annotated[
-        list[OptionLabel], Field(min_length=decisions.MIN_OPTIONS, max_length=decisions.MAX_OPTIONS)
-    ]
+    options: Options
     min_choices: Annotated[int, Field(ge=1)] = 1
     max_choices: Annotated[int, Field(ge=1)] | None = None  # default: min_choices
+
+
+class RankedDecision(_Decision):
+    type: Literal["ranked"]
+    options: Options
+    max_ranks: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="How many options a ballot may rank; unset: all of them."
+    )
+
+
+class MajorityJudgmentDecision(_Decision):
+    type: Literal["majority_judgment"]
+    options: Options
+    grades: (
+        Annotated[
+            list[Grade],
+            Field(min_length=decisions.MIN_GRADES, max_length=len(decisions.GRADES)),
+        ]
+        | None
+    ) = Field(
+        default=None,
+        description="The grade scale, best first: some of the seven grades, in their order; "
+        "unset: all seven.",
+    )
+
+
+class ScoreDecision(_Decision):
+    type: Literal["score"]
+    options: Options
+    max_score: Annotated[int, Field(ge=1, le=decisions.MAX_SCORE)] = Field(
+        default=decisions.DEFAULT_MAX_SCORE, description="The highest score; the lowest is 0."
+    )
+
+
+class DotDecision(_Decision):
+    type: Literal["dot"]
+    options: Options
+    points_per_voter: Annotated[int, Field(ge=1, le=decisions.MAX_POINTS)] = Field(
+        default=decisions.DEFAULT_POINTS, description="The points each voter spreads."
+    )
 
 
 class PetitionDecision(Strict):
@@ -342,14 +386,20 @@ class PetitionDecision(Strict):
     allow_change: bool = True  # a signature may be withdrawn
 
 
-Decision = Annotated[
-    NoDecision | VoteDecision | PollDecision | PetitionDecision, Field(discriminator="type")
-]
+Decisions = (
+    NoDecision
+    | VoteDecision
+    | PollDecision
+    | PetitionDecision
+    | RankedDecision
+    | MajorityJudgmentDecision
+    | ScoreDecision
+    | DotDecision
+)
+Decision = Annotated[Decisions, Field(discriminator="type")]
 
 
-def to_function(
-    decision: NoDecision | VoteDecision | PollDecision | PetitionDecision,
-) -> DecisionFunction:
+def to_function(decision: Decisions) -> DecisionFunction:
     """The domain's decision function for the JSON `function`. The domain checks its rules;
     its refusals name the field as the body does (`function.poll.max_choices`)."""
     settings = decision.model_dump(exclude={"type"})
@@ -400,15 +450,24 @@ class AddendumCreate(Strict):
 ShortKey = Annotated[str, StringConstraints(min_length=1, max_length=32)]
 
 
+Marks = Annotated[dict[ShortKey, int], Field(max_length=decisions.MAX_OPTIONS)]
+
+
 class BallotBody(Strict):
-    """`{"choice": "yes"}` (vote), `{"choices": ["o1"]}` (poll) or `{"sign": true}`
-    (petition); `receipt` optionally names a secret ballot's receipt (22-64 of A-Z a-z 0-9 - _,
+    """`{"choice": "yes"}` (vote), `{"choices": ["o1"]}` (poll), `{"sign": true}`
+    (petition), `{"ranking": ["o2", "o1"]}` (ranked), `{"grades": {"o1": "bien", ...}}`
+    (majority judgment), `{"scores": {"o1": 4, ...}}` (score) or `{"points": {"o1": 3,
+    ...}}` (dot); `receipt` optionally names a secret ballot's receipt (22-64 of A-Z a-z 0-9 - _,
     made from at least 128 random bits), so that a retried request keeps the receipt the
     client already holds."""
 
     choice: ShortKey | None = None
     choices: Annotated[list[ShortKey], Field(max_length=20)] | None = None
     sign: bool | None = None
+    ranking: Annotated[list[ShortKey], Field(max_length=decisions.MAX_OPTIONS)] | None = None
+    grades: Annotated[dict[ShortKey, Grade], Field(max_length=decisions.MAX_OPTIONS)] | None = None
+    scores: Marks | None = None
+    points: Marks | None = None
     receipt: (
         Annotated[str, StringConstraints(min_length=22, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
         | None
@@ -420,6 +479,13 @@ class BallotBody(Strict):
         "VoteBallot": ("choice", "A vote: yes, no or abstain."),
         "PollBallot": ("choices", "A poll: the ids of the options chosen."),
         "PetitionBallot": ("sign", "A petition: `true` signs it."),
+        "RankedBallot": ("ranking", "A ranked choice: option ids, best first (no repeats)."),
+        "MajorityJudgmentBallot": (
+            "grades",
+            "A majority judgment: every option's grade, by option id.",
+        ),
+        "ScoreBallot": ("scores", "A score: every option's score (0 to max_score), by id."),
+        "DotBallot": ("points", "A dot vote: points by option id, points_per_voter in all."),
     }
 
     @classmethod

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain.ballot import Ballot
+from chalicelib.domain.ballot import FIRST, GRADES, POINTS, RANKED, RANKING, SCORES, Ballot
 from chalicelib.domain.errors import InvalidBallot, detail
 from chalicelib.domain.model import (
     ConsultationVisibility,
@@ -50,47 +50,113 @@ def refused(field_name: str, variant: str, **params: Any) -> InvalidBallot:
     return InvalidBallot(details=[detail(field_name, f"invalid_ballot.{variant}", **params)])
 
 
-def ballot_for(
-    function: DecisionFunction,
-    *,
-    choice: str | None = None,
-    choices: list[str] | None = None,
-    sign: bool | None = None,
-) -> Ballot:
-    """Check a ballot against the debate's function; 422 `invalid_ballot` naming the field."""
-    sent = {
-        name
-        for name, value in (("choice", choice), ("choices", choices), ("sign", sign))
-        if value is not None
-    }
-    expected = {
-        FunctionType.VOTE: "choice",
-        FunctionType.POLL: "choices",
-        FunctionType.PETITION: "sign",
-    }.get(function.type)
+# The field each kind of decision takes its ballot in.
+BALLOT_FIELDS: dict[FunctionType, str] = {
+    FunctionType.VOTE: "choice",
+    FunctionType.POLL: "choices",
+    FunctionType.PETITION: "sign",
+    FunctionType.RANKED: "ranking",
+    FunctionType.MAJORITY_JUDGMENT: "grades",
+    FunctionType.SCORE: "scores",
+    FunctionType.DOT: "points",
+}
+
+
+def ballot_for(function: DecisionFunction, **sent: Any) -> Ballot:
+    """Check a ballot against the debate's function; 422 `invalid_ballot` naming the field.
+    `sent` holds the ballot's fields (`choice`, `choices`, `sign`, `ranking`, `grades`,
+    `scores`, `points`), None when not sent."""
+    given = {name for name, value in sent.items() if value is not None}
+    expected = BALLOT_FIELDS.get(function.type)
     if expected is None:
         raise refused("body", "no_ballot")
-    if sent != {expected}:
+    if given != {expected}:
         raise refused(expected, "only", kind=function.type.value, field=expected)
+    value = sent[expected]
     if function.type is FunctionType.VOTE:
-        if choice not in VOTE_CHOICES:
+        if value not in VOTE_CHOICES:
             raise refused("choice", "choice")
-        return Ballot((choice,))
+        return Ballot((value,))
     if function.type is FunctionType.PETITION:
-        if sign is not True:
+        if value is not True:
             raise refused("sign", "sign")
         return Ballot((SIGNATURE,))
-    assert choices is not None
-    known = {option.id for option in function.options}
-    if len(set(choices)) != len(choices):
-        raise refused("choices", "repeated")
-    unknown = [c for c in choices if c not in known]
+    known = [option.id for option in function.options]
+    if function.type is FunctionType.POLL:
+        _known_once("choices", value, known)
+        low, high = function.min_choices or 1, function.max_choices or 1
+        if not low <= len(value) <= high:
+            raise refused("choices", "count", low=low, high=high)
+        return Ballot(tuple(sorted(value)))
+    if function.type is FunctionType.RANKED:
+        _known_once("ranking", value, known)
+        high = function.max_ranks or len(known)
+        if not 1 <= len(value) <= high:
+            raise refused("ranking", "count_ranks", low=1, high=high)
+        return Ballot(tuple(value), RANKING)
+    return _marked(function, expected, value, known)
+
+
+def _known_once(field_name: str, chosen: list[str], known: list[str]) -> None:
+    if len(set(chosen)) != len(chosen):
+        raise refused(field_name, "repeated")
+    unknown = [c for c in chosen if c not in known]
     if unknown:
-        raise refused("choices", "unknown_options", options=", ".join(map(str, unknown)))
-    low, high = function.min_choices or 1, function.max_choices or 1
-    if not low <= len(choices) <= high:
-        raise refused("choices", "count", low=low, high=high)
-    return Ballot(tuple(sorted(choices)))
+        raise refused(field_name, "unknown_options", options=", ".join(map(str, unknown)))
+
+
+def _marked(function: DecisionFunction, field_name: str, marks: dict, known: list[str]) -> Ballot:
+    """A majority-judgment, score or dot ballot: a mark per option. Grades and scores mark
+    every option; points go to some, adding up to the points each voter has."""
+    unknown = [option for option in marks if option not in known]
+    if unknown:
+        raise refused(field_name, "unknown_options", options=", ".join(map(str, unknown)))
+    if function.type is FunctionType.DOT:
+        if any(type(n) is not int or n < 0 for n in marks.values()):
+            raise refused(field_name, "points")
+        spent = sum(marks.values())
+        if spent != function.points_per_voter:
+            raise refused(field_name, "points_total", total=function.points_per_voter, spent=spent)
+        given = {option: str(n) for option, n in marks.items() if n}
+        return Ballot(tuple(sorted(given)), POINTS, tuple(given[o] for o in sorted(given)))
+    missing = [option for option in known if option not in marks]
+    if missing:
+        raise refused(field_name, "unmarked", options=", ".join(missing))
+    if function.type is FunctionType.MAJORITY_JUDGMENT:
+        if any(grade not in function.grades for grade in marks.values()):
+            raise refused(field_name, "grade", grades=", ".join(function.grades))
+        form = GRADES
+        shown = dict(marks)
+    else:
+        top = function.max_score or 0
+        if any(type(n) is not int or not 0 <= n <= top for n in marks.values()):
+            raise refused(field_name, "score", high=top)
+        form = SCORES
+        shown = {option: str(n) for option, n in marks.items()}
+    return Ballot(tuple(sorted(shown)), form, tuple(shown[o] for o in sorted(shown)))
+
+
+def ballot_fields(ballot: Ballot) -> dict[str, Any]:
+    """A ballot as its voter sent it: the one field of its kind (`choice` for a vote is
+    told by the caller, who knows the debate's function: see `shown_ballot`)."""
+    if ballot.form == RANKING:
+        return {"ranking": list(ballot.choices)}
+    if ballot.form == GRADES:
+        return {"grades": ballot.marked}
+    if ballot.form == SCORES:
+        return {"scores": {option: int(n) for option, n in ballot.marked.items()}}
+    if ballot.form == POINTS:
+        return {"points": {option: int(n) for option, n in ballot.marked.items()}}
+    return {"choices": list(ballot.choices)}
+
+
+def shown_ballot(function: DecisionFunction, ballot: Ballot) -> dict[str, Any]:
+    """A ballot in the very field its voter sent it in."""
+    if function.type is FunctionType.VOTE:
+        return {"choice": ballot.choices[0]}
+    if function.type is FunctionType.PETITION:
+        return {"sign": True}
+    return ballot_fields(ballot)
 
 
 # The settings each kind of decision has, in the order they are shown.
@@ -107,6 +173,15 @@ FUNCTION_FIELDS: dict[FunctionType, tuple[str, ...]] = {
         "quorum",
     ),
     FunctionType.PETITION: ("goal", "results_visibility", "allow_change"),
+    **{
+        kind: ("options", setting, "secret", "results_visibility", "allow_change", "quorum")
+        for kind, setting in (
+            (FunctionType.RANKED, "max_ranks"),
+            (FunctionType.MAJORITY_JUDGMENT, "grades"),
+            (FunctionType.SCORE, "max_score"),
+            (FunctionType.DOT, "points_per_voter"),
+        )
+    },
 }
 
 
@@ -118,6 +193,8 @@ def describe(function: DecisionFunction) -> dict[str, Any]:
         value = getattr(function, name)
         if name == "options":
             value = [{"id": option.id, "label": option.label} for option in value]
+        elif name == "grades":
+            value = list(value)
         body[name] = value.value if isinstance(value, ResultsVisibility) else value
     return body
 
@@ -142,19 +219,28 @@ def may_change(function: DecisionFunction) -> bool:
 
 
 def options_of(function: DecisionFunction) -> tuple[str, ...]:
-    """Every count key a result shows, zero included."""
+    """Every count key a result shows, zero included (a ranking's pairs show when counted:
+    see `Ballot.deltas`)."""
     if function.type is FunctionType.VOTE:
         return VOTE_CHOICES
-    if function.type is FunctionType.POLL:
-        return tuple(option.id for option in function.options)
     if function.type is FunctionType.PETITION:
         return (SIGNATURE,)
-    return ()
+    ids = tuple(option.id for option in function.options)
+    if function.type is FunctionType.RANKED:
+        return tuple(FIRST + o for o in ids) + tuple(RANKED + o for o in ids)
+    if function.type is FunctionType.MAJORITY_JUDGMENT:
+        return tuple(f"{o}={grade}" for o in ids for grade in function.grades)
+    if function.type is FunctionType.SCORE:
+        scores = range((function.max_score or 0) + 1)
+        return ids + tuple(f"{o}={score}" for o in ids for score in scores)
+    return ids
 
 
 @dataclass(frozen=True)
 class Counts:
-    """Counts per option and the number of ballots (a poll ballot may hold several options)."""
+    """A count: what the ballots add up to per tally key (`Ballot.deltas`: per option for a
+    vote, a poll, a petition, a score's sum or a dot vote's points; first preferences and
+    pairs for a ranking, grades per option...), and the number of ballots."""
 
     per_option: dict[str, int]
     ballots: int
@@ -165,8 +251,23 @@ class Counts:
         total = 0
         for ballot in ballots:
             total += 1
-            per_option.update(ballot.choices)
+            per_option.update(ballot.deltas())
         return cls(dict(per_option), total)
+
+    @classmethod
+    def of_tally(cls, counts: dict[str, int], ballots: int, options: Iterable[str]) -> Counts:
+        """A running tally's counts, the keys a result shows zero included."""
+        per_option = {option: 0 for option in options}
+        per_option.update((key, int(n)) for key, n in counts.items() if n)
+        return cls(per_option, ballots)
+
+    def same_as(self, other: Counts) -> bool:
+        """The same figures, keys counting zero aside."""
+        return self.ballots == other.ballots and _nonzero(self) == _nonzero(other)
+
+
+def _nonzero(counts: Counts) -> dict[str, int]:
+    return {key: n for key, n in counts.per_option.items() if n}
 
 
 # A receipt is the only link between a voter and their anonymous ballot, and it is checked

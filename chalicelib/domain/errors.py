@@ -61,6 +61,9 @@ DETAILS: dict[str, tuple[str, ...]] = {
     "above_options.min_choices": (),
     "above_options.max_choices": (),
     "below_min_choices": (),
+    "above_options.max_ranks": (),
+    "unknown_grades": ("grades",),
+    "grade_order": (),
     # ballots (chalicelib/domain/ballots.py)
     "invalid_ballot.no_ballot": (),
     "invalid_ballot.only": ("kind", "field"),
@@ -72,6 +75,12 @@ DETAILS: dict[str, tuple[str, ...]] = {
     "invalid_ballot.not_secret": (),
     "invalid_ballot.receipt_format": (),
     "invalid_ballot.receipt_taken": (),
+    "invalid_ballot.count_ranks": ("low", "high"),
+    "invalid_ballot.unmarked": ("options",),
+    "invalid_ballot.grade": ("grades",),
+    "invalid_ballot.score": ("high",),
+    "invalid_ballot.points": (),
+    "invalid_ballot.points_total": ("total", "spent"),
     # comments
     "not_found.parent": (),
     "too_deep": (),

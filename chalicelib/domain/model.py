@@ -176,6 +176,10 @@ class FunctionType(StrEnum):
     VOTE = "vote"  # yes / no / abstain
     POLL = "poll"  # options, single or multiple choice
     PETITION = "petition"
+    RANKED = "ranked"  # options ranked, best first: instant-runoff
+    MAJORITY_JUDGMENT = "majority_judgment"  # every option graded: the majority grade
+    SCORE = "score"  # every option scored 0..max_score: the mean
+    DOT = "dot"  # points_per_voter spread over the options: the total
 
 
 class ResultsVisibility(StrEnum):
@@ -205,6 +209,10 @@ class DecisionFunction:
     quorum: int | None = None
     threshold: float | None = None
     goal: int | None = None
+    max_ranks: int | None = None  # ranked: options a ballot may rank (default: all)
+    grades: tuple[str, ...] = ()  # majority judgment: the scale's grade ids, best first
+    max_score: int | None = None  # score: the highest score (the lowest is 0)
+    points_per_voter: int | None = None  # dot: the points each voter spreads
 
 
 @dataclass(frozen=True)

@@ -58,10 +58,10 @@ def tally_update(changes: Iterable[BallotChange], checkpoints: dict[str, str]) -
             continue
         update.checkpoints[change.partition] = change.sequence
         if change.before is not None:
-            update.deltas.subtract(change.before.choices)
+            update.deltas.subtract(change.before.deltas())
             update.deltas[BALLOTS] -= 1
         if change.after is not None:
-            update.deltas.update(change.after.choices)
+            update.deltas.update(change.after.deltas())
             update.deltas[BALLOTS] += 1
     return update
 

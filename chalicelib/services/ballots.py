@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from chalicelib.domain import clock
 from chalicelib.domain.ballot import Ballot
@@ -84,17 +85,17 @@ def cast(
     caller: Caller,
     debate_id: str,
     *,
-    choice: str | None = None,
-    choices: list[str] | None = None,
-    sign: bool | None = None,
     receipt: str | None = None,
+    **sent: Any,
 ) -> Cast:
     """One person, one ballot. Sending the same ballot again is harmless (200); changing it
-    needs `allow_change` (else 409 already_voted)."""
+    needs `allow_change` (else 409 already_voted). `sent` holds the ballot's fields, None
+    when not sent (`choice`, `choices`, `sign`, `ranking`, `grades`, `scores`, `points`:
+    domain/ballots.py `ballot_for`)."""
     seen = voting(caller, debate_id)
     _require_open_and_eligible(seen)
     function = seen.debate.function
-    ballot = ballot_for(function, choice=choice, choices=choices, sign=sign)
+    ballot = ballot_for(function, **sent)
     if function.secret:
         return _cast_secret(caller, seen, ballot, receipt)
     if receipt is not None:
@@ -243,6 +244,7 @@ class Results:
     closed_at: datetime | None = None
     tally_mismatch: dict | None = None
     final_expected_at: datetime | None = None  # closed, not yet final (closing.py)
+    function: DecisionFunction | None = None  # what the counts are of
 
 
 def results(caller: Caller | None, debate_id: str) -> Results:
@@ -261,17 +263,17 @@ def results(caller: Caller | None, debate_id: str) -> Results:
             outcome=final.outcome,
             closed_at=final.closed_at,
             tally_mismatch=final.tally_mismatch,
+            function=seen.debate.function,
         )
     if not tally_visible(seen):
         raise ResultsHidden()
     tally = tallies.get_tally(seen.debate.id)
-    options = options_of(seen.debate.function)
-    per_option = {option: tally.counts.get(option, 0) for option in options}
     return Results(
-        Counts(per_option, tally.ballots),
+        Counts.of_tally(tally.counts, tally.ballots, options_of(seen.debate.function)),
         final=False,
         as_of=tally.updated_at,
         final_expected_at=closing.final_expected_at(seen.consultation, clock.now()),
+        function=seen.debate.function,
     )
 
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from chalicelib.domain import clock
 from chalicelib.domain.audit import audit_event
+from chalicelib.domain.ballot import Ballot
 from chalicelib.domain.ballots import Counts, options_of
 from chalicelib.domain.consultations import advance
 from chalicelib.domain.errors import ConcurrentUpdate
@@ -120,16 +121,17 @@ def _transition_event(before: Consultation, after: Consultation) -> AuditEvent:
     )
 
 
-def recount(debate: Debate, ends_at: datetime) -> Counts:
-    """Count the ballots themselves: markers cast before the end (or, for a secret ballot,
-    the anonymous ballots: every one was written by a request accepted before the end)."""
-    options = options_of(debate.function)
+def counted(debate: Debate, ends_at: datetime) -> list[Ballot]:
+    """The ballots themselves: markers cast before the end (or, for a secret ballot, the
+    anonymous ballots: every one was written by a request accepted before the end)."""
     if debate.function.secret:
-        return Counts.of((b for _, b in ballot_store.secret_ballots(debate)), options)
-    return Counts.of(
-        (m.ballot for m in ballot_store.markers(debate) if m.ballot and m.cast_at < ends_at),
-        options,
-    )
+        return [ballot for _, ballot in ballot_store.secret_ballots(debate)]
+    return [m.ballot for m in ballot_store.markers(debate) if m.ballot and m.cast_at < ends_at]
+
+
+def recount(debate: Debate, ends_at: datetime) -> Counts:
+    """Count the ballots themselves (`counted`)."""
+    return Counts.of(counted(debate, ends_at), options_of(debate.function))
 
 
 def finalise(consultation: Consultation, now: datetime) -> int:
@@ -141,12 +143,13 @@ def finalise(consultation: Consultation, now: datetime) -> int:
     for debate in debate_store.all_debates(consultation.id):
         if debate.function.type is FunctionType.NONE:
             continue
-        counted = recount(debate, consultation.ends_at)
+        ballots = counted(debate, consultation.ends_at)
+        counts = Counts.of(ballots, options_of(debate.function))
         tally = tallies.get_tally(debate.id)
-        running = {option: tally.counts.get(option, 0) for option in counted.per_option}
+        running = Counts.of_tally(tally.counts, tally.ballots, counts.per_option)
         mismatch = None
-        if running != counted.per_option or tally.ballots != counted.ballots:
-            mismatch = {"counts": running, "total": tally.ballots}
+        if not running.same_as(counts):
+            mismatch = {"counts": running.per_option, "total": tally.ballots}
             events.append(
                 audit_event(
                     consultation.group_id,
@@ -154,19 +157,17 @@ def finalise(consultation: Consultation, now: datetime) -> int:
                     "tally_mismatch",
                     consultation_id=consultation.id,
                     debate_id=debate.id,
-                    recount={"counts": counted.per_option, "total": counted.ballots},
+                    recount={"counts": counts.per_option, "total": counts.ballots},
                     running=mismatch,
                 )
             )
-            log.warning(
-                "tally mismatch on %s: recount %s, running %s", debate.id, counted, mismatch
-            )
+            log.warning("tally mismatch on %s: recount %s, running %s", debate.id, counts, mismatch)
         result_store.put_result(
             consultation.id,
             result_store.FinalResult(
                 debate_id=debate.id,
-                counts=counted,
-                outcome=outcome(debate.function, counted),
+                counts=counts,
+                outcome=outcome(debate.function, counts, ballots),
                 closed_at=consultation.ends_at,
                 finalised_at=now,
                 tally_mismatch=mismatch,

@@ -49,6 +49,10 @@ def _function(text: str) -> DecisionFunction:
         quorum=raw.get("quorum"),
         threshold=raw.get("threshold"),
         goal=raw.get("goal"),
+        max_ranks=raw.get("max_ranks"),
+        grades=tuple(raw.get("grades", ())),
+        max_score=raw.get("max_score"),
+        points_per_voter=raw.get("points_per_voter"),
     )
 
 

@@ -151,13 +151,14 @@ def schemas_in(node: Any, where: str = "") -> list[tuple[str, dict[str, Any]]]:
     return found
 
 
-def test_the_served_document_is_under_165_kb(client):
+def test_the_served_document_is_under_185_kb(client):
     """A budget against repetition (one shared Error, shared responses, referenced
     parameters): it grows with the API, never by copying (issue 13 took it from 318 KB;
-    issue 18's export, erasure, results and open data took it from 147 KB to 160 KB)."""
+    issue 18's export, erasure, results and open data took it from 147 KB to 160 KB; issue
+    19's four decision methods, their ballots, results and outcomes to 180 KB)."""
     served = client.http.get("/v1/openapi.json")
     assert served.status_code == 200
-    assert len(served.body) < 165_000, len(served.body)
+    assert len(served.body) < 185_000, len(served.body)
 
 
 def test_every_timestamp_is_documented_as_a_date_time():
@@ -182,6 +183,10 @@ def test_a_ballot_body_is_one_of_the_shapes_each_decision_takes():
         "VoteBallot": ["choice"],
         "PollBallot": ["choices"],
         "PetitionBallot": ["sign"],
+        "RankedBallot": ["ranking"],
+        "MajorityJudgmentBallot": ["grades"],
+        "ScoreBallot": ["scores"],
+        "DotBallot": ["points"],
     }
     validator = Draft202012Validator(dict(schema, components=document["components"]))
     receipt = "r" * 22
@@ -190,6 +195,10 @@ def test_a_ballot_body_is_one_of_the_shapes_each_decision_takes():
         {"choice": "abstain", "receipt": receipt},
         {"choices": ["o1", "o2"]},
         {"sign": True},
+        {"ranking": ["o2", "o1"]},
+        {"grades": {"o1": "bien", "o2": "a_rejeter"}},
+        {"scores": {"o1": 0, "o2": 5}},
+        {"points": {"o1": 3}, "receipt": receipt},
     ):
         assert validator.is_valid(body), body
     for body in (
@@ -200,6 +209,9 @@ def test_a_ballot_body_is_one_of_the_shapes_each_decision_takes():
         {"choices": ["o1"], "choice": "yes"},
         {"sign": False},
         {"sign": True, "extra": 1},
+        {"grades": {"o1": "superbe"}},
+        {"ranking": ["o1"], "scores": {"o1": 1}},
+        {"points": {"o1": "3"}},
     ):
         assert not validator.is_valid(body), body
 

@@ -325,9 +325,9 @@ def _refusal(model: type[BaseModel], body: dict[str, Any]) -> dict[str, Detail]:
             {"title": "t", "function": {"type": "zzz"}},
             "function",
             "Input tag 'zzz' found using 'type' does not match any of the expected tags: "
-            "'none', 'vote', 'poll', 'petition'",
+            "'none', 'vote', 'poll', 'petition', 'ranked', 'majority_judgment', 'score', 'dot'",
             f"La valeur 'zzz' de 'type' n\u2019est pas prévue{NBSP}; valeurs possibles{NBSP}: "
-            "'none', 'vote', 'poll', 'petition'.",
+            "'none', 'vote', 'poll', 'petition', 'ranked', 'majority_judgment', 'score', 'dot'.",
         ),
         (
             schemas.ConsultationUpdate,

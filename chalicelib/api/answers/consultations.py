@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 from pydantic import AliasChoices, Field
 
 from chalicelib.api.answers import Answer, Page, PersonOut, Timestamp
-from chalicelib.api.answers.deliberation import BallotOut, CanVoteOut
+from chalicelib.api.answers.deliberation import BallotOut, CanVoteOut, Grade
 from chalicelib.domain.ballots import describe
 from chalicelib.domain.groups import Group
 from chalicelib.domain.model import (
@@ -257,8 +257,60 @@ class PetitionDecisionOut(Answer):
     allow_change: bool = Field(description="Whether a signature may be withdrawn while open.")
 
 
+class _Ranked(Answer):
+    type: Literal["ranked"]
+    options: list[PollOptionOut]
+    max_ranks: int | None = Field(description="How many options a ballot may rank; null: all.")
+
+
+class RankedDecisionOut(BallotRulesOut, _Ranked):
+    """A ranked choice: voters rank options, best first; decided by instant runoff."""
+
+
+class _Judgment(Answer):
+    type: Literal["majority_judgment"]
+    options: list[PollOptionOut]
+    grades: list[Grade] = Field(
+        description="The grade scale, best first (labels: excellent Excellent / Excellent, "
+        "tres_bien Very good / Très bien, bien Good / Bien, assez_bien Fairly good / Assez "
+        "bien, passable Passable / Passable, insuffisant Poor / Insuffisant, a_rejeter "
+        "Reject / À rejeter)."
+    )
+
+
+class MajorityJudgmentDecisionOut(BallotRulesOut, _Judgment):
+    """A majority judgment: voters grade every option; the best majority grade wins."""
+
+
+class _Score(Answer):
+    type: Literal["score"]
+    options: list[PollOptionOut]
+    max_score: int = Field(description="The highest score; the lowest is 0.")
+
+
+class ScoreDecisionOut(BallotRulesOut, _Score):
+    """A score vote: voters score every option; the best mean wins."""
+
+
+class _Dot(Answer):
+    type: Literal["dot"]
+    options: list[PollOptionOut]
+    points_per_voter: int = Field(description="The points each voter spreads over the options.")
+
+
+class DotDecisionOut(BallotRulesOut, _Dot):
+    """A dot vote: voters spread their points; the most points win."""
+
+
 DecisionOut = Annotated[
-    NoDecisionOut | VoteDecisionOut | PollDecisionOut | PetitionDecisionOut,
+    NoDecisionOut
+    | VoteDecisionOut
+    | PollDecisionOut
+    | PetitionDecisionOut
+    | RankedDecisionOut
+    | MajorityJudgmentDecisionOut
+    | ScoreDecisionOut
+    | DotDecisionOut,
     Field(discriminator="type"),
 ]
 

@@ -14,13 +14,15 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 from pydantic import Field
 
 from chalicelib.api.answers import Answer, Page, PersonOut, Timestamp, absent_unless
+from chalicelib.domain import outcomes
 from chalicelib.domain.ballot import Ballot
-from chalicelib.domain.ballots import Marker
+from chalicelib.domain.ballots import Marker, ballot_fields, shown_ballot
+from chalicelib.domain.decisions import GRADES
 from chalicelib.domain.deliberation import Comment, FlagReason, Stance
 from chalicelib.domain.errors import (
     HubError,
 )
-from chalicelib.domain.model import DecisionFunction, FunctionType
+from chalicelib.domain.model import DecisionFunction
 from chalicelib.services import ballots
 
 if TYPE_CHECKING:  # what the ballot services return; only read here
@@ -30,24 +32,28 @@ if TYPE_CHECKING:  # what the ballot services return; only read here
 # ---------------------------------------------------------------- ballots
 
 VoteChoice = Literal["yes", "no", "abstain"]
+Grade = Literal[GRADES]  # type: ignore[valid-type]
 
 _RECEIPT = "A secret ballot's receipt: 22 to 64 letters, digits, `-` or `_`."
 _COUNTED_CHOICES = (
     "The option keys the ballot counted for: `yes`, `no` or `abstain` for a vote, option ids "
-    "for a poll, `signed` for a petition."
+    "for a poll (best first for a ranked choice; every option of a majority judgment or a "
+    "score; those given points in a dot vote), `signed` for a petition."
 )
 
 
-def _shown_choice(function: DecisionFunction, ballot: Ballot) -> dict[str, Any]:
-    """A ballot as its voter sent it. Never for secret ballots."""
-    if function.type is FunctionType.VOTE:
-        return {"choice": ballot.choices[0]}
-    if function.type is FunctionType.POLL:
-        return {"choices": list(ballot.choices)}
-    return {"sign": True}
+class _Marks(Answer):
+    """A ranked, graded, scored or dotted ballot's own field, as its voter sent it."""
+
+    ranking: list[str] = absent_unless("Ranked choices: the option ids, best first.")
+    grades: dict[str, Grade] = absent_unless("Majority judgments: each option's grade.")
+    scores: dict[str, int] = absent_unless("Scores: each option's score.")
+    points: dict[str, int] = absent_unless(
+        "Dot votes: the points given, by option (options given none are left out)."
+    )
 
 
-class CastBallotOut(Answer):
+class CastBallotOut(_Marks):
     """A ballot just cast (201) or sent again (200). A secret ballot shows no choice: only
     its receipt."""
 
@@ -72,10 +78,10 @@ class CastBallotOut(Answer):
         """A secret ballot shows its receipt, never its choice; any other its choice."""
         if cast.secret:
             return cls.of(cast, debate_id=debate_id, receipt=cast.receipt)
-        return cls.of(cast, debate_id=debate_id, **_shown_choice(cast.function, cast.ballot))
+        return cls.of(cast, debate_id=debate_id, **shown_ballot(cast.function, cast.ballot))
 
 
-class BallotOut(Answer):
+class BallotOut(_Marks):
     """The caller's own ballot. For a secret ballot only that, and when, they voted."""
 
     debate_id: str
@@ -98,7 +104,7 @@ class BallotOut(Answer):
         caller voted: the Hub keeps no link to the choice or the receipt."""
         if marker.ballot is None:
             return cls.of(marker, secret=True, receipt=None)
-        return cls.of(marker, secret=False, **_shown_choice(function, marker.ballot))
+        return cls.of(marker, secret=False, **shown_ballot(function, marker.ballot))
 
 
 # What `PUT .../ballot` may refuse a reader who sees the debate with (services/ballots.py).
@@ -159,6 +165,110 @@ class PetitionOutcomeOut(Answer):
     goal_reached: bool
 
 
+class RunoffRoundOut(Answer):
+    """One round of an instant runoff."""
+
+    counts: dict[str, int] = Field(
+        description="The ballots each option still running holds: each ballot counts for "
+        "its best-ranked option still running."
+    )
+    exhausted: int = Field(description="Ballots ranking no option still running.")
+    elected: str = absent_unless("The last round: the option elected.")
+    eliminated: str = absent_unless("Every other round: the option eliminated.")
+    tie_break: Literal["earlier_rounds", "option_order"] = absent_unless(
+        "When options tied for elimination: `earlier_rounds`, the one with fewer ballots in "
+        "the latest earlier round where they differ went; `option_order`, they tied in "
+        "every round and the one listed last went."
+    )
+
+
+class RankedOutcomeOut(Answer):
+    """What a ranked choice decided, by instant runoff."""
+
+    result: Literal["decided", "no_quorum"]
+    winner: str | None = Field(description="The option elected; null without ballots.")
+    rounds: list[RunoffRoundOut] = Field(description="Every round, the first one first.")
+    condorcet_winner: str | None = Field(
+        description="The option more ballots rank above each other option than below it, "
+        "if one does (the pairwise matrix shows why); else null."
+    )
+    quorum: int | None = Field(description="Ballots needed; null: none.")
+
+
+class GaugeOut(Answer):
+    """Balinski & Laraki's majority gauge: beyond the majority grade, `+` with the share of
+    grades above it when more than the share below, else `-` with the share below."""
+
+    sign: Literal["+", "-"]
+    share: float
+
+
+class JudgmentPlaceOut(Answer):
+    """One place of a majority judgment's ranking."""
+
+    rank: int
+    options: list[str] = Field(description="The option ids at this place (a tie shares it).")
+    majority_grade: Grade | None = Field(
+        description="The lower median grade: the best grade more than half the ballots "
+        "give the option, or better; null without ballots."
+    )
+    gauge: GaugeOut | None
+
+
+class MajorityJudgmentOutcomeOut(Answer):
+    """What a majority judgment decided: options ranked by majority grade, ties broken by
+    the majority gauge, then by taking the majority grade away one grade at a time."""
+
+    result: Literal["decided", "no_quorum"]
+    ranking: list[JudgmentPlaceOut]
+    winner: str | None = Field(description="The first option; null if tied or no ballots.")
+    quorum: int | None = Field(description="Ballots needed; null: none.")
+
+
+class ScorePlaceOut(Answer):
+    """One place of a score vote's ranking."""
+
+    rank: int
+    options: list[str]
+    mean: float | None = Field(description="The mean score; null without ballots.")
+    total: int = Field(description="The sum of the scores.")
+
+
+class ScoreOutcomeOut(Answer):
+    """What a score vote decided: options ranked by mean score."""
+
+    result: Literal["decided", "no_quorum"]
+    ranking: list[ScorePlaceOut]
+    tie_for_first: bool
+    max_score: int
+    quorum: int | None = Field(description="Ballots needed; null: none.")
+
+
+class DotOutcomeOut(PollOutcomeOut):
+    """What a dot vote decided: options ranked by points (`count`)."""
+
+    points_per_voter: int
+
+
+class BreakdownOut(Answer):
+    """What a ranked choice, a majority judgment or a score shows beside one figure per
+    option, from the same counts."""
+
+    pairwise: dict[str, dict[str, int]] = absent_unless(
+        "Ranked choices: `pairwise[a][b]` ballots rank a above b (an option ranked above "
+        "every option left unranked)."
+    )
+    grades: dict[str, dict[str, int]] = absent_unless(
+        "Majority judgments: per option, how many ballots gave each grade."
+    )
+    distribution: dict[str, dict[str, int]] = absent_unless(
+        "Scores: per option, how many ballots gave each score."
+    )
+    mean: dict[str, float | None] = absent_unless(
+        "Scores: per option, the mean score (null without ballots)."
+    )
+
+
 class TallyMismatchOut(Answer):
     """The running tally, kept on a final result when the recount found other figures (the
     recount is what counts)."""
@@ -173,9 +283,15 @@ class ResultsOut(Answer):
     debate_id: str
     counts: dict[str, int] = Field(
         description="Per option, zero included: `yes`, `no`, `abstain` for a vote, option ids "
-        "for a poll, `signed` for a petition."
+        "for the others, `signed` for a petition. A ranked choice counts first preferences, "
+        "a majority judgment the grades each option received, a score the sum of its "
+        "scores, a dot vote its points."
     )
     total: int = Field(description="Ballots cast (a poll ballot may count several options).")
+    breakdown: BreakdownOut = absent_unless(
+        "Ranked choices, majority judgments and scores: the pairwise matrix, the grades, the "
+        "scores' distribution, live as final."
+    )
     final: bool = Field(description="True once the consultation is closed and recounted.")
     as_of: Timestamp | None = Field(
         description="When these figures were established: the running tally's last change "
@@ -187,9 +303,15 @@ class ResultsOut(Answer):
         "`closes_at`) plus the grace period the Hub waits before recounting; they follow "
         "within about a minute of it. Null while it is open, and once final."
     )
-    outcome: VoteOutcomeOut | PollOutcomeOut | PetitionOutcomeOut = absent_unless(
-        "Final results only: what the count decided."
-    )
+    outcome: (
+        VoteOutcomeOut
+        | PollOutcomeOut
+        | PetitionOutcomeOut
+        | RankedOutcomeOut
+        | MajorityJudgmentOutcomeOut
+        | ScoreOutcomeOut
+        | DotOutcomeOut
+    ) = absent_unless("Final results only: what the count decided.")
     closed_at: Timestamp = absent_unless("Final results only: when ballots stopped.")
     tally_mismatch: TallyMismatchOut | None = absent_unless(
         "Final results only: the running tally when it differed from the recount, else null."
@@ -207,29 +329,44 @@ class ResultsOut(Answer):
             if results.final
             else {}
         )
+        function = results.function
+        assert function is not None
+        breakdown = outcomes.breakdown(function, results.counts)
+        if breakdown is not None:
+            final["breakdown"] = breakdown
         return cls.of(
             results,
             debate_id=debate_id,
-            counts=results.counts.per_option,
+            counts=outcomes.shown_counts(function, results.counts),
             total=results.counts.ballots,
             **final,
         )
 
 
-class ReceiptOut(Answer):
+class _Counted(_Marks):
+    """A secret ballot as counted: the option keys, and a ranked, graded, scored or dotted
+    ballot's own field."""
+
+    choices: list[str] = Field(description=_COUNTED_CHOICES)
+
+    @classmethod
+    def of_ballot(cls, ballot: Ballot, **computed: Any) -> Self:
+        marks = ballot_fields(ballot) if ballot.form else {}
+        return cls.of(ballot, **marks, **computed)
+
+
+class ReceiptOut(_Counted):
     """A receipt found on a final secret ballot board: counted, and for what."""
 
     debate_id: str
     receipt: str = Field(description=_RECEIPT)
     counted: Literal[True]
-    choices: list[str] = Field(description=_COUNTED_CHOICES)
 
 
-class AnonymousBallotOut(Answer):
+class AnonymousBallotOut(_Counted):
     """One ballot of a secret debate: its receipt and choice, never its voter."""
 
     receipt: str = Field(description=_RECEIPT)
-    choices: list[str] = Field(description=_COUNTED_CHOICES)
 
 
 class BallotBoardPage(Page[AnonymousBallotOut]):

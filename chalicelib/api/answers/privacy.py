@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 from pydantic import Field
 
 from chalicelib.api.answers import Answer, Timestamp, absent_unless
-from chalicelib.api.answers.deliberation import VoteChoice, _shown_choice
+from chalicelib.api.answers.deliberation import VoteChoice, _Marks
+from chalicelib.domain.ballots import shown_ballot
 from chalicelib.domain.deliberation import FlagReason, Stance
 from chalicelib.domain.notifications import Kind
 from chalicelib.domain.privacy import EXPORT_FORMAT
@@ -98,7 +99,7 @@ class ExportFlagOut(Answer):
     flagged_at: Timestamp
 
 
-class ExportBallotOut(Answer):
+class ExportBallotOut(_Marks):
     """A ballot: its choice as the ballot routes show it; for a secret ballot only that, and
     when, they voted."""
 
@@ -174,7 +175,7 @@ class ExportOut(Answer):
             if marker.ballot is None:
                 ballots.append(ExportBallotOut.of(marker, secret=True))
             else:
-                shown = _shown_choice(debate.function, marker.ballot) if debate else {}
+                shown = shown_ballot(debate.function, marker.ballot) if debate else {}
                 ballots.append(
                     ExportBallotOut.of(marker, secret=False, changed_at=marker.changed_at, **shown)
                 )
