@@ -311,3 +311,25 @@ def test_open_data_carries_the_same_figures_and_names_no_person(decided):
     document = answer.body.decode("utf-8") + json.dumps(answer.data, ensure_ascii=False)
     for trace in [*VOTERS, *NAMES, "u-admin-7f3a", "Agathe", "agathe@example.org"]:
         assert trace not in document, trace
+
+
+def test_debates_nobody_voted_in_export_zeros_and_no_winner(as_user, monkeypatch):
+    admin = as_user("admin", name="Admin")
+    group_id = create_group(admin, "Club")
+    cid = create_consultation(admin, group_id)["id"]
+    kinds = ("ranked", "majority_judgment", "score", "dot")
+    ids = {kind: debate(admin, cid, kind, {"type": kind, "options": ["A", "B"]}) for kind in kinds}
+    publish(admin, cid)
+    travel(monkeypatch, WEEK + GRACE)
+    closing.close_due_consultations(clock.now())
+    exported = {d["type"]: d for d in results(admin, cid).data["debates"]}
+    assert exported["ranked"]["outcome"]["rounds"] == []
+    assert exported["score"]["breakdown"]["mean"] == {"o1": None, "o2": None}
+    rows = rows_of(results(admin, cid, "?format=csv"))
+    for kind in kinds:
+        own = [r for r in rows if r["debate_id"] == ids[kind] and ":" not in r["figure"]]
+        assert [(r["option"], r["count"], r["winner"]) for r in own] == [
+            ("o1", "0", ""),
+            ("o2", "0", ""),
+        ], kind
+    assert not [r for r in rows if r["figure"].startswith("round:")]
