@@ -242,6 +242,14 @@ def test_an_organiser_downloads_a_spreadsheet_with_the_right_counts(decided):
         "close_reason",
         "finalised_at",
         "tally_mismatch",
+        "figure",
+        "round_result",
+        "tie_break",
+        "exhausted",
+        "rank",
+        "majority_grade",
+        "mean",
+        "winner",
     ]
     assert len(rows) == 3 + 5 + 3 + 1  # one per debate and option; none for "Parlons-en"
     counted = {(r["debate_id"], r["option"]): int(r["count"]) for r in rows}
@@ -260,6 +268,11 @@ def test_an_organiser_downloads_a_spreadsheet_with_the_right_counts(decided):
     assert [(r["option"], r["count"], r["outcome"]) for r in petition] == [
         ("signed", "1", "goal_not_reached")
     ]
+    assert {(r["figure"], r["winner"]) for r in vote} == {("ballots", "")}  # a vote has none
+    poll = [r for r in rows if r["debate_id"] == debates["poll"]]
+    assert [(r["option"], r["rank"]) for r in poll][:2] == [("o1", "1"), ("o2", "3")]
+    assert {r["winner"] for r in poll} == {"'=1+2"}
+    assert [r["figure"] for r in petition] == ["signatures"]
 
 
 def test_text_a_spreadsheet_would_run_as_a_formula_is_kept_as_text(decided):

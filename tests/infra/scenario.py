@@ -2,8 +2,8 @@
 route the app serves answers 2xx at least once (tests/infra/test_permissions_cover_calls.py).
 
 Les Amis du Parc (alice, admin) take members in by invitation, by request and freely, open a
-members' consultation to a partner association and to one neighbour, vote three ways (a
-vote, a secret vote, a poll), argue, moderate, and close early; the scheduler then
+members' consultation to a partner association and to one neighbour, vote four ways (a
+vote, a secret vote, a poll, a ranked choice), argue, moderate, and close early; the scheduler then
 finalises, and a voter checks her receipt on the ballot board.
 
 `every_route(as_user)` returns the (METHOD, route template) pairs that answered 2xx;
@@ -256,6 +256,7 @@ def prepare_the_consultation(people: People, park: str) -> tuple[str, dict[str, 
             "max_choices": 2,
             "results_visibility": "after_vote",
         },
+        "ranked": {"type": "ranked", "options": ["Kiosque", "Fontaine", "Bancs"]},
     }
     debates = {
         name: bob.post(
@@ -317,6 +318,9 @@ def vote(people: People, consultation: str, debates: dict[str, str]) -> str:
     assert carol.get(f"{secret}/ballot").data["receipt"] is None  # the Hub cannot show it again
 
     dave.put(f"{poll}/ballot", {"choices": ["o1", "o3"]}, expect=201)
+    ranked = f"/v1/debates/{debates['ranked']}"
+    for voter, ranking in ((carol, ["o1", "o3"]), (dave, ["o2", "o3"]), (erin, ["o3", "o2"])):
+        voter.put(f"{ranked}/ballot", {"ranking": ranking}, expect=201)
     people["dora"].put(f"{poll}/ballot", {"choices": ["o3"]}, expect=201)  # by her grant
     people["alice"].delete(f"/v1/consultations/{consultation}/grants/dora")
 
@@ -395,7 +399,18 @@ def close_and_count(
 
     summary = frank.get(f"{url}/results").data  # the whole consultation's, as a file too
     assert {d["id"] for d in summary["debates"]} >= {debates["vote"], debates["secret"]}
-    alice.get(f"{url}/results?format=csv")
+    # The ranked choice: one first preference each; the runoff drops Bancs (listed last) and
+    # Fontaine takes its ballot. The same figures in the debate's results and the summary.
+    ranked = frank.get(f"/v1/debates/{debates['ranked']}/results").data
+    assert (ranked["counts"], ranked["outcome"]["winner"]) == ({"o1": 1, "o2": 1, "o3": 1}, "o2")
+    assert [r["counts"] for r in ranked["outcome"]["rounds"]] == [
+        {"o1": 1, "o2": 1, "o3": 1},
+        {"o1": 1, "o2": 2},
+    ]
+    [exported] = [d for d in summary["debates"] if d["id"] == debates["ranked"]]
+    assert (exported["counts"], exported["breakdown"]) == (ranked["counts"], ranked["breakdown"])
+    sheet = alice.get(f"{url}/results?format=csv").body.decode("utf-8")
+    assert "round:2" in sheet and "Fontaine" in sheet
 
     actions = audit_actions(alice, park)
     assert actions[-2:] == ["consultation_closed", "consultation_finalised"]

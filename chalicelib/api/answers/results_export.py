@@ -8,13 +8,19 @@ from typing import Any, Literal, Self
 
 from pydantic import Field
 
-from chalicelib.api.answers import Answer, Timestamp
+from chalicelib.api.answers import Answer, Timestamp, absent_unless
 from chalicelib.api.answers.deliberation import (
+    BreakdownOut,
+    DotOutcomeOut,
+    MajorityJudgmentOutcomeOut,
     PetitionOutcomeOut,
     PollOutcomeOut,
+    RankedOutcomeOut,
+    ScoreOutcomeOut,
     TallyMismatchOut,
     VoteOutcomeOut,
 )
+from chalicelib.domain import outcomes
 from chalicelib.domain.ballots import SIGNATURE, VOTE_CHOICES
 from chalicelib.domain.deliberation import Stance
 from chalicelib.domain.model import (
@@ -24,28 +30,54 @@ from chalicelib.domain.model import (
     DecisionFunction,
     FunctionType,
 )
-from chalicelib.domain.open_data import close_reason, outcome_word
+from chalicelib.domain.open_data import close_reason, method_rows, outcome_word, winner_of
 from chalicelib.services.publication import ConsultationResults, OpenData
 from chalicelib.store.results import FinalResult
 
-Outcome = VoteOutcomeOut | PollOutcomeOut | PetitionOutcomeOut
+Outcome = (
+    VoteOutcomeOut
+    | PollOutcomeOut
+    | PetitionOutcomeOut
+    | RankedOutcomeOut
+    | MajorityJudgmentOutcomeOut
+    | ScoreOutcomeOut
+    | DotOutcomeOut
+)
+DecisionType = Literal["vote", "poll", "petition", "ranked", "majority_judgment", "score", "dot"]
+_COUNTS = (
+    "One figure per option key, zero included, as `GET /debates/{id}/results` shows it: a "
+    "vote's, a poll's or a petition's ballots, a ranked choice's first preferences, the "
+    "grades a majority judgment's option received, a score's sum, a dot vote's points."
+)
+_BREAKDOWN = (
+    "Ranked choices, majority judgments and scores: the pairwise matrix, the grades per "
+    "option, the scores' distribution and means, as `GET /debates/{id}/results` shows them."
+)
 
 
 class OptionOut(Answer):
     """One option a debate counts."""
 
     key: str = Field(description="As in `counts`.")
-    label: str = Field(description="A poll option's label, else the key.")
+    label: str = Field(description="An option's label; a vote's or a petition's: the key.")
 
 
 def options_of(function: DecisionFunction) -> list[OptionOut]:
     if function.type is FunctionType.VOTE:
         return [OptionOut(key=choice, label=choice) for choice in VOTE_CHOICES]
-    if function.type is FunctionType.POLL:
-        return [OptionOut(key=option.id, label=option.label) for option in function.options]
     if function.type is FunctionType.PETITION:
         return [OptionOut(key=SIGNATURE, label=SIGNATURE)]
-    return []
+    return [OptionOut(key=option.id, label=option.label) for option in function.options]
+
+
+def figures(function: DecisionFunction, result: FinalResult) -> dict[str, Any]:
+    """A final result's `counts` (one figure per option) and `breakdown`, when its method
+    has one: what the debate's own results show (`ResultsOut`), from the same recount."""
+    shown: dict[str, Any] = {"counts": outcomes.shown_counts(function, result.counts)}
+    breakdown = outcomes.breakdown(function, result.counts)
+    if breakdown is not None:
+        shown["breakdown"] = breakdown
+    return shown
 
 
 class ResultsConsultationOut(Answer):
@@ -68,10 +100,11 @@ class DebateResultOut(Answer):
 
     id: str
     title: str
-    type: Literal["vote", "poll", "petition"]
+    type: DecisionType
     secret: bool
     options: list[OptionOut]
-    counts: dict[str, int]
+    counts: dict[str, int] = Field(description=_COUNTS)
+    breakdown: BreakdownOut = absent_unless(_BREAKDOWN)
     ballots: int = Field(description="The turnout.")
     outcome: Outcome
     tally_mismatch: TallyMismatchOut | None
@@ -84,7 +117,7 @@ class DebateResultOut(Answer):
             type=debate.function.type.value,  # type: ignore[arg-type]
             secret=debate.function.secret,
             options=options_of(debate.function),
-            counts=result.counts.per_option,
+            **figures(debate.function, result),
             ballots=result.counts.ballots,
             outcome=result.outcome,  # type: ignore[arg-type]
             tally_mismatch=result.tally_mismatch,  # type: ignore[arg-type]
@@ -135,17 +168,30 @@ CSV_HEADER = (
     "close_reason",
     "finalised_at",
     "tally_mismatch",
+    # Added with the decision methods of issue 19, after the columns above, which keep their
+    # place (see `domain.open_data.method_rows`).
+    "figure",
+    "round_result",
+    "tie_break",
+    "exhausted",
+    "rank",
+    "majority_grade",
+    "mean",
+    "winner",
 )
 
 
 def csv_rows(answer: ConsultationResultsOut) -> list[list[Any]]:
-    """One row per (debate, option), from the JSON answer: both say the same figures."""
+    """Rows per debate, from the JSON answer, so both say the same figures: one per option,
+    then a ranked choice's rounds and each breakdown's figures (`method_rows`)."""
     c = answer.consultation
-    data = answer.model_dump(mode="json")["consultation"]
+    data = answer.model_dump(mode="json")
     rows = []
-    for debate in answer.debates:
-        outcome = debate.outcome.model_dump()
-        for option in debate.options:
+    for debate, shown in zip(answer.debates, data["debates"], strict=True):
+        outcome = shown["outcome"]
+        labels = {option.key: option.label for option in debate.options}
+        winner = winner_of(debate.type, outcome)
+        for row in method_rows(debate.type, list(labels), shown):
             rows.append(
                 [
                     c.id,
@@ -153,17 +199,25 @@ def csv_rows(answer: ConsultationResultsOut) -> list[list[Any]]:
                     debate.id,
                     debate.title,
                     debate.type,
-                    option.key,
-                    option.label,
-                    debate.counts.get(option.key, 0),
+                    row.option,
+                    labels[row.option],
+                    row.count,
                     debate.ballots,
                     outcome_word(outcome),
                     outcome.get("quorum"),
                     outcome.get("threshold"),
-                    data["closed_at"],
+                    data["consultation"]["closed_at"],
                     c.close_reason,
-                    data["finalised_at"],
+                    data["consultation"]["finalised_at"],
                     debate.tally_mismatch is not None,
+                    row.figure,
+                    row.round_result,
+                    row.tie_break,
+                    row.exhausted,
+                    row.rank,
+                    row.majority_grade,
+                    row.mean,
+                    labels[winner] if winner is not None else None,
                 ]
             )
     return rows
@@ -191,7 +245,8 @@ class OpenConsultationOut(Answer):
 class PublishedResultOut(Answer):
     """A decision's final result."""
 
-    counts: dict[str, int]
+    counts: dict[str, int] = Field(description=_COUNTS)
+    breakdown: BreakdownOut = absent_unless(_BREAKDOWN)
     ballots: int
     outcome: Outcome
     tally_mismatch: TallyMismatchOut | None
@@ -201,7 +256,7 @@ class OpenDebateOut(Answer):
     id: str
     title: str
     body: str
-    type: Literal["vote", "poll", "petition", "none"]
+    type: DecisionType | Literal["none"]
     options: list[OptionOut]
     result: PublishedResultOut | None = Field(description="Null until final.")
 
@@ -253,7 +308,7 @@ class OpenDataOut(Answer):
                     body=d.debate.body,
                     type=d.debate.function.type.value,
                     options=options_of(d.debate.function),
-                    result=_published(d.result),
+                    result=_published(d.debate.function, d.result),
                 )
                 for d in found.debates
             ],
@@ -303,11 +358,11 @@ def argument_rows(answer: OpenDataOut) -> list[list[Any]]:
     ]
 
 
-def _published(result: FinalResult | None) -> PublishedResultOut | None:
+def _published(function: DecisionFunction, result: FinalResult | None) -> PublishedResultOut | None:
     if result is None:
         return None
     return PublishedResultOut(
-        counts=result.counts.per_option,
+        **figures(function, result),
         ballots=result.counts.ballots,
         outcome=result.outcome,  # type: ignore[arg-type]
         tally_mismatch=result.tally_mismatch,  # type: ignore[arg-type]
