@@ -197,7 +197,7 @@ def test_a_secretary_runs_a_ranked_choice_and_a_majority_judgment_members_vote_i
                 "radio", name=grade, exact=True
             ).check()
         phone.get_by_role("button", name="Voter", exact=True).click()
-        said = ", ".join(f"{o}\u00a0: {g}" for o, g in given.items())
+        said = ", ".join(f"{o} ({g})" for o, g in given.items())
         expect(phone.get_by_role("status").filter(has_text="Vous avez voté")).to_have_text(
             f"Vous avez voté\u00a0: {said}"
         )
@@ -235,9 +235,7 @@ def test_a_secretary_runs_a_ranked_choice_and_a_majority_judgment_members_vote_i
     expect(row(rounds, "Verger").get_by_role("cell")).to_have_text(["4", "4"])
     expect(row(rounds, "Potager").get_by_role("cell")).to_have_text(["3", "5 élue"])
     expect(row(rounds, "Ruches").get_by_role("cell")).to_have_text(["2 éliminée", "—"])
-    expect(row(rounds, re.compile("^Bulletins épuisés")).get_by_role("cell")).to_have_text(
-        ["0", "0"]
-    )
+    expect(row(rounds, "Bulletins épuisés").get_by_role("cell")).to_have_text(["0", "0"])
     expect(
         phone.get_by_text(re.compile(r"^Gagnante de Condorcet .*\u00a0: Potager$"))
     ).to_be_visible()
@@ -309,7 +307,7 @@ def test_a_member_scores_every_option_and_spreads_points_in_the_page(
     phone.get_by_label("Ruches").fill("5")
     phone.get_by_role("button", name="Voter", exact=True).click()
     expect(phone.get_by_role("status").filter(has_text="Vous avez voté")).to_have_text(
-        "Vous avez voté\u00a0: Verger\u00a0: 4/5, Potager\u00a0: 0/5, Ruches\u00a0: 5/5"
+        "Vous avez voté\u00a0: Verger (4/5), Potager (0/5), Ruches (5/5)"
     )
     results = phone.get_by_role("table", name="Résultats")
     expect(results.get_by_role("columnheader")).to_have_text(
@@ -334,12 +332,62 @@ def test_a_member_scores_every_option_and_spreads_points_in_the_page(
     expect(phone.get_by_role("alert")).to_contain_text("il y en a 2 de trop")
     look(phone, "methods-dot-over")
     phone.get_by_label("Ruches").fill("3")
+    expect(phone.get_by_role("alert")).to_have_count(0)  # the refusal went with its cause
     expect(left).to_have_text("Reste 0 point à répartir.")
     phone.get_by_role("button", name="Voter", exact=True).click()
     expect(phone.get_by_role("status").filter(has_text="Vous avez voté")).to_have_text(
-        "Vous avez voté\u00a0: Verger\u00a0: 7 points, Ruches\u00a0: 3 points"
+        "Vous avez voté\u00a0: Verger (7 points), Ruches (3 points)"
     )
     ballot = hub.as_user(member).get(f"/v1/debates/{ids[1]}/ballot").data
     assert ballot["points"] == {"o1": 7, "o3": 3}
     look(phone, "methods-dot-voted")
     assert group_id
+
+
+def test_a_secret_ranking_is_confirmed_once_and_its_receipt_shows_it_after_the_close(
+    phone: Page, hub: RunningHub
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    member = f"member-{tag}"
+    _, consultation_id = association(hub, tag, [member])
+    secretary = hub.as_user(f"secretary-{tag}")
+    function = {"type": "ranked", "options": OPTIONS, "secret": True, "max_ranks": 2}
+    debate_id = secretary.post(
+        f"/v1/consultations/{consultation_id}/debates",
+        {"title": "Élire les deux priorités", "function": function},
+        expect=201,
+    ).data["id"]
+    secretary.post(f"/v1/consultations/{consultation_id}/publish", expect=200)
+    sign_in(phone, member)
+    phone.goto(f"/debates/{debate_id}")
+    heading(phone, "Élire les deux priorités")
+    # At most two ranks to give: the selects offer no third.
+    expect(phone.get_by_label("Ruches").get_by_role("option")).to_have_text(
+        ["Non classée", "Rang 1", "Rang 2"]
+    )
+    phone.get_by_label("Potager").select_option(label="Rang 1")
+    phone.get_by_label("Verger").select_option(label="Rang 2")
+    phone.get_by_role("button", name="Voter", exact=True).click()
+    asking = phone.get_by_role("group", name=re.compile(r"^Confirmez-vous votre vote"))
+    expect(asking).to_contain_text("1. Potager, 2. Verger")
+    look(phone, "methods-ranked-secret-confirm")
+    phone.get_by_role("button", name="Confirmer mon vote").click()
+    expect(phone.get_by_role("status").filter(has_text="Vous avez voté")).to_have_text(
+        "Vous avez voté (vote secret)."
+    )
+    receipt = phone.locator(".receipt-code").inner_text()
+    expect(phone.get_by_role("button", name="Changer mon vote")).to_have_count(0)
+    look(phone, "methods-ranked-secret-receipt")
+    mine = hub.as_user(member).get(f"/v1/debates/{debate_id}/ballot").data
+    assert "ranking" not in mine  # the Hub keeps no choice of a secret ballot
+
+    secretary.post(
+        f"/v1/consultations/{consultation_id}/close", {"reason": "Assemblée tenue."}, expect=200
+    )
+    phone.reload()
+    reload_until_final(phone, "Élire les deux priorités")
+    expect(phone.get_by_text("Élue au vote alternatif, au tour 1\u00a0: Potager")).to_be_visible()
+    phone.get_by_label("Vérifier mon reçu de vote secret").fill(receipt.upper())
+    phone.get_by_role("button", name="Vérifier", exact=True).click()
+    expect(phone.get_by_text("Ce reçu a été compté\u00a0: 1. Potager, 2. Verger.")).to_be_visible()
+    look(phone, "methods-ranked-secret-checked")

@@ -299,7 +299,12 @@ function Ballot({ debate, onChange, counting }) {
       )}
     </fieldset>`;
   } else if (method) {
-    fields = html`<${MethodFields} f=${f} value=${choice} onChange=${setChoice} disabled=${Boolean(confirming)} />`;
+    // A refusal made in the page (status 0) goes once the reader changes what it was about.
+    const change = (next) => {
+      setChoice(next);
+      if (error && error.status === 0) setError(null);
+    };
+    fields = html`<${MethodFields} f=${f} value=${choice} onChange=${change} disabled=${Boolean(confirming)} />`;
   } else if (f.type === "poll") {
     const single = f.max_choices === 1;
     const toggle = (id, on) =>

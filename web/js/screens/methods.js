@@ -238,6 +238,8 @@ function Rounds({ f, rounds }) {
         </tbody>
       </table>
     </${Scroll}>
+    ${rounds.some((r) => r.exhausted > 0) &&
+    html`<p class="hint">${t("results.exhausted_hint")}</p>`}
     ${breaks.length > 0 &&
     html`<ul class="facts-list">${breaks.map(([i, r]) => html`<li>${t(`results.tie_break_${r.tie_break}`, { n: i + 1, label: label(f, r.eliminated) })}</li>`)}</ul>`}`;
 }
@@ -299,7 +301,7 @@ function Judgment({ f, r }) {
     ? outcome.ranking.flatMap((place) => place.options.map((id) => ({ id, place })))
     : f.options.map((o) => ({ id: o.id, place: null }));
   const caption = t("results.judgment");
-  const gauge = (g) => (g ? ` (${g.sign === "+" ? "+" : "−"} ${formatPercent(g.share)})` : "");
+  const gauge = (g) => (g ? html`<br /><span class="gauge">${g.sign === "+" ? "+" : "−"}${"\u00a0"}${formatPercent(g.share)}</span>` : "");
   return html`<${Scroll} name=${caption}>
       <table class="results method-table judgment">
         <caption>${caption}</caption>
@@ -319,9 +321,9 @@ function Judgment({ f, r }) {
               <th scope="row">${label(f, id)}</th>
               ${outcome && html`<td>${place.majority_grade ? html`<strong>${gradeLabel(place.majority_grade)}</strong>${gauge(place.gauge)}` : "—"}</td>`}
               <td>
-                <span class="stack" aria-hidden="true">
+                ${sum > 0 && html`<span class="stack" aria-hidden="true">
                   ${scale.map((g) => got[g] ? html`<span class=${`stack-part grade-tone-${Math.round((6 * scale.indexOf(g)) / (scale.length - 1))}`} style=${{ width: `${(100 * got[g]) / Math.max(sum, 1)}%` }}></span>` : null)}
-                </span>
+                </span>`}
                 <span class="stack-words">${words || t("results.no_grade")}</span>
               </td>
             </tr>`;
