@@ -391,3 +391,56 @@ def test_a_secret_ranking_is_confirmed_once_and_its_receipt_shows_it_after_the_c
     phone.get_by_role("button", name="Vérifier", exact=True).click()
     expect(phone.get_by_text("Ce reçu a été compté\u00a0: 1. Potager, 2. Verger.")).to_be_visible()
     look(phone, "methods-ranked-secret-checked")
+
+
+def test_a_draft_judgment_and_dot_vote_keep_their_settings_when_edited(
+    phone: Page, hub: RunningHub
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    _, consultation_id = association(hub, tag, [])
+    secretary = hub.as_user(f"secretary-{tag}")
+    four = ["excellent", "bien", "passable", "insuffisant"]  # a scale the form does not offer
+    judged = secretary.post(
+        f"/v1/consultations/{consultation_id}/debates",
+        {
+            "title": "Juger les devis",
+            "function": {"type": "majority_judgment", "options": OPTIONS, "grades": four},
+        },
+        expect=201,
+    ).data["id"]
+    sign_in(phone, f"secretary-{tag}")
+    phone.goto(f"/debates/{judged}/edit")
+    heading(phone, "Modifier le débat")
+    expect(phone.get_by_label("Décision")).to_have_value("majority_judgment")
+    expect(phone.get_by_label("Option 3", exact=True)).to_have_value("Ruches")
+    scale = phone.get_by_label("Échelle de mentions")
+    expect(scale).to_have_value(",".join(four))
+    expect(scale.get_by_role("option", selected=True)).to_have_text(
+        "4 mentions\u00a0: Excellent, Bien, Passable, Insuffisant"
+    )
+    look(phone, "methods-debate-edit-judgment")
+    scale.select_option(label="3 mentions\u00a0: Bien, Passable, Insuffisant")
+    phone.get_by_role("button", name="Enregistrer le débat").click()
+    expect(
+        phone.get_by_role("status").filter(has_text="Modifications enregistrées.")
+    ).to_be_visible()
+    saved = secretary.get(f"/v1/debates/{judged}").data["function"]
+    assert saved["grades"] == ["bien", "passable", "insuffisant"]
+    assert [o["label"] for o in saved["options"]] == OPTIONS
+
+    # A dot vote's points per voter, refused beyond 100 by the API naming the field.
+    phone.goto(f"/debates/{judged}/edit")
+    phone.get_by_label("Décision").select_option(label="Vote par points à répartir")
+    phone.get_by_label("Points par votant").fill("150")
+    phone.get_by_role("button", name="Enregistrer le débat").click()
+    expect(
+        phone.get_by_role("alert").get_by_role("link", name=re.compile(r"^Points par votant"))
+    ).to_have_attribute("href", "#d-points")
+    look(phone, "methods-debate-edit-refused")
+    phone.get_by_label("Points par votant").fill("12")
+    phone.get_by_role("button", name="Enregistrer le débat").click()
+    expect(
+        phone.get_by_role("status").filter(has_text="Modifications enregistrées.")
+    ).to_be_visible()
+    saved = secretary.get(f"/v1/debates/{judged}").data["function"]
+    assert (saved["type"], saved["points_per_voter"]) == ("dot", 12)
