@@ -7,6 +7,7 @@ import { t, formatDate, formatPercent } from "../i18n.js";
 import { signInUrl } from "../session.js";
 import { Arguments, loadComments } from "./arguments.js";
 import { useLoad, useScreenTitle, Alert, Paragraphs, LoadingScreen, ErrorScreen, StatusBadge, Dates } from "../ui.js";
+import { isMethod, methodInitial, methodBody, methodText, methodRules, MethodFields, MethodOutcome, MethodResults } from "./methods.js";
 
 // Whether GET .../results would answer 200 now (saves a request that would be refused).
 function resultsVisible(debate) {
@@ -144,6 +145,10 @@ function ballotText(debate, ballot) {
   if (!ballot) return "";
   const f = debate.function;
   if (f.type === "petition") return t("ballot.you_signed");
+  if (isMethod(f.type)) {
+    const said = methodText(f, ballot);
+    return said ? t("ballot.you_voted", { choice: said }) : t("ballot.you_voted_secret");
+  }
   if (ballot.secret && !ballot.choice && !ballot.choices) return t("ballot.you_voted_secret");
   const choice = f.type === "vote" ? t(`ballot.${ballot.choice}`) : (ballot.choices || []).map((c) => optionLabel(debate, c)).join(", ");
   return t("ballot.you_voted", { choice });
@@ -174,8 +179,9 @@ function Ballot({ debate, onChange, counting }) {
   const f = debate.function;
   const mine = debate.my_ballot;
   const can = debate.can_vote || { allowed: false };
-  const initial = mine ? (f.type === "vote" ? mine.choice : mine.choices) : null;
-  const [choice, setChoice] = useState(f.type === "vote" ? initial || null : initial || []);
+  const method = isMethod(f.type);
+  const initial = mine ? (f.type === "vote" ? mine.choice : method ? methodInitial(f, mine) : mine.choices) : null;
+  const [choice, setChoice] = useState(f.type === "vote" ? initial || null : method ? initial || methodInitial(f, null) : initial || []);
   const [error, setError] = useState(null);
   const [note, setNote] = useState("");
   const [busy, setBusy] = useState(false);
@@ -230,7 +236,7 @@ function Ballot({ debate, onChange, counting }) {
     setError(null);
     try {
       await api(`/debates/${enc(debate.id)}/ballot`, { method: "DELETE" });
-      setChoice(f.type === "vote" ? null : []);
+      setChoice(f.type === "vote" ? null : method ? methodInitial(f, null) : []);
       setNote(f.type === "petition" ? t("ballot.unsigned") : t("ballot.withdrawn"));
       focusAfter.current = "status";
       onChange(null);
@@ -245,6 +251,18 @@ function Ballot({ debate, onChange, counting }) {
   const submit = (event) => {
     event.preventDefault();
     if (f.type === "petition") return send({ sign: true });
+    if (method) {
+      let body;
+      try {
+        body = methodBody(f, choice);
+      } catch (invalid) {
+        return setError(invalid);
+      }
+      if (!final) return send(body);
+      setError(null);
+      focusAfter.current = "confirm";
+      return setConfirming({ body, text: methodText(f, body) });
+    }
     const empty = f.type === "vote" ? !choice : choice.length === 0;
     if (empty) return setError(new ApiError(0, "no_choice", t("ballot.pick")));
     const body = f.type === "vote" ? { choice } : { choices: choice };
@@ -280,6 +298,13 @@ function Ballot({ debate, onChange, counting }) {
         </label>`,
       )}
     </fieldset>`;
+  } else if (method) {
+    // A refusal made in the page (status 0) goes once the reader changes what it was about.
+    const change = (next) => {
+      setChoice(next);
+      if (error && error.status === 0) setError(null);
+    };
+    fields = html`<${MethodFields} f=${f} value=${choice} onChange=${change} disabled=${Boolean(confirming)} />`;
   } else if (f.type === "poll") {
     const single = f.max_choices === 1;
     const toggle = (id, on) =>
@@ -330,7 +355,7 @@ function Ballot({ debate, onChange, counting }) {
       ${can.reason === "unauthenticated" ? html`<a href=${signInUrl()}>${t("reason.unauthenticated")}</a>` : reasonText(f, can.reason)}
     </p>`}
     ${showForm &&
-    html`<form onSubmit=${submit} class="ballot-form">
+    html`<form onSubmit=${submit} class="ballot-form" noValidate>
       ${f.secret && !mine && html`<p class="hint">${t("ballot.secret_note")}</p>`}
       ${fields}
       ${confirming
@@ -353,6 +378,7 @@ function Ballot({ debate, onChange, counting }) {
 function Outcome({ debate, outcome, total }) {
   if (!outcome) return null;
   const f = debate.function;
+  if (isMethod(f.type)) return html`<${MethodOutcome} debate=${debate} outcome=${outcome} total=${total} />`;
   const lines = [];
   if (f.type === "petition") {
     if (outcome.goal) lines.push(t("outcome.goal", { count: outcome.goal }));
@@ -377,9 +403,10 @@ function Outcome({ debate, outcome, total }) {
 // Before the final count: what the outcome will need, in plain words.
 function Rules({ debate }) {
   const f = debate.function;
-  if (f.type !== "vote" && f.type !== "poll") return null;
+  if (f.type !== "vote" && f.type !== "poll" && !isMethod(f.type)) return null;
   const lines = [];
   if (f.quorum) lines.push(t("rules.quorum", { count: f.quorum }));
+  if (isMethod(f.type)) lines.push(methodRules(f));
   if (f.type === "vote") lines.push(f.threshold ? t("rules.threshold", { percent: formatPercent(f.threshold) }) : t("rules.majority"));
   return html`<ul class="facts-list" aria-label=${t("rules.label")}>${lines.map((line) => html`<li>${line}</li>`)}</ul>`;
 }
@@ -414,7 +441,8 @@ function Results({ debate, results }) {
       ${petition && f.goal && !r.final ? html`<span class="sep"> · </span>${t("outcome.goal", { count: f.goal })}` : ""}
     </p>
     ${r.outcome ? html`<${Outcome} debate=${debate} outcome=${r.outcome} total=${r.total} />` : html`<${Rules} debate=${debate} />`}
-    ${!petition &&
+    ${isMethod(f.type) && html`<${MethodResults} debate=${debate} r=${r} />`}
+    ${!petition && !isMethod(f.type) &&
     html`<table class="results">
       <caption class="sr-only">${t("results.title")}</caption>
       <thead><tr><th scope="col">${t("results.option")}</th><th scope="col">${f.type === "petition" ? t("results.signatures") : t("results.count")}</th></tr></thead>
@@ -466,6 +494,6 @@ function ReceiptCheck({ debate }) {
       onInput=${(e) => setReceipt(e.currentTarget.value)} />
     <button type="submit">${t("receipt.check")}</button>
     <${Alert} error=${error} />
-    <p aria-live="polite">${found ? t("receipt.counted", { choice: found.choices.map((c) => optionLabel(debate, c)).join(", ") }) : ""}</p>
+    <p aria-live="polite">${found ? t("receipt.counted", { choice: (isMethod(debate.function.type) && methodText(debate.function, found)) || found.choices.map((c) => optionLabel(debate, c)).join(", ") }) : ""}</p>
   </form>`;
 }

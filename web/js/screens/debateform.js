@@ -6,6 +6,7 @@ import { html } from "../lib.js";
 import { ApiError } from "../api.js";
 import { t, formatPercent } from "../i18n.js";
 import { Field, Check, Select, describedBy } from "../forms.js";
+import { isMethod, GRADES, GRADE_SCALES, gradeLabel } from "./methods.js";
 
 export function emptyDebate(consultation) {
   return {
@@ -21,6 +22,10 @@ export function emptyDebate(consultation) {
     quorum: "",
     threshold: "",
     goal: "",
+    max_ranks: "",
+    grades: GRADES.join(","),
+    max_score: "5",
+    points_per_voter: "10",
     show_turnout: Boolean(consultation && consultation.visibility === "public"),
   };
 }
@@ -39,12 +44,16 @@ export function debateToForm(debate) {
     secret: Boolean(f.secret),
     results_visibility: f.results_visibility || form.results_visibility,
     allow_change: f.allow_change !== false,
-    options: f.type === "poll" ? f.options.map((o) => o.label) : form.options,
+    options: f.type === "poll" || isMethod(f.type) ? f.options.map((o) => o.label) : form.options,
     min_choices: text(f.min_choices || 1),
     max_choices: text(f.max_choices || 1),
     quorum: text(f.quorum),
     threshold: f.threshold ? String(Math.round(f.threshold * 1000) / 10) : "",
     goal: text(f.goal),
+    max_ranks: text(f.max_ranks),
+    grades: (f.grades && f.grades.length > 0 ? f.grades : GRADES).join(","),
+    max_score: text(f.max_score ?? 5),
+    points_per_voter: text(f.points_per_voter ?? 10),
     show_turnout: Boolean(debate.show_turnout),
   };
 }
@@ -67,13 +76,19 @@ export function formToBody(form) {
     fn.allow_change = form.allow_change;
     const goal = number(form.goal);
     if (goal !== undefined) fn.goal = goal;
-  } else if (form.type === "vote" || form.type === "poll") {
+  } else if (form.type === "vote" || form.type === "poll" || isMethod(form.type)) {
     fn.secret = form.secret;
     fn.results_visibility = form.results_visibility;
     fn.allow_change = form.secret ? false : form.allow_change;
     const quorum = number(form.quorum);
     if (quorum !== undefined) fn.quorum = quorum;
-    if (form.type === "poll") {
+    if (isMethod(form.type)) {
+      fn.options = form.options.map((o) => o.trim()).filter(Boolean);
+      if (form.type === "ranked") fn.max_ranks = number(form.max_ranks) ?? null;
+      if (form.type === "majority_judgment") fn.grades = form.grades.split(",");
+      if (form.type === "score") fn.max_score = number(form.max_score) ?? 5;
+      if (form.type === "dot") fn.points_per_voter = number(form.points_per_voter) ?? 10;
+    } else if (form.type === "poll") {
       fn.options = form.options.map((o) => o.trim()).filter(Boolean);
       fn.min_choices = number(form.min_choices) ?? 1;
       fn.max_choices = number(form.max_choices) ?? fn.min_choices;
@@ -107,6 +122,10 @@ export function debateFields(type) {
   fields[`${prefix}threshold`] = ["d-threshold", t("debateform.threshold")];
   fields[`${prefix}goal`] = ["d-goal", t("debateform.goal")];
   fields[`${prefix}results_visibility`] = ["d-results", t("manage.results")];
+  fields[`${prefix}max_ranks`] = ["d-max-ranks", t("debateform.max_ranks")];
+  fields[`${prefix}grades`] = ["d-grades", t("debateform.grades")];
+  fields[`${prefix}max_score`] = ["d-max-score", t("debateform.max_score")];
+  fields[`${prefix}points_per_voter`] = ["d-points", t("debateform.points_per_voter")];
   return fields;
 }
 
@@ -127,6 +146,9 @@ export function decisionSummary(form) {
         ? t("debateform.summary_threshold", { percent: formatPercent(percent / 100) })
         : t("debateform.summary_majority"),
     );
+  } else if (isMethod(form.type)) {
+    const n = number(form.type === "score" ? form.max_score : form.points_per_voter);
+    parts.push(t(`debateform.summary_${form.type}`, { max: typeof n === "number" ? n : 5, count: typeof n === "number" ? n : 10 }));
   } else {
     parts.push(t("debateform.summary_poll"));
   }
@@ -142,7 +164,12 @@ export function DebateFields({ form, set, changeType, errors = {} }) {
     "aria-invalid": errors[id] ? "true" : undefined,
   });
   const setOption = (index, value) => set("options")(form.options.map((o, i) => (i === index ? value : o)));
-  const counted = form.type === "vote" || form.type === "poll";
+  const counted = form.type === "vote" || form.type === "poll" || isMethod(form.type);
+  const withOptions = form.type === "poll" || isMethod(form.type);
+  // The grade scales offered: the seven grades, five or three of them in order, and the
+  // debate's own if it has another.
+  const scales = GRADE_SCALES.map((scale) => scale.join(","));
+  if (!scales.includes(form.grades)) scales.push(form.grades);
   return html`
     <${Field} id="d-title" error=${errors["d-title"]} label=${t("manage.debate_title")}>
       <input type="text" id="d-title" ...${tie("d-title")} value=${form.title} maxLength="200" onInput=${(e) => set("title")(e.target.value)} />
@@ -152,8 +179,9 @@ export function DebateFields({ form, set, changeType, errors = {} }) {
         onInput=${(e) => set("body")(e.target.value)}></textarea>
     </${Field}>
     <${Select} id="d-type" label=${t("manage.decision")} value=${form.type} onChange=${changeType}
-      options=${["none", "vote", "poll", "petition"].map((v) => [v, t(`decision.${v}`)])} />
-    ${form.type === "poll" &&
+      options=${["none", "vote", "poll", "petition", "ranked", "majority_judgment", "score", "dot"].map((v) => [v, t(`decision.${v}`)])} />
+    ${isMethod(form.type) && html`<p class="hint method-help">${t(`debateform.help_${form.type}`)}</p>`}
+    ${withOptions &&
     html`<fieldset>
       <legend>${t("manage.options")}</legend>
       ${form.options.map(
@@ -163,8 +191,28 @@ export function DebateFields({ form, set, changeType, errors = {} }) {
       )}
       ${form.options.length < 20 &&
       html`<button type="button" onClick=${() => set("options")([...form.options, ""])}>${t("manage.add_option")}</button>`}
-    </fieldset>
-    <div class="pair">
+    </fieldset>`}
+    ${form.type === "ranked" &&
+    html`<${Field} id="d-max-ranks" error=${errors["d-max-ranks"]} label=${t("debateform.max_ranks")} hint=${t("debateform.max_ranks_hint")}>
+      <input type="number" inputmode="numeric" id="d-max-ranks" min="1" max="20" value=${form.max_ranks} ...${tie("d-max-ranks", true)}
+        onInput=${(e) => set("max_ranks")(e.target.value)} />
+    </${Field}>`}
+    ${form.type === "majority_judgment" &&
+    html`<${Select} id="d-grades" label=${t("debateform.grades")} hint=${t("debateform.grades_hint")} value=${form.grades}
+      onChange=${set("grades")}
+      options=${scales.map((v) => [v, t("debateform.grade_scale", { n: v.split(",").length, labels: v.split(",").map(gradeLabel).join(", ") })])} />`}
+    ${form.type === "score" &&
+    html`<${Field} id="d-max-score" error=${errors["d-max-score"]} label=${t("debateform.max_score")} hint=${t("debateform.max_score_hint")}>
+      <input type="number" inputmode="numeric" id="d-max-score" min="1" max="10" value=${form.max_score} ...${tie("d-max-score", true)}
+        onInput=${(e) => set("max_score")(e.target.value)} />
+    </${Field}>`}
+    ${form.type === "dot" &&
+    html`<${Field} id="d-points" error=${errors["d-points"]} label=${t("debateform.points_per_voter")} hint=${t("debateform.points_per_voter_hint")}>
+      <input type="number" inputmode="numeric" id="d-points" min="1" max="100" value=${form.points_per_voter} ...${tie("d-points", true)}
+        onInput=${(e) => set("points_per_voter")(e.target.value)} />
+    </${Field}>`}
+    ${form.type === "poll" &&
+    html`<div class="pair">
       <${Field} id="d-min" error=${errors["d-min"]} label=${t("debateform.min_choices")}>
         <input type="number" inputmode="numeric" id="d-min" ...${tie("d-min")} min="1" max="20" value=${form.min_choices}
           onInput=${(e) => set("min_choices")(e.target.value)} />
