@@ -129,6 +129,11 @@ def counted(debate: Debate, ends_at: datetime) -> list[Ballot]:
     return [m.ballot for m in ballot_store.markers(debate) if m.ballot and m.cast_at < ends_at]
 
 
+def proxy_ballots(debate: Debate, ends_at: datetime) -> int:
+    """How many of the counted ballots a proxy's holder cast (markers with `by`)."""
+    return sum(1 for m in ballot_store.markers(debate) if m.by and m.cast_at < ends_at)
+
+
 def recount(debate: Debate, ends_at: datetime) -> Counts:
     """Count the ballots themselves (`counted`)."""
     return Counts.of(counted(debate, ends_at), options_of(debate.function))
@@ -171,6 +176,9 @@ def finalise(consultation: Consultation, now: datetime) -> int:
                 closed_at=consultation.ends_at,
                 finalised_at=now,
                 tally_mismatch=mismatch,
+                proxy_ballots=proxy_ballots(debate, consultation.ends_at)
+                if consultation.proxies.allowed
+                else 0,
             ),
         )
     events.append(
