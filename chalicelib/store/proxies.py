@@ -11,8 +11,11 @@ a revocation racing the vote leaves either no proxy and no ballot, or both.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from pynamodb.exceptions import UpdateError
 
 from chalicelib.domain import clock
 from chalicelib.domain.ballot import Ballot
@@ -70,6 +73,10 @@ def proxy_key(consultation_id: str, giver_id: str) -> tuple[str, str]:
 
 def _proxy(item: ProxyItem) -> Proxy:
     return to_domain(item, Proxy)
+
+
+def proxy_from_raw(raw: dict) -> Proxy:
+    return _proxy(ProxyItem.from_raw_data(raw))
 
 
 def _proxy_item(proxy: Proxy) -> ProxyItem:
@@ -183,15 +190,17 @@ def held_by(
     return Page(items, encode_cursor(listing, results.last_evaluated_key))
 
 
+def all_held_by(holder_id: str) -> list[Proxy]:
+    """Every proxy `holder_id` holds (their export and erasure): their gsi1 partition."""
+    return [_proxy(item) for item in ProxyItem.gsi1.query(keys.held_proxies_pk(holder_id))]
+
+
 def given_by(giver_id: str) -> list[Proxy]:
     """Every proxy `giver_id` gave (their export and erasure), through the owner index."""
-    from chalicelib.store.models import OwnedItem
-
-    prefix = keys.owner_sk("proxy", "", "")[:-2]
     found = [
         (item.pk, item.sk)
-        for item in OwnedItem.owner.query(
-            keys.owner_pk(giver_id), OwnedItem.owner_sk.startswith(prefix)
+        for item in ProxyItem.owner.query(
+            keys.owner_pk(giver_id), ProxyItem.owner_sk.startswith("proxy#")
         )
     ]
     raw = get_many(found, consistent=True) if found else {}
@@ -262,6 +271,34 @@ def revoke(proxy: Proxy, event: AuditEvent | None) -> None:
         transact(build)
     except _Moved:
         raise ProxyMoved() from None
+
+
+def drop(proxy: Proxy) -> None:
+    """An erasure takes the proxy away, used or not, with its holder's count: one
+    transaction, conditioned on the proxy being there still (else nothing to do)."""
+
+    def build(transaction: Transaction) -> None:
+        transaction.delete(
+            ProxyItem(*proxy_key(proxy.consultation_id, proxy.giver_id)),
+            condition=ProxyItem.holder_id == proxy.holder_id,
+            on_fail=_Moved(),
+        )
+        _count_down(transaction, proxy.consultation_id, proxy.holder_id)
+
+    with contextlib.suppress(_Moved):  # gone or replaced meanwhile: nothing of it is left
+        transact(build)
+
+
+def rename_holder(debate: Debate, giver_id: str, holder_id: str, alias: str) -> None:
+    """The giver's marker in `debate`, if `holder_id` cast it, names `alias` instead."""
+    try:
+        BallotMarkerItem(*marker_key(debate, giver_id)).update(
+            actions=[BallotMarkerItem.by.set(alias)],
+            condition=BallotMarkerItem.by == holder_id,
+        )
+    except UpdateError as error:
+        if getattr(error, "cause_response_code", None) != "ConditionalCheckFailedException":
+            raise
 
 
 def holder_count(consultation_id: str, holder_id: str) -> int:

@@ -10,7 +10,10 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.domain import clock
+from chalicelib.domain.model import Caller
 from chalicelib.services import closing
+from chalicelib.services.ballots import voting
+from chalicelib.store import ballots as ballot_store
 from tests.api.helpers import (
     add_member,
     audit_log,
@@ -395,3 +398,50 @@ def test_a_partner_member_may_give_and_hold_proxies(assembly, as_user):
     assert give(paula, cid, "alice").status_code == 201
     assert vote(users["alice"], debate, "yes", **{"for": "paula"}).status_code == 201
     assert give(users["bob"], cid, "paula").status_code == 201
+
+
+# ---------------------------------------------------------------- privacy
+
+
+def test_the_export_lists_proxies_given_and_held(assembly):
+    group_id, users = assembly
+    cid, _ = consultation(users["admin"], group_id, [{"type": "vote"}])
+    give(users["alice"], cid, "bob")
+    given = users["alice"].get("/v1/me/export").data
+    assert [(p["giver"]["id"], p["holder"]["id"]) for p in given["proxies_given"]] == [
+        ("alice", "bob")
+    ]
+    assert given["proxies_held"] == []
+    held = users["bob"].get("/v1/me/export").data
+    assert [p["giver"]["id"] for p in held["proxies_held"]] == ["alice"]
+
+
+def test_erasing_a_giver_and_a_holder_leaves_no_proxy_and_keeps_the_count(
+    assembly, drain, monkeypatch
+):
+    group_id, users = assembly
+    admin = users["admin"]
+    cid, (debate,) = consultation(
+        admin, group_id, [{"type": "vote"}], proxies={"allowed": True, "max_per_holder": 2}
+    )
+    give(users["alice"], cid, "bob")  # used, then bob erases his account
+    give(users["carol"], cid, "bob")  # unused, taken from bob
+    give(users["dan"], cid, "mona")  # dan erases his: his proxy goes, mona's count with it
+    assert vote(users["bob"], debate, "yes", **{"for": "alice"}).status_code == 201
+    assert users["bob"].delete("/v1/me").status_code == 204
+    assert users["dan"].delete("/v1/me").status_code == 204
+    assert users["alice"].get(f"/v1/consultations/{cid}/proxy").status_code == 404
+    assert users["carol"].get(f"/v1/consultations/{cid}/proxy").status_code == 404
+    assert users["mona"].get("/v1/me/proxies").data["items"] == []
+    assert give(users["olga"], cid, "mona").status_code == 403  # an observer, as ever
+    assert give(users["carol"], cid, "mona").status_code == 201  # mona's places are free
+    from chalicelib.store import proxies as proxy_store
+
+    assert proxy_store.holder_count(cid, "bob") == 0
+    seen = voting(Caller("admin"), debate)
+    [marker] = [m for m in ballot_store.markers(seen.debate) if m.voter_id == "alice"]
+    assert marker.by is not None and marker.by != "bob"  # a pseudonym
+    drain()
+    finalise(monkeypatch)
+    final = users["alice"].get(f"/v1/debates/{debate}/results").data
+    assert (final["counts"]["yes"], final["by_proxy"], final["tally_mismatch"]) == (1, 1, None)
