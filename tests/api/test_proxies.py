@@ -193,9 +193,12 @@ def test_a_secret_proxy_ballot_cannot_be_replaced_and_its_receipt_goes_to_the_ho
     assert "scrutin secret" in own.data["error"]["message"]
     mine = users["alice"].get(f"/v1/debates/{debate}/ballot").data
     assert mine["secret"] is True and "choice" not in mine
+    shown = users["bob"].get(f"/v1/debates/{debate}/ballot?for=alice").data
+    assert (shown["secret"], shown["for"], shown["receipt"]) == (True, "alice", None)
+    drain()
     finalise(monkeypatch)
     final = users["alice"].get(f"/v1/debates/{debate}/results").data
-    assert (final["total"], final["by_proxy"]) == (1, 1)
+    assert (final["total"], final["by_proxy"], final["tally_mismatch"]) == (1, 1, None)
     receipt = users["eve"].get(f"/v1/debates/{debate}/receipts/{cast.data['receipt']}")
     assert receipt.status_code == 404  # eve cannot see the members' debate
     checked = users["carol"].get(f"/v1/debates/{debate}/receipts/{cast.data['receipt']}")
