@@ -122,11 +122,16 @@ def test_acceptance_a_proxy_votes_for_its_giver_until_the_giver_votes_themselves
     assert alice.get(f"/v1/debates/{debate}/results").data["total"] == 2
 
     # Her own ballot replaces the proxy's, though the debate allows no change.
+    assert alice.get(f"/v1/debates/{debate}").data["can_vote"] == {"allowed": True}
     own = vote(alice, debate, "yes")
     assert own.status_code == 200
     assert own.data["choice"] == "yes"
     assert "for" not in own.data
     assert vote(alice, debate, "no").status_code == 409  # now hers: no change allowed
+    assert alice.get(f"/v1/debates/{debate}").data["can_vote"] == {
+        "allowed": False,
+        "reason": "already_voted",
+    }
     late = vote(bob, debate, "no", **{"for": "alice"})
     assert (late.status_code, code(late)) == (409, "already_voted")
     assert bob.get(f"/v1/debates/{debate}/ballot?for=alice").status_code == 404
