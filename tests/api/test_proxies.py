@@ -116,7 +116,8 @@ def test_acceptance_a_proxy_votes_for_its_giver_until_the_giver_votes_themselves
     assert for_alice.data["for"] == "alice"
     assert for_alice.data["choice"] == "no"
     assert bob.get(f"/v1/debates/{debate}/ballot?for=alice").data["choice"] == "no"
-    assert alice.get(f"/v1/debates/{debate}/ballot").data["choice"] == "no"
+    cast_for_her = alice.get(f"/v1/debates/{debate}/ballot").data
+    assert (cast_for_her["choice"], cast_for_her["by"]) == ("no", "bob")
     assert alice.get(f"/v1/consultations/{cid}/proxy").data["used_at"] is not None
     drain()
     assert alice.get(f"/v1/debates/{debate}/results").data["total"] == 2

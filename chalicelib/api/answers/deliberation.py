@@ -112,12 +112,15 @@ class BallotOut(_Marks):
     choices: list[str] = absent_unless("Polls that are not secret: the option ids chosen.")
     sign: Literal[True] = absent_unless("Petitions: the caller has signed.")
     for_: str = _for("`?for=`: the member (user id) the caller cast this ballot for.")
+    by: str = absent_unless("Your ballot cast by your proxy's holder: their user id.")
 
     @classmethod
     def of_marker(cls, marker: Marker, function: DecisionFunction, for_: str | None = None) -> Self:
         """A secret ballot (its marker holds no ballot) shows only that, and when, the
         caller voted: the Hub keeps no link to the choice or the receipt."""
         proxy = {"for": for_} if for_ is not None else {}
+        if for_ is None and marker.by is not None:
+            proxy = {"by": marker.by}
         if marker.ballot is None:
             return cls.of(marker, secret=True, receipt=None, **proxy)
         return cls.of(marker, secret=False, **shown_ballot(function, marker.ballot), **proxy)
