@@ -45,14 +45,13 @@ blueprint = Blueprint(__name__)
 )
 def give_proxy(caller: Caller, consultation_id: str, body: ProxyBody) -> Answered:
     """Give your proxy for this consultation to `holder` (those who may take part, where
-    the consultation allows proxies, until it closes).
+    it allows proxies, until it closes).
 
-    The holder may then vote for you in its debates (`PUT /v1/debates/{id}/ballot` with
-    `"for": your id`); your own ballot always replaces theirs, except in a secret debate.
-    The first answers 201; giving it to someone else replaces it (200), until its holder
-    has voted with it (409 `proxy_used`); the same holder again answers 200. The holder
-    must be someone else who may take part (422 `validation_failed`, field `holder`), and
-    hold fewer than the consultation's `max_per_holder` proxies (409 `proxy_limit`)."""
+    The holder may then vote for you (a ballot with `"for": your id`); your own ballot
+    replaces theirs, except in a secret debate. 201 the first time; 200 to replace it
+    (until used: 409 `proxy_used`) or for the same holder again. The holder must be
+    someone else who may take part (422, field `holder`) and hold fewer than
+    `max_per_holder` proxies here (409 `proxy_limit`)."""
     given = proxies.give(caller, consultation_id, body.holder)
     return Answered(201 if given.created else 200, ProxyOut.of_proxy(given.proxy))
 
