@@ -88,6 +88,7 @@ def main() -> None:
         deliberation(bench, gid, debate["id"])
         debates_with_my_state(bench, gid)
         results_and_open_data(bench, gid)
+        proxies(bench, gid)
 
     bench.print_rows()
 
@@ -125,6 +126,30 @@ def debates_with_my_state(bench: Session, gid: str) -> None:
     for debate_id in ids[:5]:
         call("user5", "PUT", f"/v1/debates/{debate_id}/ballot", {"choice": "no"})
     measure("list 10 debates, voted in 5", "user5", "GET", f"{path}?limit=10")
+
+
+def proxies(bench: Session, gid: str) -> None:
+    """A consultation allowing proxies: one given, listed, used, replaced by its giver's own
+    ballot; another given and revoked."""
+    call, measure = bench.call, bench.measure
+    body = {
+        "title": "Assembly",
+        "visibility": "members",
+        "closes_at": "2099-01-01T00:00:00Z",
+        "proxies": {"allowed": True, "max_per_holder": 2},
+    }
+    cid = call("alice", "POST", f"/v1/groups/{gid}/consultations", body)["id"]
+    vote = {"title": "Motion", "function": {"type": "vote"}}
+    debate = call("alice", "POST", f"/v1/consultations/{cid}/debates", vote)["id"]
+    call("alice", "POST", f"/v1/consultations/{cid}/publish")
+    proxy = f"/v1/consultations/{cid}/proxy"
+    measure("give a proxy", "user7", "PUT", proxy, {"holder": "user8"})
+    measure("list the proxies I hold", "user8", "GET", "/v1/me/proxies")
+    ballot = f"/v1/debates/{debate}/ballot"
+    measure("vote for a proxy's giver", "user8", "PUT", ballot, {"choice": "no", "for": "user7"})
+    measure("the giver votes: replaces it", "user7", "PUT", ballot, {"choice": "yes"})
+    call("user9", "PUT", proxy, {"holder": "user8"})
+    measure("revoke a proxy", "user9", "DELETE", proxy)
 
 
 def results_and_open_data(bench: Session, gid: str) -> None:

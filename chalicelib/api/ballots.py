@@ -14,7 +14,7 @@ from chalicelib.api.answers.deliberation import (
 )
 from chalicelib.api.contract import Auth
 from chalicelib.api.http import Answered, route
-from chalicelib.api.schemas import BallotBody
+from chalicelib.api.schemas import BallotBody, BallotQuery
 from chalicelib.domain.errors import (
     AlreadyVoted,
     BallotNotFound,
@@ -25,6 +25,7 @@ from chalicelib.domain.errors import (
     InvalidBallot,
     NotEligible,
     NotOpen,
+    NotProxyHolder,
     NotSecret,
     ReceiptNotFound,
     ResultsHidden,
@@ -49,6 +50,7 @@ blueprint = Blueprint(__name__)
         ConsultationClosed,
         Blocked,
         NotEligible,
+        NotProxyHolder,
         AlreadyVoted,
         ConcurrentUpdate,
     ),
@@ -67,7 +69,15 @@ def cast_ballot(caller: Caller, debate_id: str, body: BallotBody) -> Answered:
     `A-Z a-z 0-9 - _`, so that a retry keeps it) and never the choice. Sent again, only the
     same choice with the same receipt answers 200 with that receipt; anything else is 409
     `already_voted`. A receipt another ballot already holds is 422 `invalid_ballot` (field
-    `receipt`): send another."""
+    `receipt`): send another.
+
+    With `"for": a giver's id`, the holder of their proxy for this consultation votes for
+    them (403 `not_proxy_holder` otherwise; 403 `not_eligible` if the giver may no longer
+    take part): the ballot is the giver's, and the answer says `for`. The giver's own
+    ballot always wins: once they voted, the holder's is 409 `already_voted`, and their
+    own replaces the holder's whatever `allow_change` says; except in a secret debate,
+    where the Hub cannot tell which anonymous ballot was the proxy's (their own is then 409
+    `already_voted`)."""
     result = ballots.cast(caller, debate_id, **body.model_dump())
     return Answered(201 if result.created else 200, CastBallotOut.of_cast(debate_id, result))
 
@@ -76,16 +86,20 @@ def cast_ballot(caller: Caller, debate_id: str, body: BallotBody) -> Answered:
     blueprint,
     "/debates/{debate_id}/ballot",
     methods=["GET"],
+    query=BallotQuery,
     answers={200: BallotOut},
-    errors=(DebateNotFound, BallotNotFound),
+    errors=(DebateNotFound, BallotNotFound, NotProxyHolder),
 )
-def get_ballot(caller: Caller, debate_id: str) -> BallotOut:
+def get_ballot(caller: Caller, debate_id: str, query: BallotQuery) -> BallotOut:
     """Your own ballot in a debate (anyone who sees the debate; 404 if you cast none).
 
     For a secret ballot, only that and when you voted: the Hub keeps no link between you
-    and your receipt or choice."""
-    seen, marker = ballots.my_ballot(caller, debate_id)
-    return BallotOut.of_marker(marker, seen.debate.function)
+    and your receipt or choice. `?for=` a giver whose proxy you hold: the ballot you cast
+    for them (404 if none; not theirs, once they voted themselves)."""
+    seen, marker = ballots.my_ballot(caller, debate_id, query.for_)
+    return BallotOut.of_marker(
+        marker, seen.debate.function, query.for_ if query.for_ != caller.id else None
+    )
 
 
 @route(

@@ -50,7 +50,7 @@ from chalicelib.domain.errors import (
     ValidationFailed,
 )
 from chalicelib.domain.groups import Group
-from chalicelib.domain.model import Caller, Participation, PartnerStatus
+from chalicelib.domain.model import Caller, Participation, PartnerStatus, Proxies
 from chalicelib.domain.open_data import csv_document
 from chalicelib.services import consultations, grants, publication
 from chalicelib.services.access import ConsultationAccess
@@ -96,9 +96,10 @@ def create_consultation(caller: Caller, group_id: str, body: ConsultationCreate)
     It stays a draft, seen by its editors only, until published. A restricted consultation
     names its `audience`; `participation` applies to public ones."""
     new = NewConsultation(
-        **body.model_dump(exclude={"audience", "participation"}),
+        **body.model_dump(exclude={"audience", "participation", "proxies"}),
         audience=tuple(body.audience or ()),
         participation=body.participation or Participation.MEMBERS,
+        proxies=Proxies(**body.proxies.model_dump()) if body.proxies else Proxies(),
     )
     return _answer(consultations.create(caller, group_id, new))
 
@@ -178,11 +179,12 @@ def update_consultation(
 
     A draft may change entirely; `"opens_at": null` makes it open on publication. Once
     published, only the description may change and `closes_at` move later (409
-    consultation_locked); nothing changes once closed."""
+    consultation_locked), and `proxies` until it opens; nothing changes once closed."""
     sent = body.model_dump(exclude_unset=True)
     changes = ConsultationChanges(
-        **{k: v for k, v in sent.items() if k != "audience"},
+        **{k: v for k, v in sent.items() if k not in ("audience", "proxies")},
         audience=tuple(body.audience) if body.audience is not None else None,
+        proxies=Proxies(**body.proxies.model_dump()) if body.proxies is not None else None,
         clear_opens_at="opens_at" in sent and sent["opens_at"] is None,
     )
     updated = consultations.update(caller, consultation_id, changes)

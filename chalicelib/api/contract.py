@@ -467,6 +467,7 @@ _TAG_ORDER = [
     "consultations",
     "debates",
     "ballots",
+    "proxies",
     "comments",
     "notifications",
     "reference",

@@ -40,6 +40,7 @@ MODULES = (
     "consultations",
     "debates",
     "ballots",
+    "proxies",
     "comments",
     "notifications",
     "reference",

@@ -259,6 +259,14 @@ def _unique_roles(roles: list[Role] | None) -> list[Role] | None:
 Audience = Annotated[list[Role], Field(min_length=1, max_length=5), AfterValidator(_unique_roles)]
 
 
+class ProxiesSetting(Strict):
+    """Whether members may give their proxy (procuration) for the consultation, and how
+    many one person may hold in it. Sent whole: a key left out takes its default."""
+
+    allowed: bool = False
+    max_per_holder: Annotated[int, Field(ge=1, le=5)] = 1
+
+
 class ConsultationCreate(Strict):
     title: Title
     description: LongText = ""
@@ -267,6 +275,7 @@ class ConsultationCreate(Strict):
     participation: Participation | None = None
     opens_at: Moment | None = None
     closes_at: Moment
+    proxies: ProxiesSetting | None = None
 
 
 class ConsultationUpdate(Patch):
@@ -277,11 +286,12 @@ class ConsultationUpdate(Patch):
     participation: Participation | None = None
     opens_at: Moment | None = None  # null: opens when published
     closes_at: Moment | None = None
+    proxies: ProxiesSetting | None = None  # until it opens
 
     nullable = frozenset({"opens_at"})
 
     _no_nulls = field_validator(
-        "title", "description", "visibility", "audience", "participation", "closes_at"
+        "title", "description", "visibility", "audience", "participation", "closes_at", "proxies"
     )(_not_null)
 
     @model_validator(mode="after")
@@ -453,6 +463,29 @@ ShortKey = Annotated[str, StringConstraints(min_length=1, max_length=32)]
 Marks = Annotated[dict[ShortKey, int], Field(max_length=decisions.MAX_OPTIONS)]
 
 
+UserRef = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class ProxyBody(Strict):
+    """`{"holder": user id}`: to whom the caller gives their proxy for the consultation."""
+
+    holder: UserRef
+
+
+class BallotQuery(BaseModel):
+    """`?for=` a giver: the ballot the caller cast for them with their proxy."""
+
+    for_: UserRef | None = Field(
+        default=None, alias="for", description="A giver whose proxy you hold."
+    )
+
+
+class HeldProxiesQuery(BaseModel):
+    """`?consultation_id=`: only the proxies held for that consultation."""
+
+    consultation_id: UserRef | None = Field(default=None, description="One consultation's.")
+
+
 class BallotBody(Strict):
     """`{"choice": "yes"}` (vote), `{"choices": ["o1"]}` (poll), `{"sign": true}`
     (petition), `{"ranking": ["o2", "o1"]}` (ranked), `{"grades": {"o1": "bien", ...}}`
@@ -472,6 +505,7 @@ class BallotBody(Strict):
         Annotated[str, StringConstraints(min_length=22, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
         | None
     ) = None
+    for_: UserRef | None = Field(default=None, alias="for", description="A proxy's giver.")
 
     # Which field each decision takes; the debate's decision says which applies
     # (chalicelib/domain/ballots.py refuses any other, 422 `invalid_ballot`).
@@ -505,7 +539,11 @@ class BallotBody(Strict):
                 "title": title,
                 "description": description,
                 "type": "object",
-                "properties": {field: fields[field], "receipt": fields["receipt"]},
+                "properties": {
+                    field: fields[field],
+                    "receipt": fields["receipt"],
+                    "for": fields["for"],
+                },
                 "required": [field],
                 "additionalProperties": False,
             }

@@ -209,6 +209,7 @@ class Marker:
     ballot: Ballot | None
     cast_at: datetime
     changed_at: datetime | None = None
+    by: str | None = None  # a proxy ballot: the holder who cast it for the voter
 
 
 def may_change(function: DecisionFunction) -> bool:

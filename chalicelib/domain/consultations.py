@@ -22,11 +22,13 @@ from chalicelib.domain.model import (
     ConsultationVisibility,
     Participation,
     Phase,
+    Proxies,
 )
 from chalicelib.domain.roles import GrantRole, Outsider, PartnerRole, Relation, Role, Standing
 
 # While published, these may change (closes_at only later); the rest is frozen.
 EDITABLE_WHEN_PUBLISHED = frozenset({"description", "closes_at"})
+EDITABLE_UNTIL_OPEN = frozenset({"proxies"})  # while scheduled too
 
 
 def check_dates(opens_at: datetime | None, closes_at: datetime, now: datetime) -> None:
@@ -74,6 +76,7 @@ class ConsultationChanges:
     opens_at: datetime | None = None
     closes_at: datetime | None = None
     clear_opens_at: bool = False  # "opens_at": null: open on publication
+    proxies: Proxies | None = None
 
     def wanted(self) -> dict[str, Any]:
         fields = {k: v for k, v in vars(self).items() if v is not None and k != "clear_opens_at"}
@@ -98,7 +101,9 @@ def apply_changes(
         frozen = {
             name
             for name, value in wanted.items()
-            if name not in EDITABLE_WHEN_PUBLISHED and getattr(consultation, name) != value
+            if name not in EDITABLE_WHEN_PUBLISHED
+            and not (name in EDITABLE_UNTIL_OPEN and status is ConsultationStatus.SCHEDULED)
+            and getattr(consultation, name) != value
         }
         if frozen:
             raise ConsultationLocked(

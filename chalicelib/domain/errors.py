@@ -42,6 +42,8 @@ DETAILS: dict[str, tuple[str, ...]] = {
     "value_error.nothing_to_change": ("fields",),
     "invalid.user_id": (),
     "invalid.email": (),
+    "invalid.holder": (),
+    "invalid.holder_self": (),
     # an empty text (pydantic's string_too_short at min_length 1), said plainly
     "string_too_short.empty": (),
     # consultations (chalicelib/domain/consultations.py)
@@ -376,7 +378,27 @@ class NotOpen(Conflict):
 
 class AlreadyVoted(Conflict):
     code = "already_voted"
-    variants = ("not_withdrawable",)
+    variants = ("not_withdrawable", "by_giver", "proxy_secret")
+
+
+class ProxiesNotAllowed(Conflict):
+    code = "proxies_not_allowed"
+
+
+class ProxyLimit(Conflict):
+    code = "proxy_limit"
+
+
+class ProxyUsed(Conflict):
+    code = "proxy_used"
+
+
+class ProxyNotFound(NotFound):
+    code = "proxy_not_found"
+
+
+class NotProxyHolder(Forbidden):
+    code = "not_proxy_holder"
 
 
 class BallotNotFound(NotFound):

@@ -100,6 +100,15 @@ class PartnerStatus(StrEnum):
 
 
 @dataclass(frozen=True)
+class Proxies:
+    """Whether members may give their proxy for a consultation, and how many proxies one
+    person may hold in it (statutes often say one or two)."""
+
+    allowed: bool = False
+    max_per_holder: int = 1
+
+
+@dataclass(frozen=True)
 class Consultation:
     id: str
     group_id: str  # the host
@@ -122,6 +131,7 @@ class Consultation:
     closed_by: str | None = None  # who closed it early
     finalised_at: datetime | None = None
     debate_count: int = 0  # kept by the transaction that creates a debate, never by a save
+    proxies: Proxies = Proxies()  # may change until it opens
 
     @property
     def ends_at(self) -> datetime:

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.domain import clock
+from chalicelib.domain.audit import audit_event
 from chalicelib.domain.ballot import Ballot
 from chalicelib.domain.ballots import (
     Counts,
@@ -34,13 +35,15 @@ from chalicelib.domain.errors import (
     InvalidBallot,
     NotEligible,
     NotOpen,
+    NotProxyHolder,
     NotSecret,
     ReceiptNotFound,
     ResultsHidden,
     Unauthenticated,
 )
-from chalicelib.domain.ids import looks_like_code
+from chalicelib.domain.ids import looks_like_code, looks_like_user_id
 from chalicelib.domain.model import (
+    AuditEvent,
     Caller,
     ConsultationStatus,
     Debate,
@@ -52,7 +55,9 @@ from chalicelib.domain.model import (
 from chalicelib.domain.permissions import Action
 from chalicelib.services import closing
 from chalicelib.services.access import DebateAccess, debate_access
+from chalicelib.services.proxies import may_take_part
 from chalicelib.store import ballots as store
+from chalicelib.store import proxies as proxy_store
 from chalicelib.store import results as result_store
 from chalicelib.store import tallies
 from chalicelib.telemetry import Metric, count
@@ -75,6 +80,7 @@ class Cast:
     cast_at: datetime
     receipt: str | None = None  # secret ballots only: the voter's proof, kept by them alone
     changed_at: datetime | None = None  # when the ballot last replaced an earlier one
+    for_: str | None = None  # a proxy ballot: the giver it was cast for
 
     @property
     def secret(self) -> bool:
@@ -86,16 +92,23 @@ def cast(
     debate_id: str,
     *,
     receipt: str | None = None,
+    for_: str | None = None,
     **sent: Any,
 ) -> Cast:
     """One person, one ballot. Sending the same ballot again is harmless (200); changing it
     needs `allow_change` (else 409 already_voted). `sent` holds the ballot's fields, None
     when not sent (`choice`, `choices`, `sign`, `ranking`, `grades`, `scores`, `points`:
-    domain/ballots.py `ballot_for`)."""
+    domain/ballots.py `ballot_for`). `for_` names the giver of a proxy the caller holds:
+    the ballot is then the giver's (`cast_for`).
+
+    A ballot a proxy's holder cast for the caller is replaced by the caller's own, whatever
+    `allow_change` says (not a secret one: the Hub cannot tell which anonymous ballot it is)."""
     seen = voting(caller, debate_id)
     _require_open_and_eligible(seen)
     function = seen.debate.function
     ballot = ballot_for(function, **sent)
+    if for_ is not None and for_ != caller.id:
+        return cast_for(caller, seen, for_, ballot, receipt)
     if function.secret:
         return _cast_secret(caller, seen, ballot, receipt)
     if receipt is not None:
@@ -108,6 +121,10 @@ def cast(
                 store.cast_first(seen.debate, caller.id, ballot, now)
                 count(Metric.BALLOTS_CAST, DecisionType=function.type.value)
                 return Cast(True, function, ballot, now)
+            if marker.by is not None and marker.ballot is not None:
+                store.reclaim(seen.debate, caller.id, marker.by, marker.ballot, ballot, now)
+                count(Metric.BALLOTS_CHANGED, DecisionType=function.type.value)
+                return Cast(False, function, ballot, marker.cast_at, changed_at=now)
             if marker.ballot == ballot:
                 return Cast(False, function, ballot, marker.cast_at, changed_at=marker.changed_at)
             if not may_change(function):
@@ -155,10 +172,117 @@ def _secret_again(seen: DebateAccess, marker: Marker, ballot: Ballot, receipt: s
 
     The Hub keeps no link between voter and receipt: it checks that an anonymous ballot
     under this receipt holds this choice. Someone else's receipt (which only its holder
-    knows) therefore gets the very answer the caller's own would."""
+    knows) therefore gets the very answer the caller's own would.
+
+    A secret ballot a proxy's holder cast for the caller cannot be replaced (the one
+    exception to "the giver's own ballot wins"): 409 already_voted, saying so."""
+    if marker.by is not None:
+        raise AlreadyVoted("proxy_secret")
     filed = store.get_secret_ballot(seen.debate, receipt, consistent=True) if receipt else None
     if filed == ballot:
         return Cast(False, seen.debate.function, ballot, marker.cast_at, receipt=receipt)
+    raise AlreadyVoted()
+
+
+def cast_for(
+    caller: Caller, seen: DebateAccess, giver_id: str, ballot: Ballot, receipt: str | None
+) -> Cast:
+    """The holder of `giver_id`'s proxy votes for them: the ballot is the giver's (their
+    marker's key, so one person one ballot still holds), written with `by` = the holder and
+    together with the proxy marked used, on condition the caller still holds it. The
+    giver's own ballot wins: once they voted, the holder's is 409 already_voted."""
+    function = seen.debate.function
+    if not looks_like_user_id(giver_id) or not seen.consultation.proxies.allowed:
+        raise NotProxyHolder()
+    found = proxy_store.read_person(
+        seen.consultation, giver_id, proxy_of=giver_id, debate=seen.debate
+    )
+    proxy = found.proxy
+    if proxy is None or proxy.holder_id != caller.id:
+        raise NotProxyHolder()
+    if not may_take_part(seen.consultation, found.person, verified=proxy.giver_verified):
+        raise NotEligible()
+    if function.secret:
+        return _cast_secret_for(caller, seen, giver_id, found.marker, ballot, receipt)
+    if receipt is not None:
+        raise refused("receipt", "not_secret")
+    marker = found.marker
+    for _ in range(_ATTEMPTS):
+        now = clock.now()
+        try:
+            if marker is None:
+                event = _proxy_used(seen, caller, giver_id)
+                proxy_store.cast_for_first(seen.debate, giver_id, caller.id, ballot, event)
+                count(Metric.BALLOTS_CAST, DecisionType=function.type.value)
+                return Cast(True, function, ballot, event.at, for_=giver_id)
+            if marker.by != caller.id:
+                raise AlreadyVoted("by_giver")
+            if marker.ballot == ballot:
+                return Cast(
+                    False,
+                    function,
+                    ballot,
+                    marker.cast_at,
+                    changed_at=marker.changed_at,
+                    for_=giver_id,
+                )
+            if marker.ballot is None or not may_change(function):
+                raise AlreadyVoted()
+            store.change_proxy_ballot(seen.debate, giver_id, caller.id, marker.ballot, ballot, now)
+            count(Metric.BALLOTS_CHANGED, DecisionType=function.type.value)
+            return Cast(False, function, ballot, marker.cast_at, changed_at=now, for_=giver_id)
+        except (store.BallotExists, store.BallotMoved):
+            marker = store.get_marker(seen.debate, giver_id)
+        except proxy_store.NotHeld:
+            raise NotProxyHolder() from None
+    raise ConcurrentUpdate()
+
+
+def _proxy_used(seen: DebateAccess, holder: Caller, giver_id: str) -> AuditEvent:
+    """The audit entry of a proxy ballot: who, for whom, in which debate; never the choice."""
+    return audit_event(
+        seen.consultation.group_id,
+        holder,
+        "proxy_used",
+        giver_id,
+        consultation_id=seen.consultation.id,
+        debate_id=seen.debate.id,
+    )
+
+
+def _cast_secret_for(
+    caller: Caller,
+    seen: DebateAccess,
+    giver_id: str,
+    marker: Marker | None,
+    ballot: Ballot,
+    receipt: str | None,
+) -> Cast:
+    """A secret ballot for the giver: cast once, its receipt answered to the holder (who
+    may pass it on)."""
+    function = seen.debate.function
+    if receipt is not None and not looks_like_receipt(receipt):
+        raise refused("receipt", "receipt_format")
+    if marker is None:
+        code = receipt or new_receipt()
+        event = _proxy_used(seen, caller, giver_id)
+        try:
+            proxy_store.cast_secret_for(seen.debate, giver_id, caller.id, ballot, code, event)
+            count(Metric.BALLOTS_CAST, DecisionType=function.type.value)
+            return Cast(True, function, ballot, event.at, receipt=code, for_=giver_id)
+        except store.BallotExists:
+            marker = store.get_marker(seen.debate, giver_id)
+            if marker is None:
+                raise ConcurrentUpdate() from None
+        except proxy_store.ReceiptTaken:
+            raise refused("receipt", "receipt_taken") from None
+        except proxy_store.NotHeld:
+            raise NotProxyHolder() from None
+    if marker.by != caller.id:
+        raise AlreadyVoted("by_giver")
+    filed = store.get_secret_ballot(seen.debate, receipt, consistent=True) if receipt else None
+    if filed == ballot:
+        return Cast(False, function, ballot, marker.cast_at, receipt=receipt, for_=giver_id)
     raise AlreadyVoted()
 
 
@@ -183,7 +307,10 @@ def refusal(seen: DebateAccess) -> HubError | None:
     if seen.caller is None:
         return Unauthenticated()
     refused_now = _not_open_or_eligible(seen)
-    if refused_now is None and seen.marker is not None and not may_change(seen.debate.function):
+    marker, function = seen.marker, seen.debate.function
+    # A ballot a proxy cast for the caller gives way to theirs (not a secret one).
+    final = marker is not None and (marker.by is None or function.secret)
+    if refused_now is None and final and not may_change(function):
         return AlreadyVoted()
     return refused_now
 
@@ -210,8 +337,21 @@ def _require_open_and_eligible(seen: DebateAccess) -> None:
         raise refused_now
 
 
-def my_ballot(caller: Caller, debate_id: str) -> tuple[DebateAccess, Marker]:
+def my_ballot(
+    caller: Caller, debate_id: str, for_: str | None = None
+) -> tuple[DebateAccess, Marker]:
+    """The caller's own ballot; or, `for_` a giver whose proxy they hold, the ballot they
+    cast for them (not the giver's own: 404)."""
     seen = voting(caller, debate_id)
+    if for_ is not None and for_ != caller.id:
+        if not looks_like_user_id(for_):
+            raise NotProxyHolder()
+        found = proxy_store.read_person(seen.consultation, for_, proxy_of=for_, debate=seen.debate)
+        if found.proxy is None or found.proxy.holder_id != caller.id:
+            raise NotProxyHolder()
+        if found.marker is None or found.marker.by != caller.id:
+            raise BallotNotFound()
+        return seen, found.marker
     if seen.marker is None:
         raise BallotNotFound()
     return seen, seen.marker
@@ -245,6 +385,7 @@ class Results:
     tally_mismatch: dict | None = None
     final_expected_at: datetime | None = None  # closed, not yet final (closing.py)
     function: DecisionFunction | None = None  # what the counts are of
+    proxy_ballots: int = 0  # final results: how many ballots a proxy's holder cast
 
 
 def results(caller: Caller | None, debate_id: str) -> Results:
@@ -264,6 +405,7 @@ def results(caller: Caller | None, debate_id: str) -> Results:
             closed_at=final.closed_at,
             tally_mismatch=final.tally_mismatch,
             function=seen.debate.function,
+            proxy_ballots=final.proxy_ballots,
         )
     if not tally_visible(seen):
         raise ResultsHidden()

@@ -129,6 +129,16 @@ def counted(debate: Debate, ends_at: datetime) -> list[Ballot]:
     return [m.ballot for m in ballot_store.markers(debate) if m.ballot and m.cast_at < ends_at]
 
 
+def counted_with_proxies(debate: Debate, ends_at: datetime) -> tuple[list[Ballot], int]:
+    """`counted`, and how many of those ballots a proxy's holder cast (markers with `by`):
+    the markers are read once (a secret debate's are read for this only)."""
+    if debate.function.secret:
+        cast_by_proxy = sum(1 for m in ballot_store.markers(debate) if m.by and m.cast_at < ends_at)
+        return counted(debate, ends_at), cast_by_proxy
+    markers = [m for m in ballot_store.markers(debate) if m.ballot and m.cast_at < ends_at]
+    return [m.ballot for m in markers], sum(1 for m in markers if m.by)
+
+
 def recount(debate: Debate, ends_at: datetime) -> Counts:
     """Count the ballots themselves (`counted`)."""
     return Counts.of(counted(debate, ends_at), options_of(debate.function))
@@ -143,7 +153,10 @@ def finalise(consultation: Consultation, now: datetime) -> int:
     for debate in debate_store.all_debates(consultation.id):
         if debate.function.type is FunctionType.NONE:
             continue
-        ballots = counted(debate, consultation.ends_at)
+        if consultation.proxies.allowed:
+            ballots, cast_by_proxy = counted_with_proxies(debate, consultation.ends_at)
+        else:
+            ballots, cast_by_proxy = counted(debate, consultation.ends_at), 0
         counts = Counts.of(ballots, options_of(debate.function))
         tally = tallies.get_tally(debate.id)
         running = Counts.of_tally(tally.counts, tally.ballots, counts.per_option)
@@ -171,6 +184,7 @@ def finalise(consultation: Consultation, now: datetime) -> int:
                 closed_at=consultation.ends_at,
                 finalised_at=now,
                 tally_mismatch=mismatch,
+                proxy_ballots=cast_by_proxy,
             ),
         )
     events.append(

@@ -4,7 +4,7 @@ associations. (Its grants: services/grants.py; who may do what in it: services/a
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 
 from chalicelib.domain import clock
@@ -38,6 +38,7 @@ from chalicelib.domain.model import (
     ConsultationVisibility,
     Participation,
     PartnerStatus,
+    Proxies,
 )
 from chalicelib.domain.permissions import Action, allows
 from chalicelib.domain.profiles import shown_name
@@ -61,6 +62,7 @@ class NewConsultation:
     participation: Participation
     opens_at: datetime | None
     closes_at: datetime
+    proxies: Proxies = field(default_factory=Proxies)
 
 
 def create(caller: Caller, group_id: str, new: NewConsultation) -> ConsultationAccess:
@@ -84,6 +86,7 @@ def create(caller: Caller, group_id: str, new: NewConsultation) -> ConsultationA
         created_at=now,
         created_by=caller.id,
         created_by_name=shown_name(caller, access.profile),
+        proxies=new.proxies,
     )
     check_shaper_inside(consultation, [access.standing])
     event = audit_event(
@@ -142,10 +145,13 @@ EDITABLE_FIELDS = (
     "participation",
     "opens_at",
     "closes_at",
+    "proxies",
 )
 
 
 def _plain(value: object) -> object:
+    if isinstance(value, Proxies):
+        return asdict(value)
     if isinstance(value, datetime):
         return clock.to_iso(value)
     if isinstance(value, tuple):

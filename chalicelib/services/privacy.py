@@ -32,14 +32,17 @@ from chalicelib.domain.model import AuditEvent, Caller, ConsultationStatus, Deba
 from chalicelib.domain.notifications import Kind, Notification, Reachability
 from chalicelib.domain.privacy import pseudonym
 from chalicelib.domain.profiles import Profile
+from chalicelib.domain.proxies import Proxy
 from chalicelib.domain.roles import Role
 from chalicelib.store import ballots as ballot_store
 from chalicelib.store import comments as comment_store
+from chalicelib.store import debates as debate_store
 from chalicelib.store import groups as group_store
 from chalicelib.store import inbox as inbox_store
 from chalicelib.store import keys
 from chalicelib.store import memberships as membership_store
 from chalicelib.store import privacy as store
+from chalicelib.store import proxies as proxy_store
 from chalicelib.store import reactions as reaction_store
 from chalicelib.store.consultations import consultation_from_raw
 from chalicelib.store.convert import to_domain
@@ -87,6 +90,8 @@ class Export:
     notifications: list[Notification]
     blocks: list[Block]
     audit_entries: list[AuditEvent]
+    proxies_given: list[Proxy] = field(default_factory=list)
+    proxies_held: list[Proxy] = field(default_factory=list)
 
 
 def _s(raw: dict, name: str) -> str | None:
@@ -174,6 +179,8 @@ def export(caller: Caller) -> Export:
             and _s(raw, "event_kind") in _KNOWN_KINDS  # one a newer pipeline wrote: not shown
         ],
         blocks=[block_from_raw(raw) for raw in by_kind.get("block", [])],
+        proxies_given=[proxy_store.proxy_from_raw(raw) for raw in by_kind.get("proxy", [])],
+        proxies_held=proxy_store.all_held_by(user),
         audit_entries=[
             to_domain(AuditEventItem.from_raw_data(raw), AuditEvent)
             for raw in by_kind.get("audit_event", [])
@@ -283,7 +290,20 @@ def _leave_everything(user: str, alias: str, spend: Callable[[], None]) -> None:
         store.delete((_s(raw, "pk"), _s(raw, "sk")))
 
 
+def _erase_proxies(user: str, alias: str, spend: Callable[[], None]) -> None:
+    """The proxies they gave go (their holders' counts with them); those they hold are
+    taken back from them. A used proxy's ballots stay the givers': the `by` of each names a
+    pseudonym instead of them."""
+    for proxy in [*proxy_store.given_by(user), *proxy_store.all_held_by(user)]:
+        spend()
+        if proxy.holder_id == user and proxy.used_at is not None:
+            for debate in debate_store.all_debates(proxy.consultation_id):
+                proxy_store.rename_holder(debate, proxy.giver_id, user, alias)
+        proxy_store.drop(proxy)
+
+
 def _erase_owned(user: str, alias: str, spend: Callable[[], None]) -> None:
+    _erase_proxies(user, alias, spend)
     owned = store.owned(user)
     steps = (
         ("ballot_marker",),

@@ -104,6 +104,45 @@ def change(debate: Debate, voter_id: str, before: Ballot, after: Ballot, now: da
         raise
 
 
+def change_proxy_ballot(
+    debate: Debate, voter_id: str, holder_id: str, before: Ballot, after: Ballot, now: datetime
+) -> None:
+    """The holder changes the ballot they cast for `voter_id`, if it still holds `before`
+    and is still theirs: one conditional UpdateItem."""
+    try:
+        _marker_item(debate, voter_id).update(
+            actions=[
+                BallotMarkerItem.choice.set(after.key),
+                BallotMarkerItem.changed_at.set(clock.to_iso(now)),
+            ],
+            condition=(BallotMarkerItem.choice == before.key) & (BallotMarkerItem.by == holder_id),
+        )
+    except UpdateError as error:
+        if _failed_condition(error):
+            raise BallotMoved() from None
+        raise
+
+
+def reclaim(
+    debate: Debate, voter_id: str, holder_id: str, before: Ballot, after: Ballot, now: datetime
+) -> None:
+    """The voter's own ballot replaces the one their proxy's holder cast for them, if it
+    still holds `before`: one conditional UpdateItem, which removes `by`."""
+    try:
+        _marker_item(debate, voter_id).update(
+            actions=[
+                BallotMarkerItem.choice.set(after.key),
+                BallotMarkerItem.changed_at.set(clock.to_iso(now)),
+                BallotMarkerItem.by.remove(),
+            ],
+            condition=(BallotMarkerItem.choice == before.key) & (BallotMarkerItem.by == holder_id),
+        )
+    except UpdateError as error:
+        if _failed_condition(error):
+            raise BallotMoved() from None
+        raise
+
+
 def withdraw(debate: Debate, voter_id: str, before: Ballot) -> None:
     """Withdraw a ballot if it still holds `before`: one conditional DeleteItem."""
     try:

@@ -6,15 +6,22 @@ and carries its audit event in the same transaction.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import datetime
 
 from pynamodb.expressions.update import Action
 
 from chalicelib.domain import clock
 from chalicelib.domain.errors import ConcurrentUpdate
-from chalicelib.domain.model import AuditEvent, Consultation, ConsultationVisibility, Phase
+from chalicelib.domain.model import (
+    AuditEvent,
+    Consultation,
+    ConsultationVisibility,
+    Phase,
+    Proxies,
+)
 from chalicelib.store import keys
 from chalicelib.store.audit import record_in
 from chalicelib.store.convert import to_domain, to_item
@@ -32,13 +39,21 @@ from chalicelib.store.table import (
 
 def _consultation(item: ConsultationItem) -> Consultation:
     # Consultations made before their creator's name was recorded show their id.
-    return to_domain(item, Consultation, created_by_name=item.created_by_name or item.created_by)
+    return to_domain(
+        item,
+        Consultation,
+        created_by_name=item.created_by_name or item.created_by,
+        proxies=Proxies(**json.loads(item.proxies)) if item.proxies else Proxies(),
+    )
 
 
 def _consultation_item(c: Consultation) -> ConsultationItem:
     # `due_at` is a field; its partition key is present only with it (a sparse index).
     due_pk = keys.DUE if c.due_at is not None else None
-    item = to_item(c, ConsultationItem, keys.consultation_pk(c.id), keys.META, due_pk=due_pk)
+    proxies = json.dumps(asdict(c.proxies)) if c.proxies != Proxies() else None
+    item = to_item(
+        c, ConsultationItem, keys.consultation_pk(c.id), keys.META, due_pk=due_pk, proxies=proxies
+    )
     if c.visibility is ConsultationVisibility.PUBLIC and c.phase in (Phase.SCHEDULED, Phase.OPEN):
         item.gsi1pk = keys.PUBLIC_CONSULTATIONS
         item.gsi1sk = keys.public_sk(clock.to_iso(c.published_at), c.id)

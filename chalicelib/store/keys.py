@@ -126,6 +126,29 @@ def user_grant_sk(consultation_id: str) -> str:
     return f"GRANT#{consultation_id}"
 
 
+def proxy_sk(giver_id: str) -> str:
+    """In the consultation's partition: the proxy `giver_id` gave for it (one at most)."""
+    return f"PROXY#{giver_id}"
+
+
+PROXY_PREFIX = "PROXY#"
+
+
+def proxy_holder_sk(holder_id: str) -> str:
+    """In the consultation's partition: how many of its proxies `holder_id` holds."""
+    return f"PROXYHOLDER#{holder_id}"
+
+
+def held_proxies_pk(holder_id: str) -> str:
+    """gsi1 partition of the proxies a person holds, in every consultation."""
+    return f"PROXIES#{holder_id}"
+
+
+def held_proxy_sk(given_at_iso: str, consultation_id: str, giver_id: str) -> str:
+    """Newest first is a backwards Query of the holder's partition."""
+    return f"{given_at_iso}#{consultation_id}#{giver_id}"
+
+
 def debate_sk(local_id: str) -> str:
     return f"DEBATE#{local_id}"
 

@@ -23,6 +23,7 @@ class FinalResult:
     closed_at: datetime
     finalised_at: datetime
     tally_mismatch: dict[str, Any] | None = None  # the running tally, when it differed
+    proxy_ballots: int = 0  # how many of its ballots a proxy's holder cast
 
 
 def put_result(consultation_id: str, result: FinalResult) -> bool:
@@ -76,4 +77,5 @@ def _result(item: ResultItem) -> FinalResult:
         counts=Counts({k: int(v) for k, v in counts.items()}, int(item.ballots)),
         outcome=json.loads(item.outcome),
         tally_mismatch=json.loads(item.tally_mismatch) if item.tally_mismatch else None,
+        proxy_ballots=int(item.proxy_ballots or 0),
     )

@@ -465,6 +465,19 @@ def anyone(statuses: tuple[int, ...] = (200,), *, write: bool = False):
     return expect
 
 
+def proxies_off(write_answer: Want):
+    """No consultation of the world allows proxies: who sees one is refused (409
+    proxies_not_allowed), or finds no proxy of theirs (404 proxy_not_found); nothing is
+    written. tests/api/test_proxies.py lets through whom the rules allow."""
+
+    def expect(caller: str, consultation: str) -> Want | None:
+        if not sees_consultation(caller, consultation):
+            return HIDDEN_WRITE
+        return write_answer
+
+    return expect
+
+
 def accept_partnership(caller: str, target: str) -> Want | None:
     """Only the invited association's admins accept: others are told the association does not
     exist (it is unlisted) or that they may not. No caller here is its admin."""
@@ -699,6 +712,16 @@ ROUTES: dict[tuple[str, str], Route] = {
         consultation_rule(A.DEBATE_CREATE, True),
         {"title": "pwn", "function": {"type": "vote"}},
     ),
+    ("PUT", "/v1/consultations/{consultation_id}/proxy"): Route(
+        "PUT", "/v1/consultations/{target}/proxy", C, proxies_off(REFUSED), {"holder": "x-admin"}
+    ),
+    ("GET", "/v1/consultations/{consultation_id}/proxy"): Route(
+        "GET", "/v1/consultations/{target}/proxy", C, proxies_off(ok(404))
+    ),
+    ("DELETE", "/v1/consultations/{consultation_id}/proxy"): Route(
+        "DELETE", "/v1/consultations/{target}/proxy", C, proxies_off(ok(404))
+    ),
+    ("GET", "/v1/me/proxies"): Route("GET", "/v1/me/proxies", ("-",), anyone()),
     ("GET", "/v1/consultations/{consultation_id}/grants"): Route(
         "GET", "/v1/consultations/{target}/grants", C, consultation_rule(A.GRANTS_MANAGE, False)
     ),

@@ -82,6 +82,7 @@ def build(user: Any) -> World:
         hosted = []
         for title in ("Budget participatif", "Fête de la musique", "Vide-grenier"):
             public = {"title": title, "visibility": "public", "closes_at": moment(timedelta(7))}
+            public["proxies"] = {"allowed": True, "max_per_holder": 3}
             created = alice.post(f"/v1/groups/{group}/consultations", public, expect=201)
             hosted.append(created.data["id"])
         hosting[group] = hosted
@@ -94,6 +95,9 @@ def build(user: Any) -> World:
         ]
         for each in hosted:
             alice.post(f"/v1/consultations/{each}/publish", expect=200)
+        for sub in MEMBERS:  # each gives alice their proxy: she holds three per group
+            given = {"holder": "alice-admin"}
+            user(sub).put(f"/v1/consultations/{consultation}/proxy", given, expect=201)
         for sub in GRANTED:
             grant = {"role": "participant"}
             alice.put(f"/v1/consultations/{consultation}/grants/{sub}", grant, expect=201)
@@ -152,6 +156,10 @@ def listings(world: World) -> dict[str, list[str]]:
         ],
         "/v1/comments/{comment_id}/replies": [f"/v1/comments/{c}/replies" for c in world.comments],
         "/v1/me/notifications": ["/v1/me/notifications", "/v1/me/notifications?unread=true"],
+        "/v1/me/proxies": [
+            "/v1/me/proxies",
+            *(f"/v1/me/proxies?consultation_id={c}" for c in world.consultations),
+        ],
     }
 
 

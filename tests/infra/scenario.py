@@ -244,7 +244,9 @@ def prepare_the_consultation(people: People, park: str) -> tuple[str, dict[str, 
     publishes it; alice asks one partner association in for good (whose own public
     consultation anyone finds), withdraws another, and lets dora in by a grant."""
     alice, bob, carol = people["alice"], people["bob"], people["carol"]
-    draft = create_consultation(bob, park, "Budget participatif")  # for members
+    draft = create_consultation(  # for members, who may give their proxy
+        bob, park, "Budget participatif", proxies={"allowed": True, "max_per_holder": 1}
+    )
     url = f"/v1/consultations/{draft['id']}"
     bob.patch(url, {"description": "Trois décisions pour le parc"})
     functions = {
@@ -324,6 +326,19 @@ def vote(people: People, consultation: str, debates: dict[str, str]) -> str:
     people["dora"].put(f"{poll}/ballot", {"choices": ["o3"]}, expect=201)  # by her grant
     people["alice"].delete(f"/v1/consultations/{consultation}/grants/dora")
 
+    # Erin gives carol her proxy, takes it back, gives it again; carol answers the poll for her.
+    proxy = f"/v1/consultations/{consultation}/proxy"
+    erin.put(proxy, {"holder": "carol"}, expect=201)
+    assert erin.get(proxy).data["holder"]["id"] == "carol"
+    erin.delete(proxy)
+    erin.put(proxy, {"holder": "carol"}, expect=201)
+    assert [p["giver"]["id"] for p in carol.get("/v1/me/proxies").data["items"]] == ["erin"]
+    assert (
+        carol.put(f"{poll}/ballot", {"choices": ["o2"], "for": "erin"}, expect=201).data["for"]
+        == "erin"
+    )
+    assert carol.get(f"{poll}/ballot?for=erin").data["choices"] == ["o2"]
+
     StreamReader(os.environ["HUB_TABLE"]).drain(count_ballots)  # what Lambda does
     live = people["frank"].get(f"{motion}/results").data  # an observer reads, live
     assert (live["counts"], live["total"], live["final"]) == (
@@ -331,7 +346,7 @@ def vote(people: People, consultation: str, debates: dict[str, str]) -> str:
         3,
         False,
     )
-    assert dave.get(f"{poll}/results").data["counts"] == {"o1": 1, "o2": 0, "o3": 2}
+    assert dave.get(f"{poll}/results").data["counts"] == {"o1": 1, "o2": 1, "o3": 2}
     return cast["receipt"]
 
 

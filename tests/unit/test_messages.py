@@ -334,9 +334,9 @@ def _refusal(model: type[BaseModel], body: dict[str, Any]) -> dict[str, Detail]:
             {},
             "body",
             "send at least one of title, description, visibility, audience, participation, "
-            "opens_at, closes_at",
+            "opens_at, closes_at, proxies",
             "Envoyez au moins l\u2019un des champs title, description, visibility, audience, "
-            "participation, opens_at, closes_at.",
+            "participation, opens_at, closes_at, proxies.",
         ),
         (
             schemas.GroupCreate,

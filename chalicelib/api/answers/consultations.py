@@ -62,6 +62,14 @@ PERMISSIONS = {
 ConsultationPermission = Literal[tuple(PERMISSIONS)]  # type: ignore[valid-type]
 
 
+class ProxiesOut(Answer):
+    """Whether members may give their proxy for this consultation (PUT
+    /v1/consultations/{id}/proxy), and how many proxies one person may hold in it."""
+
+    allowed: bool
+    max_per_holder: int = Field(description="1 to 5.")
+
+
 class ConsultationOut(Answer):
     """A consultation: a question an association puts to its members (and its partners'),
     through one or more debates, between two dates. Every answer carrying consultations
@@ -117,6 +125,9 @@ class ConsultationOut(Answer):
         "its partners (in an answer about this one consultation), the invited too."
     )
     debate_count: int = Field(description="How many debates it holds.")
+    proxies: ProxiesOut = Field(
+        description="Proxies (procurations): set on creation, changed until it opens."
+    )
     my_permissions: list[ConsultationPermission] | None = Field(
         default=None,
         description="What your roles (as host or partner member, by grant, as its creator) "

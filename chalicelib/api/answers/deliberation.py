@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal, Self
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
-from chalicelib.api.answers import Answer, Page, PersonOut, Timestamp, absent_unless
+from chalicelib.api.answers import Answer, Page, PersonOut, Timestamp, _no_default, absent_unless
 from chalicelib.domain import outcomes
 from chalicelib.domain.ballot import Ballot
 from chalicelib.domain.ballots import Marker, ballot_fields, shown_ballot
@@ -42,8 +42,15 @@ _COUNTED_CHOICES = (
 )
 
 
+def _for(why: str) -> Any:
+    """The `for` key (a Python keyword: the field is `for_`), sent only by proxy ballots."""
+    return Field(default=None, alias="for", description=why, json_schema_extra=_no_default)
+
+
 class _Marks(Answer):
     """A ranked, graded, scored or dotted ballot's own field, as its voter sent it."""
+
+    model_config = ConfigDict(**Answer.model_config, serialize_by_alias=True)
 
     ranking: list[str] = absent_unless("Ranked choices: the option ids, best first.")
     grades: dict[str, Grade] = absent_unless("Majority judgments: each option's grade.")
@@ -72,13 +79,20 @@ class CastBallotOut(_Marks):
     choice: VoteChoice = absent_unless("Votes that are not secret: the choice counted.")
     choices: list[str] = absent_unless("Polls that are not secret: the option ids counted.")
     sign: Literal[True] = absent_unless("Petitions: the caller's signature is counted.")
+    for_: str = _for(
+        "Proxy ballots only: the member (user id) whose proxy the caller used. The ballot "
+        "is theirs; a secret one's receipt is answered to the caller, who may pass it on."
+    )
 
     @classmethod
     def of_cast(cls, debate_id: str, cast: Cast) -> Self:
         """A secret ballot shows its receipt, never its choice; any other its choice."""
+        proxy = {"for": cast.for_} if cast.for_ is not None else {}
         if cast.secret:
-            return cls.of(cast, debate_id=debate_id, receipt=cast.receipt)
-        return cls.of(cast, debate_id=debate_id, **shown_ballot(cast.function, cast.ballot))
+            return cls.of(cast, debate_id=debate_id, receipt=cast.receipt, **proxy)
+        return cls.of(
+            cast, debate_id=debate_id, **shown_ballot(cast.function, cast.ballot), **proxy
+        )
 
 
 class BallotOut(_Marks):
@@ -97,14 +111,19 @@ class BallotOut(_Marks):
     choice: VoteChoice = absent_unless("Votes that are not secret: the caller's choice.")
     choices: list[str] = absent_unless("Polls that are not secret: the option ids chosen.")
     sign: Literal[True] = absent_unless("Petitions: the caller has signed.")
+    for_: str = _for("`?for=`: the member (user id) the caller cast this ballot for.")
+    by: str = absent_unless("Your ballot cast by your proxy's holder: their user id.")
 
     @classmethod
-    def of_marker(cls, marker: Marker, function: DecisionFunction) -> Self:
+    def of_marker(cls, marker: Marker, function: DecisionFunction, for_: str | None = None) -> Self:
         """A secret ballot (its marker holds no ballot) shows only that, and when, the
         caller voted: the Hub keeps no link to the choice or the receipt."""
+        proxy = {"for": for_} if for_ is not None else {}
+        if for_ is None and marker.by is not None:
+            proxy = {"by": marker.by}
         if marker.ballot is None:
-            return cls.of(marker, secret=True, receipt=None)
-        return cls.of(marker, secret=False, **shown_ballot(function, marker.ballot))
+            return cls.of(marker, secret=True, receipt=None, **proxy)
+        return cls.of(marker, secret=False, **shown_ballot(function, marker.ballot), **proxy)
 
 
 # What `PUT .../ballot` may refuse a reader who sees the debate with (services/ballots.py).
@@ -316,6 +335,10 @@ class ResultsOut(Answer):
     tally_mismatch: TallyMismatchOut | None = absent_unless(
         "Final results only: the running tally when it differed from the recount, else null."
     )
+    by_proxy: int = absent_unless(
+        "Final results only: how many of the ballots counted a proxy's holder cast for its "
+        "giver (0 where proxies are not allowed)."
+    )
 
     @classmethod
     def of_results(cls, debate_id: str, results: Results) -> Self:
@@ -325,6 +348,7 @@ class ResultsOut(Answer):
                 "outcome": results.outcome,
                 "closed_at": results.closed_at,
                 "tally_mismatch": results.tally_mismatch,
+                "by_proxy": results.proxy_ballots,
             }
             if results.final
             else {}

@@ -262,6 +262,9 @@ AuditAction = Literal[
     "comment_hidden",
     "comment_auto_hidden",
     "comment_restored",
+    "proxy_given",
+    "proxy_revoked",
+    "proxy_used",
 ]
 
 

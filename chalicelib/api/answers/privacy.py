@@ -13,6 +13,7 @@ from pydantic import Field
 
 from chalicelib.api.answers import Answer, Timestamp, absent_unless
 from chalicelib.api.answers.deliberation import VoteChoice, _Marks
+from chalicelib.api.answers.proxies import ProxyOut
 from chalicelib.domain.ballots import shown_ballot
 from chalicelib.domain.deliberation import FlagReason, Stance
 from chalicelib.domain.notifications import Kind
@@ -166,6 +167,8 @@ class ExportOut(Answer):
     notifications: Section
     blocks: Section
     audit_entries: Section
+    proxies_given: Section
+    proxies_held: Section
 
     @classmethod
     def of_export(cls, export: Export) -> Self:
@@ -202,6 +205,8 @@ class ExportOut(Answer):
             notifications=_dumped([ExportNotificationOut.of(n) for n in export.notifications]),
             blocks=_dumped([ExportBlockOut.of(b) for b in export.blocks]),
             audit_entries=_dumped([ExportAuditEntryOut.of(e) for e in export.audit_entries]),
+            proxies_given=_dumped([ProxyOut.of_proxy(p) for p in export.proxies_given]),
+            proxies_held=_dumped([ProxyOut.of_proxy(p) for p in export.proxies_held]),
         )
 
 

@@ -26,6 +26,7 @@ class BallotMarkerItem(OwnedItem):
     choice = UnicodeAttribute(null=True)  # option keys, comma-separated; absent when secret
     cast_at = UnicodeAttribute()
     changed_at = UnicodeAttribute(null=True)
+    by = UnicodeAttribute(null=True)  # a proxy ballot: the holder who cast it
 
 
 class SecretBallotItem(TableItem):
@@ -65,3 +66,4 @@ class ResultItem(TableItem):
     closed_at = UnicodeAttribute()
     finalised_at = UnicodeAttribute()
     tally_mismatch = UnicodeAttribute(null=True)  # JSON: the running tally, when it differed
+    proxy_ballots = NumberAttribute(null=True)  # how many a proxy's holder cast; absent: none

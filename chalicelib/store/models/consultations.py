@@ -42,6 +42,7 @@ class ConsultationItem(TableItem):
     # Added to (ADD 1) by the transaction that creates a debate; saves of the consultation
     # never write it (store/consultations.save_consultation).
     debate_count = NumberAttribute(default=0)
+    proxies = UnicodeAttribute(null=True)  # {"allowed", "max_per_holder"} as JSON; absent: none
     # Present only while public and published: the city-wide list is a sparse index.
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
