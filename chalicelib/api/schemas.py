@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     GetJsonSchemaHandler,
+    RootModel,
     StringConstraints,
     field_validator,
     model_validator,
@@ -460,7 +461,26 @@ class AddendumCreate(Strict):
 ShortKey = Annotated[str, StringConstraints(min_length=1, max_length=32)]
 
 
-Marks = Annotated[dict[ShortKey, int], Field(max_length=decisions.MAX_OPTIONS)]
+# A marked ballot's field is a named schema (a client generator makes one model of each,
+# rather than one per place an inline map appears).
+
+
+class Grades(RootModel[Annotated[dict[ShortKey, Grade], Field(max_length=decisions.MAX_OPTIONS)]]):
+    """A majority judgment's ballot: each option's grade, by option id."""
+
+    model_config = ConfigDict(strict=True)
+
+
+class Scores(RootModel[Annotated[dict[ShortKey, int], Field(max_length=decisions.MAX_OPTIONS)]]):
+    """A score ballot: each option's score, by option id."""
+
+    model_config = ConfigDict(strict=True)
+
+
+class Points(RootModel[Annotated[dict[ShortKey, int], Field(max_length=decisions.MAX_OPTIONS)]]):
+    """A dot vote's ballot: the points given, by option id."""
+
+    model_config = ConfigDict(strict=True)
 
 
 UserRef = Annotated[str, StringConstraints(min_length=1, max_length=256)]
@@ -498,9 +518,9 @@ class BallotBody(Strict):
     choices: Annotated[list[ShortKey], Field(max_length=20)] | None = None
     sign: bool | None = None
     ranking: Annotated[list[ShortKey], Field(max_length=decisions.MAX_OPTIONS)] | None = None
-    grades: Annotated[dict[ShortKey, Grade], Field(max_length=decisions.MAX_OPTIONS)] | None = None
-    scores: Marks | None = None
-    points: Marks | None = None
+    grades: Grades | None = None
+    scores: Scores | None = None
+    points: Points | None = None
     receipt: (
         Annotated[str, StringConstraints(min_length=22, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
         | None
