@@ -2,8 +2,10 @@
 schedule. Importing it imports no route, service or store module (tests/api/test_routes.py):
 each loads on the first request that needs it."""
 
+import threading
+
 from chalice import Chalice
-from chalice.app import CloudWatchEvent, DynamoDBEvent, SQSEvent
+from chalice.app import CloudWatchEvent, DynamoDBEvent, Request, SQSEvent
 
 from chalicelib.api import routes
 from chalicelib.api.cors import answer_preflights_locally, install_cors
@@ -16,7 +18,25 @@ from chalicelib.telemetry import install_telemetry
 
 settings = get_settings()  # refuse to start on an invalid configuration
 
-app = Chalice(app_name="hub")
+
+class Hub(Chalice):
+    """Chalice keeps the request being answered on the app object. Lambda answers one at a
+    time, but `chalice local` answers each on a thread of its own: one request could then
+    read another's headers, its caller's token above all (tests/api/
+    test_request_per_thread.py). Each thread keeps its own."""
+
+    _answering = threading.local()
+
+    @property  # type: ignore[override]
+    def current_request(self) -> Request | None:
+        return getattr(self._answering, "request", None)
+
+    @current_request.setter
+    def current_request(self, request: Request | None) -> None:
+        self._answering.request = request
+
+
+app = Hub(app_name="hub")
 install_telemetry(app)  # outermost: one JSON line and the metrics of every answer
 # Browsers may call the API from the web client's origins only (HUB_WEB_ORIGINS): next, so
 # that every answer, errors included, says whom it is for. Preflights: the cloud answers
