@@ -8,15 +8,27 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.store import proxies as proxy_store
-from tests.api.helpers import moment, travel
-from tests.api.test_proxies import (  # noqa: F401 (fixtures)
-    assembly,
-    code,
-    consultation,
-    drain,
-    give,
-    vote,
-)
+from tests.api.helpers import add_member, create_group, moment, travel
+from tests.api.test_proxies import code, consultation, give, vote
+
+
+@pytest.fixture
+def assembly(as_user):
+    """An association's general assembly (as tests/api/test_proxies.py's)."""
+    admin = as_user("admin", name="Admin")
+    group_id = create_group(admin, "Amicale")
+    users = {"admin": admin}
+    for sub, role in [
+        ("alice", "participant"),
+        ("bob", "participant"),
+        ("carol", "participant"),
+        ("dan", "author"),
+        ("mona", "moderator"),
+        ("olga", "observer"),
+    ]:
+        users[sub] = add_member(as_user, admin, group_id, sub, role)
+    users["eve"] = as_user("eve", name="Eve")  # an outsider
+    return group_id, users
 
 
 def held_counts(cid: str, holders: list[str]) -> dict[str, int]:
@@ -130,6 +142,7 @@ def test_bad_for_is_refused_never_500(assembly, giver):
 def test_bad_for_query_is_refused_never_500(assembly, giver):
     group_id, users = assembly
     cid, (debate,) = consultation(users["admin"], group_id, [{"type": "vote"}])
+    give(users["alice"], cid, "bob")
     answer = users["bob"].get(f"/v1/debates/{debate}/ballot?for={giver}")
     assert answer.status_code in (400, 403, 404, 422), answer.data
 
