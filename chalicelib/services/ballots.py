@@ -422,14 +422,18 @@ def results(caller: Caller | None, debate_id: str) -> Results:
 def tally_visible(seen: DebateAccess) -> bool:
     """Whether the caller sees the running tally before the final results: once the
     consultation has opened, if the debate shows it live, after the caller voted, or once
-    closed."""
+    closed. A ballot a proxy's holder cast for the caller counts as their vote only once
+    they could not replace it anyway (secret, or changes allowed): else they would cast
+    their own knowing the tally."""
     if seen.status in (ConsultationStatus.DRAFT, ConsultationStatus.SCHEDULED):
         return False
-    visibility = seen.debate.function.results_visibility
+    function = seen.debate.function
+    marker = seen.marker
+    voted = marker is not None and (marker.by is None or function.secret or may_change(function))
     return (
-        visibility is ResultsVisibility.LIVE
+        function.results_visibility is ResultsVisibility.LIVE
         or seen.closed
-        or (visibility is ResultsVisibility.AFTER_VOTE and seen.marker is not None)
+        or (function.results_visibility is ResultsVisibility.AFTER_VOTE and voted)
     )
 
 

@@ -230,3 +230,25 @@ def test_the_largest_ballots_are_taken_for_oneself_and_by_proxy(assembly, functi
     assert users["bob"].put(f"/v1/debates/{debate}/ballot", ballot).status_code == 201
     proxy = users["bob"].put(f"/v1/debates/{debate}/ballot", {**ballot, "for": "alice"})
     assert proxy.status_code == 201, proxy.data
+
+
+def test_a_giver_whose_ballot_a_proxy_cast_sees_no_after_vote_tally_while_they_may_replace_it(
+    assembly,
+):
+    """Results shown after one's vote, ballots final: a voter sees the tally only once
+    their ballot can no longer change. A giver may still replace the proxy's ballot: seeing
+    the tally first would let them vote knowing it."""
+    group_id, users = assembly
+    alice, bob = users["alice"], users["bob"]
+    cid, (debate,) = consultation(
+        users["admin"],
+        group_id,
+        [{"type": "vote", "results_visibility": "after_vote", "allow_change": False}],
+    )
+    assert give(alice, cid, "bob").status_code == 201
+    assert vote(users["carol"], debate, "no").status_code == 201
+    assert vote(bob, debate, "yes", **{"for": "alice"}).status_code == 201
+    peek = alice.get(f"/v1/debates/{debate}/results")
+    assert (peek.status_code, code(peek)) == (403, "results_hidden"), peek.data
+    assert vote(alice, debate, "no").status_code == 200  # her own ballot replaces bob's
+    assert alice.get(f"/v1/debates/{debate}/results").status_code == 200
