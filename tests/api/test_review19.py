@@ -252,3 +252,38 @@ def test_a_giver_whose_ballot_a_proxy_cast_sees_no_after_vote_tally_while_they_m
     assert (peek.status_code, code(peek)) == (403, "results_hidden"), peek.data
     assert vote(alice, debate, "no").status_code == 200  # her own ballot replaces bob's
     assert alice.get(f"/v1/debates/{debate}/results").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("function", "ballot"),
+    [
+        ({"type": "none"}, {"choice": "yes"}),
+        ({"type": "petition"}, {"sign": True}),
+        ({"type": "vote", "secret": True}, {"choice": "yes", "receipt": "short"}),
+        ({"type": "vote", "secret": True}, {"choice": "yes", "receipt": "r" * 64}),
+        ({"type": "vote"}, {"choice": "yes", "receipt": "r" * 30}),
+        ({"type": "vote"}, {"choice": "maybe"}),
+        ({"type": "poll", "options": ["A", "B"]}, {"choices": ["o1"], "ranking": ["o1"]}),
+    ],
+)
+def test_odd_proxy_ballots_are_answered_never_500(assembly, function, ballot):
+    group_id, users = assembly
+    cid, (debate,) = consultation(users["admin"], group_id, [function])
+    assert give(users["alice"], cid, "bob").status_code == 201
+    answer = users["bob"].put(f"/v1/debates/{debate}/ballot", {**ballot, "for": "alice"})
+    assert answer.status_code < 500, answer.data
+    read = users["bob"].get(f"/v1/debates/{debate}/ballot?for=alice")
+    assert read.status_code < 500, read.data
+    if answer.status_code in (200, 201):
+        assert read.status_code == 200
+        assert users["alice"].get(f"/v1/debates/{debate}/ballot").data["by"] == "bob"
+
+
+@pytest.mark.parametrize("target", ["..", "x" * 300, "%23", "CONSULT%23x", "nope"])
+@pytest.mark.parametrize("method", ["put", "get", "delete"])
+def test_proxy_routes_on_odd_consultation_ids_are_refused(assembly, target, method):
+    _, users = assembly
+    call = getattr(users["alice"], method)
+    args = ({"holder": "bob"},) if method == "put" else ()
+    answer = call(f"/v1/consultations/{target}/proxy", *args)
+    assert answer.status_code in (404, 405, 422), answer.data  # 422: a path too long
