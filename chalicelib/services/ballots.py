@@ -53,6 +53,7 @@ from chalicelib.domain.model import (
     ResultsVisibility,
 )
 from chalicelib.domain.permissions import Action
+from chalicelib.domain.proxies import MAX_PER_HOLDER
 from chalicelib.services import closing
 from chalicelib.services.access import DebateAccess, debate_access
 from chalicelib.services.proxies import may_take_part
@@ -407,7 +408,7 @@ def results(caller: Caller | None, debate_id: str) -> Results:
             function=seen.debate.function,
             proxy_ballots=final.proxy_ballots,
         )
-    if not tally_visible(seen):
+    if not tally_visible(seen) or _holds_uncast_proxies(seen):
         raise ResultsHidden()
     tally = tallies.get_tally(seen.debate.id)
     return Results(
@@ -435,6 +436,26 @@ def tally_visible(seen: DebateAccess) -> bool:
         or seen.closed
         or (function.results_visibility is ResultsVisibility.AFTER_VOTE and voted)
     )
+
+
+def _holds_uncast_proxies(seen: DebateAccess) -> bool:
+    """Whether the caller, shown the tally after their vote where ballots are final, still
+    holds a proxy whose giver has no ballot in the debate: they would cast it knowing the
+    tally. A Query of the proxies they hold, and one BatchGetItem of their givers' markers
+    when they hold any (only then, and only in such a debate of a consultation allowing
+    proxies)."""
+    function = seen.debate.function
+    if (
+        seen.caller is None
+        or seen.closed
+        or function.results_visibility is not ResultsVisibility.AFTER_VOTE
+        or may_change(function)
+        or not seen.consultation.proxies.allowed
+    ):
+        return False
+    held = proxy_store.held_by(seen.caller.id, seen.consultation.id, MAX_PER_HOLDER, None)
+    givers = [proxy.giver_id for proxy in held.items]
+    return bool(givers) and proxy_store.any_unmarked(seen.debate, givers)
 
 
 def turnout_shown(seen: DebateAccess) -> bool:

@@ -287,3 +287,28 @@ def test_proxy_routes_on_odd_consultation_ids_are_refused(assembly, target, meth
     args = ({"holder": "bob"},) if method == "put" else ()
     answer = call(f"/v1/consultations/{target}/proxy", *args)
     assert answer.status_code in (404, 405, 422), answer.data  # 422: a path too long
+
+
+def test_a_holder_sees_no_after_vote_tally_before_casting_the_ballots_they_hold(assembly):
+    """Results shown after one's vote, ballots final: a holder who voted for themselves
+    would otherwise read the tally, then cast their giver's ballot knowing it."""
+    group_id, users = assembly
+    alice, bob = users["alice"], users["bob"]
+    cid, (debate, other) = consultation(
+        users["admin"],
+        group_id,
+        [{"type": "vote", "results_visibility": "after_vote", "allow_change": False}] * 2,
+    )
+    assert give(alice, cid, "bob").status_code == 201
+    assert vote(users["carol"], debate, "no").status_code == 201
+    assert vote(bob, debate, "yes").status_code == 201
+    peek = bob.get(f"/v1/debates/{debate}/results")
+    assert (peek.status_code, code(peek)) == (403, "results_hidden"), peek.data
+    assert vote(bob, debate, "yes", **{"for": "alice"}).status_code == 201
+    assert bob.get(f"/v1/debates/{debate}/results").status_code == 200
+    # A giver who voted themselves leaves nothing for the holder to cast.
+    assert vote(alice, other, "no").status_code == 201
+    assert vote(bob, other, "yes").status_code == 201
+    assert bob.get(f"/v1/debates/{other}/results").status_code == 200
+    # Someone holding no proxy sees it once voted, as ever.
+    assert users["carol"].get(f"/v1/debates/{debate}/results").status_code == 200
