@@ -113,6 +113,13 @@ def apply_changes(
             raise ConsultationLocked(
                 "closing_date", details=[detail("closes_at", "locked.closes_at")]
             )
+        # Proxies may be given while scheduled: a lower limit would leave a holder more
+        # givers than the statutes allow (raising it, or turning proxies off, never does).
+        lowered = wanted.get("proxies")
+        if lowered is not None and lowered.max_per_holder < consultation.proxies.max_per_holder:
+            raise ConsultationLocked(
+                "max_per_holder", details=[detail("proxies", "locked.max_per_holder")]
+            )
     after = replace(consultation, **wanted)
     if after.phase is Phase.OPEN and after.closes_at != consultation.closes_at:
         after = replace(after, due_at=after.closes_at)

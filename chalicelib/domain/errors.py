@@ -55,6 +55,7 @@ DETAILS: dict[str, tuple[str, ...]] = {
     "excludes_you": (),
     "locked": ("field",),
     "locked.closes_at": (),
+    "locked.max_per_holder": (),
     "host": (),
     "restricted_partner": (),
     # decision functions (chalicelib/domain/decisions.py)
@@ -312,7 +313,7 @@ class AlreadyPublished(Conflict):
 
 class ConsultationLocked(Conflict):
     code = "consultation_locked"
-    variants = ("closing_date",)  # moved earlier
+    variants = ("closing_date", "max_per_holder")  # moved earlier; proxies' limit lowered
 
 
 class ConsultationClosed(Conflict):

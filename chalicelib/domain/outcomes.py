@@ -283,10 +283,30 @@ def _gauges(scale: Sequence[str], grades: dict[str, int]) -> Iterator[tuple[int,
         left[grade] -= 1
 
 
-def _compare_judgments(scale: Sequence[str], a: dict[str, int], b: dict[str, int]) -> int:
-    for key_a, key_b in zip(_gauges(scale, a), _gauges(scale, b), strict=False):
+class _Judgment:
+    """An option's gauges (`_gauges`), worked out as far as a comparison needs and once:
+    options tied deep down are compared again and again by the sort, each time as far as
+    one gauge per ballot."""
+
+    def __init__(self, scale: Sequence[str], grades: dict[str, int]):
+        self._left = _gauges(scale, grades)
+        self._known: list[tuple[int, int, Fraction]] = []
+
+    def __getitem__(self, n: int) -> tuple[int, int, Fraction] | None:
+        while len(self._known) <= n:
+            found = next(self._left, None)
+            if found is None:
+                return None
+            self._known.append(found)
+        return self._known[n]
+
+
+def _compare_judgments(a: _Judgment, b: _Judgment) -> int:
+    n = 0
+    while (key_a := a[n]) is not None and (key_b := b[n]) is not None:
         if key_a != key_b:
             return -1 if key_a < key_b else 1
+        n += 1
     return 0
 
 
@@ -298,7 +318,8 @@ def majority_judgment_outcome(function: DecisionFunction, counts: Counts) -> dic
     scale = function.grades
     grades = _grades(function, counts.per_option)
     ids = [option.id for option in function.options]
-    compare = cmp_to_key(lambda a, b: _compare_judgments(scale, grades[a], grades[b]))
+    judgments = {o: _Judgment(scale, grades[o]) for o in ids}
+    compare = cmp_to_key(lambda a, b: _compare_judgments(judgments[a], judgments[b]))
     ordered = sorted(ids, key=compare)
     grade_of = {o: majority_grade(scale, grades[o]) for o in ids}
     gauges = {o: gauge(scale, grades[o]) for o in ids}

@@ -53,6 +53,7 @@ from chalicelib.domain.model import (
     ResultsVisibility,
 )
 from chalicelib.domain.permissions import Action
+from chalicelib.domain.proxies import MAX_PER_HOLDER
 from chalicelib.services import closing
 from chalicelib.services.access import DebateAccess, debate_access
 from chalicelib.services.proxies import may_take_part
@@ -407,7 +408,7 @@ def results(caller: Caller | None, debate_id: str) -> Results:
             function=seen.debate.function,
             proxy_ballots=final.proxy_ballots,
         )
-    if not tally_visible(seen):
+    if not tally_visible(seen) or _holds_uncast_proxies(seen):
         raise ResultsHidden()
     tally = tallies.get_tally(seen.debate.id)
     return Results(
@@ -422,15 +423,39 @@ def results(caller: Caller | None, debate_id: str) -> Results:
 def tally_visible(seen: DebateAccess) -> bool:
     """Whether the caller sees the running tally before the final results: once the
     consultation has opened, if the debate shows it live, after the caller voted, or once
-    closed."""
+    closed. A ballot a proxy's holder cast for the caller counts as their vote only once
+    they could not replace it anyway (secret, or changes allowed): else they would cast
+    their own knowing the tally."""
     if seen.status in (ConsultationStatus.DRAFT, ConsultationStatus.SCHEDULED):
         return False
-    visibility = seen.debate.function.results_visibility
+    function = seen.debate.function
+    marker = seen.marker
+    voted = marker is not None and (marker.by is None or function.secret or may_change(function))
     return (
-        visibility is ResultsVisibility.LIVE
+        function.results_visibility is ResultsVisibility.LIVE
         or seen.closed
-        or (visibility is ResultsVisibility.AFTER_VOTE and seen.marker is not None)
+        or (function.results_visibility is ResultsVisibility.AFTER_VOTE and voted)
     )
+
+
+def _holds_uncast_proxies(seen: DebateAccess) -> bool:
+    """Whether the caller, shown the tally after their vote where ballots are final, still
+    holds a proxy whose giver has no ballot in the debate: they would cast it knowing the
+    tally. A Query of the proxies they hold, and one BatchGetItem of their givers' markers
+    when they hold any (only then, and only in such a debate of a consultation allowing
+    proxies)."""
+    function = seen.debate.function
+    if (
+        seen.caller is None
+        or seen.closed
+        or function.results_visibility is not ResultsVisibility.AFTER_VOTE
+        or may_change(function)
+        or not seen.consultation.proxies.allowed
+    ):
+        return False
+    held = proxy_store.held_by(seen.caller.id, seen.consultation.id, MAX_PER_HOLDER, None)
+    givers = [proxy.giver_id for proxy in held.items]
+    return bool(givers) and proxy_store.any_unmarked(seen.debate, givers)
 
 
 def turnout_shown(seen: DebateAccess) -> bool:

@@ -124,10 +124,14 @@ def given(caller: Caller, consultation_id: str) -> Proxy:
 
 
 def revoke(caller: Caller, consultation_id: str) -> None:
-    """Take back the caller's proxy, unless its holder has voted with it."""
-    access = consultation_access(consultation_id, caller, Action.CONSULTATION_READ, consistent=True)
+    """Take back the caller's proxy, unless its holder has voted with it. A giver who may no
+    longer see the consultation (they left the association) may still take back the proxy
+    they gave, which would otherwise keep a place of its holder's taken for good."""
+    access = consultation_access(consultation_id, caller, None, consistent=True)
     consultation = access.consultation
     proxy = store.get_proxy(consultation.id, caller.id)
+    if proxy is None:
+        access.require(Action.CONSULTATION_READ)
     for _ in range(_ATTEMPTS):
         if proxy is None:
             raise ProxyNotFound()

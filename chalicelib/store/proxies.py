@@ -313,6 +313,13 @@ def holder_count(consultation_id: str, holder_id: str) -> int:
     return int(item.count or 0)
 
 
+def any_unmarked(debate: Debate, voter_ids: list[str]) -> bool:
+    """Whether any of `voter_ids` has no ballot marker in `debate`: one BatchGetItem."""
+    wanted = [marker_key(debate, voter_id) for voter_id in voter_ids]
+    found = get_many(wanted, consistent=True)
+    return any(key not in found for key in wanted)
+
+
 # ---------------------------------------------------------------- voting with a proxy
 
 
