@@ -1,0 +1,249 @@
+"""Proxies (procurations, issue 19, acceptance 3) in a real browser (tests/integration/web.py):
+an association's secretary allows proxies, one per holder, from the consultation's form and
+publishes; Alice gives her proxy to Bob from the consultation's page, picking him among the
+members; Bob finds it under "Procurations reçues" and votes for himself and for Alice on the
+debate's page, each ballot under its own heading; Alice cannot revoke a proxy that served
+(the API's message), then votes herself and the page says her ballot replaced Bob's; Bob's
+late ballot for her is refused; Carol's proxy to Bob is refused with the limit's message.
+Once closed, the final results say how many ballots a proxy cast.
+
+Each test makes its own association (uuid names): the demo's state stays as other files
+expect it.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.integration import web
+from local.devtoken import make_token
+from tests.integration.conftest import AUDIENCE, DEV_SECRET, ISSUER, RunningHub
+from tests.integration.web import look, reload_until_final, sign_in
+
+browser, phone, desktop = web.browser, web.phone, web.desktop  # this module's fixtures
+
+pytestmark = pytest.mark.integration
+
+TITLE = "Assemblée générale"
+MOTION = "Approuver les comptes"
+BUDGET = "Voter le budget"
+NBSP = "\u00a0"
+
+
+def heading(page: Page, title: str) -> None:
+    expect(page.get_by_role("heading", level=1)).to_have_count(1)
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+
+
+def switch_to(page: Page, user: str) -> None:
+    if page.get_by_role("button", name="Se déconnecter").count():
+        page.get_by_role("navigation", name="Principal").get_by_role(
+            "button", name="Se déconnecter"
+        ).click()
+    sign_in(page, user)
+
+
+def confirm(page: Page, scope) -> None:
+    """A ballot that cannot change afterwards asks once more, in the page."""
+    scope.get_by_role("button", name="Confirmer mon vote").click()
+
+
+def test_a_member_gives_a_proxy_the_holder_votes_for_both_and_the_giver_takes_it_back_by_voting(
+    phone: Page, hub: RunningHub
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    secretary = f"secretary-{tag}"
+    alice, bob, carol = (f"{n}-{tag}" for n in ("alice", "bob", "carol"))
+    names = {alice: "Alice Martin", bob: "Bob Durand", carol: "Carol Petit"}
+
+    # Setup: an open association, three members with their names, a draft consultation
+    # with two votes that cannot be changed (the giver's own ballot still replaces a proxy's).
+    group = hub.as_user(secretary).post(
+        "/v1/groups", {"name": f"Amicale {tag}", "join_policy": "open"}, expect=201
+    )
+    group_id = group.data["id"]
+    for person, name in names.items():
+        named = make_token(
+            person, name=name, secret=DEV_SECRET, issuer=ISSUER, audience=AUDIENCE
+        )  # joins under their name
+        hub.as_user(person).patch("/v1/me", {"display_name": name}, expect=200)
+        hub.as_user(person, bearer=named).post(f"/v1/groups/{group_id}/join", expect=201)
+    closes = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+    consultation_id = (
+        hub.as_user(secretary)
+        .post(
+            f"/v1/groups/{group_id}/consultations",
+            {"title": TITLE, "visibility": "members", "closes_at": closes},
+            expect=201,
+        )
+        .data["id"]
+    )
+    debate_ids = [
+        hub.as_user(secretary)
+        .post(
+            f"/v1/consultations/{consultation_id}/debates",
+            {
+                "title": title,
+                "function": {"type": "vote", "results_visibility": "live", "allow_change": False},
+            },
+            expect=201,
+        )
+        .data["id"]
+        for title in (MOTION, BUDGET)
+    ]
+    motion_id, budget_id = debate_ids
+
+    # The secretary allows proxies, at most one per holder, from the consultation's form.
+    sign_in(phone, secretary)
+    phone.goto(f"/consultations/{consultation_id}")
+    heading(phone, TITLE)
+    phone.get_by_role("link", name="Modifier la consultation").click()
+    heading(phone, "Modifier la consultation")
+    expect(phone.get_by_label("Procurations par mandataire, au plus")).to_have_count(0)
+    phone.get_by_label("Autoriser les procurations").check()
+    expect(phone.get_by_label("Procurations par mandataire, au plus")).to_have_value("1")
+    expect(phone.get_by_text(re.compile("souvent une ou deux par personne"))).to_be_visible()
+    look(phone, "proxies-form")
+    phone.get_by_role("button", name="Enregistrer").click()
+    heading(phone, TITLE)
+    expect(phone.get_by_text("Procurations autorisées (1 par mandataire au plus).")).to_be_visible()
+    setting = hub.as_user(secretary).get(f"/v1/consultations/{consultation_id}").data["proxies"]
+    assert setting == {"allowed": True, "max_per_holder": 1}
+    phone.get_by_role("button", name="Publier", exact=True).click()
+    phone.get_by_role("button", name="Oui, publier").click()
+    expect(phone.get_by_text("Ouverte", exact=True)).to_be_visible()
+
+    # Alice gives her proxy to Bob, picked among the members.
+    switch_to(phone, alice)
+    phone.goto(f"/consultations/{consultation_id}")
+    heading(phone, TITLE)
+    mine = phone.get_by_role("region", name="Ma procuration")
+    holder = mine.get_by_label("Mandataire")
+    expect(holder.get_by_role("option")).to_have_text(
+        ["Choisissez un membre", "Bob Durand", "Carol Petit", re.compile(".+")]
+    )  # herself left out; the secretary (admin) is a member too
+    look(phone, "proxies-give")
+    mine.get_by_role("button", name="Donner ma procuration").click()
+    expect(mine.get_by_role("alert")).to_have_text("Choisissez le membre qui votera pour vous.")
+    holder.select_option(label="Bob Durand")
+    mine.get_by_role("button", name="Donner ma procuration").click()
+    expect(
+        mine.get_by_text(re.compile(r"^Vous avez donné votre procuration à Bob Durand le "))
+    ).to_be_visible()
+    expect(
+        mine.get_by_text(re.compile("Bob Durand n\u2019a pas encore voté pour vous"))
+    ).to_be_visible()
+    look(phone, "proxies-given")
+
+    # Bob finds it on the consultation's page, then votes for himself and for Alice.
+    switch_to(phone, bob)
+    phone.goto(f"/consultations/{consultation_id}")
+    heading(phone, TITLE)
+    held = phone.get_by_role("region", name="Procurations reçues")
+    expect(held.get_by_role("heading", name="Alice Martin")).to_be_visible()
+    expect(held.get_by_text("Vous détenez 1 procuration (au plus 1 par personne).")).to_be_visible()
+    look(phone, "proxies-held")
+    held.get_by_role("link", name=f"Voter pour Alice Martin{NBSP}: {MOTION}").click()
+    heading(phone, MOTION)
+    own = phone.get_by_role("region", name="Participer")
+    for_alice = phone.get_by_role("region", name="Voter pour Alice Martin")
+    expect(for_alice.get_by_role("heading", name="Voter pour Alice Martin")).to_be_visible()
+    look(phone, "proxies-debate-holder")
+    own.get_by_label("Contre", exact=True).check()
+    own.get_by_role("button", name="Voter", exact=True).click()
+    confirm(phone, own)
+    expect(own.get_by_role("status")).to_have_text(f"Vous avez voté{NBSP}: Contre")
+    for_alice.get_by_label("Contre", exact=True).check()
+    for_alice.get_by_role("button", name="Voter pour Alice Martin").click()
+    confirm(phone, for_alice)
+    expect(for_alice.get_by_role("status")).to_have_text(
+        f"Vous avez voté pour Alice Martin{NBSP}: Contre"
+    )
+    look(phone, "proxies-debate-holder-voted")
+    phone.reload()  # both ballots shown again, each under its heading
+    heading(phone, MOTION)
+    expect(own.get_by_role("status")).to_have_text(f"Vous avez voté{NBSP}: Contre")
+    expect(for_alice.get_by_role("status")).to_have_text(
+        f"Vous avez voté pour Alice Martin{NBSP}: Contre"
+    )
+    expect(for_alice.get_by_role("button")).to_have_count(0)  # cast once: no change
+    # Setup: Bob's ballot for Alice on the budget, which she will leave as it is.
+    hub.as_user(bob).put(
+        f"/v1/debates/{budget_id}/ballot", {"choice": "yes", "for": alice}, expect=201
+    )
+
+    # Alice: the proxy served and can no longer be revoked (the API's message)...
+    switch_to(phone, alice)
+    phone.goto(f"/consultations/{consultation_id}")
+    heading(phone, TITLE)
+    expect(mine.get_by_text(re.compile(r"^Bob Durand a voté pour vous le "))).to_be_visible()
+    mine.get_by_role("button", name="Retirer ma procuration").click()
+    expect(mine.get_by_role("alert")).to_contain_text(
+        "Le mandataire a déjà voté avec cette procuration"
+    )
+    look(phone, "proxies-revoke-refused")
+    # ... then she votes herself, and her ballot replaces Bob's for her.
+    phone.get_by_role("link", name=MOTION).click()
+    heading(phone, MOTION)
+    expect(own.get_by_role("status")).to_have_text(
+        f"Votre mandataire a voté pour vous{NBSP}: Contre"
+    )
+    expect(
+        own.get_by_text(re.compile("votre vote remplacera celui de votre mandataire"))
+    ).to_be_visible()
+    look(phone, "proxies-debate-giver")
+    own.get_by_label("Pour", exact=True).check()
+    own.get_by_role("button", name="Voter", exact=True).click()
+    confirm(phone, own)
+    expect(own.get_by_role("status")).to_have_text(f"Vous avez voté{NBSP}: Pour")
+    expect(own.get_by_text("Votre vote a remplacé celui de votre mandataire.")).to_be_visible()
+    look(phone, "proxies-debate-giver-replaced")
+    hers = hub.as_user(alice).get(f"/v1/debates/{motion_id}/ballot").data
+    assert (hers["choice"], hers.get("by")) == ("yes", None)
+
+    # Bob, later, for Alice: refused, her own ballot counts.
+    switch_to(phone, bob)
+    phone.goto(f"/debates/{motion_id}")
+    heading(phone, MOTION)
+    for_alice.get_by_label("Pour", exact=True).check()
+    for_alice.get_by_role("button", name="Voter pour Alice Martin").click()
+    confirm(phone, for_alice)
+    expect(for_alice.get_by_role("alert")).to_contain_text("a voté lui-même")
+    look(phone, "proxies-debate-holder-late")
+
+    # Carol's proxy to Bob, who holds one already at one per holder: the limit's message.
+    switch_to(phone, carol)
+    phone.goto(f"/consultations/{consultation_id}")
+    heading(phone, TITLE)
+    mine.get_by_label("Mandataire").select_option(label="Bob Durand")
+    mine.get_by_role("button", name="Donner ma procuration").click()
+    expect(mine.get_by_role("alert")).to_have_text(
+        "Cette personne détient déjà autant de procurations que cette consultation le permet."
+    )
+    look(phone, "proxies-limit")
+    hub.as_user(carol).get(f"/v1/consultations/{consultation_id}/proxy", expect=404)
+
+    # Bob's list on /me; then, once closed, the budget's final results count the proxy's ballot.
+    switch_to(phone, bob)
+    phone.goto("/me")
+    held_on_me = phone.get_by_role("listitem").filter(has_text=TITLE)
+    expect(held_on_me).to_contain_text("Procuration de Alice Martin, reçue le ")
+    expect(held_on_me).to_contain_text("déjà utilisée")
+    look(phone, "proxies-me")
+    hub.as_user(secretary).post(
+        f"/v1/consultations/{consultation_id}/close", {"reason": "Assemblée tenue."}, expect=200
+    )
+    phone.goto(f"/debates/{budget_id}")
+    heading(phone, BUDGET)
+    reload_until_final(phone, BUDGET)
+    expect(phone.get_by_text("Définitif", exact=True)).to_be_visible()
+    expect(phone.get_by_text("Dont 1 bulletin voté par procuration.")).to_be_visible()
+    expect(for_alice.get_by_role("status")).to_have_text(
+        f"Vous avez voté pour Alice Martin{NBSP}: Pour"
+    )
+    look(phone, "proxies-results")
