@@ -20,8 +20,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.integration import web
 from local.devtoken import make_token
+from tests.integration import web
 from tests.integration.conftest import AUDIENCE, DEV_SECRET, ISSUER, RunningHub
 from tests.integration.web import look, reload_until_final, sign_in
 
@@ -150,9 +150,10 @@ def test_a_member_gives_a_proxy_the_holder_votes_for_both_and_the_giver_takes_it
     look(phone, "proxies-held")
     held.get_by_role("link", name=f"Voter pour Alice Martin{NBSP}: {MOTION}").click()
     heading(phone, MOTION)
-    own = phone.get_by_role("region", name="Participer")
+    own = phone.get_by_role("region", name="Mon vote")  # named, beside the ballots for others
     for_alice = phone.get_by_role("region", name="Voter pour Alice Martin")
     expect(for_alice.get_by_role("heading", name="Voter pour Alice Martin")).to_be_visible()
+    expect(for_alice.get_by_role("group", name="Bulletin pour Alice Martin")).to_be_visible()
     look(phone, "proxies-debate-holder")
     own.get_by_label("Contre", exact=True).check()
     own.get_by_role("button", name="Voter", exact=True).click()
@@ -190,6 +191,7 @@ def test_a_member_gives_a_proxy_the_holder_votes_for_both_and_the_giver_takes_it
     # ... then she votes herself, and her ballot replaces Bob's for her.
     phone.get_by_role("link", name=MOTION).click()
     heading(phone, MOTION)
+    own = phone.get_by_role("region", name="Participer")  # she holds no proxy
     expect(own.get_by_role("status")).to_have_text(
         f"Votre mandataire a voté pour vous{NBSP}: Contre"
     )
@@ -214,6 +216,7 @@ def test_a_member_gives_a_proxy_the_holder_votes_for_both_and_the_giver_takes_it
     for_alice.get_by_role("button", name="Voter pour Alice Martin").click()
     confirm(phone, for_alice)
     expect(for_alice.get_by_role("alert")).to_contain_text("a voté lui-même")
+    expect(for_alice.get_by_role("button", name="Voter pour Alice Martin")).to_have_count(0)
     look(phone, "proxies-debate-holder-late")
 
     # Carol's proxy to Bob, who holds one already at one per holder: the limit's message.
@@ -232,7 +235,7 @@ def test_a_member_gives_a_proxy_the_holder_votes_for_both_and_the_giver_takes_it
     switch_to(phone, bob)
     phone.goto("/me")
     held_on_me = phone.get_by_role("listitem").filter(has_text=TITLE)
-    expect(held_on_me).to_contain_text("Procuration de Alice Martin, reçue le ")
+    expect(held_on_me).to_contain_text("Alice Martin vous a donné sa procuration le ")
     expect(held_on_me).to_contain_text("déjà utilisée")
     look(phone, "proxies-me")
     hub.as_user(secretary).post(

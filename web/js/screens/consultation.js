@@ -12,6 +12,7 @@ import { useLoad, useScreenTitle, Paragraphs, LoadingScreen, ErrorScreen, Status
 // The reader's part in a debate; a petition is signed, not voted.
 function debateState(debate) {
   const petition = debate.function.type === "petition";
+  if (debate.my_ballot && debate.my_ballot.by) return html`<span class="state state-done">${t("proxy.state_by_holder")}</span>`;
   if (debate.my_ballot) return html`<span class="state state-done">${t(petition ? "debate.signed" : "debate.voted")}</span>`;
   if (debate.can_vote && debate.can_vote.allowed)
     return html`<span class="state state-todo">${t(petition ? "debate.can_sign" : "debate.can_vote")}</span>`;

@@ -64,6 +64,7 @@ export function Debate({ id }) {
   // After a ballot change, the running tally (turnout, results) counts it from the table's
   // stream, a second or more later: read again until it shows, and say so meanwhile.
   const [counting, setCounting] = useState("");
+  const [holds, setHolds] = useState(false); // the reader holds proxies here: name their own ballot
   const follow = useRef({ gen: 0, timer: null });
   useEffect(() => () => clearTimeout(follow.current.timer), []);
 
@@ -129,8 +130,8 @@ export function Debate({ id }) {
     )}
     ${debate.turnout !== null && debate.turnout !== undefined && debate.function.type !== "petition" &&
     html`<p class="meta">${t("debate.turnout", { count: debate.turnout })}</p>`}
-    <${Ballot} key=${debate.id} debate=${debate} onChange=${ballotChanged} counting=${counting} />
-    <${ProxyBallots} debate=${debate} Ballot=${Ballot} />
+    <${Ballot} key=${debate.id} debate=${debate} onChange=${ballotChanged} counting=${counting} titled=${holds} />
+    <${ProxyBallots} debate=${debate} Ballot=${Ballot} onHeld=${setHolds} onCast=${() => setTimeout(refresh, 1500)} />
     <${Results} debate=${debate} results=${results} />
     <${Arguments} debate=${debate} initial=${comments} />`;
 }
@@ -188,7 +189,7 @@ function proxyCan(debate) {
   return { allowed: false, reason: debate.status === "closed" ? "consultation_closed" : "not_open" };
 }
 
-function Ballot({ debate, onChange, counting, giver, cast }) {
+function Ballot({ debate, onChange, counting, giver, cast, titled }) {
   const f = debate.function;
   const [castFor, setCastFor] = useState(cast || null);
   const [replaced, setReplaced] = useState(false); // the reader's ballot replaced a proxy's
@@ -240,7 +241,10 @@ function Ballot({ debate, onChange, counting, giver, cast }) {
         setReceipt({ code: cast.receipt, url: URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" })) });
       }
       focusAfter.current = "status"; // the keyboard user keeps their place: on what changed
-      if (giver) return setCastFor(cast);
+      if (giver) {
+        setCastFor(cast);
+        return onChange && onChange(cast);
+      }
       setReplaced(Boolean(mine && mine.by && !cast.by));
       onChange(cast);
     } catch (e) {
@@ -310,12 +314,13 @@ function Ballot({ debate, onChange, counting, giver, cast }) {
     : f.type === "petition" ? t("ballot.sign") : mine && !mine.by ? t("ballot.change") : t("ballot.submit");
   // Once only; but the reader's own ballot replaces one a proxy cast for them (not secret).
   const replaceable = !giver && mine && mine.by && !f.secret;
-  const showForm = can.allowed && (replaceable || !(mine && (f.type === "petition" || final)));
+  const lapsed = giver && error && error.code === "already_voted"; // the giver voted meanwhile
+  const showForm = !lapsed && can.allowed && (replaceable || !(mine && (f.type === "petition" || final)));
 
   let fields = null;
   if (f.type === "vote") {
     fields = html`<fieldset disabled=${Boolean(confirming)}>
-      <legend>${t("ballot.legend")}</legend>
+      <legend>${giver ? t("proxy.ballot_of", { name: giver.name }) : t("ballot.legend")}</legend>
       ${["yes", "no", "abstain"].map(
         (value) => html`<label class="choice">
           <input type="radio" name="choice" value=${value} checked=${choice === value} onChange=${() => setChoice(value)} />
@@ -340,7 +345,7 @@ function Ballot({ debate, onChange, counting, giver, cast }) {
         ? t("ballot.poll_hint_upto", { max: f.max_choices })
         : t("ballot.poll_hint_many", { min: f.min_choices, max: f.max_choices });
     fields = html`<fieldset disabled=${Boolean(confirming)}>
-      <legend>${t("ballot.poll_legend")}</legend>
+      <legend>${giver ? t("proxy.answer_of", { name: giver.name }) : t("ballot.poll_legend")}</legend>
       <p class="hint">${hint}</p>
       ${f.options.map(
         (o) => html`<label class="choice">
@@ -355,7 +360,9 @@ function Ballot({ debate, onChange, counting, giver, cast }) {
   return html`<section class=${giver ? "ballot ballot-for" : "ballot"} aria-labelledby=${`ballot-title${suffix}`}>
     ${giver
       ? html`<h3 id=${`ballot-title${suffix}`}>${t("proxy.vote_for", { name: giver.name })}</h3>`
-      : html`<h2 id="ballot-title" class="sr-only">${t("ballot.section")}</h2>`}
+      : titled
+        ? html`<h2 id="ballot-title">${t("proxy.my_ballot")}</h2>`
+        : html`<h2 id="ballot-title" class="sr-only">${t("ballot.section")}</h2>`}
     <p role="status" tabindex="-1" ref=${statusLine} class=${mine ? "ballot-state done" : "ballot-state"}>${mine ? ballotText(debate, mine, giver) : note}</p>
     ${replaced && html`<p class="note proxy-replaced">${t("proxy.replaced")}</p>`}
     ${replaceable && html`<p class="hint">${t("proxy.replace_hint")}</p>`}

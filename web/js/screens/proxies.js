@@ -206,17 +206,18 @@ function HeldHere({ proxies, debates, max }) {
 
 // The proxies the reader holds for this debate's consultation (one request), then, for each
 // giver, the ballot already cast for them (GET .../ballot?for=, 404: none).
-export function ProxyBallots({ debate, Ballot }) {
+export function ProxyBallots({ debate, Ballot, onHeld, onCast }) {
   if (!getToken() || debate.function.type === "none" || debate.status === "draft") return null;
-  return html`<${HeldBallots} key=${debate.id} debate=${debate} Ballot=${Ballot} />`;
+  return html`<${HeldBallots} key=${debate.id} debate=${debate} Ballot=${Ballot} onHeld=${onHeld} onCast=${onCast} />`;
 }
 
-function HeldBallots({ debate, Ballot }) {
+function HeldBallots({ debate, Ballot, onHeld, onCast }) {
   const [state] = useLoad(async () => {
     const held = await api(`/me/proxies?consultation_id=${enc(debate.consultation_id)}&limit=100`);
     const ballots = await Promise.all(
       held.items.map((p) => api(`/debates/${enc(debate.id)}/ballot?for=${enc(p.giver.id)}`).catch(notFoundAsNull)),
     );
+    if (held.items.length > 0) onHeld(true);
     return held.items.map((p, i) => ({ proxy: p, ballot: ballots[i] }));
   });
   if (!state.data || state.data.length === 0) return state.error ? html`<${Alert} error=${state.error} />` : null;
@@ -224,7 +225,7 @@ function HeldBallots({ debate, Ballot }) {
     <h2 id="proxy-ballots-title">${t("proxy.held_title")}</h2>
     <p class="hint">${t("proxy.ballots_hint")}</p>
     ${state.data.map(
-      ({ proxy, ballot }) => html`<${Ballot} key=${proxy.giver.id} debate=${debate} giver=${proxy.giver} cast=${ballot} />`,
+      ({ proxy, ballot }) => html`<${Ballot} key=${proxy.giver.id} debate=${debate} giver=${proxy.giver} cast=${ballot} onChange=${onCast} />`,
     )}
   </section>`;
 }
