@@ -250,3 +250,85 @@ def test_a_member_gives_a_proxy_the_holder_votes_for_both_and_the_giver_takes_it
         f"Vous avez voté pour Alice Martin{NBSP}: Pour"
     )
     look(phone, "proxies-results")
+
+
+def test_a_secret_ranking_cast_for_a_giver_gives_the_receipt_to_the_holder_and_stays(
+    desktop: Page, hub: RunningHub
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    secretary, alice, bob = (f"{n}-{tag}" for n in ("secretary", "alice", "bob"))
+    names = {alice: "Alice Martin", bob: "Bob Durand"}
+    # Setup: a published consultation allowing two proxies per holder, a secret ranked
+    # debate, and Alice's proxy to Bob (given from the page in the story above).
+    group_id = (
+        hub.as_user(secretary)
+        .post("/v1/groups", {"name": f"Amicale {tag}", "join_policy": "open"}, expect=201)
+        .data["id"]
+    )
+    for person, name in names.items():
+        hub.as_user(person).patch("/v1/me", {"display_name": name}, expect=200)
+        hub.as_user(person).post(f"/v1/groups/{group_id}/join", expect=201)
+    closes = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+    consultation_id = (
+        hub.as_user(secretary)
+        .post(
+            f"/v1/groups/{group_id}/consultations",
+            {
+                "title": TITLE,
+                "visibility": "members",
+                "closes_at": closes,
+                "proxies": {"allowed": True, "max_per_holder": 2},
+            },
+            expect=201,
+        )
+        .data["id"]
+    )
+    function = {"type": "ranked", "options": ["Verger", "Potager", "Ruches"], "secret": True}
+    debate_id = (
+        hub.as_user(secretary)
+        .post(
+            f"/v1/consultations/{consultation_id}/debates",
+            {"title": "Élire les priorités", "function": function},
+            expect=201,
+        )
+        .data["id"]
+    )
+    hub.as_user(secretary).post(f"/v1/consultations/{consultation_id}/publish", expect=200)
+    hub.as_user(alice).put(
+        f"/v1/consultations/{consultation_id}/proxy", {"holder": bob}, expect=201
+    )
+
+    # Bob ranks for Alice in her own form (its selects apart from his), confirms, and the
+    # receipt is shown to him, under her name.
+    sign_in(desktop, bob)
+    desktop.goto(f"/debates/{debate_id}")
+    heading(desktop, "Élire les priorités")
+    own = desktop.get_by_role("region", name="Mon vote")
+    for_alice = desktop.get_by_role("region", name="Voter pour Alice Martin")
+    expect(own.get_by_label("Potager")).to_have_count(1)
+    for_alice.get_by_label("Potager").select_option(label="Rang 1")
+    expect(own.get_by_label("Potager")).to_have_value("")  # his own ballot is untouched
+    for_alice.get_by_role("button", name="Voter pour Alice Martin").click()
+    asking = for_alice.get_by_role("group", name=re.compile("^Confirmez-vous le vote pour Alice"))
+    expect(asking).to_contain_text("1. Potager")
+    look(desktop, "proxies-secret-confirm")
+    confirm(desktop, for_alice)
+    expect(for_alice.get_by_role("status")).to_have_text(
+        "Vous avez voté pour Alice Martin (vote secret)."
+    )
+    expect(
+        for_alice.get_by_role("heading", name="Reçu du vote secret pour Alice Martin")
+    ).to_be_visible()
+    expect(for_alice.locator(".receipt-code")).to_have_text(re.compile(r"^[0-9a-z-]{32}$"))
+    expect(own.get_by_role("button", name="Voter", exact=True)).to_be_visible()
+    look(desktop, "proxies-secret-receipt")
+
+    # Alice: her proxy voted in secret; that ballot cannot be replaced, and the page says so.
+    switch_to(desktop, alice)
+    desktop.goto(f"/debates/{debate_id}")
+    heading(desktop, "Élire les priorités")
+    expect(desktop.get_by_role("status").filter(has_text="mandataire")).to_have_text(
+        "Votre mandataire a voté pour vous (vote secret)."
+    )
+    expect(desktop.get_by_role("button", name="Voter", exact=True)).to_have_count(0)
+    look(desktop, "proxies-secret-giver")

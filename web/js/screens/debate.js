@@ -334,7 +334,8 @@ function Ballot({ debate, onChange, counting, giver, cast, titled }) {
       setChoice(next);
       if (error && error.status === 0) setError(null);
     };
-    fields = html`<${MethodFields} f=${f} value=${choice} onChange=${change} disabled=${Boolean(confirming)} />`;
+    fields = html`<${MethodFields} f=${f} value=${choice} onChange=${change} disabled=${Boolean(confirming)}
+      prefix=${suffix ? `${suffix.slice(1)}-` : ""} />`;
   } else if (f.type === "poll") {
     const single = f.max_choices === 1;
     const toggle = (id, on) =>
@@ -396,7 +397,7 @@ function Ballot({ debate, onChange, counting, giver, cast, titled }) {
       ${fields}
       ${confirming
         ? html`<div class="panel confirm" role="group" aria-labelledby=${`ballot-confirm${suffix}`}>
-            <p id=${`ballot-confirm${suffix}`}><strong>${t("ballot.confirm_question", { choice: confirming.text })}</strong></p>
+            <p id=${`ballot-confirm${suffix}`}><strong>${giver ? t("proxy.confirm_question", { name: giver.name, choice: confirming.text }) : t("ballot.confirm_question", { choice: confirming.text })}</strong></p>
             <p class="actions">
               <button type="button" class="primary" ref=${confirmButton} disabled=${busy} onClick=${() => send(confirming.body)}>${t("ballot.confirm")}</button>
               ${" "}<button type="button" class="secondary" onClick=${back}>${t("ballot.back")}</button>
