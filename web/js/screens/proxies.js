@@ -208,6 +208,8 @@ function HeldHere({ proxies, debates, max }) {
 // giver, the ballot already cast for them (GET .../ballot?for=, 404: none).
 export function ProxyBallots({ debate, Ballot, onHeld, onCast }) {
   if (!getToken() || debate.function.type === "none" || debate.status === "draft") return null;
+  // Who may not take part may not vote for anyone else either: no request.
+  if (!debate.my_ballot && debate.can_vote && debate.can_vote.reason === "not_eligible") return null;
   return html`<${HeldBallots} key=${debate.id} debate=${debate} Ballot=${Ballot} onHeld=${onHeld} onCast=${onCast} />`;
 }
 
