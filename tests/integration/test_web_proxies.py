@@ -332,3 +332,76 @@ def test_a_secret_ranking_cast_for_a_giver_gives_the_receipt_to_the_holder_and_s
     )
     expect(desktop.get_by_role("button", name="Voter", exact=True)).to_have_count(0)
     look(desktop, "proxies-secret-giver")
+
+
+def test_proxies_are_set_while_scheduled_and_a_proxy_given_after_they_are_turned_off_is_refused(
+    phone: Page, desktop: Page, hub: RunningHub
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    secretary, alice, bob = (f"{n}-{tag}" for n in ("secretary", "alice", "bob"))
+    # Setup: a consultation published ahead of its opening (scheduled), proxies allowed, two
+    # per holder.
+    group_id = (
+        hub.as_user(secretary)
+        .post("/v1/groups", {"name": f"Amicale {tag}", "join_policy": "open"}, expect=201)
+        .data["id"]
+    )
+    for person, name in ((alice, "Alice Martin"), (bob, "Bob Durand")):
+        named = make_token(person, name=name, secret=DEV_SECRET, issuer=ISSUER, audience=AUDIENCE)
+        hub.as_user(person, bearer=named).post(f"/v1/groups/{group_id}/join", expect=201)
+    now = datetime.now(UTC)
+    consultation_id = (
+        hub.as_user(secretary)
+        .post(
+            f"/v1/groups/{group_id}/consultations",
+            {
+                "title": TITLE,
+                "visibility": "members",
+                "opens_at": (now + timedelta(days=1)).isoformat(),
+                "closes_at": (now + timedelta(days=3)).isoformat(),
+                "proxies": {"allowed": True, "max_per_holder": 2},
+            },
+            expect=201,
+        )
+        .data["id"]
+    )
+    hub.as_user(secretary).post(
+        f"/v1/consultations/{consultation_id}/debates",
+        {"title": MOTION, "function": {"type": "vote"}},
+        expect=201,
+    )
+    hub.as_user(secretary).post(f"/v1/consultations/{consultation_id}/publish", expect=200)
+
+    # Alice may give her proxy before the opening: the form is there.
+    sign_in(desktop, alice)
+    desktop.goto(f"/consultations/{consultation_id}")
+    heading(desktop, TITLE)
+    expect(
+        desktop.get_by_text("Procurations autorisées (2 par mandataire au plus).")
+    ).to_be_visible()
+    mine = desktop.get_by_role("region", name="Ma procuration")
+    mine.get_by_label("Mandataire").select_option(label="Bob Durand")
+
+    # Meanwhile the secretary, while it is scheduled, turns proxies off from the form.
+    sign_in(phone, secretary)
+    phone.goto(f"/consultations/{consultation_id}/edit")
+    heading(phone, "Modifier la consultation")
+    expect(phone.get_by_label("Autoriser les procurations")).to_be_checked()
+    expect(phone.get_by_label("Procurations par mandataire, au plus")).to_have_value("2")
+    look(phone, "proxies-form-scheduled")
+    phone.get_by_label("Autoriser les procurations").uncheck()
+    phone.get_by_role("button", name="Enregistrer").click()
+    heading(phone, TITLE)
+    expect(phone.get_by_text(re.compile("^Procurations autorisées"))).to_have_count(0)
+    setting = hub.as_user(secretary).get(f"/v1/consultations/{consultation_id}").data["proxies"]
+    assert setting["allowed"] is False
+
+    # Alice's page, read before: the API refuses, in its own words.
+    mine.get_by_role("button", name="Donner ma procuration").click()
+    expect(mine.get_by_role("alert")).to_have_text(
+        "Cette consultation n\u2019admet pas les procurations."
+    )
+    look(desktop, "proxies-not-allowed")
+    desktop.reload()
+    heading(desktop, TITLE)
+    expect(desktop.get_by_role("region", name="Ma procuration")).to_have_count(0)
