@@ -372,7 +372,14 @@ def test_proxies_are_set_while_scheduled_and_a_proxy_given_after_they_are_turned
     )
     hub.as_user(secretary).post(f"/v1/consultations/{consultation_id}/publish", expect=200)
 
-    # Alice may give her proxy before the opening: the form is there.
+    # Alice may give her proxy before the opening: the form is there. Her association is
+    # taken to have more than 100 members (the list's answer is given a next page), so a
+    # member beyond them may be named by id.
+    def more_members(route) -> None:
+        answer = route.fetch()
+        route.fulfill(response=answer, json={**answer.json(), "next": "more"})
+
+    desktop.route(re.compile(r"/v1/groups/[^/]+/members\?"), more_members)
     sign_in(desktop, alice)
     desktop.goto(f"/consultations/{consultation_id}")
     heading(desktop, TITLE)
@@ -380,7 +387,11 @@ def test_proxies_are_set_while_scheduled_and_a_proxy_given_after_they_are_turned
         desktop.get_by_text("Procurations autorisées (2 par mandataire au plus).")
     ).to_be_visible()
     mine = desktop.get_by_role("region", name="Ma procuration")
-    mine.get_by_label("Mandataire").select_option(label="Bob Durand")
+    mine.get_by_label("Mandataire").select_option(
+        label="Un autre membre (par son identifiant)\u2026"
+    )
+    mine.get_by_label("Identifiant du mandataire").fill(bob)
+    look(desktop, "proxies-give-by-id")
 
     # Meanwhile the secretary, while it is scheduled, turns proxies off from the form.
     sign_in(phone, secretary)

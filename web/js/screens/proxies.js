@@ -11,6 +11,7 @@ import { useLoad, Alert } from "../ui.js";
 import { Field, describedBy } from "../forms.js";
 
 const MAX_CHOICES = [1, 2, 3, 4, 5];
+const OTHER = ":other"; // the "another member, by id" choice (not a member id shown)
 
 // ---- The consultation form ----
 
@@ -137,15 +138,16 @@ function GiveProxy({ consultation: c, onGiven }) {
   const me = myId();
   const [members] = useLoad(() =>
     api(`/groups/${enc(c.group.id)}/members?limit=100`).then(
-      (page) => page.items.filter((m) => m.id !== me && m.role !== "observer"),
+      (page) => ({ list: page.items.filter((m) => m.id !== me && m.role !== "observer"), more: Boolean(page.next) }),
       () => null,
     ),
   );
   const [holder, setHolder] = useState("");
+  const [typed, setTyped] = useState(false); // a member beyond the first 100: by id
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
   if (members.loading) return html`<p class="loading">${t("loading")}</p>`;
-  const list = members.data && members.data.length > 0 ? members.data : null;
+  const list = !typed && members.data && members.data.list.length > 0 ? members.data.list : null;
   const give = async (event) => {
     event.preventDefault();
     const id = holder.trim();
@@ -167,9 +169,11 @@ function GiveProxy({ consultation: c, onGiven }) {
     ${list
       ? html`<${Field} id="proxy-holder" label=${t("proxy.holder")} hint=${t("proxy.holder_hint")}>
           <select id="proxy-holder" value=${holder} aria-invalid=${invalid ? "true" : undefined}
-            aria-describedby="proxy-holder-hint" onChange=${(e) => setHolder(e.currentTarget.value)}>
+            aria-describedby="proxy-holder-hint"
+            onChange=${(e) => (e.currentTarget.value === OTHER ? (setHolder(""), setTyped(true)) : setHolder(e.currentTarget.value))}>
             <option value="">${t("proxy.choose")}</option>
             ${list.map((m) => html`<option value=${m.id} selected=${m.id === holder}>${m.name}</option>`)}
+            ${members.data.more && html`<option value=${OTHER}>${t("proxy.other")}</option>`}
           </select>
         </${Field}>`
       : html`<${Field} id="proxy-holder" label=${t("proxy.holder_id")} hint=${t("proxy.holder_id_hint")}>
