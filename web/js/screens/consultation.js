@@ -6,11 +6,13 @@ import { api, enc } from "../api.js";
 import { t } from "../i18n.js";
 import { Manage } from "./manage.js";
 import { Publication } from "./publication.js";
+import { ConsultationProxies } from "./proxies.js";
 import { useLoad, useScreenTitle, Paragraphs, LoadingScreen, ErrorScreen, StatusBadge, Dates } from "../ui.js";
 
 // The reader's part in a debate; a petition is signed, not voted.
 function debateState(debate) {
   const petition = debate.function.type === "petition";
+  if (debate.my_ballot && debate.my_ballot.by) return html`<span class="state state-done">${t("proxy.state_by_holder")}</span>`;
   if (debate.my_ballot) return html`<span class="state state-done">${t(petition ? "debate.signed" : "debate.voted")}</span>`;
   if (debate.can_vote && debate.can_vote.allowed)
     return html`<span class="state state-todo">${t(petition ? "debate.can_sign" : "debate.can_vote")}</span>`;
@@ -41,6 +43,7 @@ export function Consultation({ id }) {
     </p>
     <p class="meta"><${StatusBadge} status=${c.status} /> <${Dates} item=${c} /></p>
     <p class="meta">${t(`visibility.${c.visibility}`)}</p>
+    ${c.proxies && c.proxies.allowed && html`<p class="meta">${t("proxy.allowed_meta", { count: c.proxies.max_per_holder })}</p>`}
     <${Paragraphs} text=${c.description} />
     <h2>${t("consultation.debates")}</h2>
     ${debates.length === 0
@@ -57,6 +60,7 @@ export function Consultation({ id }) {
             </li>`,
           )}
         </ul>`}
+    <${ConsultationProxies} consultation=${c} debates=${debates} />
     <${Publication} consultation=${c} />
     <${Manage} consultation=${c} debates=${debates} onChange=${reload} />`;
 }

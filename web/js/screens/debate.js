@@ -8,6 +8,7 @@ import { signInUrl } from "../session.js";
 import { Arguments, loadComments } from "./arguments.js";
 import { useLoad, useScreenTitle, Alert, Paragraphs, LoadingScreen, ErrorScreen, StatusBadge, Dates } from "../ui.js";
 import { isMethod, methodInitial, methodBody, methodText, methodRules, MethodFields, MethodOutcome, MethodResults } from "./methods.js";
+import { ProxyBallots } from "./proxies.js";
 
 // Whether GET .../results would answer 200 now (saves a request that would be refused).
 function resultsVisible(debate) {
@@ -63,6 +64,7 @@ export function Debate({ id }) {
   // After a ballot change, the running tally (turnout, results) counts it from the table's
   // stream, a second or more later: read again until it shows, and say so meanwhile.
   const [counting, setCounting] = useState("");
+  const [holds, setHolds] = useState(false); // the reader holds proxies here: name their own ballot
   const follow = useRef({ gen: 0, timer: null });
   useEffect(() => () => clearTimeout(follow.current.timer), []);
 
@@ -128,7 +130,8 @@ export function Debate({ id }) {
     )}
     ${debate.turnout !== null && debate.turnout !== undefined && debate.function.type !== "petition" &&
     html`<p class="meta">${t("debate.turnout", { count: debate.turnout })}</p>`}
-    <${Ballot} key=${debate.id} debate=${debate} onChange=${ballotChanged} counting=${counting} />
+    <${Ballot} key=${debate.id} debate=${debate} onChange=${ballotChanged} counting=${counting} titled=${holds} />
+    <${ProxyBallots} debate=${debate} Ballot=${Ballot} onHeld=${setHolds} onCast=${() => setTimeout(refresh, 1500)} />
     <${Results} debate=${debate} results=${results} />
     <${Arguments} debate=${debate} initial=${comments} />`;
 }
@@ -141,17 +144,20 @@ function optionLabel(debate, key) {
   return option ? option.label : key;
 }
 
-function ballotText(debate, ballot) {
+// A ballot in words: the reader's own, one a proxy's holder cast for them (`by`), or one
+// the reader cast for a giver (`giver`).
+function ballotText(debate, ballot, giver) {
   if (!ballot) return "";
   const f = debate.function;
+  let choice = null; // null: secret
+  if (f.type === "petition") choice = t("results.signed");
+  else if (isMethod(f.type)) choice = methodText(f, ballot) || null;
+  else if (!(ballot.secret && !ballot.choice && !ballot.choices))
+    choice = f.type === "vote" ? t(`ballot.${ballot.choice}`) : (ballot.choices || []).map((c) => optionLabel(debate, c)).join(", ");
+  if (giver) return choice ? t("proxy.you_voted_for", { name: giver.name, choice }) : t("proxy.you_voted_for_secret", { name: giver.name });
+  if (ballot.by) return choice ? t("proxy.cast_by_holder", { choice }) : t("proxy.cast_by_holder_secret");
   if (f.type === "petition") return t("ballot.you_signed");
-  if (isMethod(f.type)) {
-    const said = methodText(f, ballot);
-    return said ? t("ballot.you_voted", { choice: said }) : t("ballot.you_voted_secret");
-  }
-  if (ballot.secret && !ballot.choice && !ballot.choices) return t("ballot.you_voted_secret");
-  const choice = f.type === "vote" ? t(`ballot.${ballot.choice}`) : (ballot.choices || []).map((c) => optionLabel(debate, c)).join(", ");
-  return t("ballot.you_voted", { choice });
+  return choice ? t("ballot.you_voted", { choice }) : t("ballot.you_voted_secret");
 }
 
 // A secret ballot's receipt, drawn here so that a retried request keeps the receipt the
@@ -175,10 +181,21 @@ function reasonText(f, reason) {
   return t(`reason.${reason}`);
 }
 
-function Ballot({ debate, onChange, counting }) {
+// The reader's own ballot; or, with `giver` ({id, name}: a proxy the reader holds), the
+// ballot they cast for that giver (`cast`: as GET .../ballot?for= answered, or null), sent
+// with "for" and kept here (the debate's my_ballot stays the reader's own).
+function proxyCan(debate) {
+  if (debate.status === "open") return { allowed: true };
+  return { allowed: false, reason: debate.status === "closed" ? "consultation_closed" : "not_open" };
+}
+
+function Ballot({ debate, onChange, counting, giver, cast, titled }) {
   const f = debate.function;
-  const mine = debate.my_ballot;
-  const can = debate.can_vote || { allowed: false };
+  const [castFor, setCastFor] = useState(cast || null);
+  const [replaced, setReplaced] = useState(false); // the reader's ballot replaced a proxy's
+  const mine = giver ? castFor : debate.my_ballot;
+  const can = giver ? proxyCan(debate) : debate.can_vote || { allowed: false };
+  const suffix = giver ? `-for-${giver.id.replace(/[^A-Za-z0-9_-]/g, "_")}` : "";
   const method = isMethod(f.type);
   const initial = mine ? (f.type === "vote" ? mine.choice : method ? methodInitial(f, mine) : mine.choices) : null;
   const [choice, setChoice] = useState(f.type === "vote" ? initial || null : method ? initial || methodInitial(f, null) : initial || []);
@@ -215,13 +232,20 @@ function Ballot({ debate, onChange, counting }) {
       pendingReceipt.current = pendingReceipt.current || newReceipt();
       body = { ...body, receipt: pendingReceipt.current };
     }
+    if (giver) body = { ...body, for: giver.id };
     try {
       const cast = await api(`/debates/${enc(debate.id)}/ballot`, { method: "PUT", body });
       if (cast.receipt) {
-        const text = t("ballot.receipt_file", { receipt: cast.receipt, title: debate.title, url: location.href });
+        const title = giver ? `${debate.title} (${t("proxy.vote_for", { name: giver.name })})` : debate.title;
+        const text = t("ballot.receipt_file", { receipt: cast.receipt, title, url: location.href });
         setReceipt({ code: cast.receipt, url: URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" })) });
       }
       focusAfter.current = "status"; // the keyboard user keeps their place: on what changed
+      if (giver) {
+        setCastFor(cast);
+        return onChange && onChange(cast);
+      }
+      setReplaced(Boolean(mine && mine.by && !cast.by));
       onChange(cast);
     } catch (e) {
       if (e.status === 0 || e.status >= 500 || e.status === 429) setUnsent({ body, error: e });
@@ -229,6 +253,7 @@ function Ballot({ debate, onChange, counting }) {
     } finally {
       setBusy(false);
     }
+    return undefined;
   };
 
   const withdraw = async () => {
@@ -283,14 +308,19 @@ function Ballot({ debate, onChange, counting }) {
     Promise.resolve()
       .then(() => navigator.clipboard.writeText(receipt.code))
       .then(() => setCopied(t("ballot.copied")), () => setCopied(t("ballot.copy_failed")));
-  const canWithdraw = mine && f.allow_change && !f.secret && can.allowed;
-  const submitLabel = f.type === "petition" ? t("ballot.sign") : mine ? t("ballot.change") : t("ballot.submit");
-  const showForm = can.allowed && !(mine && (f.type === "petition" || final)); // once only
+  const canWithdraw = !giver && mine && !mine.by && f.allow_change && !f.secret && can.allowed;
+  const submitLabel = giver
+    ? t(mine ? "proxy.change_for" : "proxy.submit_for", { name: giver.name })
+    : f.type === "petition" ? t("ballot.sign") : mine && !mine.by ? t("ballot.change") : t("ballot.submit");
+  // Once only; but the reader's own ballot replaces one a proxy cast for them (not secret).
+  const replaceable = !giver && mine && mine.by && !f.secret;
+  const lapsed = giver && error && error.code === "already_voted"; // the giver voted meanwhile
+  const showForm = !lapsed && can.allowed && (replaceable || !(mine && (f.type === "petition" || final)));
 
   let fields = null;
   if (f.type === "vote") {
     fields = html`<fieldset disabled=${Boolean(confirming)}>
-      <legend>${t("ballot.legend")}</legend>
+      <legend>${giver ? t("proxy.ballot_of", { name: giver.name }) : t("ballot.legend")}</legend>
       ${["yes", "no", "abstain"].map(
         (value) => html`<label class="choice">
           <input type="radio" name="choice" value=${value} checked=${choice === value} onChange=${() => setChoice(value)} />
@@ -304,7 +334,8 @@ function Ballot({ debate, onChange, counting }) {
       setChoice(next);
       if (error && error.status === 0) setError(null);
     };
-    fields = html`<${MethodFields} f=${f} value=${choice} onChange=${change} disabled=${Boolean(confirming)} />`;
+    fields = html`<${MethodFields} f=${f} value=${choice} onChange=${change} disabled=${Boolean(confirming)}
+      prefix=${suffix ? `${suffix.slice(1)}-` : ""} />`;
   } else if (f.type === "poll") {
     const single = f.max_choices === 1;
     const toggle = (id, on) =>
@@ -315,7 +346,7 @@ function Ballot({ debate, onChange, counting }) {
         ? t("ballot.poll_hint_upto", { max: f.max_choices })
         : t("ballot.poll_hint_many", { min: f.min_choices, max: f.max_choices });
     fields = html`<fieldset disabled=${Boolean(confirming)}>
-      <legend>${t("ballot.poll_legend")}</legend>
+      <legend>${giver ? t("proxy.answer_of", { name: giver.name }) : t("ballot.poll_legend")}</legend>
       <p class="hint">${hint}</p>
       ${f.options.map(
         (o) => html`<label class="choice">
@@ -327,19 +358,25 @@ function Ballot({ debate, onChange, counting }) {
     </fieldset>`;
   }
 
-  return html`<section class="ballot" aria-labelledby="ballot-title">
-    <h2 id="ballot-title" class="sr-only">${t("ballot.section")}</h2>
-    <p role="status" tabindex="-1" ref=${statusLine} class=${mine ? "ballot-state done" : "ballot-state"}>${mine ? ballotText(debate, mine) : note}</p>
+  return html`<section class=${giver ? "ballot ballot-for" : "ballot"} aria-labelledby=${`ballot-title${suffix}`}>
+    ${giver
+      ? html`<h3 id=${`ballot-title${suffix}`}>${t("proxy.vote_for", { name: giver.name })}</h3>`
+      : titled
+        ? html`<h2 id="ballot-title">${t("proxy.my_ballot")}</h2>`
+        : html`<h2 id="ballot-title" class="sr-only">${t("ballot.section")}</h2>`}
+    <p role="status" tabindex="-1" ref=${statusLine} class=${mine ? "ballot-state done" : "ballot-state"}>${mine ? ballotText(debate, mine, giver) : note}</p>
+    ${replaced && html`<p class="note proxy-replaced">${t("proxy.replaced")}</p>`}
+    ${replaceable && html`<p class="hint">${t("proxy.replace_hint")}</p>`}
     <p class="note" aria-live="polite">${counting}</p>
     ${receipt &&
     html`<div class="receipt">
-      <h3>${t("ballot.receipt_title")}</h3>
+      <h3>${giver ? t("proxy.receipt_title", { name: giver.name }) : t("ballot.receipt_title")}</h3>
       <p><code class="receipt-code">${receipt.code}</code></p>
       <p><strong>${t("ballot.receipt_warning")}</strong></p>
       <p>${t("ballot.receipt_how")}</p>
       <p class="actions">
         <button type="button" onClick=${copy}>${t("ballot.copy")}</button>
-        ${" "}<a class="button" href=${receipt.url} download=${`receipt-${debate.id}.txt`}>${t("ballot.download")}</a>
+        ${" "}<a class="button" href=${receipt.url} download=${`receipt-${debate.id}${suffix}.txt`}>${t("ballot.download")}</a>
         ${" "}<span aria-live="polite">${copied}</span>
       </p>
     </div>`}
@@ -359,8 +396,8 @@ function Ballot({ debate, onChange, counting }) {
       ${f.secret && !mine && html`<p class="hint">${t("ballot.secret_note")}</p>`}
       ${fields}
       ${confirming
-        ? html`<div class="panel confirm" role="group" aria-labelledby="ballot-confirm">
-            <p id="ballot-confirm"><strong>${t("ballot.confirm_question", { choice: confirming.text })}</strong></p>
+        ? html`<div class="panel confirm" role="group" aria-labelledby=${`ballot-confirm${suffix}`}>
+            <p id=${`ballot-confirm${suffix}`}><strong>${giver ? t("proxy.confirm_question", { name: giver.name, choice: confirming.text }) : t("ballot.confirm_question", { choice: confirming.text })}</strong></p>
             <p class="actions">
               <button type="button" class="primary" ref=${confirmButton} disabled=${busy} onClick=${() => send(confirming.body)}>${t("ballot.confirm")}</button>
               ${" "}<button type="button" class="secondary" onClick=${back}>${t("ballot.back")}</button>
@@ -440,6 +477,7 @@ function Results({ debate, results }) {
       <span class="sep"> · </span><span class="results-total">${total}</span>
       ${petition && f.goal && !r.final ? html`<span class="sep"> · </span>${t("outcome.goal", { count: f.goal })}` : ""}
     </p>
+    ${r.final && r.by_proxy > 0 && html`<p class="meta by-proxy">${t("proxy.by_proxy", { count: r.by_proxy })}</p>`}
     ${r.outcome ? html`<${Outcome} debate=${debate} outcome=${r.outcome} total=${r.total} />` : html`<${Rules} debate=${debate} />`}
     ${isMethod(f.type) && html`<${MethodResults} debate=${debate} r=${r} />`}
     ${!petition && !isMethod(f.type) &&

@@ -10,6 +10,7 @@ import { navigate } from "../router.js";
 import { useLoad, useScreenTitle, Alert, LoadingScreen, ErrorScreen } from "../ui.js";
 import { Field, Select, useSubmit, localToIso, isoToLocal, fieldErrors, describedBy } from "../forms.js";
 import { sayOnReturn } from "./manage.js";
+import { ProxyFields, proxiesToForm, proxiesBody, proxiesChanged, proxyFieldNames } from "./proxies.js";
 
 // Roles that may be let into a board meeting; its admins always are.
 const AUDIENCE = ["observer", "participant", "author", "moderator"];
@@ -23,6 +24,7 @@ export function emptyConsultation() {
     participation: "signed_in",
     closes_at: "",
     opens_at: "",
+    ...proxiesToForm({}),
   };
 }
 
@@ -35,6 +37,7 @@ export function consultationToForm(c) {
     participation: c.participation || "signed_in",
     closes_at: isoToLocal(c.scheduled_closes_at || c.closes_at),
     opens_at: isoToLocal(c.opens_at),
+    ...proxiesToForm(c),
   };
 }
 
@@ -49,6 +52,7 @@ export function consultationBody(form) {
   if (form.visibility === "public") body.participation = form.participation;
   if (form.visibility === "restricted") body.audience = ["admin", ...AUDIENCE.filter((r) => form.audience.includes(r))];
   if (form.opens_at) body.opens_at = localToIso(form.opens_at);
+  if (form.proxies_allowed) body.proxies = proxiesBody(form);
   return body;
 }
 
@@ -63,6 +67,7 @@ function changes(before, form) {
   if (form.visibility === "restricted" && (before.visibility !== "restricted" || String(after.audience) !== String(was.audience)))
     body.audience = after.audience;
   if (before.opens_at && !form.opens_at) body.opens_at = null;
+  if (proxiesChanged(before, form)) body.proxies = proxiesBody(form);
   return body;
 }
 
@@ -75,6 +80,7 @@ export function consultationFields() {
     participation: ["c-participation", t("newconsultation.participation")],
     opens_at: ["c-opens", t("newconsultation.opens")],
     closes_at: ["c-closes", t("newconsultation.closes")],
+    ...proxyFieldNames(),
   };
 }
 
@@ -118,11 +124,12 @@ export function ConsultationFields({ form, set, errors = {} }) {
     <${Field} id="c-closes" error=${errors["c-closes"]} label=${t("newconsultation.closes")} hint=${t("newconsultation.time_hint")}>
       <input type="datetime-local" id="c-closes" value=${form.closes_at} ...${tie("c-closes", true)}
         onInput=${(e) => set("closes_at")(e.target.value)} />
-    </${Field}>`;
+    </${Field}>
+    <${ProxyFields} form=${form} set=${set} errors=${errors} />`;
 }
 
 // Once published: the description, and the closing moved later (the API refuses earlier).
-function PublishedFields({ form, set, errors }) {
+function PublishedFields({ form, set, errors, proxies }) {
   return html`
     <${Field} id="c-description" error=${errors["c-description"]} label=${t("newconsultation.description")} hint=${t("form.markdown_hint")}>
       <textarea id="c-description" rows="4" value=${form.description} aria-describedby=${describedBy("c-description", { hint: true, error: Boolean(errors["c-description"]) })}
@@ -131,7 +138,8 @@ function PublishedFields({ form, set, errors }) {
     <${Field} id="c-closes" error=${errors["c-closes"]} label=${t("newconsultation.closes")} hint=${t("cform.closes_later")}>
       <input type="datetime-local" id="c-closes" value=${form.closes_at} aria-describedby=${describedBy("c-closes", { hint: true, error: Boolean(errors["c-closes"]) })}
         onInput=${(e) => set("closes_at")(e.target.value)} />
-    </${Field}>`;
+    </${Field}>
+    ${proxies && html`<${ProxyFields} form=${form} set=${set} errors=${errors} />`}`;
 }
 
 export function EditConsultation({ id }) {
@@ -167,7 +175,8 @@ function EditForm({ consultation: c }) {
       <${Alert} error=${error} fields=${consultationFields()} />
       ${published
         ? html`<p>${t("cform.published")}</p>
-            <${PublishedFields} form=${form} set=${set} errors=${fieldErrors(error, consultationFields())} />`
+            <${PublishedFields} form=${form} set=${set} errors=${fieldErrors(error, consultationFields())}
+              proxies=${c.status === "scheduled"} />`
         : html`<${ConsultationFields} form=${form} set=${set} errors=${fieldErrors(error, consultationFields())} />`}
       <button type="submit" class="primary" disabled=${busy}>${t("cform.save")}</button>
     </form>`;

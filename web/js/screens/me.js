@@ -9,6 +9,7 @@ import { getToken, signInUrl } from "../session.js";
 import { useLoad, useScreenTitle, Alert } from "../ui.js";
 import { Field, Select, useSubmit } from "../forms.js";
 import { DownloadButton } from "../download.js";
+import { HeldProxies } from "./proxies.js";
 
 export function Me() {
   const signedIn = Boolean(getToken());
@@ -53,6 +54,7 @@ export function Me() {
           </li>`,
         )}
       </ul>`}
+    <${HeldProxies} />
     <${YourData} />`;
 }
 

@@ -96,18 +96,19 @@ export function methodText(f, ballot) {
 }
 
 // The ballot's fields: `value` is methodInitial's state, `onChange(next state)`.
-export function MethodFields({ f, value, onChange, disabled }) {
+// `prefix` keeps ids apart when a page has several ballots (a proxy holder's, issue 19).
+export function MethodFields({ f, value, onChange, disabled, prefix = "" }) {
   const set = (id, v) => onChange({ ...value, [id]: v });
   if (f.type === "ranked") {
     const most = f.max_ranks || f.options.length;
     const { ranking, twice } = rankingOf(f, value);
     return html`<fieldset disabled=${disabled} class="method-ballot">
       <legend>${t("ballot.rank_legend")}</legend>
-      <p class="hint" id="rank-hint">${f.max_ranks ? t("ballot.rank_hint_max", { max: f.max_ranks }) : t("ballot.rank_hint")}</p>
+      <p class="hint" id=${`${prefix}rank-hint`}>${f.max_ranks ? t("ballot.rank_hint_max", { max: f.max_ranks }) : t("ballot.rank_hint")}</p>
       ${f.options.map(
         (o) => html`<div class="rank-row" key=${o.id}>
-          <label for=${`rank-${o.id}`}>${o.label}</label>
-          <select id=${`rank-${o.id}`} aria-describedby="rank-hint" value=${value[o.id]} onChange=${(e) => set(o.id, e.currentTarget.value)}>
+          <label for=${`${prefix}rank-${o.id}`}>${o.label}</label>
+          <select id=${`${prefix}rank-${o.id}`} aria-describedby=${`${prefix}rank-hint`} value=${value[o.id]} onChange=${(e) => set(o.id, e.currentTarget.value)}>
             <option value="" selected=${value[o.id] === ""}>${t("ballot.rank_none")}</option>
             ${Array.from({ length: most }, (_, i) => String(i + 1)).map(
               (rank) => html`<option value=${rank} selected=${value[o.id] === rank}>${t("ballot.rank_n", { rank })}</option>`,
@@ -135,7 +136,7 @@ export function MethodFields({ f, value, onChange, disabled }) {
           <div class="grade-choices">
             ${scale.map(
               (g) => html`<label class="choice">
-                <input type="radio" name=${`grade-${o.id}`} value=${g} required checked=${value[o.id] === g} onChange=${() => set(o.id, g)} />
+                <input type="radio" name=${`${prefix}grade-${o.id}`} value=${g} required checked=${value[o.id] === g} onChange=${() => set(o.id, g)} />
                 ${gradeLabel(g)}
               </label>`,
             )}
@@ -147,12 +148,12 @@ export function MethodFields({ f, value, onChange, disabled }) {
   if (f.type === "score") {
     return html`<fieldset disabled=${disabled} class="method-ballot">
       <legend>${t("ballot.score_legend")}</legend>
-      <p class="hint" id="score-hint">${t("ballot.score_hint", { max: f.max_score })}</p>
+      <p class="hint" id=${`${prefix}score-hint`}>${t("ballot.score_hint", { max: f.max_score })}</p>
       ${f.options.map(
         (o) => html`<div class="number-row" key=${o.id}>
-          <label for=${`score-${o.id}`}>${o.label}</label>
-          <input type="number" inputmode="numeric" id=${`score-${o.id}`} min="0" max=${f.max_score} step="1" required
-            aria-describedby="score-hint" value=${value[o.id]} onInput=${(e) => set(o.id, e.currentTarget.value)} />
+          <label for=${`${prefix}score-${o.id}`}>${o.label}</label>
+          <input type="number" inputmode="numeric" id=${`${prefix}score-${o.id}`} min="0" max=${f.max_score} step="1" required
+            aria-describedby=${`${prefix}score-hint`} value=${value[o.id]} onInput=${(e) => set(o.id, e.currentTarget.value)} />
         </div>`,
       )}
     </fieldset>`;
@@ -160,15 +161,15 @@ export function MethodFields({ f, value, onChange, disabled }) {
   const left = pointsLeft(f, value);
   return html`<fieldset disabled=${disabled} class="method-ballot">
     <legend>${t("ballot.points_legend")}</legend>
-    <p class="hint" id="points-hint">${t("ballot.points_hint", { count: f.points_per_voter })}</p>
+    <p class="hint" id=${`${prefix}points-hint`}>${t("ballot.points_hint", { count: f.points_per_voter })}</p>
     ${f.options.map(
       (o) => html`<div class="number-row" key=${o.id}>
-        <label for=${`points-${o.id}`}>${o.label}</label>
-        <input type="number" inputmode="numeric" id=${`points-${o.id}`} min="0" max=${f.points_per_voter} step="1"
-          aria-describedby="points-hint points-left" value=${value[o.id]} onInput=${(e) => set(o.id, e.currentTarget.value)} />
+        <label for=${`${prefix}points-${o.id}`}>${o.label}</label>
+        <input type="number" inputmode="numeric" id=${`${prefix}points-${o.id}`} min="0" max=${f.points_per_voter} step="1"
+          aria-describedby=${`${prefix}points-hint ${prefix}points-left`} value=${value[o.id]} onInput=${(e) => set(o.id, e.currentTarget.value)} />
       </div>`,
     )}
-    <p id="points-left" class=${left < 0 ? "points-left field-error" : "points-left"} aria-live="polite">
+    <p id=${`${prefix}points-left`} class=${left < 0 ? "points-left field-error" : "points-left"} aria-live="polite">
       ${left >= 0 ? t("ballot.points_left", { count: left }) : t("ballot.points_over", { count: -left })}
     </p>
   </fieldset>`;
