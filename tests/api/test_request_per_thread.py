@@ -9,9 +9,7 @@ import threading
 from chalicelib.api import http
 
 
-def test_a_request_answered_while_another_is_under_way_keeps_its_own_caller(
-    as_user, monkeypatch
-):
+def test_a_request_answered_while_another_is_under_way_keeps_its_own_caller(as_user, monkeypatch):
     alice, bob = as_user("alice", name="Alice"), as_user("bob", name="Bob")
     entered, go = threading.Event(), threading.Event()
     real = http.decoded_path
