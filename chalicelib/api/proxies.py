@@ -83,6 +83,19 @@ def revoke_proxy(caller: Caller, consultation_id: str) -> None:
 
 @route(
     blueprint,
+    "/me/proxies/{consultation_id}/{giver_id}",
+    methods=["DELETE"],
+    answers={204: None},
+    errors=(ConsultationNotFound, ProxyNotFound, ProxyUsed, ConsultationClosed, ConcurrentUpdate),
+)
+def decline_proxy(caller: Caller, consultation_id: str, giver_id: str) -> None:
+    """Give back the proxy `giver_id` gave you, until you vote with it (409 `proxy_used`):
+    its place is free again."""
+    proxies.decline(caller, consultation_id, giver_id)
+
+
+@route(
+    blueprint,
     "/me/proxies",
     methods=["GET"],
     query=HeldProxiesQuery,

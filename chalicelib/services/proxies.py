@@ -154,6 +154,38 @@ def revoke(caller: Caller, consultation_id: str) -> None:
     raise ConcurrentUpdate()
 
 
+def decline(caller: Caller, consultation_id: str, giver_id: str) -> None:
+    """The holder gives back a proxy they hold, until they have voted with it or the
+    consultation closes: nobody holds a place of theirs against their will. The giver may
+    then give it to someone else. A holder who may no longer see the consultation may
+    still give it back; anyone else is told there is no such proxy (404)."""
+    access = consultation_access(consultation_id, caller, None, consistent=True)
+    consultation = access.consultation
+    proxy = store.get_proxy(consultation.id, giver_id) if looks_like_user_id(giver_id) else None
+    if proxy is None or proxy.holder_id != caller.id:
+        access.require(Action.CONSULTATION_READ)  # nor does it say the consultation exists
+    for _ in range(_ATTEMPTS):
+        if proxy is None or proxy.holder_id != caller.id:
+            raise ProxyNotFound()
+        if proxy.used_at is not None:
+            raise ProxyUsed()
+        if access.closed:
+            raise ConsultationClosed()
+        event = audit_event(
+            consultation.group_id,
+            caller,
+            "proxy_declined",
+            proxy.giver_id,
+            consultation_id=consultation.id,
+        )
+        try:
+            store.revoke(proxy, event)
+            return
+        except store.ProxyMoved:
+            proxy = store.get_proxy(consultation.id, giver_id)
+    raise ConcurrentUpdate()
+
+
 def held(
     caller: Caller, consultation_id: str | None, limit: int, cursor: str | None
 ) -> Page[Proxy]:

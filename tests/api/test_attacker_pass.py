@@ -722,6 +722,13 @@ ROUTES: dict[tuple[str, str], Route] = {
         "DELETE", "/v1/consultations/{target}/proxy", C, proxies_off(ok(404))
     ),
     ("GET", "/v1/me/proxies"): Route("GET", "/v1/me/proxies", ("-",), anyone()),
+    ("DELETE", "/v1/me/proxies/{consultation_id}/{giver_id}"): Route(
+        "DELETE",
+        "/v1/me/proxies/{target}/x-admin",
+        C,
+        proxies_off(ok(404)),
+        not_found="consultation_not_found",
+    ),
     ("GET", "/v1/consultations/{consultation_id}/grants"): Route(
         "GET", "/v1/consultations/{target}/grants", C, consultation_rule(A.GRANTS_MANAGE, False)
     ),

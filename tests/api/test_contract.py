@@ -151,15 +151,15 @@ def schemas_in(node: Any, where: str = "") -> list[tuple[str, dict[str, Any]]]:
     return found
 
 
-def test_the_served_document_is_under_192_kb(client):
+def test_the_served_document_is_under_195_kb(client):
     """A budget against repetition (one shared Error, shared responses, referenced
     parameters): it grows with the API, never by copying (issue 13 took it from 318 KB;
     issue 18's export, erasure, results and open data took it from 147 KB to 160 KB; issue
     19's four decision methods, their ballots, results and outcomes to 180 KB; its proxies,
-    four routes, to 189 KB)."""
+    five routes, to 192 KB)."""
     served = client.http.get("/v1/openapi.json")
     assert served.status_code == 200
-    assert len(served.body) < 192_000, len(served.body)
+    assert len(served.body) < 195_000, len(served.body)
 
 
 def test_every_timestamp_is_documented_as_a_date_time():

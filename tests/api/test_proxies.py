@@ -258,6 +258,40 @@ def test_a_revoked_proxy_no_longer_votes(assembly):
     assert actions[-2:] == ["proxy_given", "proxy_revoked"]
 
 
+def test_a_holder_gives_back_a_proxy_and_its_place_is_free_again(assembly):
+    """Nobody holds a place of someone's against their will: with max_per_holder 1, a
+    proxy bob did not want would otherwise keep every other member's away from him."""
+    group_id, users = assembly
+    cid, (debate,) = consultation(users["admin"], group_id, [{"type": "vote"}])
+    alice, bob, carol = users["alice"], users["bob"], users["carol"]
+    assert give(alice, cid, "bob").status_code == 201
+    full = give(carol, cid, "bob")
+    assert (full.status_code, code(full)) == (409, "proxy_limit")
+    for stranger in ("carol", "eve", "admin"):  # only its holder gives it back
+        refused = users[stranger].delete(f"/v1/me/proxies/{cid}/alice")
+        assert refused.status_code == 404, stranger
+    assert bob.delete(f"/v1/me/proxies/{cid}/alice").status_code == 204
+    gone = alice.get(f"/v1/consultations/{cid}/proxy")
+    assert (gone.status_code, code(gone)) == (404, "proxy_not_found")
+    refused = vote(bob, debate, "yes", **{"for": "alice"})
+    assert (refused.status_code, code(refused)) == (403, "not_proxy_holder")
+    assert give(carol, cid, "bob").status_code == 201  # bob's place is free again
+    again = bob.delete(f"/v1/me/proxies/{cid}/alice")
+    assert (again.status_code, code(again)) == (404, "proxy_not_found")
+    actions = [e["action"] for e in audit_log(users["admin"], group_id)]
+    assert actions[-3:] == ["proxy_given", "proxy_declined", "proxy_given"]
+
+
+def test_a_used_proxy_cannot_be_given_back(assembly):
+    group_id, users = assembly
+    cid, (debate,) = consultation(users["admin"], group_id, [{"type": "vote"}])
+    give(users["alice"], cid, "bob")
+    assert vote(users["bob"], debate, "no", **{"for": "alice"}).status_code == 201
+    used = users["bob"].delete(f"/v1/me/proxies/{cid}/alice")
+    assert (used.status_code, code(used)) == (409, "proxy_used")
+    assert users["alice"].get(f"/v1/consultations/{cid}/proxy").data["holder"]["id"] == "bob"
+
+
 def test_the_holder_must_be_someone_else_who_may_take_part(assembly, as_user):
     group_id, users = assembly
     admin = users["admin"]

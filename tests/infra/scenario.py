@@ -332,6 +332,8 @@ def vote(people: People, consultation: str, debates: dict[str, str]) -> str:
     assert erin.get(proxy).data["holder"]["id"] == "carol"
     erin.delete(proxy)
     erin.put(proxy, {"holder": "carol"}, expect=201)
+    carol.delete(f"/v1/me/proxies/{consultation}/erin")  # carol gives it back; erin again
+    erin.put(proxy, {"holder": "carol"}, expect=201)
     assert [p["giver"]["id"] for p in carol.get("/v1/me/proxies").data["items"]] == ["erin"]
     assert (
         carol.put(f"{poll}/ballot", {"choices": ["o2"], "for": "erin"}, expect=201).data["for"]

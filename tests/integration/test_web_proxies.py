@@ -416,3 +416,59 @@ def test_proxies_are_set_while_scheduled_and_a_proxy_given_after_they_are_turned
     desktop.reload()
     heading(desktop, TITLE)
     expect(desktop.get_by_role("region", name="Ma procuration")).to_have_count(0)
+
+
+def test_a_holder_gives_a_proxy_back_and_another_member_may_give_theirs(
+    phone: Page, hub: RunningHub
+) -> None:
+    """Nobody keeps a place of someone's against their will: at one proxy per holder, Bob
+    gives back the proxy Alice gave him, and Carol's to him is then accepted."""
+    tag = uuid.uuid4().hex[:8]
+    secretary, alice, bob, carol = (f"{n}-{tag}" for n in ("secretary", "alice", "bob", "carol"))
+    group_id = (
+        hub.as_user(secretary)
+        .post("/v1/groups", {"name": f"Amicale {tag}", "join_policy": "open"}, expect=201)
+        .data["id"]
+    )
+    for person, name in ((alice, "Alice Martin"), (bob, "Bob Durand"), (carol, "Carol Petit")):
+        hub.as_user(person).patch("/v1/me", {"display_name": name}, expect=200)
+        hub.as_user(person).post(f"/v1/groups/{group_id}/join", expect=201)
+    closes = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+    consultation_id = (
+        hub.as_user(secretary)
+        .post(
+            f"/v1/groups/{group_id}/consultations",
+            {
+                "title": TITLE,
+                "visibility": "members",
+                "closes_at": closes,
+                "proxies": {"allowed": True, "max_per_holder": 1},
+            },
+            expect=201,
+        )
+        .data["id"]
+    )
+    hub.as_user(secretary).post(
+        f"/v1/consultations/{consultation_id}/debates",
+        {"title": MOTION, "function": {"type": "vote"}},
+        expect=201,
+    )
+    hub.as_user(secretary).post(f"/v1/consultations/{consultation_id}/publish", expect=200)
+    proxy = f"/v1/consultations/{consultation_id}/proxy"
+    hub.as_user(alice).put(proxy, {"holder": bob}, expect=201)
+    hub.as_user(carol).put(proxy, {"holder": bob}, expect=409)  # his one place is taken
+
+    sign_in(phone, bob)
+    phone.goto(f"/consultations/{consultation_id}")
+    heading(phone, TITLE)
+    held = phone.get_by_role("region", name="Procurations reçues")
+    expect(held.get_by_role("heading", name="Alice Martin")).to_be_visible()
+    held.get_by_role("button", name="Rendre sa procuration à Alice Martin").click()
+    expect(held.get_by_role("status")).to_have_text(
+        f"Vous avez rendu sa procuration à Alice Martin{NBSP}: vous pouvez en recevoir une autre."
+    )
+    expect(held.get_by_role("heading", name="Alice Martin")).to_have_count(0)
+    look(phone, "proxies-given-back")
+
+    hub.as_user(alice).get(proxy, expect=404)
+    assert hub.as_user(carol).put(proxy, {"holder": bob}, expect=201).data["holder"]["id"] == bob

@@ -264,6 +264,7 @@ AuditAction = Literal[
     "comment_restored",
     "proxy_given",
     "proxy_revoked",
+    "proxy_declined",
     "proxy_used",
 ]
 

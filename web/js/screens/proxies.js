@@ -97,7 +97,7 @@ function ProxiesPanel({ consultation: c, debates }) {
   const { mine, held } = state.data;
   const setMine = (proxy) => setData((data) => ({ ...data, mine: proxy }));
   return html`${(mine || mayTakePart(debates)) && html`<${MyProxy} consultation=${c} proxy=${mine} onChange=${setMine} />`}
-    ${held.length > 0 && html`<${HeldHere} proxies=${held} debates=${debates} max=${c.proxies.max_per_holder} />`}`;
+    ${held.length > 0 && html`<${HeldHere} consultation=${c} proxies=${held} debates=${debates} max=${c.proxies.max_per_holder} />`}`;
 }
 
 function MyProxy({ consultation: c, proxy, onChange }) {
@@ -185,11 +185,32 @@ function GiveProxy({ consultation: c, onGiven }) {
   </form>`;
 }
 
-// On the consultation's page: each giver, and the debates to vote in for them.
-function HeldHere({ proxies, debates, max }) {
+// On the consultation's page: each giver, and the debates to vote in for them; a proxy not
+// used yet may be given back (DELETE /me/proxies/{consultation}/{giver}).
+function HeldHere({ consultation: c, proxies: all, debates, max }) {
   const decided = debates.filter((d) => d.function && d.function.type !== "none");
+  const [back, setBack] = useState([]); // givers whose proxy was given back
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const [said, setSaid] = useState("");
+  const proxies = all.filter((p) => !back.includes(p.giver.id));
+  const giveBack = async (p) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api(`/me/proxies/${enc(c.id)}/${enc(p.giver.id)}`, { method: "DELETE" });
+      setBack((ids) => [...ids, p.giver.id]);
+      setSaid(t("proxy.given_back", { name: p.giver.name }));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
   return html`<section class="proxy panel" aria-labelledby="proxy-held-title">
     <h2 id="proxy-held-title">${t("proxy.held_title")}</h2>
+    <p role="status" class="proxy-said">${said}</p>
+    <${Alert} error=${error} />
     <p class="hint">${t("proxy.held_count", { count: proxies.length, max })}</p>
     ${proxies.map(
       (p) => html`<div class="proxy-giver" key=${p.giver.id}>
@@ -201,6 +222,8 @@ function HeldHere({ proxies, debates, max }) {
             (d) => html`<li key=${d.id}><a href=${`/debates/${enc(d.id)}`}>${t("proxy.vote_in", { name: p.giver.name, title: d.title })}</a></li>`,
           )}
         </ul>`}
+        ${!p.used_at &&
+        html`<p><button type="button" class="secondary" disabled=${busy} onClick=${() => giveBack(p)}>${t("proxy.give_back", { name: p.giver.name })}</button></p>`}
       </div>`,
     )}
   </section>`;
