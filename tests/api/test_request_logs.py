@@ -230,6 +230,7 @@ def sentinel_world(as_user: Any) -> tuple[Any, dict[str, str]]:
         "comment_id": comment,
         "code": invite(caller, group_id),
         "user_id": "member-b",
+        "giver_id": "member-b",
         "receipt": "A" * 22,
     }
     return caller, ids
