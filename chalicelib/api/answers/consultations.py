@@ -394,6 +394,9 @@ class DebateOut(Answer):
         "for a debate without decision. A petition's signatures are its result: they show "
         "only when its results do, whatever `show_turnout`."
     )
+    proxies_allowed: bool = Field(
+        description="Whether its consultation lets members give their proxy (its `proxies`)."
+    )
     my_ballot: BallotOut | None = Field(
         description="The caller's own ballot, as `GET /v1/debates/{debate_id}/ballot` answers "
         "it; null if they cast none, or without a token."
@@ -436,6 +439,7 @@ class DebateOut(Answer):
             author=PersonOut(id=debate.created_by, name=debate.created_by_name),
             addenda=[AddendumOut.of_addendum(addendum) for addendum in debate.addenda],
             comments=comments,
+            proxies_allowed=parent.proxies.allowed,
             **reader,
         )
 

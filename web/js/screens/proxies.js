@@ -235,6 +235,7 @@ function HeldHere({ consultation: c, proxies: all, debates, max }) {
 // giver, the ballot already cast for them (GET .../ballot?for=, 404: none).
 export function ProxyBallots({ debate, Ballot, onHeld, onCast }) {
   if (!getToken() || debate.function.type === "none" || debate.status === "draft") return null;
+  if (!debate.proxies_allowed) return null; // nobody holds a proxy here: no request
   // Who may not take part may not vote for anyone else either: no request.
   if (!debate.my_ballot && debate.can_vote && debate.can_vote.reason === "not_eligible") return null;
   return html`<${HeldBallots} key=${debate.id} debate=${debate} Ballot=${Ballot} onHeld=${onHeld} onCast=${onCast} />`;
