@@ -275,7 +275,7 @@ def _cast_secret_for(
             marker = store.get_marker(seen.debate, giver_id)
             if marker is None:
                 raise ConcurrentUpdate() from None
-        except proxy_store.ReceiptTaken:
+        except store.ReceiptTaken:
             raise refused("receipt", "receipt_taken") from None
         except proxy_store.NotHeld:
             raise NotProxyHolder() from None

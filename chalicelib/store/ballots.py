@@ -7,7 +7,7 @@ with `attribute_not_exists`; a change is conditioned on the choice the voter las
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
@@ -71,14 +71,24 @@ def get_marker(debate: Debate, voter_id: str) -> Marker | None:
 # ---------------------------------------------------------------- writing
 
 
-def cast_first(debate: Debate, voter_id: str, ballot: Ballot, now: datetime) -> None:
-    """The voter's first ballot: one conditional PutItem. BallotExists if they have one."""
+def new_marker(
+    debate: Debate, voter_id: str, ballot: Ballot | None, now: datetime, *, by: str | None = None
+) -> BallotMarkerItem:
+    """A voter's first marker: its choice (None for a secret ballot), when, and who cast it
+    when a proxy's holder did (`by`)."""
     item = _marker_item(debate, voter_id)
     item.debate_id = debate.id
     item.voter_id = voter_id
-    item.choice = ballot.key
+    item.choice = ballot.key if ballot is not None else None
     item.cast_at = clock.to_iso(now)
+    item.by = by
     item.owned_by(voter_id)
+    return item
+
+
+def cast_first(debate: Debate, voter_id: str, ballot: Ballot, now: datetime) -> None:
+    """The voter's first ballot: one conditional PutItem. BallotExists if they have one."""
+    item = new_marker(debate, voter_id, ballot, now)
     try:
         item.save(condition=BallotMarkerItem.pk.does_not_exist())
     except PutError as error:
@@ -157,24 +167,33 @@ def cast_secret(debate: Debate, voter_id: str, ballot: Ballot, receipt: str, now
     """A secret ballot: the voter's marker (no choice) and the anonymous ballot (no voter,
     no time), together or not at all. BallotExists if the voter has a marker already (that
     comes first: a retry finds both taken); else ReceiptTaken if the receipt is."""
-    marker = _marker_item(debate, voter_id)
-    marker.debate_id = debate.id
-    marker.voter_id = voter_id
-    marker.cast_at = clock.to_iso(now)
-    marker.owned_by(voter_id)
+    marker = new_marker(debate, voter_id, None, now)
+    send(lambda transaction: file_secret(transaction, debate, marker, ballot, receipt))
+
+
+def file_first(transaction: Transaction, marker: BallotMarkerItem) -> None:
+    """A first marker, in `transaction`: BallotExists (through `send`) if there is one."""
+    transaction.save(marker, condition=BallotMarkerItem.pk.does_not_exist(), on_fail=_Exists())
+
+
+def file_secret(
+    transaction: Transaction, debate: Debate, marker: BallotMarkerItem, ballot: Ballot, receipt: str
+) -> None:
+    """A secret ballot's marker and its anonymous ballot under `receipt`, in `transaction`:
+    BallotExists, then ReceiptTaken (through `send`) if either is taken."""
+    file_first(transaction, marker)
     anonymous = SecretBallotItem(
         keys.ballot_pk(debate.id, shard_of(receipt, debate.ballot_shards)),
         keys.secret_ballot_sk(receipt),
         debate_id=debate.id,
         choice=ballot.key,
     )
+    transaction.save(anonymous, condition=SecretBallotItem.pk.does_not_exist(), on_fail=_Taken())
 
-    def build(transaction: Transaction) -> None:
-        transaction.save(marker, condition=BallotMarkerItem.pk.does_not_exist(), on_fail=_Exists())
-        transaction.save(
-            anonymous, condition=SecretBallotItem.pk.does_not_exist(), on_fail=_Taken()
-        )
 
+def send(build: Callable[[Transaction], None]) -> None:
+    """Run a transaction that files ballots: a marker that exists is BallotExists, a
+    receipt taken ReceiptTaken; any other failed condition goes through as raised."""
     try:
         transact(build)
     except _Exists:

@@ -19,19 +19,19 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib.domain import clock
 from chalicelib.domain.ballot import Ballot
-from chalicelib.domain.ballots import Marker, shard_of
+from chalicelib.domain.ballots import Marker
 from chalicelib.domain.deliberation import Block
 from chalicelib.domain.errors import ConcurrentUpdate, ProxyLimit
 from chalicelib.domain.model import AuditEvent, Consultation, Debate
 from chalicelib.domain.proxies import Proxy
 from chalicelib.domain.roles import Role
-from chalicelib.store import keys
+from chalicelib.store import ballots, keys
 from chalicelib.store.audit import record_in
-from chalicelib.store.ballots import BallotExists, marker_from_raw, marker_key
+from chalicelib.store.ballots import marker_from_raw, marker_key
 from chalicelib.store.convert import to_domain, to_item
 from chalicelib.store.cursors import Listing, decode_cursor, encode_cursor
 from chalicelib.store.memberships import membership_from_raw
-from chalicelib.store.models.ballots import BallotMarkerItem, SecretBallotItem
+from chalicelib.store.models.ballots import BallotMarkerItem
 from chalicelib.store.models.consultations import GrantItem
 from chalicelib.store.models.proxies import ProxyHolderItem, ProxyItem
 from chalicelib.store.moderation import block_from_raw, block_key
@@ -47,23 +47,11 @@ class NotHeld(Exception):
     """The proxy is no longer the writer's (revoked or replaced) when their ballot lands."""
 
 
-class ReceiptTaken(Exception):
-    """Another anonymous ballot of the debate is already filed under this receipt."""
-
-
 class _Moved(ConcurrentUpdate):
     pass
 
 
 class _NotHeld(ConcurrentUpdate):
-    pass
-
-
-class _Exists(ConcurrentUpdate):
-    pass
-
-
-class _Taken(ConcurrentUpdate):
     pass
 
 
@@ -332,29 +320,17 @@ def _use(transaction: Transaction, debate: Debate, giver_id: str, holder_id: str
     )
 
 
-def _proxy_marker(debate: Debate, giver_id: str, holder_id: str, now: str) -> BallotMarkerItem:
-    item = BallotMarkerItem(*marker_key(debate, giver_id))
-    item.debate_id = debate.id
-    item.voter_id = giver_id
-    item.cast_at = now
-    item.by = holder_id
-    item.owned_by(giver_id)
-    return item
-
-
 def cast_for_first(
     debate: Debate, giver_id: str, holder_id: str, ballot: Ballot, event: AuditEvent
 ) -> None:
     """The holder's first ballot for the giver: the giver's marker (with `by`), the proxy
     marked used, the audit entry, in one transaction. BallotExists if the giver's marker
     exists; NotHeld if the holder no longer holds the proxy."""
-    now = clock.to_iso(event.at)
-    marker = _proxy_marker(debate, giver_id, holder_id, now)
-    marker.choice = ballot.key
+    marker = ballots.new_marker(debate, giver_id, ballot, event.at, by=holder_id)
 
     def build(transaction: Transaction) -> None:
-        transaction.save(marker, condition=BallotMarkerItem.pk.does_not_exist(), on_fail=_Exists())
-        _use(transaction, debate, giver_id, holder_id, now)
+        ballots.file_first(transaction, marker)
+        _use(transaction, debate, giver_id, holder_id, marker.cast_at)
         record_in(transaction, event)
 
     _send(build)
@@ -365,21 +341,11 @@ def cast_secret_for(
 ) -> None:
     """As `cast_for_first`, for a secret ballot: the marker holds no choice, the anonymous
     ballot is filed under the receipt (ReceiptTaken if another holds it)."""
-    now = clock.to_iso(event.at)
-    marker = _proxy_marker(debate, giver_id, holder_id, now)
-    anonymous = SecretBallotItem(
-        keys.ballot_pk(debate.id, shard_of(receipt, debate.ballot_shards)),
-        keys.secret_ballot_sk(receipt),
-        debate_id=debate.id,
-        choice=ballot.key,
-    )
+    marker = ballots.new_marker(debate, giver_id, None, event.at, by=holder_id)
 
     def build(transaction: Transaction) -> None:
-        transaction.save(marker, condition=BallotMarkerItem.pk.does_not_exist(), on_fail=_Exists())
-        transaction.save(
-            anonymous, condition=SecretBallotItem.pk.does_not_exist(), on_fail=_Taken()
-        )
-        _use(transaction, debate, giver_id, holder_id, now)
+        ballots.file_secret(transaction, debate, marker, ballot, receipt)
+        _use(transaction, debate, giver_id, holder_id, marker.cast_at)
         record_in(transaction, event)
 
     _send(build)
@@ -387,10 +353,6 @@ def cast_secret_for(
 
 def _send(build: Callable[[Transaction], None]) -> None:
     try:
-        transact(build)
-    except _Exists:
-        raise BallotExists() from None
+        ballots.send(build)
     except _NotHeld:
         raise NotHeld() from None
-    except _Taken:
-        raise ReceiptTaken() from None
