@@ -127,9 +127,31 @@ def revoke(caller: Caller, consultation_id: str) -> None:
     """Take back the caller's proxy, unless its holder has voted with it. A giver who may no
     longer see the consultation (they left the association) may still take back the proxy
     they gave, which would otherwise keep a place of its holder's taken for good."""
+    _take_away(caller, consultation_id, caller.id, "proxy_revoked")
+
+
+def decline(caller: Caller, consultation_id: str, giver_id: str) -> None:
+    """The holder gives back a proxy they hold, until they have voted with it or the
+    consultation closes: nobody holds a place of theirs against their will. The giver may
+    then give it to someone else. A holder who may no longer see the consultation may
+    still give it back; anyone else is told there is no such proxy (404)."""
+    _take_away(caller, consultation_id, giver_id, "proxy_declined")
+
+
+def _take_away(caller: Caller, consultation_id: str, giver_id: str, action: str) -> None:
+    """Delete the proxy `giver_id` gave, for its giver (`proxy_revoked`) or its holder
+    (`proxy_declined`), until used or closed. Someone who is neither, and may not see the
+    consultation, is not told it exists."""
     access = consultation_access(consultation_id, caller, None, consistent=True)
     consultation = access.consultation
-    proxy = store.get_proxy(consultation.id, caller.id)
+    declining = action == "proxy_declined"
+
+    def theirs() -> Proxy | None:
+        found = store.get_proxy(consultation.id, giver_id) if looks_like_user_id(giver_id) else None
+        mine = found is not None and caller.id == (found.holder_id if declining else giver_id)
+        return found if mine else None
+
+    proxy = theirs()
     if proxy is None:
         access.require(Action.CONSULTATION_READ)
     for _ in range(_ATTEMPTS):
@@ -139,50 +161,15 @@ def revoke(caller: Caller, consultation_id: str) -> None:
             raise ProxyUsed()
         if access.closed:
             raise ConsultationClosed()
+        other = proxy.giver_id if declining else proxy.holder_id
         event = audit_event(
-            consultation.group_id,
-            caller,
-            "proxy_revoked",
-            proxy.holder_id,
-            consultation_id=consultation.id,
+            consultation.group_id, caller, action, other, consultation_id=consultation.id
         )
         try:
             store.revoke(proxy, event)
             return
         except store.ProxyMoved:
-            proxy = store.get_proxy(consultation.id, caller.id)
-    raise ConcurrentUpdate()
-
-
-def decline(caller: Caller, consultation_id: str, giver_id: str) -> None:
-    """The holder gives back a proxy they hold, until they have voted with it or the
-    consultation closes: nobody holds a place of theirs against their will. The giver may
-    then give it to someone else. A holder who may no longer see the consultation may
-    still give it back; anyone else is told there is no such proxy (404)."""
-    access = consultation_access(consultation_id, caller, None, consistent=True)
-    consultation = access.consultation
-    proxy = store.get_proxy(consultation.id, giver_id) if looks_like_user_id(giver_id) else None
-    if proxy is None or proxy.holder_id != caller.id:
-        access.require(Action.CONSULTATION_READ)  # nor does it say the consultation exists
-    for _ in range(_ATTEMPTS):
-        if proxy is None or proxy.holder_id != caller.id:
-            raise ProxyNotFound()
-        if proxy.used_at is not None:
-            raise ProxyUsed()
-        if access.closed:
-            raise ConsultationClosed()
-        event = audit_event(
-            consultation.group_id,
-            caller,
-            "proxy_declined",
-            proxy.giver_id,
-            consultation_id=consultation.id,
-        )
-        try:
-            store.revoke(proxy, event)
-            return
-        except store.ProxyMoved:
-            proxy = store.get_proxy(consultation.id, giver_id)
+            proxy = theirs()
     raise ConcurrentUpdate()
 
 
