@@ -158,7 +158,7 @@ def results_and_open_data(bench: Session, gid: str) -> None:
     from datetime import timedelta
 
     from chalicelib.domain import clock
-    from chalicelib.services import closing
+    from chalicelib.services import closer
 
     call, measure = bench.call, bench.measure
     closes = clock.to_iso(clock.now() + timedelta(days=1))
@@ -184,7 +184,7 @@ def results_and_open_data(bench: Session, gid: str) -> None:
     later = real_now() + timedelta(days=2)
     clock.now = lambda: later  # type: ignore[assignment]
     try:
-        closing.close_due_consultations(later)
+        closer.close_due_consultations(later)
         results = f"/v1/consultations/{cid}/results"
         measure("results of 3 votes", None, "GET", results)
         measure("  the same as CSV", None, "GET", f"{results}?format=csv")

@@ -1,6 +1,6 @@
 """Opening and closing on schedule, closing early, and finalising: the final recount.
 
-`close_due_consultations` runs every minute (EventBridge; locally the runner). Runs may
+The closer (closer.py) runs every minute (EventBridge; locally the runner). Runs may
 overlap and EventBridge delivers at least once: every transition is a write conditioned on
 the version read, carrying its audit event, so two runs at once leave the same state and
 record each event once; a final result is written only if none exists.
@@ -12,7 +12,6 @@ import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from chalicelib.domain import clock
 from chalicelib.domain.audit import audit_event
 from chalicelib.domain.ballot import Ballot
 from chalicelib.domain.ballots import Counts, options_of
@@ -34,7 +33,7 @@ from chalicelib.store import consultations as store
 from chalicelib.store import debates as debate_store
 from chalicelib.store import results as result_store
 from chalicelib.store import tallies
-from chalicelib.telemetry import Metric, count, job
+from chalicelib.telemetry import Metric, count
 
 log = logging.getLogger("hub.closer")
 
@@ -58,25 +57,10 @@ def final_expected_at(consultation: Consultation, now: datetime) -> datetime | N
     return consultation.ends_at + grace()
 
 
-# What each run of the closer prints (chalicelib/telemetry.py), 0 when it moved nothing.
-RUN_METRICS = (
-    Metric.CONSULTATIONS_OPENED,
-    Metric.CONSULTATIONS_CLOSED,
-    Metric.CONSULTATIONS_FINALISED,
-    Metric.TALLY_MISMATCHES,
-)
-
-
-def close_due_consultations(now: datetime | None = None) -> int:
-    """Bring every due consultation up to date. Returns how many transitions were made.
-    Each run prints one line with its metrics: CloserRuns and what it moved."""
-    with job("closer run", *RUN_METRICS):
-        count(Metric.CLOSER_RUNS)
-        now = now or clock.now()
-        made = 0
-        for consultation in store.due_consultations(now):
-            made += bring_up_to_date(consultation, now)
-        return made
+def bring_due_up_to_date(now: datetime) -> int:
+    """Bring every consultation due by `now` up to date (the closer's run, closer.py).
+    Returns how many transitions were made."""
+    return sum(bring_up_to_date(consultation, now) for consultation in store.due_consultations(now))
 
 
 def bring_up_to_date(consultation: Consultation, now: datetime) -> int:

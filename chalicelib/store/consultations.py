@@ -22,7 +22,7 @@ from chalicelib.domain.model import (
     Phase,
     Proxies,
 )
-from chalicelib.store import keys
+from chalicelib.store import due, keys
 from chalicelib.store.audit import record_in
 from chalicelib.store.convert import to_domain, to_item
 from chalicelib.store.cursors import Listing, decode_cursor, encode_cursor
@@ -235,7 +235,6 @@ def public_consultations(limit: int, cursor: str | None) -> Page[Consultation]:
 
 
 def due_consultations(now: datetime) -> Iterator[Consultation]:
-    """Consultations with a transition due by `now`: a Query of the sparse due index, whose
-    cost grows with what is due, never with how many consultations exist."""
-    for item in ConsultationItem.due.query(keys.DUE, ConsultationItem.due_at <= clock.to_iso(now)):
+    """Consultations with a transition due by `now` (`due.due_items`)."""
+    for item in due.due_items(now):
         yield _consultation(item)

@@ -1127,9 +1127,9 @@ def build(api: Any) -> World:
 
 def finalise_archive() -> None:
     """The closer finalises the archive once its grace period is over."""
-    from chalicelib.services import closing
+    from chalicelib.services import closer
 
-    closing.close_due_consultations(clock.now() + timedelta(hours=1))
+    closer.close_due_consultations(clock.now() + timedelta(hours=1))
 
 
 WRITES: list[str] = []  # every write the table accepted, while counting

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.domain import clock
-from chalicelib.services import closing
+from chalicelib.services import closer
 from chalicelib.store import ballots as ballot_store
 from chalicelib.store import consultations as consultation_store
 from chalicelib.store import keys
@@ -54,7 +54,7 @@ def consultation_with(admin, group_id, function, **fields):
 
 
 def run_closer():
-    return closing.close_due_consultations(clock.now())
+    return closer.close_due_consultations(clock.now())
 
 
 def state_of(consultation_id):
@@ -264,7 +264,8 @@ def test_a_secret_poll_voter_finds_their_receipt_counted_after_the_close(
 def test_the_closer_reads_what_is_due_and_never_what_merely_exists(club):
     """The closer Queries the sparse `due` index with a key condition bounded by now, so
     what it reads grows with what is due, never with how many consultations exist: shown
-    on 3 due among 23, by the recorded request and what DynamoDB examined for it."""
+    on 3 due among 23, by the recorded requests and what DynamoDB examined for them. It
+    asks first for one item (is anything due?), then reads them all."""
     from chalicelib.domain.model import (
         Consultation,
         ConsultationVisibility,
@@ -303,18 +304,41 @@ def test_the_closer_reads_what_is_due_and_never_what_merely_exists(club):
     bulk("f", 20, timedelta(days=30))  # in the index too, but due later
     run_at = now + timedelta(hours=1)
     with dynamodb_requests() as requests:
-        assert closing.close_due_consultations(run_at) == 3 * 2  # each closed, then finalised
+        assert closer.close_due_consultations(run_at) == 3 * 2  # each closed, then finalised
 
     assert "Scan" not in {r.operation for r in requests}
-    [due] = [r for r in requests if r.params.get("IndexName") == "due"]
-    assert due.operation == "Query"
-    assert due.key_condition() == {
-        ("due_pk", "=", keys.DUE),
-        ("due_at", "<=", clock.to_iso(run_at)),
-    }
-    assert "FilterExpression" not in due.params  # a filter would read first, then drop
+    [check, due] = [r for r in requests if r.params.get("IndexName") == "due"]
+    for query in (check, due):
+        assert query.operation == "Query"
+        assert query.key_condition() == {
+            ("due_pk", "=", keys.DUE),
+            ("due_at", "<=", clock.to_iso(run_at)),
+        }
+        assert "FilterExpression" not in query.params  # a filter would read first, then drop
+    assert check.params["Limit"] == 1
+    assert check.response["ScannedCount"] == check.response["Count"] == 1
     assert due.response["ScannedCount"] == due.response["Count"] == 3
     # Then only the due consultations' own partitions (their debates), one Query each at most.
-    others = [r for r in requests if r.operation == "Query" and r is not due]
+    others = [r for r in requests if r.operation == "Query" and r not in (check, due)]
     assert len(others) <= 3 * 2
     assert {r.partition() for r in others} <= {f"CONSULT#d{n:011d}" for n in range(3)}
+
+
+def test_a_run_with_nothing_due_asks_the_due_index_for_one_item_and_reads_nothing_else(club):
+    """Nearly every run finds nothing due: it costs one Query of one item at most."""
+    group_id, users = club
+    cid, _ = consultation_with(
+        users["admin"], group_id, {"type": "vote"}, closes_at=moment(timedelta(days=30))
+    )
+    publish(users["admin"], cid)  # in the due index, due in 30 days
+
+    with dynamodb_requests() as requests:
+        assert run_closer() == 0
+
+    [check] = requests
+    assert (check.operation, check.params["IndexName"], check.params["Limit"]) == (
+        "Query",
+        "due",
+        1,
+    )
+    assert check.response["Count"] == 0

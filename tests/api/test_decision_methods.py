@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.domain import clock
-from chalicelib.services import closing
+from chalicelib.services import closer
 from tests.api.helpers import add_member, create_consultation, create_group, publish, travel
 
 GRACE = timedelta(seconds=60)
@@ -46,7 +46,7 @@ def open_debate(admin, group_id, function):
 
 def finalise(monkeypatch):
     travel(monkeypatch, timedelta(days=7) + GRACE)
-    assert closing.close_due_consultations(clock.now()) == 2  # closed, then finalised
+    assert closer.close_due_consultations(clock.now()) == 2  # closed, then finalised
 
 
 def cast_all(members, debate_id, ballots):

@@ -35,7 +35,15 @@ from chalicelib.domain.model import (
     Participation,
     ResultsVisibility,
 )
-from chalicelib.services import ballots, closing, consultations, debates, groups, join_requests
+from chalicelib.services import (
+    ballots,
+    closer,
+    closing,
+    consultations,
+    debates,
+    groups,
+    join_requests,
+)
 from chalicelib.services.consultations import NewConsultation
 from chalicelib.store import tallies
 
@@ -183,7 +191,7 @@ class DecisionMachine(RuleBasedStateMachine):
         live = ballots.results(ORGANISER, self.debate_id)
         assert live.final is False
         after_grace = clock.now() + timedelta(days=1) + closing.grace() + timedelta(minutes=1)
-        assert closing.close_due_consultations(after_grace) == 2  # closed, then finalised
+        assert closer.close_due_consultations(after_grace) == 2  # closed, then finalised
         final = ballots.results(ORGANISER, self.debate_id)
         assert final.final is True
         assert final.tally_mismatch is None

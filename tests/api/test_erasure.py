@@ -12,7 +12,8 @@ import pytest
 from chalicelib.domain.model import Caller
 from chalicelib.services import privacy
 from chalicelib.services.ballots import voting
-from chalicelib.services.closing import close_due_consultations, grace, recount
+from chalicelib.services.closer import close_due_consultations
+from chalicelib.services.closing import grace, recount
 from chalicelib.store import privacy as privacy_store
 from tests.api.helpers import (
     add_member,

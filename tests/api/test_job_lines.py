@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain import clock
-from chalicelib.services import closing
+from chalicelib.services import closer
 from tests.api.helpers import create_consultation, create_group, moment, publish, travel
 from tests.unit.test_telemetry import assert_valid_emf
 
@@ -50,13 +50,13 @@ def test_each_closer_run_prints_what_it_moved(as_user, capsys, monkeypatch):
     admin.put(f"/v1/debates/{debate}/ballot", {"choice": "yes"}, expect=201)
     capsys.readouterr()
 
-    closing.close_due_consultations(clock.now())  # nothing due
+    closer.close_due_consultations(clock.now())  # nothing due
     travel(monkeypatch, timedelta(hours=1))
-    closing.close_due_consultations(clock.now())  # one opens
+    closer.close_due_consultations(clock.now())  # one opens
     travel(monkeypatch, timedelta(hours=1))
-    closing.close_due_consultations(clock.now())  # both close
+    closer.close_due_consultations(clock.now())  # both close
     travel(monkeypatch, GRACE)
-    closing.close_due_consultations(clock.now())  # both finalised, one mismatch
+    closer.close_due_consultations(clock.now())  # both finalised, one mismatch
 
     lines = closer_lines(capsys)
     assert [moved(line) for line in lines] == [

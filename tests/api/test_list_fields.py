@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.domain import clock
-from chalicelib.services import closing
+from chalicelib.services import closer
 from chalicelib.store import consultations as consultation_store
 from chalicelib.store import debates as debate_store
 from chalicelib.store import memberships as membership_store
@@ -389,7 +389,7 @@ def test_an_early_close_shows_the_actual_close_and_keeps_the_schedule(open_vote,
     assert results["final_expected_at"] == clock.to_iso(closed_at + GRACE)
 
     travel(monkeypatch, GRACE)
-    assert closing.close_due_consultations(clock.now()) == 1
+    assert closer.close_due_consultations(clock.now()) == 1
     final = alice.get(f"/v1/debates/{debate_id}/results").data
     assert (final["final"], final["final_expected_at"]) == (True, None)
     assert final["closed_at"] == actual

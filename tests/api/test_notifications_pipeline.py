@@ -395,7 +395,7 @@ def test_an_invitation_to_an_address_is_sent_there_once(pipeline, club):
 
 
 def test_final_results_reach_those_who_took_part(pipeline, club, monkeypatch):
-    from chalicelib.services import closing
+    from chalicelib.services import closer
 
     group_id, users = club
     c = create_consultation(users["admin"], group_id, closes_at=moment(timedelta(hours=1)))
@@ -406,8 +406,8 @@ def test_final_results_reach_those_who_took_part(pipeline, club, monkeypatch):
             users[voter].put(f"/v1/debates/{debate}/ballot", {"choice": "yes"}).status_code == 201
         )
     travel(monkeypatch, timedelta(hours=1, minutes=2))
-    assert closing.close_due_consultations(clock.now()) >= 1  # closed, then finalised
-    closing.close_due_consultations(clock.now())
+    assert closer.close_due_consultations(clock.now()) >= 1  # closed, then finalised
+    closer.close_due_consultations(clock.now())
     pipeline.run()
 
     assert "results" in kinds("participant")

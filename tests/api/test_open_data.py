@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain import clock
-from chalicelib.services import closing, publication
+from chalicelib.services import closer, publication
 from chalicelib.settings import get_settings
 from tests.api.helpers import (
     add_member,
@@ -212,7 +212,7 @@ def test_final_results_appear_once_the_closer_has_recounted(town, monkeypatch):
     for voter, choice in (("alice", "yes"), ("resident", "yes"), ("bob", "no")):
         users[voter].put(f"/v1/debates/{debates['vote']}/ballot", {"choice": choice}, expect=201)
     travel(monkeypatch, WEEK + GRACE)
-    closing.close_due_consultations(clock.now())
+    closer.close_due_consultations(clock.now())
     data = open_data(users["anonymous"], cid).data
     assert data["consultation"]["status"] == "closed"
     vote, talk = data["debates"]

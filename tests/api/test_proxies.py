@@ -11,7 +11,7 @@ import pytest
 
 from chalicelib.domain import clock
 from chalicelib.domain.model import Caller
-from chalicelib.services import closing
+from chalicelib.services import closer
 from chalicelib.services.ballots import voting
 from chalicelib.store import ballots as ballot_store
 from tests.api.helpers import (
@@ -84,7 +84,7 @@ def code(response):
 
 def finalise(monkeypatch):
     travel(monkeypatch, timedelta(days=7) + GRACE)
-    closing.close_due_consultations(clock.now())
+    closer.close_due_consultations(clock.now())
 
 
 # ---------------------------------------------------------------- acceptance 3

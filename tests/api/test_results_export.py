@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain import clock
-from chalicelib.services import closing
+from chalicelib.services import closer
 from tests.api.helpers import (
     add_member,
     create_consultation,
@@ -88,7 +88,7 @@ def decided(club, monkeypatch, drain):
     users["alice"].put(f"/v1/debates/{petition}/ballot", {"sign": True}, expect=201)
     drain()
     travel(monkeypatch, WEEK + GRACE)
-    closing.close_due_consultations(clock.now())
+    closer.close_due_consultations(clock.now())
     return cid, {"vote": vote, "poll": poll, "secret": secret, "petition": petition}, users
 
 
@@ -163,12 +163,12 @@ def test_before_the_closer_recounts_the_results_are_not_final(club, monkeypatch)
     assert refused.status_code == 409
     assert refused.data["error"]["code"] == "results_not_final"
     travel(monkeypatch, WEEK)
-    closing.close_due_consultations(clock.now())  # closed: final within the grace period
+    closer.close_due_consultations(clock.now())  # closed: final within the grace period
     assert results(users["alice"], cid).data["error"]["code"] == "results_not_final"
     french = results(users["alice"], cid, headers={"Accept-Language": "fr"})
     assert "définitifs" in french.data["error"]["message"]
     travel(monkeypatch, GRACE)
-    closing.close_due_consultations(clock.now())
+    closer.close_due_consultations(clock.now())
     assert results(users["alice"], cid).status_code == 200
 
 
@@ -178,7 +178,7 @@ def test_a_consultation_without_decisions_answers_an_empty_list_once_finalised(c
     debate(users["admin"], cid, "Parlons-en", {"type": "none"})
     publish(users["admin"], cid)
     travel(monkeypatch, WEEK + GRACE)
-    closing.close_due_consultations(clock.now())
+    closer.close_due_consultations(clock.now())
     assert results(users["alice"], cid).data["debates"] == []
 
 
@@ -191,7 +191,7 @@ def test_an_early_close_says_so_and_when(club, monkeypatch):
     travel(monkeypatch, timedelta(days=1))
     closed = admin.post(f"/v1/consultations/{cid}/close", {"reason": "Urgence"}, expect=200)
     travel(monkeypatch, GRACE)
-    closing.close_due_consultations(clock.now())
+    closer.close_due_consultations(clock.now())
     consultation = results(admin, cid).data["consultation"]
     assert consultation["close_reason"] == "closed_early"
     assert consultation["closed_at"] == closed.data["closed_at"]
@@ -207,7 +207,7 @@ def test_a_running_tally_that_differed_from_the_recount_is_shown(club, monkeypat
     users["alice"].put(f"/v1/debates/{vote}/ballot", {"choice": "yes"}, expect=201)
     # the stream is never consumed: the running tally stays at zero
     travel(monkeypatch, WEEK + GRACE)
-    closing.close_due_consultations(clock.now())
+    closer.close_due_consultations(clock.now())
     [exported] = results(users["bob"], cid).data["debates"]
     assert exported["counts"]["yes"] == 1
     assert exported["tally_mismatch"] == {"counts": {"yes": 0, "no": 0, "abstain": 0}, "total": 0}
@@ -343,7 +343,7 @@ def test_a_partner_associations_members_read_a_shared_consultations_results(
     partner_admin.post(f"/v1/consultations/{cid}/partners/{partner}/accept", expect=201)
     publish(admin, cid)
     travel(monkeypatch, WEEK + GRACE)
-    closing.close_due_consultations(clock.now())
+    closer.close_due_consultations(clock.now())
     assert results(pete, cid).status_code == 200
 
 
@@ -353,7 +353,7 @@ def test_a_public_consultations_results_are_everyones(club, monkeypatch):
     debate(users["admin"], cid, "Motion", {"type": "vote"})
     publish(users["admin"], cid)
     travel(monkeypatch, WEEK + GRACE)
-    closing.close_due_consultations(clock.now())
+    closer.close_due_consultations(clock.now())
     assert results(users["anonymous"], cid).data["consultation"]["visibility"] == "public"
     assert results(users["outsider"], cid, "?format=csv").status_code == 200
 

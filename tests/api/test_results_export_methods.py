@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain import clock
-from chalicelib.services import closing
+from chalicelib.services import closer
 from tests.api.helpers import add_member, create_consultation, create_group, publish, travel
 
 GRACE = timedelta(seconds=60)
@@ -96,7 +96,7 @@ def decided(as_user, monkeypatch, drain):
             assert cast.status_code == 201, cast.data
     drain()
     travel(monkeypatch, WEEK + GRACE)
-    closing.close_due_consultations(clock.now())
+    closer.close_due_consultations(clock.now())
     return cid, ids, {"admin": admin, "voter": voters[0], "anonymous": as_user(None)}
 
 
@@ -321,7 +321,7 @@ def test_debates_nobody_voted_in_export_zeros_and_no_winner(as_user, monkeypatch
     ids = {kind: debate(admin, cid, kind, {"type": kind, "options": ["A", "B"]}) for kind in kinds}
     publish(admin, cid)
     travel(monkeypatch, WEEK + GRACE)
-    closing.close_due_consultations(clock.now())
+    closer.close_due_consultations(clock.now())
     exported = {d["type"]: d for d in results(admin, cid).data["debates"]}
     assert exported["ranked"]["outcome"]["rounds"] == []
     assert exported["score"]["breakdown"]["mean"] == {"o1": None, "o2": None}

@@ -14,7 +14,7 @@ import pytest
 
 from chalicelib.domain import clock
 from chalicelib.domain.notifications import KEPT_FOR
-from chalicelib.services import closing, notifications
+from chalicelib.services import closer, notifications
 from chalicelib.services.idempotency import KEY_LIFETIME
 from chalicelib.settings import get_settings
 from tests.api.helpers import create_consultation, create_group, publish, travel
@@ -105,7 +105,7 @@ def a_decided_consultation(as_user: Any, pipeline: Pipeline, monkeypatch: Any) -
     pipeline.run()
     alice.put(f"/v1/debates/{debate}/ballot", {"choice": "yes"}, expect=201)
     travel(monkeypatch, WEEK + GRACE)
-    closing.close_due_consultations(clock.now())
+    closer.close_due_consultations(clock.now())
     return {"invitation": invitation}
 
 

@@ -174,7 +174,7 @@ def _token(sub: str) -> str:
 def build_world(client: Client) -> World:
     """Everything a generated request may meet, made through the API as users would."""
     from chalicelib.jobs.count_ballots import handler as count_ballots
-    from chalicelib.services import closing
+    from chalicelib.services import closer, closing
     from local.stream import StreamReader
 
     send = in_process(client)
@@ -239,7 +239,7 @@ def build_world(client: Client) -> World:
     counted = participant.put(f"/v1/debates/{board}/ballot", {"choice": "no"}, expect=201).data
     voter.put(f"/v1/debates/{board}/ballot", {"choice": "yes"}, expect=201)
     admin.post(f"/v1/consultations/{assembly}/close", {"reason": "Quorum atteint"}, expect=200)
-    closing.close_due_consultations(clock.now() + closing.grace())
+    closer.close_due_consultations(clock.now() + closing.grace())
 
     thread = f"/v1/debates/{vote}/comments"
     argument = participant.post(thread, {"body": "Des bancs", "stance": "pro"}, expect=201).data

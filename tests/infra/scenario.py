@@ -23,7 +23,7 @@ from app import app
 from chalicelib.api import fallback
 from chalicelib.domain import clock
 from chalicelib.jobs.count_ballots import handler as count_ballots
-from chalicelib.services import closing
+from chalicelib.services import closer, closing
 from local.stream import StreamReader
 from tests.api.helpers import (
     add_member,
@@ -399,7 +399,7 @@ def close_and_count(
     url = f"/v1/consultations/{consultation}"
     closed = alice.post(f"{url}/close", {"reason": "Le budget est voté en assemblée"}, expect=200)
     assert closed.data["status"] == "closed"
-    assert closing.close_due_consultations(clock.now() + closing.grace()) == 1
+    assert closer.close_due_consultations(clock.now() + closing.grace()) == 1
 
     motion, secret = (f"/v1/debates/{debates[n]}" for n in ("vote", "secret"))
     final = frank.get(f"{motion}/results").data

@@ -21,7 +21,7 @@ import pytest
 
 from bench.meter import dynamodb_calls
 from chalicelib.domain import clock
-from chalicelib.services.closing import close_due_consultations
+from chalicelib.services.closer import close_due_consultations
 from local.stream import StreamReader
 from tests.api.helpers import create_consultation, create_group, publish, travel
 from tests.infra.packaged import packaged
@@ -62,7 +62,7 @@ ENTRY_POINTS = (
     *NOTIFICATION_ENTRY_POINTS,
     ("ApiRole", "chalicelib/api/"),
     ("TallyRole", "chalicelib/services/tallies.py"),
-    ("CloserRole", "chalicelib/services/closing.py"),
+    ("CloserRole", "chalicelib/services/closer.py"),
 )
 # Finding the stream's shards: in the cloud, Lambda's event source mapping does it.
 LAMBDAS_OWN_WORK = "local/stream.py"

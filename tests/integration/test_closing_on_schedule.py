@@ -76,12 +76,12 @@ def test_a_consultation_closes_and_finalises_on_schedule(hub: RunningHub) -> Non
 
 CLOSERS = """
 import threading, time
-from chalicelib.services import closing
+from chalicelib.services import closer, closing
 
 def keep_closing():
     deadline = time.monotonic() + 8
     while time.monotonic() < deadline:
-        closing.close_due_consultations()
+        closer.close_due_consultations()
         time.sleep(0.05)
 
 threads = [threading.Thread(target=keep_closing) for _ in range(2)]

@@ -85,3 +85,18 @@ def test_the_closer_loads_no_access_rule_it_acts_for_no_caller():
 
     assert "chalicelib.services.access" not in loaded
     assert "chalicelib.domain.permissions" not in loaded
+
+
+def test_the_closer_cold_start_loads_the_due_index_not_what_closing_needs():
+    # Nearly every run finds nothing due: closing.py and what it needs load with the first
+    # run that finds something (chalicelib/services/closer.py).
+    loaded = modules_after_importing(JOBS[1])
+
+    assert "chalicelib.store.due" in loaded
+    assert {
+        "chalicelib.services.closing",
+        "chalicelib.store.consultations",
+        "chalicelib.store.ballots",
+        "chalicelib.domain.model",
+        "chalicelib.domain.outcomes",
+    } & loaded == set()
