@@ -191,6 +191,8 @@ NAME = "Zéphyrine Guetteur"
 EMAIL = "zephyrine.guetteur@example.org"
 SECRET_CHOICE = "abstain"  # the vote's ballot
 SECRET_OPTION = "o2"  # the poll's ballot
+SECRET_RANKING = ["o2", "o1"]  # a ranked ballot
+SECRET_GRADES = {"o1": "excellent", "o2": "a_rejeter"}  # a majority judgment's
 
 
 def sentinel_world(as_user: Any) -> tuple[Any, dict[str, str]]:
@@ -216,9 +218,19 @@ def sentinel_world(as_user: Any) -> tuple[Any, dict[str, str]]:
         {"title": f"Motion {TEXT}", "function": {"type": "vote"}},
         expect=201,
     ).data["id"]
+    ranked, judged = (
+        caller.post(
+            f"/v1/consultations/{consultation}/debates",
+            {"title": f"Classer {TEXT}", "function": {"type": kind, "options": ["A", "B"]}},
+            expect=201,
+        ).data["id"]
+        for kind in ("ranked", "majority_judgment")
+    )
     publish(caller, consultation)
     caller.put(f"/v1/debates/{poll}/ballot", {"choices": [SECRET_OPTION]}, expect=201)
     caller.put(f"/v1/debates/{vote}/ballot", {"choice": SECRET_CHOICE}, expect=201)
+    caller.put(f"/v1/debates/{ranked}/ballot", {"ranking": SECRET_RANKING}, expect=201)
+    caller.put(f"/v1/debates/{judged}/ballot", {"grades": SECRET_GRADES}, expect=201)
     comment = caller.post(
         f"/v1/debates/{poll}/comments", {"body": f"Je pense {TEXT}"}, expect=201
     ).data["id"]
@@ -246,6 +258,11 @@ SENTINEL_BODY = {
     "display_name": f"Nom {TEXT}",
     "choice": SECRET_CHOICE,
     "choices": [SECRET_OPTION],
+    "ranking": SECRET_RANKING,
+    "grades": SECRET_GRADES,
+    "scores": {"o1": 4},
+    "points": {"o1": 3},
+    "for": "member-b",  # a proxy's giver
     "email": f"{TEXT}@example.org",  # an invitation's address
     "ids": [TEXT],  # notifications to mark read
 }
@@ -288,7 +305,7 @@ def test_no_line_ever_holds_a_token_an_email_a_name_a_text_or_a_ballot(as_user, 
     lines = [json.loads(line) for line in out.splitlines()]
     routes = [line["route"] for line in lines if line.get("message") == "request"]
     assert set(called) <= set(routes)  # each route printed its line, under its template
-    assert sum(line.get("BallotsCast", 0) for line in lines) == 2
+    assert sum(line.get("BallotsCast", 0) for line in lines) == 4
     for secret in (
         caller.token,
         caller.token.split(".")[1],  # its claims, even without the signature
@@ -303,6 +320,13 @@ def test_no_line_ever_holds_a_token_an_email_a_name_a_text_or_a_ballot(as_user, 
         '"choices"',
         SECRET_CHOICE,
         f'"{SECRET_OPTION}"',
+        "ranking",
+        "grades",
+        "scores",
+        "points",
+        '"for"',
+        "excellent",
+        "a_rejeter",
         "member-b",
         ids["code"],
         *[ids[name] for name in ("group_id", "consultation_id", "debate_id", "comment_id")],
