@@ -191,8 +191,9 @@ def imports(rounds: int, python: Interpreter) -> list[str]:
         f"Import of each Lambda function's handler: CPU time, median of {rounds} fresh "
         "processes (rounds interleaved); instructions, counted by callgrind"
         + ("" if counting else " (valgrind is not installed: not counted)"),
+        f"  {'':15} {'CPU time':-^32}  {'instructions':-^25}",
         f"  {'function':15} {'import':>7} {'stack':>7} {'ratio':>6} {'own':>6}"
-        f"  {'instructions':>12} {'stack':>7} {'ratio':>6}  target",
+        f"  {'import':>9} {'stack':>7} {'ratio':>6}  target",
     ]
     for function in FUNCTIONS:
         loaded = python.stack_of(function.module, environ)
@@ -207,21 +208,20 @@ def imports(rounds: int, python: Interpreter) -> list[str]:
         whole, base, mine = (statistics.median(times) for times in (alone, stacks, own))
         # The ratio of each round's pair, then their median: two processes started one after
         # the other see the same load on the machine, which a ratio of medians mixes in.
-        ratio = statistics.median(a / b for a, b in zip(alone, stacks, strict=True))
-        counted = "not counted"
+        cpu_ratio = statistics.median(a / b for a, b in zip(alone, stacks, strict=True))
+        counted, judged = "not counted", cpu_ratio
         if counting:
             executed = python.instructions([function.module], environ)
             executed_stack = python.instructions(stack, environ)
-            ratio = executed / executed_stack
-            counted = f"{executed / 1e6:7.0f} M {executed_stack / 1e6:5.0f} M {ratio:5.3f}x"
+            judged = executed / executed_stack
+            counted = f"{executed / 1e6:7.0f} M {executed_stack / 1e6:5.0f} M {judged:5.3f}x"
         named = ", ".join(function.stack) if function.stack else f"the {len(loaded)} "
         named += "" if function.stack else "third-party modules it loads"
-        verdict = "met" if ratio <= function.target else "NOT MET"
+        verdict = "met" if judged <= function.target else "NOT MET"
         lines.append(
             f"  {function.label:15} {whole * 1e3:4.0f} ms {base * 1e3:4.0f} ms "
-            f"{statistics.median(a / b for a, b in zip(alone, stacks, strict=True)):5.2f}x "
-            f"{mine * 1e3:3.0f} ms  {counted}  ≤ {function.target:.1f}x: {verdict} "
-            f"({function.module}; stack: {named})"
+            f"{cpu_ratio:5.2f}x {mine * 1e3:3.0f} ms  {counted}  ≤ {function.target:.1f}x: "
+            f"{verdict} ({function.module}; stack: {named})"
         )
         if function.later:
             what, module = function.later

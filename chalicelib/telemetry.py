@@ -57,7 +57,7 @@ class Metric(StrEnum):
     # Ballots accepted, by decision type (vote, poll, petition): a first ballot, a change.
     BALLOTS_CAST = "BallotsCast"
     BALLOTS_CHANGED = "BallotsChanged"
-    # The closer (chalicelib/services/closing.py): one per run, and what each run moved.
+    # The closer (chalicelib/services/closer.py): one per run, and what each run moved.
     CLOSER_RUNS = "CloserRuns"
     CONSULTATIONS_OPENED = "ConsultationsOpened"
     CONSULTATIONS_CLOSED = "ConsultationsClosed"

@@ -3,9 +3,7 @@ first (chalicelib/services/closer.py).
 
 A module of its own so that the closer's cold start imports the due index and nothing of
 the consultations' store: nearly every run finds nothing due, and the first that finds
-something imports the rest (chalicelib/services/closing.py). It does not import
-store/table.py either: a throttled Query fails the run with botocore's error, not
-DatabaseBusy, and the next minute's run asks again.
+something imports the rest (chalicelib/services/closing.py).
 """
 
 from __future__ import annotations

@@ -8,9 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from botocore.exceptions import ConnectionError as BotocoreConnectionError
-from botocore.exceptions import HTTPClientError
-from botocore.handlers import BUILTIN_HANDLERS
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
@@ -18,6 +15,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import ConcurrentUpdate, DatabaseBusy, HubError
+from chalicelib.store.busy import BUSY_CODES, BUSY_REASONS, unavailable
 from chalicelib.store.cursors import Listing, decode_cursor, encode_cursor
 from chalicelib.store.models import TableMeta, TableSchema, every_model
 
@@ -152,13 +150,13 @@ def transact(build: Callable[[Transaction], None]) -> None:
                 pass  # leaving the block sends the operations
             return
         except TransactWriteError as error:
-            if _unavailable(error.cause):
+            if unavailable(error.cause):
                 raise DatabaseBusy() from None
             reasons = [reason.code if reason else None for reason in _reasons(error)]
             for reason, on_fail in zip(reasons, operations.on_fail, strict=False):
                 if reason == "ConditionalCheckFailed":
                     raise on_fail from None
-            if _response_code(error) in _BUSY_CODES or _BUSY_REASONS.intersection(reasons):
+            if _response_code(error) in BUSY_CODES or BUSY_REASONS.intersection(reasons):
                 raise DatabaseBusy() from None
             if "TransactionConflict" in reasons or _response_code(error) in (
                 "TransactionConflictException",
@@ -184,51 +182,6 @@ def _response_code(error: Exception) -> str | None:
     if not isinstance(response, dict):
         return None
     return response.get("Error", {}).get("Code")
-
-
-# ---------------------------------------------------------------- an unavailable database
-
-# Answers DynamoDB gives when it cannot serve now, whatever the request (after botocore's
-# own retries): the caller should retry later, it did nothing wrong.
-_BUSY_CODES = frozenset(
-    {
-        "ProvisionedThroughputExceededException",
-        "ThrottlingException",
-        "RequestLimitExceeded",
-        "InternalServerError",
-        "ServiceUnavailable",
-    }
-)
-_BUSY_REASONS = frozenset({"ProvisionedThroughputExceeded", "ThrottlingError"})
-
-
-def _unavailable(error: BaseException | None) -> bool:
-    """No answer from DynamoDB: a timeout, a refused or dropped connection."""
-    return isinstance(error, (HTTPClientError, BotocoreConnectionError))
-
-
-def _busy_on_no_answer(exception: BaseException, **_: Any) -> None:
-    """botocore's `after-call-error` hook: a DynamoDB call that got no answer, after
-    botocore's retries, raises DatabaseBusy, whichever store module made it."""
-    if _unavailable(exception):
-        raise DatabaseBusy() from exception
-
-
-def _busy_on_busy_answer(parsed: dict[str, Any], **_: Any) -> None:
-    """botocore's `after-call` hook: DynamoDB answered that it cannot serve now."""
-    if parsed.get("Error", {}).get("Code") in _BUSY_CODES:
-        raise DatabaseBusy()
-
-
-# Every botocore session PynamoDB opens (one per thread, lazily) registers these handlers,
-# so that a read or a single write that times out answers 503 `busy` like a transaction.
-# Only DynamoDB's own calls: `after-call-error.dynamodb` does not match dynamodb-streams.
-for _event, _handler in (
-    ("after-call-error.dynamodb", _busy_on_no_answer),
-    ("after-call.dynamodb", _busy_on_busy_answer),
-):
-    if (_event, _handler) not in BUILTIN_HANDLERS:
-        BUILTIN_HANDLERS.append((_event, _handler))
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,7 @@ def test_a_consultation_closes_and_finalises_on_schedule(hub: RunningHub) -> Non
 
 CLOSERS = """
 import threading, time
-from chalicelib.services import closer, closing
+from chalicelib.services import closer
 
 def keep_closing():
     deadline = time.monotonic() + 8

@@ -17,10 +17,12 @@ from infra.package import PACKAGING_ENVIRONMENT
 ROOT = Path(__file__).resolve().parents[2]
 CLOUD = PACKAGING_ENVIRONMENT  # the cloud stage's settings, as packaging imports the app
 JOBS = ("chalicelib.jobs.count_ballots", "chalicelib.jobs.close_due_consultations")
+# What the closer has loaded once a run found something due (chalicelib/services/closer.py).
+CLOSER_RUN = (JOBS[1], "chalicelib.services.closing")
 
 
-def modules_after_importing(module: str) -> set[str]:
-    script = f"import importlib, json, sys; importlib.import_module({module!r}); "
+def modules_after_importing(*modules: str) -> set[str]:
+    script = f"import importlib, json, sys; [importlib.import_module(m) for m in {modules!r}]; "
     script += "print(json.dumps(sorted(sys.modules)))"
     environ = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")} | CLOUD
     done = subprocess.run(
@@ -34,11 +36,11 @@ def modules_after_importing(module: str) -> set[str]:
     return set(json.loads(done.stdout))
 
 
-@pytest.mark.parametrize("job", JOBS)
+@pytest.mark.parametrize("job", [(JOBS[0],), (JOBS[1],), CLOSER_RUN])
 def test_a_job_imports_no_route_answer_schema_or_chalice(job):
-    loaded = modules_after_importing(job)
+    loaded = modules_after_importing(*job)
 
-    assert job in loaded
+    assert set(job) <= loaded
     unwanted = {
         name
         for name in loaded
@@ -69,19 +71,21 @@ def test_a_job_refuses_an_invalid_configuration_at_start():
 
 
 def test_the_tally_consumer_loads_no_rule_of_the_domain_only_ballots_and_their_counts():
-    # It reads ballots and adds them up: no consultation, permission or error to load.
+    # It reads ballots and adds them up: no consultation or permission to load; the errors
+    # for DatabaseBusy only, which any DynamoDB call that cannot be served raises.
     loaded = modules_after_importing(JOBS[0])
 
     ours = {name for name in loaded if name.startswith("chalicelib.domain.")}
     assert ours == {
         "chalicelib.domain.ballot",
         "chalicelib.domain.clock",
+        "chalicelib.domain.errors",
         "chalicelib.domain.tally",
     }
 
 
 def test_the_closer_loads_no_access_rule_it_acts_for_no_caller():
-    loaded = modules_after_importing(JOBS[1])
+    loaded = modules_after_importing(*CLOSER_RUN)
 
     assert "chalicelib.services.access" not in loaded
     assert "chalicelib.domain.permissions" not in loaded
@@ -100,3 +104,22 @@ def test_the_closer_cold_start_loads_the_due_index_not_what_closing_needs():
         "chalicelib.domain.model",
         "chalicelib.domain.outcomes",
     } & loaded == set()
+
+
+@pytest.mark.parametrize("job", JOBS)
+def test_from_its_cold_start_a_job_turns_an_unavailable_database_into_busy(job):
+    # botocore reads its handlers when a model makes its client: the store's hooks must be
+    # registered by then, whatever the job imports (chalicelib/store/busy.py).
+    script = f"import {job}; from botocore.handlers import BUILTIN_HANDLERS; "
+    script += "print([getattr(entry[1], '__name__', '') for entry in BUILTIN_HANDLERS])"
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")} | CLOUD
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "_busy_on_busy_answer" in done.stdout
+    assert "_busy_on_no_answer" in done.stdout

@@ -19,7 +19,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjec
 from pynamodb.models import Model
 
 from chalicelib.settings import Settings, get_settings
-from chalicelib.store import keys
+from chalicelib.store import busy, keys
 
 
 class TableMeta:
@@ -147,4 +147,5 @@ def bind(settings: Settings) -> None:
         loaded.extend(model.__subclasses__())
 
 
+busy.register()  # before any model makes its client
 bind(get_settings())
