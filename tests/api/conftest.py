@@ -3,6 +3,7 @@ speaking through it (tests/http.py), every answer checked against the OpenAPI do
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -41,3 +42,13 @@ def as_user(client: Client) -> Callable[..., Api]:
         return Api(send, sub, check=conformance.check, **claims)
 
     return act
+
+
+@pytest.fixture
+def drain(table: None) -> Callable[[], Any]:
+    """Feed the table's stream to the very handler Lambda invokes; returns a callable."""
+    from chalicelib.jobs.count_ballots import handler as count_ballots
+    from local.stream import StreamReader
+
+    reader = StreamReader(os.environ["HUB_TABLE"])
+    return lambda: reader.drain(count_ballots)

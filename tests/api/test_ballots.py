@@ -23,16 +23,6 @@ from tests.api.helpers import (
 
 
 @pytest.fixture
-def drain(table):
-    """Feed the table's stream to the very handler Lambda invokes; returns a callable."""
-    from chalicelib.jobs.count_ballots import handler as count_ballots
-    from local.stream import StreamReader
-
-    reader = StreamReader(os.environ["HUB_TABLE"])
-    return lambda: reader.drain(count_ballots)
-
-
-@pytest.fixture
 def association(as_user):
     admin = as_user("admin", name="Admin")
     group_id = create_group(admin, "Amicale")

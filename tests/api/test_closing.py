@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pytest
@@ -24,15 +23,6 @@ from tests.api.helpers import (
 )
 
 GRACE = timedelta(seconds=60)  # the default HUB_CLOSE_GRACE_S
-
-
-@pytest.fixture
-def drain(table):
-    from chalicelib.jobs.count_ballots import handler as count_ballots
-    from local.stream import StreamReader
-
-    reader = StreamReader(os.environ["HUB_TABLE"])
-    return lambda: reader.drain(count_ballots)
 
 
 @pytest.fixture

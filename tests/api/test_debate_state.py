@@ -5,7 +5,6 @@ the answers of the debate's writes."""
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from typing import Any
 
@@ -28,16 +27,6 @@ ALLOWED = {"allowed": True}
 
 def refused(reason: str) -> dict[str, Any]:
     return {"allowed": False, "reason": reason}
-
-
-@pytest.fixture
-def drain(table):
-    """Feed the table's stream to the very handler Lambda invokes; returns a callable."""
-    from chalicelib.jobs.count_ballots import handler as count_ballots
-    from local.stream import StreamReader
-
-    reader = StreamReader(os.environ["HUB_TABLE"])
-    return lambda: reader.drain(count_ballots)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ tries them: the debate, the ballots, the live figures, the final result after th
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pytest
@@ -13,15 +12,6 @@ from chalicelib.services import closer
 from tests.api.helpers import add_member, create_consultation, create_group, publish, travel
 
 GRACE = timedelta(seconds=60)
-
-
-@pytest.fixture
-def drain(table):
-    from chalicelib.jobs.count_ballots import handler as count_ballots
-    from local.stream import StreamReader
-
-    reader = StreamReader(os.environ["HUB_TABLE"])
-    return lambda: reader.drain(count_ballots)
 
 
 @pytest.fixture

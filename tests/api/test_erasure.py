@@ -4,7 +4,6 @@ a pseudonym; the rest of theirs goes."""
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pytest
@@ -23,15 +22,6 @@ from tests.api.helpers import (
     publish,
     travel,
 )
-
-
-@pytest.fixture
-def drain(table):
-    from chalicelib.jobs.count_ballots import handler as count_ballots
-    from local.stream import StreamReader
-
-    reader = StreamReader(os.environ["HUB_TABLE"])
-    return lambda: reader.drain(count_ballots)
 
 
 def debate_in(admin, consultation_id, function):

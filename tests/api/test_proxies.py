@@ -4,7 +4,6 @@ kind of caller is answered as the rules say."""
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pytest
@@ -25,15 +24,6 @@ from tests.api.helpers import (
 )
 
 GRACE = timedelta(seconds=60)
-
-
-@pytest.fixture
-def drain(table):
-    from chalicelib.jobs.count_ballots import handler as count_ballots
-    from local.stream import StreamReader
-
-    reader = StreamReader(os.environ["HUB_TABLE"])
-    return lambda: reader.drain(count_ballots)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from datetime import timedelta
 from typing import Any
 
@@ -25,15 +24,6 @@ from tests.api.helpers import (
 
 GRACE = timedelta(seconds=60)  # the default HUB_CLOSE_GRACE_S
 WEEK = timedelta(days=7)
-
-
-@pytest.fixture
-def drain(table):
-    from chalicelib.jobs.count_ballots import handler as count_ballots
-    from local.stream import StreamReader
-
-    reader = StreamReader(os.environ["HUB_TABLE"])
-    return lambda: reader.drain(count_ballots)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from datetime import timedelta
 from typing import Any
 
@@ -22,15 +21,6 @@ GRACE = timedelta(seconds=60)
 WEEK = timedelta(days=7)
 VOTERS = [f"u-voter-{n}" for n in range(7)]
 NAMES = [f"Votant{n} Nom{n}" for n in range(7)]
-
-
-@pytest.fixture
-def drain(table):
-    from chalicelib.jobs.count_ballots import handler as count_ballots
-    from local.stream import StreamReader
-
-    reader = StreamReader(os.environ["HUB_TABLE"])
-    return lambda: reader.drain(count_ballots)
 
 
 def debate(admin: Any, consultation_id: str, title: str, function: dict[str, Any]) -> str:

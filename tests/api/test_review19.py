@@ -8,27 +8,11 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.store import proxies as proxy_store
-from tests.api.helpers import add_member, create_group, moment, travel
+from tests.api import test_proxies
+from tests.api.helpers import moment, travel
 from tests.api.test_proxies import code, consultation, give, vote
 
-
-@pytest.fixture
-def assembly(as_user):
-    """An association's general assembly (as tests/api/test_proxies.py's)."""
-    admin = as_user("admin", name="Admin")
-    group_id = create_group(admin, "Amicale")
-    users = {"admin": admin}
-    for sub, role in [
-        ("alice", "participant"),
-        ("bob", "participant"),
-        ("carol", "participant"),
-        ("dan", "author"),
-        ("mona", "moderator"),
-        ("olga", "observer"),
-    ]:
-        users[sub] = add_member(as_user, admin, group_id, sub, role)
-    users["eve"] = as_user("eve", name="Eve")  # an outsider
-    return group_id, users
+assembly = test_proxies.assembly  # the fixture: an association's general assembly
 
 
 def held_counts(cid: str, holders: list[str]) -> dict[str, int]:

@@ -21,18 +21,22 @@ JOBS = ("chalicelib.jobs.count_ballots", "chalicelib.jobs.close_due_consultation
 CLOSER_RUN = (JOBS[1], "chalicelib.services.closing")
 
 
-def modules_after_importing(*modules: str) -> set[str]:
-    script = f"import importlib, json, sys; [importlib.import_module(m) for m in {modules!r}]; "
-    script += "print(json.dumps(sorted(sys.modules)))"
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")} | CLOUD
-    done = subprocess.run(
+def fresh_python(script: str, **settings: str) -> subprocess.CompletedProcess[str]:
+    """`script` run by a fresh interpreter with the cloud stage's settings (and `settings`)."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    return subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,
-        env=environ,
+        env=environ | CLOUD | settings,
         capture_output=True,
         text=True,
-        check=True,
     )
+
+
+def modules_after_importing(*modules: str) -> set[str]:
+    script = f"import importlib, json, sys; [importlib.import_module(m) for m in {modules!r}]; "
+    done = fresh_python(script + "print(json.dumps(sorted(sys.modules)))")
+    done.check_returncode()
     return set(json.loads(done.stdout))
 
 
@@ -57,15 +61,7 @@ def test_the_closer_does_not_load_the_tally_consumer_nor_the_consumer_the_closer
 
 
 def test_a_job_refuses_an_invalid_configuration_at_start():
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
-    environ |= CLOUD | {"HUB_CURSOR_SECRET": "short"}
-    done = subprocess.run(
-        [sys.executable, "-c", f"import {JOBS[1]}"],
-        cwd=ROOT,
-        env=environ,
-        capture_output=True,
-        text=True,
-    )
+    done = fresh_python(f"import {JOBS[1]}", HUB_CURSOR_SECRET="short")
     assert done.returncode != 0
     assert "HUB_CURSOR_SECRET" in done.stderr
 
@@ -112,14 +108,7 @@ def test_from_its_cold_start_a_job_turns_an_unavailable_database_into_busy(job):
     # registered by then, whatever the job imports (chalicelib/store/busy.py).
     script = f"import {job}; from botocore.handlers import BUILTIN_HANDLERS; "
     script += "print([getattr(entry[1], '__name__', '') for entry in BUILTIN_HANDLERS])"
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")} | CLOUD
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=environ,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    done = fresh_python(script)
+    done.check_returncode()
     assert "_busy_on_busy_answer" in done.stdout
     assert "_busy_on_no_answer" in done.stdout
