@@ -2,12 +2,12 @@
 or not, equals a recount of its ballots whatever voters do — vote, vote again, change,
 withdraw — and however the stream delivers the records: in batches of any size, replayed
 whole or in part. Then the closer's final result finds no tally mismatch, and shows the
-figures the live results showed. (Polls: test_tally_properties.py, the same machine.)"""
+figures the live results showed. (Polls: test_tally_properties.py; the machine both use:
+tests/api/tally_machine.py.)"""
 
 from __future__ import annotations
 
 import contextlib
-import os
 from datetime import timedelta
 from typing import Any
 
@@ -15,40 +15,26 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine,
-    invariant,
-    precondition,
     rule,
     run_state_machine_as_test,
 )
-from moto import mock_aws
 
 from chalicelib.domain import clock
 from chalicelib.domain.decisions import decision_function
-from chalicelib.domain.errors import AlreadyVoted, BallotNotFound
-from chalicelib.domain.groups import JoinPolicy
+from chalicelib.domain.errors import AlreadyVoted
 from chalicelib.domain.model import (
     Caller,
-    ConsultationVisibility,
     DecisionFunction,
     FunctionType,
-    Participation,
     ResultsVisibility,
 )
 from chalicelib.services import (
     ballots,
     closer,
     closing,
-    consultations,
-    debates,
-    groups,
-    join_requests,
 )
-from chalicelib.services.consultations import NewConsultation
-from chalicelib.store import tallies
+from tests.api.tally_machine import ORGANISER, VOTERS, TallyMachine
 
-VOTERS = [Caller(f"voter{n}") for n in range(4)]
-ORGANISER = Caller("organiser")
 OPTIONS = ["Parc", "Piscine", "Marché"]
 IDS = ["o1", "o2", "o3"]
 POINTS = 4  # a dot vote's points per voter: few, so that ballots repeat and collide
@@ -87,56 +73,8 @@ def sent_ballots(function: DecisionFunction) -> st.SearchStrategy[dict[str, Any]
     return dots.map(lambda d: {"points": {o: d.count(o) for o in IDS if d.count(o)}})
 
 
-def open_debate(function: DecisionFunction) -> tuple[str, str]:
-    group, _ = groups.create(
-        ORGANISER, name="Ville", description="", listed=True, join_policy=JoinPolicy.OPEN
-    )
-    consultation = consultations.create(
-        ORGANISER,
-        group.id,
-        NewConsultation(
-            title="Assemblée",
-            description="",
-            visibility=ConsultationVisibility.MEMBERS,  # 4 ballot partitions
-            audience=(),
-            participation=Participation.MEMBERS,
-            opens_at=None,
-            closes_at=clock.now() + timedelta(days=1),
-        ),
-    ).consultation
-    for voter in VOTERS:
-        join_requests.join(voter, group.id)  # an open association: participants at once
-    debate = debates.create(
-        ORGANISER, consultation.id, title="Q", body="", function=function
-    ).debate
-    consultations.publish(ORGANISER, consultation.id)
-    return consultation.id, debate.id
-
-
-class DecisionMachine(RuleBasedStateMachine):
+class DecisionMachine(TallyMachine):
     """Subclassed per kind of decision and secrecy (`function`)."""
-
-    function: DecisionFunction
-
-    def __init__(self) -> None:
-        super().__init__()
-        from chalicelib.jobs.count_ballots import handler as count_ballots
-        from chalicelib.store.table import create_table_if_absent
-        from local.stream import StreamReader
-
-        self.aws = mock_aws()  # a fresh, small table for each example
-        self.aws.start()
-        create_table_if_absent()
-        self.handler = count_ballots
-        self.reader = StreamReader(os.environ["HUB_TABLE"])
-        self.consultation_id, self.debate_id = open_debate(self.function)
-        # The records of the association, consultation and debate: no ballot among them.
-        self.reader.drain(lambda event, _: None)
-        self.pending: list[dict] = []
-        self.delivered: list[dict] = []
-
-    def collect(self) -> None:
-        self.reader.drain(lambda event, _: self.pending.extend(event["Records"]))
 
     @rule(voter=st.sampled_from(VOTERS), data=st.data())
     def vote(self, voter: Caller, data: st.DataObject) -> None:
@@ -145,43 +83,6 @@ class DecisionMachine(RuleBasedStateMachine):
         with contextlib.suppress(AlreadyVoted):  # a secret ballot is cast once
             ballots.cast(voter, self.debate_id, **sent)
         self.collect()
-
-    @precondition(lambda self: not self.function.secret)
-    @rule(voter=st.sampled_from(VOTERS))
-    def withdraw(self, voter: Caller) -> None:
-        with contextlib.suppress(BallotNotFound):
-            ballots.withdraw(voter, self.debate_id)
-        self.collect()
-
-    @precondition(lambda self: self.pending)
-    @rule(size=st.integers(min_value=1, max_value=5))
-    def deliver(self, size: int) -> None:
-        batch, self.pending = self.pending[:size], self.pending[size:]
-        self.handler({"Records": batch}, None)
-        self.delivered += batch
-
-    @precondition(lambda self: self.delivered)
-    @rule(data=st.data())
-    def replay(self, data: st.DataObject) -> None:
-        """Lambda retries a batch, or a part of one after bisecting."""
-        start = data.draw(st.integers(0, len(self.delivered) - 1))
-        end = data.draw(st.integers(start + 1, len(self.delivered)))
-        before = tallies.get_tally(self.debate_id)
-        self.handler({"Records": self.delivered[start:end]}, None)
-        after = tallies.get_tally(self.debate_id)
-        assert (after.counts, after.ballots) == (before.counts, before.ballots)
-
-    @invariant()
-    def tally_equals_recount_once_everything_is_delivered(self) -> None:
-        if self.pending:
-            return
-        seen = ballots.voting(ORGANISER, self.debate_id)
-        recount = ballots.recount(seen.debate)
-        tally = tallies.get_tally(self.debate_id)
-        assert {k: v for k, v in tally.counts.items() if v} == {
-            k: v for k, v in recount.per_option.items() if v
-        }
-        assert tally.ballots == recount.ballots
 
     def close_and_finalise(self) -> None:
         """Everything delivered, the consultation closes and the closer finalises it: no
@@ -204,7 +105,7 @@ class DecisionMachine(RuleBasedStateMachine):
         try:
             self.close_and_finalise()
         finally:
-            self.aws.stop()
+            super().teardown()
 
 
 def machine(kind: FunctionType, secret: bool) -> type[DecisionMachine]:
