@@ -16,19 +16,12 @@ import pytest
 from chalicelib.domain import clock
 from chalicelib.services import closer
 from tests.api.helpers import add_member, create_consultation, create_group, publish, travel
+from tests.api.test_results_export import debate
 
 GRACE = timedelta(seconds=60)
 WEEK = timedelta(days=7)
 VOTERS = [f"u-voter-{n}" for n in range(7)]
 NAMES = [f"Votant{n} Nom{n}" for n in range(7)]
-
-
-def debate(admin: Any, consultation_id: str, title: str, function: dict[str, Any]) -> str:
-    made = admin.post(
-        f"/v1/consultations/{consultation_id}/debates", {"title": title, "function": function}
-    )
-    assert made.status_code == 201, made.data
-    return made.data["id"]
 
 
 @pytest.fixture
