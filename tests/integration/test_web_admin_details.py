@@ -21,18 +21,13 @@ from playwright.sync_api import Locator, Page, expect
 
 from tests.integration import web
 from tests.integration.conftest import RunningHub
-from tests.integration.web import look, sign_in
+from tests.integration.web import heading, look, sign_in
 
 browser, phone, desktop = web.browser, web.phone, web.desktop  # this module's fixtures
 
 pytestmark = pytest.mark.integration
 
 RSQ = "\u2019"  # the catalogue's typographic apostrophe
-
-
-def heading(page: Page, title: str) -> None:
-    expect(page.get_by_role("heading", level=1)).to_have_count(1)
-    expect(page.get_by_role("heading", level=1)).to_have_text(title)
 
 
 def said(page: Page | Locator, text: str) -> Locator:

@@ -28,7 +28,7 @@ from playwright.sync_api import Page, Route, expect
 
 from tests.integration import web
 from tests.integration.conftest import RunningHub
-from tests.integration.web import look, reload_until_final, sign_in
+from tests.integration.web import heading, look, reload_until_final, sign_in, switch_to
 
 browser, phone, desktop = web.browser, web.phone, web.desktop  # this module's fixtures
 
@@ -39,18 +39,6 @@ NOT_VISIBLE = "Cette consultation n\u2019existe pas, ou elle ne vous est pas vis
 FORBIDDEN = "Votre rôle ne vous permet pas de faire cela."
 TOOLS = "Organiser la consultation"
 THRESHOLD = "Seuil d\u2019adoption, en % (facultatif)"
-
-
-def heading(page: Page, title: str) -> None:
-    expect(page.get_by_role("heading", level=1)).to_have_count(1)
-    expect(page.get_by_role("heading", level=1)).to_have_text(title)
-
-
-def switch_to(page: Page, user: str) -> None:
-    navigation = page.get_by_role("navigation", name="Principal")
-    if navigation.get_by_role("button", name="Se déconnecter").count():
-        navigation.get_by_role("button", name="Se déconnecter").click()
-    sign_in(page, user)
 
 
 def local(moment: datetime) -> str:

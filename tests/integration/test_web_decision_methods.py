@@ -26,7 +26,7 @@ from playwright.sync_api import Page, expect
 
 from tests.integration import web
 from tests.integration.conftest import RunningHub
-from tests.integration.web import look, reload_until_final, sign_in
+from tests.integration.web import heading, look, reload_until_final, sign_in, switch_to
 
 browser, phone, desktop = web.browser, web.phone, web.desktop  # this module's fixtures
 
@@ -36,19 +36,6 @@ OPTIONS = ["Verger", "Potager", "Ruches"]  # o1, o2, o3
 RANKED = "Aménager la parcelle du fond"
 JUDGED = "Juger les projets du printemps"
 FIVE_GRADES = "5 mentions\u00a0: Très bien, Bien, Assez bien, Passable, Insuffisant"
-
-
-def heading(page: Page, title: str) -> None:
-    expect(page.get_by_role("heading", level=1)).to_have_count(1)
-    expect(page.get_by_role("heading", level=1)).to_have_text(title)
-
-
-def switch_to(page: Page, user: str) -> None:
-    if page.get_by_role("button", name="Se déconnecter").count():
-        page.get_by_role("navigation", name="Principal").get_by_role(
-            "button", name="Se déconnecter"
-        ).click()
-    sign_in(page, user)
 
 
 def association(hub: RunningHub, tag: str, people: list[str]) -> tuple[str, str]:

@@ -25,7 +25,7 @@ from local.devtoken import make_token
 from tests.http import Api
 from tests.integration import web
 from tests.integration.conftest import DEV_SECRET, RunningHub
-from tests.integration.web import look, sign_in
+from tests.integration.web import heading, look, sign_in
 
 browser, phone, desktop = web.browser, web.phone, web.desktop  # this module's fixtures
 
@@ -114,11 +114,6 @@ def pages(browser: Browser, hub: RunningHub) -> Iterator[Any]:
     yield open_as
     for page in opened:
         page.context.close()
-
-
-def heading(page: Page, title: str | re.Pattern[str]) -> None:
-    expect(page.get_by_role("heading", level=1)).to_have_count(1)
-    expect(page.get_by_role("heading", level=1)).to_have_text(title)
 
 
 def comment(page: Page, text: str) -> Locator:

@@ -19,7 +19,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from tests.integration import web
 from tests.integration.conftest import RunningHub
-from tests.integration.web import look, reload_until_final, sign_in
+from tests.integration.web import heading, look, reload_until_final, sign_in
 
 browser, phone, desktop = web.browser, web.phone, web.desktop  # this module's fixtures
 
@@ -28,11 +28,6 @@ pytestmark = pytest.mark.integration
 FORBIDDEN = "Votre rôle ne vous permet pas de faire cela."  # the API's 403 `forbidden`
 ADMINS_ONLY = "Seuls les administrateurs de l\u2019association modifient ses paramètres."
 ADMIN_TOOLS = ("Paramètres", "Demandes d\u2019adhésion", "Invitations", "Journal")
-
-
-def heading(page: Page, title: str) -> None:
-    expect(page.get_by_role("heading", level=1)).to_have_count(1)
-    expect(page.get_by_role("heading", level=1)).to_have_text(title)
 
 
 def tools(page: Page) -> Locator:

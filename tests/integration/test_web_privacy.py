@@ -31,18 +31,13 @@ from playwright.sync_api import Page, Route, expect
 
 from tests.integration import web
 from tests.integration.conftest import RunningHub
-from tests.integration.web import look, sign_in
+from tests.integration.web import heading, look, sign_in
 
 browser, phone, desktop = web.browser, web.phone, web.desktop  # this module's fixtures
 
 pytestmark = pytest.mark.integration
 
 FINAL_WITHIN_S = 30  # the closer runs every second, final 2 s after the close
-
-
-def heading(page: Page, title: str) -> None:
-    expect(page.get_by_role("heading", level=1)).to_have_count(1)
-    expect(page.get_by_role("heading", level=1)).to_have_text(title)
 
 
 def navigation(page: Page):

@@ -23,7 +23,7 @@ from playwright.sync_api import Page, expect
 from local.devtoken import make_token
 from tests.integration import web
 from tests.integration.conftest import AUDIENCE, DEV_SECRET, ISSUER, RunningHub
-from tests.integration.web import look, reload_until_final, sign_in
+from tests.integration.web import heading, look, reload_until_final, sign_in, switch_to
 
 browser, phone, desktop = web.browser, web.phone, web.desktop  # this module's fixtures
 
@@ -33,19 +33,6 @@ TITLE = "Assemblée générale"
 MOTION = "Approuver les comptes"
 BUDGET = "Voter le budget"
 NBSP = "\u00a0"
-
-
-def heading(page: Page, title: str) -> None:
-    expect(page.get_by_role("heading", level=1)).to_have_count(1)
-    expect(page.get_by_role("heading", level=1)).to_have_text(title)
-
-
-def switch_to(page: Page, user: str) -> None:
-    if page.get_by_role("button", name="Se déconnecter").count():
-        page.get_by_role("navigation", name="Principal").get_by_role(
-            "button", name="Se déconnecter"
-        ).click()
-    sign_in(page, user)
 
 
 def confirm(page: Page, scope) -> None:

@@ -112,6 +112,20 @@ def sign_in(page: Page, user: str) -> None:
     expect(navigation.get_by_role("button", name="Se déconnecter")).to_be_visible()
 
 
+def switch_to(page: Page, user: str) -> None:
+    """Sign out whoever is signed in, then sign in as `user`."""
+    navigation = page.get_by_role("navigation", name="Principal")
+    if navigation.get_by_role("button", name="Se déconnecter").count():
+        navigation.get_by_role("button", name="Se déconnecter").click()
+    sign_in(page, user)
+
+
+def heading(page: Page, title: str | re.Pattern[str]) -> None:
+    """The page has one level-1 heading, and it says `title`."""
+    expect(page.get_by_role("heading", level=1)).to_have_count(1)
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+
+
 def check_axe(page: Page) -> None:
     """No serious or critical axe-core violation on the page as it is now."""
     results: dict[str, Any] = page.evaluate(
