@@ -40,6 +40,23 @@ def confirm(page: Page, scope) -> None:
     scope.get_by_role("button", name="Confirmer mon vote").click()
 
 
+def assembly(hub: RunningHub, tag: str, people: dict[str, str], **fields) -> str:
+    """An open association of secretary-{tag}, which `people` (id: name) joined under their
+    names, and its draft members consultation TITLE, closing in two days unless `fields` say
+    otherwise: the consultation's id."""
+    secretary = hub.as_user(f"secretary-{tag}")
+    group = {"name": f"Amicale {tag}", "join_policy": "open"}
+    group_id = secretary.post("/v1/groups", group, expect=201).data["id"]
+    for person, name in people.items():
+        named = make_token(person, name=name, secret=DEV_SECRET, issuer=ISSUER, audience=AUDIENCE)
+        hub.as_user(person).patch("/v1/me", {"display_name": name}, expect=200)
+        hub.as_user(person, bearer=named).post(f"/v1/groups/{group_id}/join", expect=201)
+    closes = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+    consultation = {"title": TITLE, "visibility": "members", "closes_at": closes, **fields}
+    made = secretary.post(f"/v1/groups/{group_id}/consultations", consultation, expect=201)
+    return made.data["id"]
+
+
 def test_a_member_gives_a_proxy_the_holder_votes_for_both_and_the_giver_takes_it_back_by_voting(
     phone: Page, hub: RunningHub
 ) -> None:
@@ -50,26 +67,7 @@ def test_a_member_gives_a_proxy_the_holder_votes_for_both_and_the_giver_takes_it
 
     # Setup: an open association, three members with their names, a draft consultation
     # with two votes that cannot be changed (the giver's own ballot still replaces a proxy's).
-    group = hub.as_user(secretary).post(
-        "/v1/groups", {"name": f"Amicale {tag}", "join_policy": "open"}, expect=201
-    )
-    group_id = group.data["id"]
-    for person, name in names.items():
-        named = make_token(
-            person, name=name, secret=DEV_SECRET, issuer=ISSUER, audience=AUDIENCE
-        )  # joins under their name
-        hub.as_user(person).patch("/v1/me", {"display_name": name}, expect=200)
-        hub.as_user(person, bearer=named).post(f"/v1/groups/{group_id}/join", expect=201)
-    closes = (datetime.now(UTC) + timedelta(days=2)).isoformat()
-    consultation_id = (
-        hub.as_user(secretary)
-        .post(
-            f"/v1/groups/{group_id}/consultations",
-            {"title": TITLE, "visibility": "members", "closes_at": closes},
-            expect=201,
-        )
-        .data["id"]
-    )
+    consultation_id = assembly(hub, tag, names)
     debate_ids = [
         hub.as_user(secretary)
         .post(
@@ -247,29 +245,8 @@ def test_a_secret_ranking_cast_for_a_giver_gives_the_receipt_to_the_holder_and_s
     names = {alice: "Alice Martin", bob: "Bob Durand"}
     # Setup: a published consultation allowing two proxies per holder, a secret ranked
     # debate, and Alice's proxy to Bob (given from the page in the story above).
-    group_id = (
-        hub.as_user(secretary)
-        .post("/v1/groups", {"name": f"Amicale {tag}", "join_policy": "open"}, expect=201)
-        .data["id"]
-    )
-    for person, name in names.items():
-        hub.as_user(person).patch("/v1/me", {"display_name": name}, expect=200)
-        hub.as_user(person).post(f"/v1/groups/{group_id}/join", expect=201)
-    closes = (datetime.now(UTC) + timedelta(days=2)).isoformat()
-    consultation_id = (
-        hub.as_user(secretary)
-        .post(
-            f"/v1/groups/{group_id}/consultations",
-            {
-                "title": TITLE,
-                "visibility": "members",
-                "closes_at": closes,
-                "proxies": {"allowed": True, "max_per_holder": 2},
-            },
-            expect=201,
-        )
-        .data["id"]
-    )
+    proxies = {"allowed": True, "max_per_holder": 2}
+    consultation_id = assembly(hub, tag, names, proxies=proxies)
     function = {"type": "ranked", "options": ["Verger", "Potager", "Ruches"], "secret": True}
     debate_id = (
         hub.as_user(secretary)
@@ -328,29 +305,14 @@ def test_proxies_are_set_while_scheduled_and_a_proxy_given_after_they_are_turned
     secretary, alice, bob = (f"{n}-{tag}" for n in ("secretary", "alice", "bob"))
     # Setup: a consultation published ahead of its opening (scheduled), proxies allowed, two
     # per holder.
-    group_id = (
-        hub.as_user(secretary)
-        .post("/v1/groups", {"name": f"Amicale {tag}", "join_policy": "open"}, expect=201)
-        .data["id"]
-    )
-    for person, name in ((alice, "Alice Martin"), (bob, "Bob Durand")):
-        named = make_token(person, name=name, secret=DEV_SECRET, issuer=ISSUER, audience=AUDIENCE)
-        hub.as_user(person, bearer=named).post(f"/v1/groups/{group_id}/join", expect=201)
     now = datetime.now(UTC)
-    consultation_id = (
-        hub.as_user(secretary)
-        .post(
-            f"/v1/groups/{group_id}/consultations",
-            {
-                "title": TITLE,
-                "visibility": "members",
-                "opens_at": (now + timedelta(days=1)).isoformat(),
-                "closes_at": (now + timedelta(days=3)).isoformat(),
-                "proxies": {"allowed": True, "max_per_holder": 2},
-            },
-            expect=201,
-        )
-        .data["id"]
+    consultation_id = assembly(
+        hub,
+        tag,
+        {alice: "Alice Martin", bob: "Bob Durand"},
+        opens_at=(now + timedelta(days=1)).isoformat(),
+        closes_at=(now + timedelta(days=3)).isoformat(),
+        proxies={"allowed": True, "max_per_holder": 2},
     )
     hub.as_user(secretary).post(
         f"/v1/consultations/{consultation_id}/debates",
@@ -412,29 +374,8 @@ def test_a_holder_gives_a_proxy_back_and_another_member_may_give_theirs(
     gives back the proxy Alice gave him, and Carol's to him is then accepted."""
     tag = uuid.uuid4().hex[:8]
     secretary, alice, bob, carol = (f"{n}-{tag}" for n in ("secretary", "alice", "bob", "carol"))
-    group_id = (
-        hub.as_user(secretary)
-        .post("/v1/groups", {"name": f"Amicale {tag}", "join_policy": "open"}, expect=201)
-        .data["id"]
-    )
-    for person, name in ((alice, "Alice Martin"), (bob, "Bob Durand"), (carol, "Carol Petit")):
-        hub.as_user(person).patch("/v1/me", {"display_name": name}, expect=200)
-        hub.as_user(person).post(f"/v1/groups/{group_id}/join", expect=201)
-    closes = (datetime.now(UTC) + timedelta(days=2)).isoformat()
-    consultation_id = (
-        hub.as_user(secretary)
-        .post(
-            f"/v1/groups/{group_id}/consultations",
-            {
-                "title": TITLE,
-                "visibility": "members",
-                "closes_at": closes,
-                "proxies": {"allowed": True, "max_per_holder": 1},
-            },
-            expect=201,
-        )
-        .data["id"]
-    )
+    people = {alice: "Alice Martin", bob: "Bob Durand", carol: "Carol Petit"}
+    consultation_id = assembly(hub, tag, people, proxies={"allowed": True, "max_per_holder": 1})
     hub.as_user(secretary).post(
         f"/v1/consultations/{consultation_id}/debates",
         {"title": MOTION, "function": {"type": "vote"}},
