@@ -229,7 +229,7 @@ def cast_for(
                 )
             if marker.ballot is None or not may_change(function):
                 raise AlreadyVoted()
-            store.change_proxy_ballot(seen.debate, giver_id, caller.id, marker.ballot, ballot, now)
+            store.change(seen.debate, giver_id, marker.ballot, ballot, now, cast_by=caller.id)
             count(Metric.BALLOTS_CHANGED, DecisionType=function.type.value)
             return Cast(False, function, ballot, marker.cast_at, changed_at=now, for_=giver_id)
         except (store.BallotExists, store.BallotMoved):

@@ -97,35 +97,27 @@ def cast_first(debate: Debate, voter_id: str, ballot: Ballot, now: datetime) -> 
         raise
 
 
-def change(debate: Debate, voter_id: str, before: Ballot, after: Ballot, now: datetime) -> None:
-    """Change a ballot if it still holds `before`: one conditional UpdateItem."""
-    item = _marker_item(debate, voter_id)
-    try:
-        item.update(
-            actions=[
-                BallotMarkerItem.choice.set(after.key),
-                BallotMarkerItem.changed_at.set(clock.to_iso(now)),
-            ],
-            condition=BallotMarkerItem.choice == before.key,
-        )
-    except UpdateError as error:
-        if _failed_condition(error):
-            raise BallotMoved() from None
-        raise
-
-
-def change_proxy_ballot(
-    debate: Debate, voter_id: str, holder_id: str, before: Ballot, after: Ballot, now: datetime
+def change(
+    debate: Debate,
+    voter_id: str,
+    before: Ballot,
+    after: Ballot,
+    now: datetime,
+    *,
+    cast_by: str | None = None,
 ) -> None:
-    """The holder changes the ballot they cast for `voter_id`, if it still holds `before`
-    and is still theirs: one conditional UpdateItem."""
+    """Change a ballot if it still holds `before` (and, with `cast_by`, if the proxy's
+    holder `cast_by` cast it and it is still theirs): one conditional UpdateItem."""
+    condition = BallotMarkerItem.choice == before.key
+    if cast_by is not None:
+        condition &= BallotMarkerItem.by == cast_by
     try:
         _marker_item(debate, voter_id).update(
             actions=[
                 BallotMarkerItem.choice.set(after.key),
                 BallotMarkerItem.changed_at.set(clock.to_iso(now)),
             ],
-            condition=(BallotMarkerItem.choice == before.key) & (BallotMarkerItem.by == holder_id),
+            condition=condition,
         )
     except UpdateError as error:
         if _failed_condition(error):

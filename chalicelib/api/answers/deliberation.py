@@ -269,6 +269,18 @@ class DotOutcomeOut(PollOutcomeOut):
     points_per_voter: int
 
 
+# What a final result decided, by the debate's kind of decision.
+Outcome = (
+    VoteOutcomeOut
+    | PollOutcomeOut
+    | PetitionOutcomeOut
+    | RankedOutcomeOut
+    | MajorityJudgmentOutcomeOut
+    | ScoreOutcomeOut
+    | DotOutcomeOut
+)
+
+
 class BreakdownOut(Answer):
     """What a ranked choice, a majority judgment or a score shows beside one figure per
     option, from the same counts."""
@@ -322,15 +334,7 @@ class ResultsOut(Answer):
         "`closes_at`) plus the grace period the Hub waits before recounting; they follow "
         "within about a minute of it. Null while it is open, and once final."
     )
-    outcome: (
-        VoteOutcomeOut
-        | PollOutcomeOut
-        | PetitionOutcomeOut
-        | RankedOutcomeOut
-        | MajorityJudgmentOutcomeOut
-        | ScoreOutcomeOut
-        | DotOutcomeOut
-    ) = absent_unless("Final results only: what the count decided.")
+    outcome: Outcome = absent_unless("Final results only: what the count decided.")
     closed_at: Timestamp = absent_unless("Final results only: when ballots stopped.")
     tally_mismatch: TallyMismatchOut | None = absent_unless(
         "Final results only: the running tally when it differed from the recount, else null."

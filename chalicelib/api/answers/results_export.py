@@ -11,14 +11,8 @@ from pydantic import Field
 from chalicelib.api.answers import Answer, Timestamp, absent_unless
 from chalicelib.api.answers.deliberation import (
     BreakdownOut,
-    DotOutcomeOut,
-    MajorityJudgmentOutcomeOut,
-    PetitionOutcomeOut,
-    PollOutcomeOut,
-    RankedOutcomeOut,
-    ScoreOutcomeOut,
+    Outcome,
     TallyMismatchOut,
-    VoteOutcomeOut,
 )
 from chalicelib.domain import outcomes
 from chalicelib.domain.ballots import SIGNATURE, VOTE_CHOICES
@@ -34,15 +28,6 @@ from chalicelib.domain.open_data import close_reason, method_rows, outcome_word,
 from chalicelib.services.publication import ConsultationResults, OpenData
 from chalicelib.store.results import FinalResult
 
-Outcome = (
-    VoteOutcomeOut
-    | PollOutcomeOut
-    | PetitionOutcomeOut
-    | RankedOutcomeOut
-    | MajorityJudgmentOutcomeOut
-    | ScoreOutcomeOut
-    | DotOutcomeOut
-)
 DecisionType = Literal["vote", "poll", "petition", "ranked", "majority_judgment", "score", "dot"]
 _COUNTS = (
     "One figure per option key, zero included, as `GET /debates/{id}/results` shows it: a "
